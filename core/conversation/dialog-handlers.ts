@@ -1,0 +1,34 @@
+import { createTicket } from '../use-cases/create-ticket.ts';
+import { changeTicketStatus } from '../use-cases/change-ticket-status.ts';
+import type { IntakeState, NoteState } from './dialog-state.ts';
+import type { Turn } from './turn.ts';
+
+/** Confirm pressed: the ticket is created (once per dialog, by its idempotency key). */
+export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {
+  const ctx = turn.ctx;
+  if (!s.kind || !s.impact || !s.urgency || !s.title || !s.description) return;
+  const { ticket } = await createTicket(ctx, {
+    kind: s.kind,
+    title: s.title,
+    description: s.description,
+    impact: s.impact,
+    urgency: s.urgency,
+    configurationItem: s.device ?? null,
+    idempotencyKey: `intake:${turn.inbound.platform}:${turn.person.id}:${s.dialogId}`,
+  });
+  await ctx.repos.dialogs.delete(turn.dialogKey);
+  turn.reply({
+    text: turn.t('intake.created', { ref: ticket.ref, priority: `P${ticket.priority}` }),
+    fields: [
+      { label: turn.t('card.status'), value: turn.t(`status.${ticket.status}`) },
+      { label: turn.t('card.priority'), value: `P${ticket.priority}` },
+    ],
+  });
+}
+
+/** The note typed after pressing Resolve, Put on hold or Reopen completes that action. */
+export async function finishNote(turn: Turn, s: NoteState, text: string): Promise<void> {
+  await turn.ctx.repos.dialogs.delete(turn.dialogKey);
+  const t = await changeTicketStatus(turn.ctx, s.ref, s.action, text);
+  turn.say('ok.status', { ref: t.ref, status: turn.t(`status.${t.status}`) });
+}

@@ -1,0 +1,91 @@
+import { DomainError } from '../errors.ts';
+import type { Locale } from '../i18n/translate.ts';
+import { Notifier } from '../notifications/notifier.ts';
+import { announceTicket } from '../notifications/ticket-notices.ts';
+import type { Clock, Repositories, Store } from '../ports.ts';
+import { resolveActor } from '../use-cases/resolve-actor.ts';
+import { handleAction } from './action-handlers.ts';
+import { handleCommand, handleFreeText } from './command-handlers.ts';
+import { parseCommand } from './commands.ts';
+import type { Inbound } from './message.ts';
+import { Turn } from './turn.ts';
+
+export interface EngineOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly defaultLocale: Locale;
+  /** How long an untouched dialog lives (default 2 hours). */
+  readonly dialogTtlMs?: number;
+  /** Called after a handled event committed outbox rows: lets the app deliver them at once. */
+  readonly onOutbox?: () => void;
+  /** Unexpected (non-domain) failures, for the log; the user gets a generic apology. */
+  readonly onError?: (err: unknown, inbound: Inbound) => void;
+}
+
+export type HandleResult = { readonly status: 'handled' | 'duplicate' | 'refused' | 'failed' };
+
+/**
+ * The conversation engine: one channel-neutral inbound event in, outbox rows out, in one
+ * transaction. Every platform adapter and the web chat call `handle`; nothing here knows a
+ * platform. A duplicate delivery id has no effect. A refusal (domain error) rolls the work back
+ * and answers, in the user's language, in a second transaction.
+ */
+export class ConversationEngine {
+  constructor(private readonly opts: EngineOptions) {}
+
+  get dialogTtlMs(): number {
+    return this.opts.dialogTtlMs ?? 2 * 60 * 60 * 1000;
+  }
+
+  async handle(inbound: Inbound): Promise<HandleResult> {
+    let result: HandleResult;
+    try {
+      result = await this.opts.store.transaction((repos) => this.run(repos, inbound, 'work'));
+    } catch (err) {
+      const refusal = DomainError.is(err) ? err : undefined;
+      if (!refusal) this.opts.onError?.(err, inbound);
+      result = await this.opts.store.transaction((repos) => this.run(repos, inbound, refusal ?? 'failure'));
+    }
+    if (result.status !== 'duplicate') this.opts.onOutbox?.();
+    return result;
+  }
+
+  private async run(repos: Repositories, inbound: Inbound, mode: 'work' | DomainError | 'failure'): Promise<HandleResult> {
+    const now = this.opts.clock.now();
+    if (!(await repos.deliveries.markSeen(inbound.platform, inbound.deliveryId, now))) return { status: 'duplicate' };
+    const { actor, person } = await resolveActor(repos, this.opts.clock, { platform: inbound.platform, ...inbound.sender }, this.opts.defaultLocale);
+    const notifier = new Notifier(repos, this.opts.defaultLocale);
+    const ctx = { repos, clock: this.opts.clock, actor, notifier, defaultLocale: this.opts.defaultLocale };
+    const turn = new Turn(ctx, inbound, person);
+
+    if (mode === 'work') {
+      await this.route(turn);
+    } else if (mode === 'failure') {
+      turn.say('error.internal');
+    } else {
+      turn.say(mode.messageKey, mode.params);
+      await refreshAfterRefusal(turn, mode);
+    }
+    await notifier.flush(now);
+    return { status: mode === 'work' ? 'handled' : mode === 'failure' ? 'failed' : 'refused' };
+  }
+
+  private async route(turn: Turn): Promise<void> {
+    const { inbound } = turn;
+    if (inbound.action) return handleAction(turn, inbound.action, this.dialogTtlMs);
+    const text = inbound.text?.trim() ?? '';
+    if (!text) return;
+    const command = parseCommand(text);
+    if (command) return handleCommand(turn, command, this.dialogTtlMs);
+    return handleFreeText(turn, text, this.dialogTtlMs);
+  }
+}
+
+/** A button on a stale card (claimed meanwhile, closed…): answer, then redraw the card. */
+async function refreshAfterRefusal(turn: Turn, err: DomainError): Promise<void> {
+  const ref = typeof err.params.ref === 'string' ? err.params.ref : undefined;
+  if (!ref || !turn.inbound.action || turn.inDm) return;
+  const ticket = await turn.ctx.repos.tickets.findByRef(ref);
+  if (!ticket) return;
+  await announceTicket(turn.ctx, ticket);
+}

@@ -1,0 +1,81 @@
+import { t, type Locale, type MessageKey } from '../i18n/translate.ts';
+import { Actor } from '../people/actor.ts';
+import type { Person, Role } from '../people/person.ts';
+import { forChannel } from '../text/sanitize.ts';
+import type { Ticket } from '../tickets/ticket.ts';
+import type { OutMessage } from './message.ts';
+
+/** Help listing the commands this actor can use; `unknown` prefixes "I did not understand". */
+export function helpMessage(l: Locale, actor: Actor, unknown = false): OutMessage {
+  const sections: MessageKey[] = ['help.requester'];
+  if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor)) sections.push('help.volunteer');
+  if (Actor.isStaff(actor)) sections.push('help.staff');
+  if (Actor.has(actor, 'committee')) sections.push('help.committee');
+  sections.push('help.account');
+  const body = sections.map((k) => t(l, k)).join('\n\n');
+  return { title: t(l, 'help.title'), text: unknown ? `${t(l, 'help.unknown')}\n\n${body}` : body };
+}
+
+export function ticketList(l: Locale, tickets: readonly Ticket[]): OutMessage {
+  if (tickets.length === 0) return { text: t(l, 'list.empty') };
+  return {
+    title: t(l, 'list.title', { n: tickets.length }),
+    text: tickets.map((x) => `${x.ref} · P${x.priority} · ${t(l, `status.${x.status}`)} · ${forChannel(x.title, 60)}`).join('\n'),
+  };
+}
+
+/** `stato <id>`: where a ticket stands, for someone allowed to read it. */
+export function ticketStatus(l: Locale, x: Ticket, ownerName: string | null, actor: Actor): OutMessage {
+  const buttons = [];
+  if (x.status === 'resolved' && x.requesterId === actor.personId) {
+    buttons.push({ actionId: 'ticket.confirm', value: x.ref, label: t(l, 'button.confirm'), style: 'primary' as const });
+    buttons.push({ actionId: 'ticket.reopen', value: x.ref, label: t(l, 'button.reopen') });
+  }
+  if (x.status === 'new' && Actor.has(actor, 'volunteer'))
+    buttons.push({ actionId: 'ticket.claim', value: x.ref, label: t(l, 'button.claim'), style: 'primary' as const });
+  return {
+    title: `${x.ref} · ${forChannel(x.title, 120)}`,
+    text: t(l, `status_help.${x.status}`),
+    fields: [
+      { label: t(l, 'card.status'), value: t(l, `status.${x.status}`) },
+      { label: t(l, 'card.priority'), value: `P${x.priority}` },
+      { label: t(l, 'card.owner'), value: ownerName ?? '—' },
+      { label: t(l, 'details.opened'), value: formatDate(l, x.createdAt) },
+      ...(x.rating ? [{ label: t(l, 'details.rating'), value: '★'.repeat(x.rating) }] : []),
+    ],
+    ...(buttons.length ? { buttons } : {}),
+  };
+}
+
+/** The Details button on a card: more than the card, still no personal details. */
+export function ticketDetails(l: Locale, x: Ticket, ownerName: string | null): OutMessage {
+  return {
+    title: `${x.ref} · ${forChannel(x.title, 120)}`,
+    text: forChannel(x.description, 1500),
+    fields: [
+      { label: t(l, 'card.kind'), value: t(l, `kind.${x.kind}`) },
+      { label: t(l, 'card.status'), value: t(l, `status.${x.status}`) },
+      { label: t(l, 'card.priority'), value: `P${x.priority}` },
+      { label: t(l, 'card.owner'), value: ownerName ?? '—' },
+      { label: t(l, 'details.device'), value: x.configurationItem ? forChannel(x.configurationItem, 100) : '—' },
+      { label: t(l, 'details.opened'), value: formatDate(l, x.createdAt) },
+    ],
+  };
+}
+
+export function certifiedList(l: Locale, groups: readonly (readonly [Role, readonly Person[]])[]): OutMessage {
+  return {
+    title: t(l, 'certified.title'),
+    text: groups
+      .map(([role, people]) => `${t(l, `role.${role}`)}: ${people.map((p) => `${p.displayName} (@${p.handle})`).join(', ') || '—'}`)
+      .join('\n'),
+  };
+}
+
+export function formatDate(l: Locale, d: Date): string {
+  return new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', {
+    dateStyle: 'medium',
+    timeStyle: 'short',
+    timeZone: 'Europe/Rome',
+  }).format(d);
+}

@@ -1,0 +1,34 @@
+/**
+ * Text from users is echoed into shared channels. Adapters escape each platform's markup; this
+ * is the platform-neutral layer under it: broadcast words lose their power (`@everyone`,
+ * `@here`, `@channel`, Slack's `<!here>` forms) and personal details are masked in cards.
+ */
+
+const ZWSP = '\u200b';
+
+/** Breaks mass mentions and raw Slack control sequences so no platform can ping with them. */
+export function neutralizeMentions(text: string): string {
+  return text
+    .replace(/@(everyone|here|channel|all)\b/gi, `@${ZWSP}$1`)
+    .replace(/<([!@#])/g, `<${ZWSP}$1`);
+}
+
+const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
+// Italian and international phone numbers: +39 333 1234567, 02-1234567, 3331234567 …
+const PHONE = /(\+\d{1,3}[\s.-]?)?(\(?\d{2,4}\)?[\s.-]?){2,4}\d{3,4}/g;
+
+/** Masks e-mail addresses and phone numbers (for cards shown in shared channels). */
+export function redactPersonalDetails(text: string): string {
+  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 ? '[tel]' : m));
+}
+
+/** First `max` characters on one line, with an ellipsis when cut. */
+export function excerpt(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length <= max ? flat : `${flat.slice(0, max - 1).trimEnd()}…`;
+}
+
+/** For shared channels: no mass mentions, no personal details, bounded length. */
+export function forChannel(text: string, max = 280): string {
+  return neutralizeMentions(redactPersonalDetails(excerpt(text, max)));
+}

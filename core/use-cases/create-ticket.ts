@@ -1,0 +1,73 @@
+import { DomainError } from '../errors.ts';
+import { Actor } from '../people/actor.ts';
+import { Policy } from '../policy.ts';
+import { computePriority } from '../tickets/priority.ts';
+import type { Impact, Ticket, TicketKind, Urgency } from '../tickets/ticket.ts';
+import { announceTicket } from '../notifications/ticket-notices.ts';
+import type { UseCaseContext } from './context.ts';
+
+export interface CreateTicketInput {
+  readonly kind: TicketKind;
+  readonly title: string;
+  readonly description: string;
+  readonly impact: Impact;
+  readonly urgency: Urgency;
+  readonly category?: string | null;
+  readonly configurationItem?: string | null;
+  /** Required when the actor belongs to several organisations (or is staff). */
+  readonly organisationId?: string;
+  /** A retried delivery with the same key returns the first ticket instead of a second. */
+  readonly idempotencyKey?: string;
+}
+
+export const TITLE_MAX = 120;
+export const DESCRIPTION_MAX = 4000;
+
+/**
+ * Opens a ticket for the actor's organisation: allocates its human id, computes the priority
+ * from the matrix, records the history, and announces it in the volunteers channels.
+ *
+ * @example await createTicket(ctx, { kind: 'incident', title: 'Stampante ferma', description: '…', impact: 2, urgency: 2 })
+ */
+export async function createTicket(
+  ctx: UseCaseContext,
+  input: CreateTicketInput,
+): Promise<{ ticket: Ticket; created: boolean }> {
+  if (input.idempotencyKey) {
+    const existing = await ctx.repos.tickets.findByIdempotencyKey(input.idempotencyKey);
+    if (existing) return { ticket: existing, created: false };
+  }
+  const title = input.title.trim();
+  const description = input.description.trim();
+  if (!title || title.length > TITLE_MAX) throw new DomainError('invalid_input', { field: 'title', max: TITLE_MAX });
+  if (!description || description.length > DESCRIPTION_MAX)
+    throw new DomainError('invalid_input', { field: 'description', max: DESCRIPTION_MAX });
+
+  const orgs = Actor.organisations(ctx.actor);
+  const organisationId = input.organisationId ?? (orgs.length === 1 ? orgs[0] : undefined);
+  if (!organisationId) throw new DomainError('no_organisation');
+  Policy.assertCreate(ctx.actor, organisationId);
+
+  const now = ctx.clock.now();
+  const ticket = await ctx.repos.tickets.insert({
+    ref: await ctx.repos.tickets.nextRef(input.kind),
+    kind: input.kind,
+    title,
+    description,
+    category: input.category ?? null,
+    impact: input.impact,
+    urgency: input.urgency,
+    priority: computePriority(input.impact, input.urgency),
+    tier: 'volunteer',
+    organisationId,
+    requesterId: ctx.actor.personId,
+    configurationItem: input.configurationItem?.trim() || null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    createdAt: now,
+  });
+  await ctx.repos.tickets.addEvents([
+    { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'status', from: null, to: 'new', note: null },
+  ]);
+  await announceTicket(ctx, ticket);
+  return { ticket, created: true };
+}

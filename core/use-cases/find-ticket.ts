@@ -1,0 +1,16 @@
+import { DomainError } from '../errors.ts';
+import { Policy } from '../policy.ts';
+import { TicketRef, type Ticket } from '../tickets/ticket.ts';
+import type { UseCaseContext } from './context.ts';
+
+/**
+ * The ticket named by what the user typed, if the actor may see it. An unknown id and another
+ * organisation's ticket give the same `not_found`, so ids reveal nothing.
+ */
+export async function findTicketOrThrow(ctx: UseCaseContext, typed: string): Promise<Ticket> {
+  const ref = TicketRef.parse(typed);
+  const ticket = ref ? await ctx.repos.tickets.findByRef(ref) : undefined;
+  if (!ticket) throw new DomainError('not_found', { ref: typed.trim().slice(0, 20) });
+  Policy.assertRead(ctx.actor, ticket);
+  return ticket;
+}
