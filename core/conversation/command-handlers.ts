@@ -135,8 +135,9 @@ export async function handleCommand(turn: Turn, c: ParsedCommand, ttlMs: number)
     case 'revoke': {
       const [handle, roleWord] = c.args;
       const role = ROLE_WORDS[(roleWord ?? '').toLowerCase()];
-      if (!handle || !role || isOrgRole(role)) return turn.say(c.name === 'certify' ? 'usage.certify' : 'usage.revoke');
       const reason = restAfter(c.rest, 2);
+      if (!handle || !role || isOrgRole(role) || (c.name === 'revoke' && !reason))
+        return turn.say(c.name === 'certify' ? 'usage.certify' : 'usage.revoke');
       if (c.name === 'certify') await grantRole(ctx, { handle, role, reason });
       else await revokeRole(ctx, { handle, role, reason });
       return turn.say(c.name === 'certify' ? 'ok.certified' : 'ok.revoked', { handle, role: turn.t(`role.${role}`) });

@@ -3,6 +3,7 @@ import { Actor } from '../people/actor.ts';
 import { Policy } from '../policy.ts';
 import { computePriority } from '../tickets/priority.ts';
 import type { Impact, Ticket, TicketKind, Urgency } from '../tickets/ticket.ts';
+import type { NewTicket } from '../ports.ts';
 import { announceTicket } from '../notifications/ticket-notices.ts';
 import type { UseCaseContext } from './context.ts';
 
@@ -49,7 +50,7 @@ export async function createTicket(
   Policy.assertCreate(ctx.actor, organisationId);
 
   const now = ctx.clock.now();
-  const ticket = await ctx.repos.tickets.insert({
+  const ticket = await insertOnce(ctx, input.idempotencyKey, {
     ref: await ctx.repos.tickets.nextRef(input.kind),
     kind: input.kind,
     title,
@@ -65,6 +66,22 @@ export async function createTicket(
     idempotencyKey: input.idempotencyKey ?? null,
     createdAt: now,
   });
+  if (!ticket.created) return { ticket: ticket.ticket, created: false };
+  return finishCreation(ctx, ticket.ticket, now);
+}
+
+/** Inserts, or returns the ticket a concurrent delivery with the same key inserted first. */
+async function insertOnce(ctx: UseCaseContext, key: string | undefined, row: NewTicket): Promise<{ ticket: Ticket; created: boolean }> {
+  try {
+    return { ticket: await ctx.repos.tickets.insert(row), created: true };
+  } catch (err) {
+    const winner = key && DomainError.is(err, 'already_exists') ? await ctx.repos.tickets.findByIdempotencyKey(key) : undefined;
+    if (!winner) throw err;
+    return { ticket: winner, created: false };
+  }
+}
+
+async function finishCreation(ctx: UseCaseContext, ticket: Ticket, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
   await ctx.repos.tickets.addEvents([
     { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'status', from: null, to: 'new', note: null },
   ]);

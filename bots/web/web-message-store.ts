@@ -1,0 +1,33 @@
+import type { OutMessage } from '../../core/conversation/message.ts';
+import type { Role } from '../../core/people/person.ts';
+
+/** A message as the web chat shows it; `author` is 'bot' or the sender's handle. */
+export interface WebMessage {
+  readonly id: string;
+  readonly seq: number;
+  readonly conversation: string;
+  readonly threadOf: string | null;
+  readonly author: string;
+  readonly ephemeralTo: string | null;
+  readonly message: OutMessage;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface WebUser {
+  readonly handle: string;
+  readonly displayName: string;
+  readonly roles: readonly Role[];
+  readonly organisation: string | null;
+}
+
+/** Persistence the web chat needs; implemented on PostgreSQL in db/. */
+export interface WebMessageStore {
+  add(m: Omit<WebMessage, 'id' | 'seq' | 'createdAt' | 'updatedAt'>): Promise<WebMessage>;
+  /** Replaces the content of an earlier message; undefined when it does not exist. */
+  edit(id: string, message: OutMessage): Promise<WebMessage | undefined>;
+  /** The latest `limit` messages of a conversation, oldest first. */
+  list(conversation: string, limit: number): Promise<WebMessage[]>;
+  /** People who have a web chat identity, with their active roles. */
+  users(): Promise<WebUser[]>;
+}

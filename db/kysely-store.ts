@@ -1,0 +1,53 @@
+import type { Kysely } from 'kysely';
+import type { Repositories, Store } from '../core/ports.ts';
+import { ChannelRepository } from './channel.repository.ts';
+import { DeliveryRepository } from './delivery.repository.ts';
+import { DialogRepository } from './dialog.repository.ts';
+import { LinkCodeRepository } from './link-code.repository.ts';
+import { OutboxRepository } from './outbox.repository.ts';
+import { PeopleRepository } from './people.repository.ts';
+import type { Database } from './schema.ts';
+import { TicketRepository } from './ticket.repository.ts';
+
+/** Every repository bound to `db`, which may be the root instance or a `Transaction`. */
+export function reposFor(db: Kysely<Database>): Repositories {
+  return {
+    tickets: new TicketRepository(db),
+    people: new PeopleRepository(db),
+    channels: new ChannelRepository(db),
+    dialogs: new DialogRepository(db),
+    deliveries: new DeliveryRepository(db),
+    linkCodes: new LinkCodeRepository(db),
+    outbox: new OutboxRepository(db),
+  };
+}
+
+/**
+ * The PostgreSQL `Store`: its repository properties auto-commit each statement; `transaction`
+ * hands `work` repositories bound to one transaction (READ COMMITTED), committed when `work`
+ * resolves and rolled back when it throws.
+ */
+export class KyselyStore implements Store {
+  readonly tickets: Repositories['tickets'];
+  readonly people: Repositories['people'];
+  readonly channels: Repositories['channels'];
+  readonly dialogs: Repositories['dialogs'];
+  readonly deliveries: Repositories['deliveries'];
+  readonly linkCodes: Repositories['linkCodes'];
+  readonly outbox: Repositories['outbox'];
+
+  constructor(private readonly db: Kysely<Database>) {
+    const repos = reposFor(db);
+    this.tickets = repos.tickets;
+    this.people = repos.people;
+    this.channels = repos.channels;
+    this.dialogs = repos.dialogs;
+    this.deliveries = repos.deliveries;
+    this.linkCodes = repos.linkCodes;
+    this.outbox = repos.outbox;
+  }
+
+  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
+    return this.db.transaction().execute((trx) => work(reposFor(trx)));
+  }
+}

@@ -1,0 +1,13 @@
+/**
+ * Every migration, by name (applied in name order). A static list rather than a folder scan, so
+ * it works the same under tsx, in a bundle and from the CLI.
+ */
+import type { Migration } from 'kysely';
+import * as initial from './0001-initial.ts';
+import * as webMessages from './0002-web-messages.ts';
+
+/** Migrations keyed by name; append new ones, never rename or edit applied ones. */
+export const migrations: Record<string, Migration> = {
+  '0001-initial': initial,
+  '0002-web-messages': webMessages,
+};

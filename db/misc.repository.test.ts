@@ -1,0 +1,149 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { OneTimeCodePurpose } from '../core/ports.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { createTestDatabase } from './test-database.ts';
+import type { TestDatabase } from './test-database.ts';
+import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';
+
+let tdb: TestDatabase;
+let store: KyselyStore;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  store = new KyselyStore(tdb.db);
+});
+
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+describe('DialogRepository', () => {
+  it('stores JSON state until it expires', async () => {
+    const state = { step: 'title', draft: { kind: 'incident', tags: ['a', 'b'] } };
+    await store.dialogs.put('slack:D1', state, at(10));
+    expect(await store.dialogs.get('slack:D1', at(0))).toEqual(state);
+    expect(await store.dialogs.get('slack:D1', at(10))).toBeUndefined();
+
+    await store.dialogs.put('slack:D1', ['array', 'state'], at(20));
+    expect(await store.dialogs.get('slack:D1', at(10))).toEqual(['array', 'state']);
+    await store.dialogs.delete('slack:D1');
+    expect(await store.dialogs.get('slack:D1', at(0))).toBeUndefined();
+  });
+
+  it('purges expired dialogs only', async () => {
+    await store.dialogs.put('p:1', 1, at(1));
+    await store.dialogs.put('p:2', 'two', at(2));
+    await store.dialogs.put('p:3', null, at(30));
+    expect(await store.dialogs.purgeExpired(at(2))).toBe(2);
+    expect(await store.dialogs.get('p:3', at(0))).toBeNull();
+  });
+
+  it('serialises transactions on one conversation, even before it has a dialog', async () => {
+    const order: string[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let firstLocked!: () => void;
+    const locked = new Promise<void>((r) => (firstLocked = r));
+
+    const first = store.transaction(async (repos) => {
+      expect(await repos.dialogs.get('tg:5', T0)).toBeUndefined();
+      firstLocked();
+      await held;
+      await repos.dialogs.put('tg:5', { step: 1 }, at(60));
+      order.push('first done');
+    });
+    await locked;
+    const second = store.transaction(async (repos) => {
+      const state = await repos.dialogs.get('tg:5', T0);
+      order.push('second read');
+      return state;
+    });
+    await new Promise((r) => setTimeout(r, 100));
+    order.push('released');
+    release();
+    const [, seen] = await Promise.all([first, second]);
+    expect(order).toEqual(['released', 'first done', 'second read']);
+    expect(seen).toEqual({ step: 1 });
+  });
+});
+
+describe('DeliveryRepository', () => {
+  it('reports only the first sighting of a delivery id per platform', async () => {
+    expect(await store.deliveries.markSeen('slack', 'Ev1', T0)).toBe(true);
+    expect(await store.deliveries.markSeen('slack', 'Ev1', at(1))).toBe(false);
+    expect(await store.deliveries.markSeen('telegram', 'Ev1', T0)).toBe(true);
+  });
+
+  it('forgets a delivery whose transaction rolled back', async () => {
+    await store
+      .transaction(async (repos) => {
+        expect(await repos.deliveries.markSeen('discord', 'm1', T0)).toBe(true);
+        throw new Error('handler failed');
+      })
+      .catch(() => undefined);
+    expect(await store.deliveries.markSeen('discord', 'm1', T0)).toBe(true);
+  });
+
+  it('lets one of many concurrent duplicates through', async () => {
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => store.transaction((repos) => repos.deliveries.markSeen('web', 'dup', T0))),
+    );
+    expect(results.filter(Boolean)).toHaveLength(1);
+  });
+});
+
+describe('LinkCodeRepository', () => {
+  const link: OneTimeCodePurpose = { kind: 'link', personId: '7f0c2f5e-0000-4000-8000-000000000001' };
+
+  it('consumes a live code once', async () => {
+    await store.linkCodes.create('ABC123', link, at(10));
+    expect(await store.linkCodes.consume('ABC123', at(1))).toEqual(link);
+    expect(await store.linkCodes.consume('ABC123', at(2))).toBeUndefined();
+    expect(await store.linkCodes.consume('NOPE', at(2))).toBeUndefined();
+  });
+
+  it('refuses an expired code', async () => {
+    await store.linkCodes.create('OLD', link, at(10));
+    expect(await store.linkCodes.consume('OLD', at(10))).toBeUndefined();
+  });
+
+  it('gives the purpose to exactly one of 10 concurrent consumers', async () => {
+    const invite: OneTimeCodePurpose = { kind: 'invite', organisationId: 'o', role: 'ict_lead', createdBy: 'p' };
+    await store.linkCodes.create('RACE', invite, at(10));
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () => store.transaction((repos) => repos.linkCodes.consume('RACE', at(1)))),
+    );
+    expect(results.filter((r) => r !== undefined)).toEqual([invite]);
+  });
+});
+
+describe('ChannelRepository', () => {
+  it('binds, rebinds, finds, lists and unbinds', async () => {
+    const org = await seedOrganisation(store);
+    const mod = await seedPerson(store, 'Moderatrice');
+    await store.channels.bind({
+      purpose: 'volunteers', platform: 'slack', conversationId: 'C1', threadId: null, organisationId: null, boundBy: mod.id, boundAt: at(0),
+    });
+    await store.channels.bind({
+      purpose: 'alerts', platform: 'slack', conversationId: 'C1', threadId: '171.5', organisationId: null, boundBy: null, boundAt: at(1),
+    });
+    await store.channels.bind({
+      purpose: 'volunteers', platform: 'telegram', conversationId: '-100', threadId: '7', organisationId: org.id, boundBy: mod.id, boundAt: at(2),
+    });
+    await store.channels.bind({
+      purpose: 'volunteers', platform: 'slack', conversationId: 'C1', threadId: '9', organisationId: org.id, boundBy: null, boundAt: at(3),
+    });
+
+    const found = await store.channels.find('slack', 'C1');
+    expect(found.map((b) => b.purpose)).toEqual(['alerts', 'volunteers']);
+    expect(found[1]).toEqual({
+      purpose: 'volunteers', platform: 'slack', conversationId: 'C1', threadId: '9', organisationId: org.id, boundBy: null, boundAt: at(3),
+    });
+    expect((await store.channels.list('volunteers')).map((b) => b.platform)).toEqual(['telegram', 'slack']);
+    expect(await store.channels.list()).toHaveLength(3);
+
+    expect(await store.channels.unbind('slack', 'C1', 'alerts')).toBe(true);
+    expect(await store.channels.unbind('slack', 'C1', 'alerts')).toBe(false);
+    expect(await store.channels.find('slack', 'C1')).toHaveLength(1);
+  });
+});

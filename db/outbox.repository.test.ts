@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { Address } from '../core/conversation/message.ts';
+import type { OutboxEntry } from '../core/notifications/outbox.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { createTestDatabase } from './test-database.ts';
+import type { TestDatabase } from './test-database.ts';
+import { at } from './test-fixtures.ts';
+
+let tdb: TestDatabase;
+let store: KyselyStore;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  store = new KyselyStore(tdb.db);
+});
+
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+// Every test leases from the whole table, so each starts from an empty outbox.
+beforeEach(async () => {
+  await tdb.db.deleteFrom('outbox').execute();
+});
+
+const channel = (conversationId: string): Address => ({ platform: 'slack', kind: 'channel', conversationId });
+const entry = (conversationId: string, text: string, extra: Partial<OutboxEntry> = {}): OutboxEntry => ({
+  address: channel(conversationId),
+  message: { text },
+  ...extra,
+});
+const texts = (records: { message: { text: string } }[]) => records.map((r) => r.message.text);
+
+describe('OutboxRepository', () => {
+  it('round-trips entries and leases the oldest of each conversation only', async () => {
+    await store.outbox.enqueue(
+      [
+        entry('C1', 'a1', { ref: 'ticket:INC-000001', ephemeralTo: 'U9' }),
+        entry('C1', 'a2'),
+        { address: { platform: 'telegram', kind: 'dm', conversationId: '77', threadRef: 'x' }, message: { text: 'b1', title: 'T', buttons: [{ actionId: 'claim', value: '1', label: 'Prendo io' }] } },
+      ],
+      at(0),
+    );
+    const first = await store.outbox.lease(at(1), 10, 60_000);
+    expect(texts(first)).toEqual(['a1', 'b1']);
+    expect(first[0]).toMatchObject({ ref: 'ticket:INC-000001', ephemeralTo: 'U9', attempts: 1, createdAt: at(0), address: channel('C1') });
+    expect(first[1]).toMatchObject({ address: { platform: 'telegram', kind: 'dm', conversationId: '77', threadRef: 'x' } });
+    expect(first[1]?.message.buttons?.[0]?.label).toBe('Prendo io');
+    expect(first[1]).not.toHaveProperty('ref');
+
+    // a2 waits behind the leased a1.
+    expect(await store.outbox.lease(at(1), 10, 60_000)).toEqual([]);
+    await store.outbox.markDelivered(first[0]!.id, at(2), '1700000000.000100');
+    expect(texts(await store.outbox.lease(at(2), 10, 60_000))).toEqual(['a2']);
+  });
+
+  it('keeps FIFO across retries and releases the conversation on permanent failure', async () => {
+    await store.outbox.enqueue([entry('C2', 'x1'), entry('C2', 'x2'), entry('C2', 'x3')], at(0));
+    const [x1] = await store.outbox.lease(at(0), 10, 60_000);
+    await store.outbox.markFailed(x1!.id, '429 rate limited', at(10));
+
+    // Not due yet, and it holds back x2.
+    expect(await store.outbox.lease(at(5), 10, 60_000)).toEqual([]);
+    const retried = await store.outbox.lease(at(10), 10, 60_000);
+    expect(retried.map((r) => [r.message.text, r.attempts])).toEqual([['x1', 2]]);
+
+    await store.outbox.markFailed(x1!.id, 'channel_not_found', null);
+    const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', x1!.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'failed', last_error: 'channel_not_found', leased_until: null });
+    expect(texts(await store.outbox.lease(at(11), 10, 60_000))).toEqual(['x2']);
+  });
+
+  it('leases an entry again once its lease expired', async () => {
+    await store.outbox.enqueue([entry('C3', 'y')], at(0));
+    expect(await store.outbox.lease(at(0), 10, 1_000)).toHaveLength(1);
+    expect(await store.outbox.lease(at(0.01), 10, 1_000)).toEqual([]);
+    const again = await store.outbox.lease(at(1), 10, 1_000);
+    expect(again.map((r) => r.attempts)).toEqual([2]);
+  });
+
+  it('records delivery', async () => {
+    await store.outbox.enqueue([entry('C4', 'z')], at(0));
+    const [z] = await store.outbox.lease(at(0), 1, 60_000);
+    await store.outbox.markDelivered(z!.id, at(1), 'm-1');
+    const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', z!.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'delivered', delivered_at: at(1), platform_message_id: 'm-1', leased_until: null, attempts: 1 });
+  });
+
+  it('never hands one entry, or two of one conversation, to concurrent leases', async () => {
+    const entries: OutboxEntry[] = [];
+    for (let c = 0; c < 30; c++) for (let i = 0; i < 3; i++) entries.push(entry(`K${c}`, `${c}:${i}`));
+    await store.outbox.enqueue(entries, at(0));
+
+    const seen = new Set<string>();
+    for (let round = 0; round < 3; round++) {
+      const batches = await Promise.all(Array.from({ length: 6 }, () => store.outbox.lease(at(1), 8, 60_000)));
+      const leased = batches.flat();
+      const conversations = leased.map((r) => r.address.conversationId);
+      expect(new Set(conversations).size).toBe(leased.length);
+      for (const r of leased) {
+        expect(seen.has(r.id)).toBe(false);
+        seen.add(r.id);
+        expect(r.message.text).toBe(`${r.address.conversationId.slice(1)}:${round}`);
+      }
+      expect(leased).toHaveLength(30);
+      await Promise.all(leased.map((r) => store.outbox.markDelivered(r.id, at(1), null)));
+    }
+    expect(seen.size).toBe(90);
+  });
+
+  it('honours the limit and returns nothing for limit 0', async () => {
+    await store.outbox.enqueue([entry('L1', 'l1'), entry('L2', 'l2'), entry('L3', 'l3')], at(0));
+    expect(await store.outbox.lease(at(0), 0, 60_000)).toEqual([]);
+    expect(texts(await store.outbox.lease(at(0), 2, 60_000))).toEqual(['l1', 'l2']);
+    await store.outbox.enqueue([], at(0));
+  });
+
+  it('remembers platform message ids by ref and maps them back', async () => {
+    await store.outbox.rememberMessage('slack', 'C1', 'ticket:INC-000001', '111.1');
+    await store.outbox.rememberMessage('slack', 'C2', 'ticket:INC-000001', '222.2');
+    expect(await store.outbox.findMessage('slack', 'C1', 'ticket:INC-000001')).toBe('111.1');
+    expect(await store.outbox.findRef('slack', 'C2', '222.2')).toBe('ticket:INC-000001');
+    expect(await store.outbox.findRef('slack', 'C1', '222.2')).toBeUndefined();
+
+    await store.outbox.rememberMessage('slack', 'C1', 'ticket:INC-000001', '333.3');
+    expect(await store.outbox.findMessage('slack', 'C1', 'ticket:INC-000001')).toBe('333.3');
+    expect(await store.outbox.findMessage('discord', 'C1', 'ticket:INC-000001')).toBeUndefined();
+  });
+});

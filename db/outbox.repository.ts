@@ -1,0 +1,154 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable } from 'kysely';
+import type { OutboxEntry, OutboxRecord } from '../core/notifications/outbox.ts';
+import type { Platform } from '../core/people/person.ts';
+import type { OutboxRepository as OutboxRepositoryPort } from '../core/ports.ts';
+import type { Database, OutboxTable } from './schema.ts';
+
+type OutboxRow = Selectable<OutboxTable>;
+
+/** Platform error bodies can be whole HTML pages; the start is what helps. */
+const MAX_ERROR_LENGTH = 2_000;
+
+function toRecord(r: OutboxRow): OutboxRecord {
+  return {
+    id: r.id,
+    address: r.address,
+    message: r.message,
+    attempts: r.attempts,
+    createdAt: r.created_at,
+    ...(r.ref !== null && { ref: r.ref }),
+    ...(r.ephemeral_to !== null && { ephemeralTo: r.ephemeral_to }),
+  };
+}
+
+/**
+ * The transactional outbox on PostgreSQL, plus the map from stable message references to the
+ * platform message ids they were posted as.
+ */
+export class OutboxRepository implements OutboxRepositoryPort {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Entries keep their order within a conversation (the `seq` identity follows insertion). */
+  async enqueue(entries: readonly OutboxEntry[], at: Date): Promise<void> {
+    if (entries.length === 0) return;
+    await this.db
+      .insertInto('outbox')
+      .values(
+        entries.map((e) => ({
+          platform: e.address.platform,
+          address: JSON.stringify(e.address),
+          ref: e.ref ?? null,
+          message: JSON.stringify(e.message),
+          ephemeral_to: e.ephemeralTo ?? null,
+          status: 'pending' as const,
+          next_attempt_at: at,
+          created_at: at,
+        })),
+      )
+      .execute();
+  }
+
+  /**
+   * Leases due entries, oldest first, in one statement. Only the oldest pending entry of a
+   * conversation is eligible (so a conversation is delivered in order and by one worker at a
+   * time, and a retrying entry holds back the ones after it). `SKIP LOCKED` lets concurrent
+   * workers pass over rows another is leasing; a row whose lease another worker has just
+   * committed fails the re-checked `leased_until` condition and is dropped.
+   */
+  async lease(now: Date, limit: number, leaseMs: number): Promise<OutboxRecord[]> {
+    if (limit <= 0) return [];
+    const leasedUntil = new Date(now.getTime() + leaseMs);
+    const rows = await this.db
+      .with('due', (db) =>
+        db
+          .selectFrom('outbox as o')
+          .select('o.id')
+          .where('o.status', '=', 'pending')
+          .where('o.next_attempt_at', '<=', now)
+          .where((eb) => eb.or([eb('o.leased_until', 'is', null), eb('o.leased_until', '<', now)]))
+          .where((eb) =>
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('outbox as older')
+                  .select(sql.lit(1).as('one'))
+                  .whereRef('older.conversation_key', '=', 'o.conversation_key')
+                  .where('older.status', '=', 'pending')
+                  .whereRef('older.seq', '<', 'o.seq'),
+              ),
+            ),
+          )
+          .orderBy('o.seq')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .updateTable('outbox')
+      .from('due')
+      .set((eb) => ({ leased_until: leasedUntil, attempts: eb('outbox.attempts', '+', 1) }))
+      .whereRef('outbox.id', '=', 'due.id')
+      .returningAll('outbox')
+      .execute();
+    // UPDATE … RETURNING has no defined order.
+    return rows.sort((a, b) => a.seq - b.seq).map(toRecord);
+  }
+
+  async markDelivered(id: string, at: Date, platformMessageId: string | null): Promise<void> {
+    await this.db
+      .updateTable('outbox')
+      .set({ status: 'delivered', delivered_at: at, platform_message_id: platformMessageId, leased_until: null })
+      .where('id', '=', id)
+      .execute();
+  }
+
+  /** `retryAt` null gives up for good, which also unblocks the rest of the conversation. */
+  async markFailed(id: string, error: string, retryAt: Date | null): Promise<void> {
+    const lastError = error.slice(0, MAX_ERROR_LENGTH);
+    await this.db
+      .updateTable('outbox')
+      .set(
+        retryAt === null
+          ? { status: 'failed', last_error: lastError, leased_until: null }
+          : { next_attempt_at: retryAt, last_error: lastError, leased_until: null },
+      )
+      .where('id', '=', id)
+      .execute();
+  }
+
+  async findMessage(platform: Platform, conversationId: string, ref: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('platform_messages')
+      .select('message_id')
+      .where('platform', '=', platform)
+      .where('conversation_id', '=', conversationId)
+      .where('ref', '=', ref)
+      .executeTakeFirst();
+    return row?.message_id;
+  }
+
+  /** Remembering a ref again points it at the newer message. */
+  async rememberMessage(platform: Platform, conversationId: string, ref: string, platformMessageId: string): Promise<void> {
+    await this.db
+      .insertInto('platform_messages')
+      .values({ platform, conversation_id: conversationId, ref, message_id: platformMessageId })
+      .onConflict((oc) =>
+        oc.columns(['platform', 'conversation_id', 'ref']).doUpdateSet((eb) => ({
+          message_id: eb.ref('excluded.message_id'),
+        })),
+      )
+      .execute();
+  }
+
+  async findRef(platform: Platform, conversationId: string, platformMessageId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('platform_messages')
+      .select('ref')
+      .where('platform', '=', platform)
+      .where('conversation_id', '=', conversationId)
+      .where('message_id', '=', platformMessageId)
+      .orderBy('ref')
+      .executeTakeFirst();
+    return row?.ref;
+  }
+}

@@ -1,0 +1,235 @@
+import { sql } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
+import { DomainError } from '../core/errors.ts';
+import type {
+  NewTicket,
+  TicketComment,
+  TicketEvent,
+  TicketFilter,
+  TicketPatch,
+  TicketRepository as TicketRepositoryPort,
+} from '../core/ports.ts';
+import { TicketRef } from '../core/tickets/ticket.ts';
+import type { Ticket, TicketKind, TicketStatus } from '../core/tickets/ticket.ts';
+import type { Database, TicketCommentsTable, TicketEventsTable, TicketsTable } from './schema.ts';
+
+type TicketRow = Selectable<TicketsTable>;
+
+/** Maps a `tickets` row to the domain ticket. */
+export function toTicket(r: TicketRow): Ticket {
+  return {
+    id: r.id,
+    ref: r.ref,
+    kind: r.kind,
+    title: r.title,
+    description: r.description,
+    category: r.category,
+    impact: r.impact,
+    urgency: r.urgency,
+    priority: r.priority,
+    tier: r.tier,
+    status: r.status,
+    pendingOn: r.pending_on,
+    organisationId: r.organisation_id,
+    requesterId: r.requester_id,
+    assigneeId: r.assignee_id,
+    configurationItem: r.configuration_item,
+    rating: r.rating,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    resolvedAt: r.resolved_at,
+    closedAt: r.closed_at,
+  };
+}
+
+function toEvent(r: Selectable<TicketEventsTable>): TicketEvent {
+  return {
+    ticketId: r.ticket_id,
+    actorId: r.actor_id,
+    at: r.at,
+    field: r.field,
+    from: r.from_value,
+    to: r.to_value,
+    note: r.note,
+  };
+}
+
+function toComment(r: Selectable<TicketCommentsTable>): TicketComment {
+  return {
+    id: r.id,
+    ticketId: r.ticket_id,
+    authorId: r.author_id,
+    body: r.body,
+    internal: r.internal,
+    createdAt: r.created_at,
+  };
+}
+
+/** Only the keys present in the patch, so an absent key leaves its column alone. */
+function patchColumns(p: TicketPatch): Updateable<TicketsTable> {
+  const u: Updateable<TicketsTable> = {};
+  if (p.status !== undefined) u.status = p.status;
+  if (p.pendingOn !== undefined) u.pending_on = p.pendingOn;
+  if (p.assigneeId !== undefined) u.assignee_id = p.assigneeId;
+  if (p.priority !== undefined) u.priority = p.priority;
+  if (p.impact !== undefined) u.impact = p.impact;
+  if (p.urgency !== undefined) u.urgency = p.urgency;
+  if (p.tier !== undefined) u.tier = p.tier;
+  if (p.rating !== undefined) u.rating = p.rating;
+  if (p.resolvedAt !== undefined) u.resolved_at = p.resolvedAt;
+  if (p.closedAt !== undefined) u.closed_at = p.closedAt;
+  return u;
+}
+
+/** Tickets, their history and comments on PostgreSQL. */
+export class TicketRepository implements TicketRepositoryPort {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** Draws from the kind's sequence, which never hands a number out twice, even on rollback. */
+  async nextRef(kind: TicketKind): Promise<string> {
+    const sequence = `ticket_ref_${TicketRef.prefix(kind).toLowerCase()}_seq`;
+    const { rows } = await sql<{ n: number }>`select nextval(${sequence}::regclass) as n`.execute(this.db);
+    const n = rows[0]?.n;
+    if (n === undefined) throw new Error(`nextval(${sequence}) returned no row`);
+    return TicketRef.format(kind, n);
+  }
+
+  /**
+   * Inserts a new ticket in status `new`. A concurrent ticket with the same idempotency key
+   * makes it throw `DomainError('already_exists')` without aborting the transaction, so the
+   * caller can still look the winner up with `findByIdempotencyKey`.
+   */
+  async insert(t: NewTicket): Promise<Ticket> {
+    const row = await this.db
+      .insertInto('tickets')
+      .values({
+        ref: t.ref,
+        kind: t.kind,
+        title: t.title,
+        description: t.description,
+        category: t.category,
+        impact: t.impact,
+        urgency: t.urgency,
+        priority: t.priority,
+        tier: t.tier,
+        status: 'new',
+        pending_on: null,
+        organisation_id: t.organisationId,
+        requester_id: t.requesterId,
+        assignee_id: null,
+        configuration_item: t.configurationItem,
+        rating: null,
+        idempotency_key: t.idempotencyKey,
+        created_at: t.createdAt,
+        updated_at: t.createdAt,
+        resolved_at: null,
+        closed_at: null,
+      })
+      .onConflict((oc) => oc.column('idempotency_key').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    if (!row) throw new DomainError('already_exists', { idempotencyKey: t.idempotencyKey ?? '' });
+    return toTicket(row);
+  }
+
+  async findById(id: string): Promise<Ticket | undefined> {
+    const row = await this.db.selectFrom('tickets').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toTicket(row);
+  }
+
+  async findByRef(ref: string): Promise<Ticket | undefined> {
+    const row = await this.db.selectFrom('tickets').selectAll().where('ref', '=', ref).executeTakeFirst();
+    return row && toTicket(row);
+  }
+
+  async findByIdempotencyKey(key: string): Promise<Ticket | undefined> {
+    const row = await this.db.selectFrom('tickets').selectAll().where('idempotency_key', '=', key).executeTakeFirst();
+    return row && toTicket(row);
+  }
+
+  /** One conditional UPDATE: of two racing callers with the same expectation, one wins. */
+  async compareAndSet(
+    id: string,
+    expected: { readonly status: TicketStatus; readonly assigneeId: string | null },
+    patch: TicketPatch,
+    at: Date,
+  ): Promise<Ticket | undefined> {
+    const row = await this.db
+      .updateTable('tickets')
+      .set({ ...patchColumns(patch), updated_at: at })
+      .where('id', '=', id)
+      .where('status', '=', expected.status)
+      .where(sql<boolean>`assignee_id is not distinct from ${expected.assigneeId}::uuid`)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toTicket(row);
+  }
+
+  /** Newest first; an empty id or status list matches nothing. */
+  async list(filter: TicketFilter): Promise<Ticket[]> {
+    if (filter.organisationIds?.length === 0 || filter.statuses?.length === 0) return [];
+    let q = this.db.selectFrom('tickets').selectAll();
+    if (filter.organisationIds) q = q.where('organisation_id', 'in', filter.organisationIds);
+    if (filter.requesterId !== undefined) q = q.where('requester_id', '=', filter.requesterId);
+    if (filter.assigneeId !== undefined) q = q.where('assignee_id', '=', filter.assigneeId);
+    if (filter.statuses) q = q.where('status', 'in', filter.statuses);
+    q = q.orderBy('created_at', 'desc').orderBy('ref', 'desc');
+    if (filter.limit !== undefined) q = q.limit(filter.limit);
+    return (await q.execute()).map(toTicket);
+  }
+
+  async addEvents(events: readonly TicketEvent[]): Promise<void> {
+    if (events.length === 0) return;
+    await this.db
+      .insertInto('ticket_events')
+      .values(
+        events.map((e) => ({
+          ticket_id: e.ticketId,
+          actor_id: e.actorId,
+          at: e.at,
+          field: e.field,
+          from_value: e.from,
+          to_value: e.to,
+          note: e.note,
+        })),
+      )
+      .execute();
+  }
+
+  /** Oldest first, in the order they were written. */
+  async listEvents(ticketId: string): Promise<TicketEvent[]> {
+    const rows = await this.db
+      .selectFrom('ticket_events')
+      .selectAll()
+      .where('ticket_id', '=', ticketId)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async addComment(c: Omit<TicketComment, 'id'>): Promise<TicketComment> {
+    const row = await this.db
+      .insertInto('ticket_comments')
+      .values({
+        ticket_id: c.ticketId,
+        author_id: c.authorId,
+        body: c.body,
+        internal: c.internal,
+        created_at: c.createdAt,
+      })
+      .returningAll()
+      .executeTakeFirstOrThrow();
+    return toComment(row);
+  }
+
+  /** Oldest first. */
+  async listComments(ticketId: string): Promise<TicketComment[]> {
+    const rows = await this.db
+      .selectFrom('ticket_comments')
+      .selectAll()
+      .where('ticket_id', '=', ticketId)
+      .orderBy('seq')
+      .execute();
+    return rows.map(toComment);
+  }
+}
