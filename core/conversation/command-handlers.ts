@@ -41,6 +41,18 @@ const PURPOSE_WORDS: Readonly<Record<string, ChannelPurpose>> = {
   ...Object.fromEntries(CHANNEL_PURPOSES.map((p) => [p, p])),
 };
 
+/**
+ * A person named in a command: `@handle`, or a platform mention (`<@U123>` on Slack and
+ * Discord) mapped through the sender's platform identities to the person's handle.
+ */
+async function personArg(turn: Turn, arg: string): Promise<string> {
+  const m = /^<@!?([\w.-]+)(?:\|[^>]*)?>$/.exec(arg);
+  if (!m?.[1]) return arg;
+  const identity = await turn.ctx.repos.people.findIdentity(turn.inbound.platform, m[1]);
+  const person = identity ? await turn.ctx.repos.people.findPerson(identity.personId) : undefined;
+  return person?.handle ?? arg;
+}
+
 /** Needs a ticket id as first argument; answers with usage otherwise. */
 function refArg(turn: Turn, c: ParsedCommand): string | undefined {
   const ref = c.args[0];
@@ -107,7 +119,7 @@ export async function handleCommand(turn: Turn, c: ParsedCommand, ttlMs: number)
     case 'handover': {
       const [ref, handle] = c.args;
       if (!ref || !handle) return turn.say('usage.handover');
-      const t = await handOverTicket(ctx, ref, handle, restAfter(c.rest, 2));
+      const t = await handOverTicket(ctx, ref, await personArg(turn, handle), restAfter(c.rest, 2));
       return turn.say('ok.handed_over', { ref: t.ref, handle });
     }
     case 'bind':
@@ -138,8 +150,9 @@ export async function handleCommand(turn: Turn, c: ParsedCommand, ttlMs: number)
       const reason = restAfter(c.rest, 2);
       if (!handle || !role || isOrgRole(role) || (c.name === 'revoke' && !reason))
         return turn.say(c.name === 'certify' ? 'usage.certify' : 'usage.revoke');
-      if (c.name === 'certify') await grantRole(ctx, { handle, role, reason });
-      else await revokeRole(ctx, { handle, role, reason });
+      const who = await personArg(turn, handle);
+      if (c.name === 'certify') await grantRole(ctx, { handle: who, role, reason });
+      else await revokeRole(ctx, { handle: who, role, reason });
       return turn.say(c.name === 'certify' ? 'ok.certified' : 'ok.revoked', { handle, role: turn.t(`role.${role}`) });
     }
     case 'certified': {

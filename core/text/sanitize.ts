@@ -17,9 +17,12 @@ const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
 // Italian and international phone numbers: +39 333 1234567, 02-1234567, 3331234567 …
 const PHONE = /(\+\d{1,3}[\s.-]?)?(\(?\d{2,4}\)?[\s.-]?){2,4}\d{3,4}/g;
 
+// Dates (12.03.2026, 12/03/2026) and year ranges (2025-2026) look like numbers but are not phones.
+const NOT_PHONE = /^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}\s?[-/]\s?\d{4})$/;
+
 /** Masks e-mail addresses and phone numbers (for cards shown in shared channels). */
 export function redactPersonalDetails(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 ? '[tel]' : m));
+  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 && !NOT_PHONE.test(m.trim()) ? '[tel]' : m));
 }
 
 /** First `max` characters on one line, with an ellipsis when cut. */
@@ -30,5 +33,6 @@ export function excerpt(text: string, max: number): string {
 
 /** For shared channels: no mass mentions, no personal details, bounded length. */
 export function forChannel(text: string, max = 280): string {
-  return neutralizeMentions(redactPersonalDetails(excerpt(text, max)));
+  // Mask before cutting, so a cut through an address or number cannot leave a fragment behind.
+  return excerpt(neutralizeMentions(redactPersonalDetails(text)), max);
 }

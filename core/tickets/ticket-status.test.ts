@@ -42,6 +42,7 @@ const COMMON_ALLOWED: readonly Row[] = [
   ['in_progress', 'resolve', 'resolved'],
   ['in_progress', 'cancel', 'cancelled'],
 
+  ['pending', 'unclaim', 'new'],
   ['pending', 'resume', 'in_progress'],
   ['pending', 'resolve', 'resolved'],
   ['pending', 'cancel', 'cancelled'],
@@ -70,6 +71,7 @@ const CHANGE_ALLOWED: readonly Row[] = [
   ['in_progress', 'cancel', 'cancelled'],
   ['in_progress', 'submit_for_approval', 'awaiting_approval'],
 
+  ['pending', 'unclaim', 'new'],
   ['pending', 'resume', 'in_progress'],
   ['pending', 'resolve', 'resolved'],
   ['pending', 'cancel', 'cancelled'],

@@ -26,7 +26,7 @@ const WORKING: readonly TicketStatus[] = ['assigned', 'in_progress'];
 /** Incidents and service requests: new → assigned → in_progress ⇄ pending → resolved → closed. */
 const COMMON: Table = {
   claim: { from: ['new'], to: 'assigned' },
-  unclaim: { from: ['assigned', 'in_progress'], to: 'new' },
+  unclaim: { from: ['assigned', 'in_progress', 'pending'], to: 'new' },
   start: { from: ['assigned'], to: 'in_progress' },
   hold: { from: WORKING, to: 'pending' },
   resume: { from: ['pending'], to: 'in_progress' },

@@ -26,7 +26,8 @@ export function handleFrom(displayName: string): string {
     .toLowerCase()
     .replace(/[^a-z0-9]+/g, '.')
     .replace(/^\.+|\.+$/g, '')
-    .slice(0, 30);
+    .slice(0, 30)
+    .replace(/\.+$/, '');
   return base || 'utente';
 }
 

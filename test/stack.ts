@@ -1,0 +1,96 @@
+/**
+ * A real Sportello core for end-to-end adapter tests: fresh PostgreSQL database, store,
+ * conversation engine and outbox dispatcher (kicked after every handled event, like the app),
+ * plus helpers to seed people with platform identities and bind channels.
+ */
+import { ConversationEngine } from '../core/conversation/engine.ts';
+import { OutboxDispatcher } from '../core/notifications/outbox-dispatcher.ts';
+import type { ChatSender } from '../core/notifications/outbox.ts';
+import type { Platform, Role } from '../core/people/person.ts';
+import type { ChannelPurpose, Clock } from '../core/ports.ts';
+import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
+import { KyselyStore } from '../db/kysely-store.ts';
+import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+
+export interface Stack {
+  readonly tdb: TestDatabase;
+  readonly store: KyselyStore;
+  readonly clock: Clock;
+  readonly engine: ConversationEngine;
+  readonly dispatcher: OutboxDispatcher;
+  /** Registers the adapter's sender (adapters are built after the engine they call). */
+  setSender(platform: Platform, sender: ChatSender): void;
+  org(name: string, fiscalCode: string): Promise<string>;
+  /** A person with an identity on `platform` (externalId) and the given roles. */
+  person(p: { platform: Platform; externalId: string; name: string; roles: Role[]; orgId?: string; handle?: string }): Promise<string>;
+  bind(purpose: ChannelPurpose, platform: Platform, conversationId: string, threadId?: string): Promise<void>;
+  /** Waits until every due outbox row is delivered or failed permanently (or the timeout). */
+  settle(timeoutMs?: number): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function createStack(opts: { dispatcherBackoffMs?: (attempts: number) => number } = {}): Promise<Stack> {
+  const tdb = await createTestDatabase();
+  const store = new KyselyStore(tdb.db);
+  const clock: Clock = { now: () => new Date() };
+  const senders: Partial<Record<Platform, ChatSender>> = {};
+  const dispatcher = new OutboxDispatcher({
+    store,
+    clock,
+    senders,
+    ...(opts.dispatcherBackoffMs ? { backoffMs: opts.dispatcherBackoffMs } : {}),
+  });
+  const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onOutbox: () => dispatcher.kick() });
+  dispatcher.start(100);
+  return {
+    tdb,
+    store,
+    clock,
+    engine,
+    dispatcher,
+    setSender(platform, sender) {
+      senders[platform] = sender;
+    },
+    org: (name, fiscalCode) => store.transaction(async (repos) => (await createOrganisation(repos, clock, { name, fiscalCode })).id),
+    person: (p) =>
+      store.transaction(async (repos) => {
+        const person = await createPerson(repos, clock, {
+          displayName: p.name,
+          ...(p.handle ? { handle: p.handle } : {}),
+          locale: 'it',
+          email: 'persona@example.org',
+          phone: '+39 333 7654321',
+        });
+        await repos.people.linkIdentity({ platform: p.platform, externalId: p.externalId, personId: person.id, lastSeenAt: clock.now() });
+        for (const role of p.roles)
+          await repos.people.grantRole({
+            personId: person.id,
+            role,
+            organisationId: role === 'requester' || role === 'ict_lead' ? (p.orgId ?? null) : null,
+            grantedBy: null,
+            grantedAt: clock.now(),
+            reason: 'test',
+          });
+        return person.id;
+      }),
+    bind: (purpose, platform, conversationId, threadId) =>
+      store.channels.bind({ purpose, platform, conversationId, threadId: threadId ?? null, organisationId: null, boundBy: null, boundAt: clock.now() }),
+    async settle(timeoutMs = 10_000) {
+      const end = Date.now() + timeoutMs;
+      for (;;) {
+        await dispatcher.drain();
+        const pending = await tdb.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('status', '=', 'pending')
+          .executeTakeFirstOrThrow();
+        if (Number(pending.n) === 0 || Date.now() > end) return;
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    },
+    async close() {
+      await dispatcher.stop();
+      await tdb.drop();
+    },
+  };
+}
