@@ -63,11 +63,14 @@ export const WEB_CHAT_PAGE = `<!doctype html>
 (() => {
   const L = (navigator.language || 'it').startsWith('it') ? 'it' : 'en';
   const S = {
-    it: { pick: 'Chi sei (identità demo)', conversations: 'Conversazioni', send: 'Invia', dm: 'Messaggi con Sportello', placeholder: 'Scrivi un messaggio…', reply: 'Rispondi nel thread', replying: 'Risposta nel thread · Esc per annullare', bot: 'Sportello', onlyyou: 'visibile solo a te', channel: '#' },
-    en: { pick: 'Who you are (demo identity)', conversations: 'Conversations', send: 'Send', dm: 'Messages with Sportello', placeholder: 'Write a message…', reply: 'Reply in thread', replying: 'Replying in thread · Esc to cancel', bot: 'Sportello', onlyyou: 'only visible to you', channel: '#' },
+    it: { pick: 'Chi sei (identità demo)', conversations: 'Conversazioni', send: 'Invia', dm: 'Messaggi con Sportello', placeholder: 'Scrivi un messaggio…', reply: 'Rispondi nel thread', replying: 'Risposta nel thread · Esc per annullare', bot: 'Sportello', onlyyou: 'visibile solo a te', channel: '#',
+      roles: { requester: 'richiedente', ict_lead: 'referente ICT', volunteer: 'volontario/a', moderator: 'moderazione', vendor: 'fornitore', committee: 'comitato etico', observer: 'osservatore' } },
+    en: { pick: 'Who you are (demo identity)', conversations: 'Conversations', send: 'Send', dm: 'Messages with Sportello', placeholder: 'Write a message…', reply: 'Reply in thread', replying: 'Replying in thread · Esc to cancel', bot: 'Sportello', onlyyou: 'only visible to you', channel: '#',
+      roles: { requester: 'requester', ict_lead: 'ICT lead', volunteer: 'volunteer', moderator: 'moderator', vendor: 'vendor', committee: 'ethics committee', observer: 'observer' } },
   }[L];
   document.querySelectorAll('[data-i18n]').forEach((e) => (e.textContent = S[e.dataset.i18n]));
   const $ = (id) => document.getElementById(id);
+  const roleNames = (roles) => roles.map((r) => S.roles[r] || r).join(', ');
   $('text').placeholder = S.placeholder;
   let me = null, current = null, threadOf = null, events = null;
   const nodes = new Map();
@@ -136,7 +139,7 @@ export const WEB_CHAT_PAGE = `<!doctype html>
   async function choose(handle, users) {
     me = users.find((u) => u.handle === handle);
     localStorage.setItem('sportello.as', handle);
-    $('whoinfo').textContent = me.displayName + (me.organisation ? ' · ' + me.organisation : '') + (me.roles.length ? ' · ' + me.roles.join(', ') : '');
+    $('whoinfo').textContent = me.displayName + (me.organisation ? ' · ' + me.organisation : '') + (me.roles.length ? ' · ' + roleNames(me.roles) : '');
     const convs = await api('/web/conversations?as=' + encodeURIComponent(handle));
     const nav = $('convs'); nav.textContent = '';
     const add = (conv, title) => { const b = el('button', '', title); b.type = 'button'; b.dataset.conv = conv; b.onclick = () => open(conv, title); nav.append(b); };
@@ -163,7 +166,7 @@ export const WEB_CHAT_PAGE = `<!doctype html>
   (async () => {
     const users = await api('/web/users');
     const sel = $('who');
-    for (const u of users) { const o = el('option', '', u.displayName + ' (' + (u.roles.join(', ') || '—') + ')'); o.value = u.handle; sel.append(o); }
+    for (const u of users) { const o = el('option', '', u.displayName + ' (' + (roleNames(u.roles) || '—') + ')'); o.value = u.handle; sel.append(o); }
     const saved = localStorage.getItem('sportello.as');
     if (saved && users.some((u) => u.handle === saved)) sel.value = saved;
     sel.onchange = () => choose(sel.value, users);

@@ -1,0 +1,23 @@
+import { migrate, seedDemoCommand } from './admin-commands.ts';
+import type { Command } from './command.ts';
+import { identityLink } from './identity-commands.ts';
+import { orgAdd, orgList } from './org-commands.ts';
+import { personAdd, personList } from './person-commands.ts';
+import { roleGrant, roleRevoke } from './role-commands.ts';
+import { ticketCreate, ticketList, ticketShow } from './ticket-commands.ts';
+
+/** Every command but `help`, in the order the usage lists them. */
+export const COMMANDS: readonly Command[] = [
+  migrate,
+  orgAdd,
+  orgList,
+  personAdd,
+  personList,
+  identityLink,
+  roleGrant,
+  roleRevoke,
+  ticketCreate,
+  ticketList,
+  ticketShow,
+  seedDemoCommand,
+];

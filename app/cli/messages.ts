@@ -1,0 +1,50 @@
+/** The CLI's own texts (the domain's come from core's catalog), in the shipped languages. */
+import type { Locale } from '../../core/i18n/translate.ts';
+
+const it = {
+  'org.created': 'Organizzazione registrata: {name} (codice fiscale {code}).',
+  'org.none': 'Nessuna organizzazione registrata.',
+  'person.created': 'Persona registrata: {name} (@{handle}).',
+  'person.none': 'Nessuna persona registrata.',
+  'identity.linked': 'Account {platform} {id} collegato a @{handle}.',
+  'role.granted': 'Ruolo {role} assegnato a @{handle}.',
+  'role.revoked': 'Ruolo {role} revocato a @{handle}.',
+  'ticket.created': 'Ticket {ref} aperto, priorità P{priority}.',
+  'ticket.none': 'Nessun ticket.',
+  'ticket.history': 'Cronologia',
+  'ticket.comments': 'Commenti',
+  'ticket.internal': 'nota interna',
+  'migrate.applied': 'Migrazioni applicate: {names}.',
+  'migrate.none': 'Il database è già aggiornato.',
+  'seed.done': 'Dati dimostrativi caricati: {orgs} organizzazioni, {people} persone, ticket {tickets}.',
+  'seed.skipped': 'I dati dimostrativi sono già presenti: nulla da fare.',
+  'db.unreachable': 'Database non raggiungibile ({database}): rinuncio dopo {seconds} s.',
+} as const;
+
+type CliMessageKey = keyof typeof it;
+
+const en: Record<CliMessageKey, string> = {
+  'org.created': 'Organisation registered: {name} (fiscal code {code}).',
+  'org.none': 'No organisations registered.',
+  'person.created': 'Person registered: {name} (@{handle}).',
+  'person.none': 'No people registered.',
+  'identity.linked': '{platform} account {id} linked to @{handle}.',
+  'role.granted': 'Role {role} granted to @{handle}.',
+  'role.revoked': 'Role {role} revoked from @{handle}.',
+  'ticket.created': 'Ticket {ref} opened, priority P{priority}.',
+  'ticket.none': 'No tickets.',
+  'ticket.history': 'History',
+  'ticket.comments': 'Comments',
+  'ticket.internal': 'internal note',
+  'migrate.applied': 'Migrations applied: {names}.',
+  'migrate.none': 'The database is up to date.',
+  'seed.done': 'Demo data loaded: {orgs} organisations, {people} people, tickets {tickets}.',
+  'seed.skipped': 'The demo data is already there: nothing to do.',
+  'db.unreachable': 'Database unreachable ({database}): giving up after {seconds} s.',
+};
+
+/** A CLI text in `locale` with `{name}` placeholders filled. */
+export function cliText(locale: Locale, key: CliMessageKey, params: Readonly<Record<string, string | number>> = {}): string {
+  const template: string = (locale === 'en' ? en : it)[key];
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => (params[name] === undefined ? whole : String(params[name])));
+}

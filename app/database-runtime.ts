@@ -1,0 +1,96 @@
+/**
+ * Opens the database the configuration names, or the embedded PostgreSQL when it names none,
+ * and brings its schema up to date.
+ */
+import type { Kysely } from 'kysely';
+import type { Store } from '../core/ports.ts';
+import { createDatabase, migrateToLatest, waitForDatabase } from '../db/database.ts';
+import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres.ts';
+import { KyselyStore } from '../db/kysely-store.ts';
+import type { Database } from '../db/schema.ts';
+import type { Config } from './config.ts';
+
+/** The logging this module needs; a pino logger fits. */
+export interface RuntimeLog {
+  debug?(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+/** An open, migrated database. */
+export interface DatabaseRuntime {
+  readonly db: Kysely<Database>;
+  readonly store: Store;
+  readonly url: string;
+  /** True when the database is the embedded PostgreSQL (started here or shared with a running app). */
+  readonly embedded: boolean;
+  /** Migrations applied by this open, oldest first. */
+  readonly migrations: readonly string[];
+  /** Closes the pool, then stops the embedded server if this call started it. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** Where opening stands, for health reports while it is not done. */
+export type OpenProgress =
+  | { readonly phase: 'starting_embedded' }
+  | { readonly phase: 'connecting'; readonly db: Kysely<Database> }
+  | { readonly phase: 'migrating' };
+
+export interface OpenDatabaseOptions {
+  /** Aborting stops the wait for the database and releases what was opened so far. */
+  readonly signal?: AbortSignal;
+  readonly onProgress?: (progress: OpenProgress) => void;
+  /** Pool size; default 10. */
+  readonly poolSize?: number;
+}
+
+/**
+ * With `DATABASE_URL` unset, starts the embedded PostgreSQL under `DATA_DIR` (or joins the one
+ * already running there: then it is not stopped on close). Waits for the database to answer,
+ * retrying with backoff, then applies pending migrations.
+ */
+export async function openDatabase(config: Config, log: RuntimeLog, opts: OpenDatabaseOptions = {}): Promise<DatabaseRuntime> {
+  const { signal } = opts;
+  signal?.throwIfAborted();
+  let embedded: EmbeddedPostgresHandle | undefined;
+  if (config.databaseUrl === undefined) {
+    opts.onProgress?.({ phase: 'starting_embedded' });
+    embedded = await startEmbeddedPostgres({ dataDir: config.dataDir, log });
+    if (!embedded.owned) log.info({ port: embedded.port }, 'using the embedded PostgreSQL already running');
+  }
+  const url = embedded?.url ?? (config.databaseUrl as string);
+  const db = createDatabase(url, { log, ...(opts.poolSize ? { max: opts.poolSize } : {}) });
+
+  let closing: Promise<void> | undefined;
+  const close = () =>
+    (closing ??= (async () => {
+      try {
+        await db.destroy();
+      } finally {
+        await embedded?.stop();
+      }
+    })());
+
+  try {
+    opts.onProgress?.({ phase: 'connecting', db });
+    log.info({ database: describeUrl(url), embedded: embedded !== undefined }, 'connecting to the database');
+    await waitForDatabase(db, log, signal ? { signal } : {});
+    opts.onProgress?.({ phase: 'migrating' });
+    const migrations = await migrateToLatest(db, log);
+    return { db, store: new KyselyStore(db), url, embedded: embedded !== undefined, migrations, close };
+  } catch (err) {
+    await close().catch((closeErr: unknown) => log.warn({ err: closeErr }, 'closing the database after a failed open'));
+    throw err;
+  }
+}
+
+/** host:port/database of a connection URL, without the credentials. */
+export function describeUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.host}${u.pathname}`;
+  } catch {
+    return 'unparseable url';
+  }
+}

@@ -1,0 +1,230 @@
+/**
+ * The HTTP server: node:http with a tiny router, the built-in health and metrics endpoints, and
+ * the helpers route handlers share. Adapters add their routes once the database is ready.
+ */
+import http from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/** One route. A string path matches the path exactly; a RegExp is run on it and its match passed on. */
+export interface HttpRoute {
+  method: string;
+  path: string | RegExp;
+  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray | null): void | Promise<void>;
+}
+
+export type HealthResult = { ok: true; details?: object } | { ok: false; reason: string };
+
+/** What `GET /metrics` serves; `Metrics` from metrics.ts fits. */
+export interface MetricsSource {
+  readonly contentType: string;
+  render(): Promise<string>;
+}
+
+/** The logging the server needs; a pino logger fits. */
+export interface HttpLog {
+  debug(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface HttpServerOptions {
+  readonly log: HttpLog;
+  readonly routes?: readonly HttpRoute[];
+  readonly health: () => Promise<HealthResult>;
+  readonly metrics: MetricsSource;
+}
+
+export interface HttpServer {
+  readonly server: Server;
+  /** Adds routes; later routes never shadow earlier ones with the same method and path. */
+  addRoutes(routes: readonly HttpRoute[]): void;
+  /** Listens on `port` (0: any free one) and resolves with the port actually bound. */
+  listen(port: number, host?: string): Promise<number>;
+  /**
+   * Stops accepting connections, lets requests in flight finish for up to `graceMs` (default
+   * 5 s), then drops whatever remains.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** An error a handler throws to answer with a given status and a JSON `{ error, message }`. */
+export class HttpError extends Error {
+  override readonly name = 'HttpError';
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message = code,
+  ) {
+    super(message);
+  }
+}
+
+/** Sends `body` as JSON with `status`; never cached. */
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  const text = JSON.stringify(body);
+  res.writeHead(status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    'cache-control': 'no-store',
+    ...headers,
+  });
+  res.end(text);
+}
+
+/**
+ * The whole request body. Rejects with `HttpError(413)` as soon as it exceeds `limitBytes` (the
+ * rest is read and discarded so the connection can answer), `HttpError(400)` if the client
+ * goes away midway.
+ */
+export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
+  const tooLarge = () => new HttpError(413, 'payload_too_large', `request body over ${limitBytes} bytes`);
+  const declared = Number(req.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limitBytes) {
+    req.resume();
+    return Promise.reject(tooLarge());
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limitBytes) {
+        cleanup();
+        req.resume();
+        reject(tooLarge());
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = () => {
+      cleanup();
+      reject(new HttpError(400, 'aborted', 'request body incomplete'));
+    };
+    const cleanup = () => {
+      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError);
+    };
+    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onError);
+  });
+}
+
+/** Builds the server (not yet listening) with `/healthz`, `/metrics` and `opts.routes`. */
+export function createHttpServer(opts: HttpServerOptions): HttpServer {
+  const { log } = opts;
+  const routes: HttpRoute[] = [
+    { method: 'GET', path: '/healthz', handle: (_req, res) => serveHealth(res, opts.health) },
+    {
+      method: 'GET',
+      path: '/metrics',
+      async handle(_req, res) {
+        const body = await opts.metrics.render();
+        res.writeHead(200, { 'content-type': opts.metrics.contentType, 'cache-control': 'no-store' });
+        res.end(body);
+      },
+    },
+    ...(opts.routes ?? []),
+  ];
+
+  const server = http.createServer((req, res) => {
+    const started = process.hrtime.bigint();
+    const method = req.method ?? 'GET';
+    // Not `new URL(req.url, base)`: a path such as `//host/x` would be read as another host.
+    const path = (req.url ?? '/').split('?')[0] ?? '/';
+    res.once('finish', () =>
+      log.debug({ method, path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
+    );
+    void dispatch(routes, req, res, method, path).catch((err: unknown) => {
+      if (err instanceof HttpError) {
+        if (err.status >= 500) log.error({ err, method, path }, 'http handler failed');
+        return respondError(res, err.status, { error: err.code, message: err.message });
+      }
+      log.error({ err, method, path }, 'http handler failed');
+      respondError(res, 500, { error: 'internal' });
+    });
+  });
+  // A client that opens a connection and never sends a full request must not hold it forever.
+  server.headersTimeout = 20_000;
+  server.requestTimeout = 60_000;
+
+  return {
+    server,
+    addRoutes(more) {
+      routes.push(...more);
+    },
+    listen(port, host) {
+      return new Promise((resolve, reject) => {
+        const onError = (err: Error) => reject(err);
+        server.once('error', onError);
+        server.listen(port, host, () => {
+          server.off('error', onError);
+          resolve((server.address() as AddressInfo).port);
+        });
+      });
+    },
+    async close(graceMs = 5_000) {
+      if (!server.listening) return;
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      const timer = setTimeout(() => {
+        log.warn({ graceMs }, 'closing http connections still open');
+        server.closeAllConnections();
+      }, graceMs);
+      await closed;
+      clearTimeout(timer);
+    },
+  };
+}
+
+async function dispatch(
+  routes: readonly HttpRoute[],
+  req: IncomingMessage,
+  res: ServerResponse,
+  method: string,
+  path: string,
+): Promise<void> {
+  const allowed = new Set<string>();
+  for (const route of routes) {
+    const match = matchPath(route.path, path);
+    if (match === undefined) continue;
+    // HEAD is served by GET routes; node:http leaves the body out by itself.
+    if (route.method === method || (method === 'HEAD' && route.method === 'GET')) {
+      await route.handle(req, res, match);
+      return;
+    }
+    allowed.add(route.method);
+  }
+  req.resume();
+  if (allowed.size > 0) return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: [...allowed].join(', ') });
+  sendJson(res, 404, { error: 'not_found' });
+}
+
+/** null: matched a string path; a match array for a RegExp; undefined: no match. */
+function matchPath(pattern: string | RegExp, path: string): RegExpExecArray | null | undefined {
+  if (typeof pattern === 'string') return pattern === path ? null : undefined;
+  pattern.lastIndex = 0;
+  return pattern.exec(path) ?? undefined;
+}
+
+async function serveHealth(res: ServerResponse, health: () => Promise<HealthResult>): Promise<void> {
+  let result: HealthResult;
+  try {
+    result = await health();
+  } catch (err) {
+    result = { ok: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+  if (result.ok) sendJson(res, 200, { status: 'ok', ...result.details });
+  else sendJson(res, 503, { status: 'unavailable', reason: result.reason });
+}
+
+function respondError(res: ServerResponse, status: number, body: object): void {
+  if (res.headersSent) {
+    res.destroy();
+    return;
+  }
+  // After a refused body the client may still be sending: do not keep the connection.
+  sendJson(res, status, body, status === 413 ? { connection: 'close' } : {});
+}

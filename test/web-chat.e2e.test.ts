@@ -1,0 +1,113 @@
+/**
+ * The web chat end to end in a real headless Chromium: the whole app (HTTP, engine, outbox,
+ * web adapter) on a fresh database with the demo data; a requester opens a ticket by chatting,
+ * a volunteer sees the card arrive live in the channel view and claims it, the requester is
+ * told — all without reloading a page.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { loadConfig } from '../app/config.ts';
+import { createLogger } from '../app/logger.ts';
+import { startApp, type App } from '../app/main.ts';
+import { seedDemo } from '../app/seed-demo.ts';
+import { startServices } from '../app/services.ts';
+import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+
+const CHROMIUM = '/usr/bin/chromium';
+let app: App;
+let tdb: TestDatabase;
+let browser: Browser;
+let base: string;
+
+beforeAll(async () => {
+  if (!existsSync(CHROMIUM)) throw new Error('Chromium is missing: `apt-get install chromium` (.ci/run does it)');
+  tdb = await createTestDatabase();
+  app = await startApp(
+    { ...loadConfig({ DATABASE_URL: tdb.url }), port: 0 },
+    {
+      log: createLogger({ level: 'silent' }),
+      host: '127.0.0.1',
+      onReady: async (ctx) => {
+        await seedDemo(ctx.store, ctx.clock);
+        await startServices(ctx);
+      },
+    },
+  );
+  base = `http://127.0.0.1:${app.port}`;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+  await tdb?.drop();
+});
+
+async function openAs(handle: string): Promise<Page> {
+  const page = await (await browser.newContext({ locale: 'it-IT' })).newPage();
+  await page.goto(base);
+  await page.selectOption('#who', handle);
+  await expect.poll(() => page.locator('#whoinfo').textContent()).toContain(handle === 'anna.romano' ? 'Anna Romano' : 'Giulia Rossi');
+  return page;
+}
+
+async function say(page: Page, text: string): Promise<void> {
+  await page.fill('#text', text);
+  await page.press('#text', 'Enter');
+}
+
+const lastBotMessage = (page: Page) => page.locator('.msg').filter({ hasNot: page.locator('.mine') }).last();
+
+describe('web chat in a real browser', () => {
+  it('open a ticket in the DM view, claim it live in the channel view, the requester is notified', async () => {
+    const requester = await openAs('anna.romano');
+    const volunteer = await openAs('giulia.rossi');
+    await volunteer.getByRole('button', { name: '#volontari' }).click();
+
+    await say(requester, 'La stampante della segreteria non stampa più <b>niente</b> @everyone');
+    await requester.getByRole('button', { name: 'Guasto' }).last().click();
+    await requester.getByRole('button', { name: 'Un gruppo o un servizio' }).last().click();
+    await requester.getByRole('button', { name: 'Il lavoro è fermo' }).last().click();
+    await expect.poll(() => lastBotMessage(requester).textContent()).toContain('titolo breve');
+    await say(requester, 'Stampante segreteria ferma');
+    await requester.getByRole('button', { name: 'Usa quanto ho scritto' }).last().click();
+    await requester.getByRole('button', { name: 'Salta' }).last().click();
+    await requester.getByRole('button', { name: 'Conferma' }).last().click();
+    await expect.poll(() => lastBotMessage(requester).textContent()).toMatch(/Il tuo ticket è INC-\d{6}, priorità P2/);
+    const ref = /INC-\d{6}/.exec((await lastBotMessage(requester).textContent()) ?? '')![0];
+
+    // The card arrives in the volunteer's open channel view without a reload.
+    const card = volunteer.locator('.msg', { has: volunteer.locator('.title', { hasText: ref }) });
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    // User text is shown literally: no markup interpreted, no mass mention.
+    expect(await card.locator('b').count()).toBe(0);
+    expect(await card.textContent()).toContain('<b>niente</b>');
+    expect(await card.textContent()).not.toContain('@everyone');
+
+    await card.getByRole('button', { name: 'Prendo io' }).click();
+    await expect.poll(() => card.textContent(), { timeout: 10_000 }).toContain('In carico aGiulia Rossi');
+    expect(await card.getByRole('button', { name: 'Prendo io' }).count()).toBe(0);
+
+    await expect.poll(() => requester.locator('.msg').last().textContent(), { timeout: 10_000 }).toContain(
+      `Giulia Rossi ha preso in carico il tuo ticket ${ref}`,
+    );
+    await requester.screenshot({ path: 'test-results/web-chat-requester.png' }).catch(() => undefined);
+  });
+
+  it('a requester cannot open the volunteers channel or act as someone else\'s conversation', async () => {
+    const res = await fetch(`${base}/web/history?as=anna.romano&conversation=volontari`);
+    expect(res.status).toBe(403);
+    const send = await fetch(`${base}/web/send`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ as: 'anna.romano', conversation: 'dm:giulia.rossi', text: 'ciao' }),
+    });
+    expect(send.status).toBe(403);
+    const bad = await fetch(`${base}/web/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
+    expect(bad.status).toBe(400);
+  });
+});
