@@ -120,6 +120,15 @@ describe('bad input', () => {
     expect(h.sender.texts('bruno').at(-1)).toContain('I did not understand the command');
   });
 
+  it('a malformed command answers with its usage, in the user language', async () => {
+    await h.send({ from: 'anna', text: 'stato' });
+    expect(h.sender.texts('anna').at(-1)).toBe('Uso: stato <codice>, per esempio "stato INC-000042".');
+    await h.send({ from: 'bruno', text: 'rate' });
+    expect(h.sender.texts('bruno').at(-1)).toBe('Usage: rate <id> <1 to 5>.');
+    await h.send({ from: 'anna', text: 'valuta INC-000001 9' });
+    expect(h.sender.texts('anna').at(-1)).toBe('Valore non valido per "rating" (massimo 5).');
+  });
+
   it('an unknown id and another organisation\'s ticket get the same "not found"', async () => {
     const ref = await openTicket('anna', 'Scanner rotto');
     await h.send({ from: 'bruno', text: `status ${ref}` });

@@ -60,7 +60,7 @@ function refArg(turn: Turn, c: ParsedCommand): string | undefined {
   return ref;
 }
 
-export async function handleCommand(turn: Turn, c: ParsedCommand, ttlMs: number): Promise<void> {
+export async function handleCommand(turn: Turn, c: ParsedCommand): Promise<void> {
   const ctx = turn.ctx;
   const note = restAfter(c.rest, 1);
   switch (c.name) {
@@ -188,7 +188,6 @@ export async function handleCommand(turn: Turn, c: ParsedCommand, ttlMs: number)
       return turn.replyPrivately({ text: turn.t('whoami', { name: turn.person.displayName, handle: turn.person.handle, roles }) });
     }
   }
-  void ttlMs;
 }
 
 async function redeem(turn: Turn, code: string): Promise<void> {

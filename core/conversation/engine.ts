@@ -18,6 +18,8 @@ export interface EngineOptions {
   readonly dialogTtlMs?: number;
   /** Called after a handled event committed outbox rows: lets the app deliver them at once. */
   readonly onOutbox?: () => void;
+  /** After each event, how it ended and how long it took (for metrics). */
+  readonly onHandled?: (inbound: Inbound, result: HandleResult, seconds: number) => void;
   /** Unexpected (non-domain) failures, for the log; the user gets a generic apology. */
   readonly onError?: (err: unknown, inbound: Inbound) => void;
 }
@@ -38,6 +40,7 @@ export class ConversationEngine {
   }
 
   async handle(inbound: Inbound): Promise<HandleResult> {
+    const started = performance.now();
     let result: HandleResult;
     try {
       result = await this.opts.store.transaction((repos) => this.run(repos, inbound, 'work'));
@@ -47,6 +50,7 @@ export class ConversationEngine {
       result = await this.opts.store.transaction((repos) => this.run(repos, inbound, refusal ?? 'failure'));
     }
     if (result.status !== 'duplicate') this.opts.onOutbox?.();
+    this.opts.onHandled?.(inbound, result, (performance.now() - started) / 1000);
     return result;
   }
 
@@ -76,7 +80,7 @@ export class ConversationEngine {
     const text = inbound.text?.trim() ?? '';
     if (!text) return;
     const command = parseCommand(text);
-    if (command) return handleCommand(turn, command, this.dialogTtlMs);
+    if (command) return handleCommand(turn, command);
     return handleFreeText(turn, text, this.dialogTtlMs);
   }
 }

@@ -26,6 +26,13 @@ export interface OutMessage {
   readonly fields?: readonly { readonly label: string; readonly value: string }[];
   readonly buttons?: readonly Button[];
   readonly select?: SelectMenu;
+  /**
+   * A wider mention, set only by Sportello itself (never from user text) for an escalation
+   * everyone in the channel should see: `'here'` asks the adapter to notify the members who are
+   * online (Slack `<!here>`, Discord `@here` with `allowed_mentions` parse `everyone`, a bold
+   * prefix on Telegram and in the web chat). In a DM it means nothing; adapters may ignore it.
+   */
+  readonly mention?: 'here';
 }
 
 /** Where a message goes. For a DM `conversationId` is the recipient's platform user id. */
