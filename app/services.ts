@@ -8,6 +8,7 @@ import { OutboxDispatcher } from '../core/notifications/outbox-dispatcher.ts';
 import type { ChatSender } from '../core/notifications/outbox.ts';
 import type { Platform } from '../core/people/person.ts';
 import { createWebChat } from '../bots/web/web-chat.ts';
+import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
 import type { AppContext } from './start-app.ts';
 
@@ -45,6 +46,15 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     const web = createWebChat({ engine, messages: new WebMessageRepository(ctx.db), channels: store.channels });
     ctx.http.addRoutes(web.routes);
     senders.web = web.sender;
+  }
+
+  if (config.slack) {
+    // A bad token or Slack unreachable at boot stops the start: better a clear failure than a
+    // server that silently never answers on Slack.
+    const slack = await startSlackAdapter(config.slack, { engine, store, log: log.child({ adapter: 'slack' }) });
+    ctx.http.addRoutes(slack.routes);
+    senders.slack = slack.sender;
+    ctx.onClose(() => slack.stop());
   }
 
   dispatcher.start(1000);

@@ -1,0 +1,304 @@
+/**
+ * The Slack adapter end to end: real Bolt behind our route on a real node:http server, signed
+ * requests as Slack sends them, the Web API answered by a local fake, a real core on PostgreSQL.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startSlackAdapter, type SlackAdapter } from '../bots/slack/slack-adapter.ts';
+import { ConversationEngine } from '../core/conversation/engine.ts';
+import type { Inbound } from '../core/conversation/message.ts';
+import { SlackFake, buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes, slashCommand } from './fakes/slack-fake.ts';
+import { createStack, type Stack } from './stack.ts';
+
+const SECRET = 'test-signing-secret';
+const VOLUNTEERS = 'C_VOL';
+const GENERAL = 'C_GEN';
+
+let stack: Stack;
+let fake: SlackFake;
+let adapter: SlackAdapter;
+let server: { url: string; close(): Promise<void> };
+let eventsUrl: string;
+const errors: unknown[] = [];
+const log = { info() {}, debug() {}, warn() {}, error: (o: object, m?: string) => void errors.push({ ...o, m }) };
+
+type Post = Record<string, unknown>;
+const unescape = (s: unknown) => String(s).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+const send = (payload: Parameters<typeof postSigned>[2], opts?: Parameters<typeof postSigned>[3]) => postSigned(eventsUrl, SECRET, payload, opts);
+
+async function count(table: 'people' | 'tickets' | 'inbound_deliveries'): Promise<number> {
+  const r = await stack.tdb.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  return Number(r.n);
+}
+
+/** The button of `post` whose core action is `action` (and value, when given), as Slack renders it. */
+function button(post: Post, action: string, value?: string): { action_id: string; value?: string } {
+  const blocks = post.blocks as { type: string; elements?: { action_id: string; value?: string }[] }[];
+  const found = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id.startsWith(`${action}#`) && (value === undefined || e.value === value));
+  if (!found) throw new Error(`no ${action} button in ${JSON.stringify(blocks)}`);
+  return found;
+}
+
+/** Sends a DM and returns the bot's next message in that DM. */
+async function dm(user: string, text: string): Promise<Post> {
+  const channel = dmChannelOf(user);
+  const before = fake.posts(channel).length;
+  const r = await send(eventCallback(dmEvent(user, text)));
+  expect(r.status).toBe(200);
+  return fake.waitFor(() => fake.posts(channel)[before]);
+}
+
+/** Clicks a button of a DM message and returns the bot's next message in that DM. */
+async function pressInDm(user: string, post: Post, action: string, value?: string): Promise<Post> {
+  const channel = dmChannelOf(user);
+  const before = fake.posts(channel).length;
+  const b = button(post, action, value);
+  const r = await send(buttonPress({ user, channel, messageTs: String(post.ts), actionId: b.action_id, ...(b.value !== undefined ? { value: b.value } : {}) }));
+  expect(r.status).toBe(200);
+  return fake.waitFor(() => fake.posts(channel)[before]);
+}
+
+/** The intake up to the summary with the Confirm button. */
+async function intake(user: string, first: string, title = 'Stampante ferma'): Promise<Post> {
+  let post = await dm(user, first);
+  post = await pressInDm(user, post, 'intake.kind', 'incident');
+  post = await pressInDm(user, post, 'intake.impact', '2');
+  post = await pressInDm(user, post, 'intake.urgency', '1');
+  post = await dm(user, title);
+  post = await pressInDm(user, post, 'intake.keep');
+  return pressInDm(user, post, 'intake.skip');
+}
+
+/** Opens a ticket by DM; returns its ref and the card posted in the volunteers channel. */
+async function openTicket(user: string, first: string, title?: string): Promise<{ ref: string; card: Post }> {
+  const summary = await intake(user, first, title);
+  const created = await pressInDm(user, summary, 'intake.confirm');
+  const ref = /INC-\d{6}/.exec(String(created.text))?.[0];
+  expect(ref, String(created.text)).toBeDefined();
+  const card = await fake.waitFor(() => fake.posts(VOLUNTEERS).find((p) => String(p.text).includes(ref!)));
+  // The dispatcher records the card's ts just after Slack answered; clicks and replies need it.
+  await stack.settle();
+  return { ref: ref!, card };
+}
+
+const claim = (user: string, card: Post) => send(buttonPress({ user, channel: VOLUNTEERS, messageTs: String(card.ts), actionId: button(card, 'ticket.claim').action_id, value: button(card, 'ticket.claim').value! }));
+
+beforeAll(async () => {
+  stack = await createStack({ dispatcherBackoffMs: () => 100 });
+  fake = await SlackFake.start({ users: { U_NEW: { realName: 'Nora New', locale: 'en-GB' } } });
+  adapter = await startSlackAdapter({ botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl }, { engine: stack.engine, store: stack.store, log });
+  stack.setSender('slack', adapter.sender);
+  server = await serveRoutes(adapter.routes);
+  eventsUrl = `${server.url}/slack/events`;
+
+  const org = await stack.org('Associazione Il Girasole ODV', '97000000001');
+  await stack.person({ platform: 'slack', externalId: 'U_ANNA', name: 'Anna Bianchi', roles: ['requester'], orgId: org });
+  await stack.person({ platform: 'slack', externalId: 'U_BRUNO', name: 'Bruno Verdi', roles: ['requester'], orgId: org });
+  await stack.person({ platform: 'slack', externalId: 'U_VERA', name: 'Vera Volontaria', roles: ['volunteer'] });
+  await stack.person({ platform: 'slack', externalId: 'U_VOL1', name: 'Ugo Volontario', roles: ['volunteer'] });
+  await stack.person({ platform: 'slack', externalId: 'U_MARCO', name: 'Marco Moderatore', roles: ['moderator'] });
+  await stack.person({ platform: 'slack', externalId: 'U_NUOVO', name: 'Nuovo Tecnico', roles: [], handle: 'nuovo' });
+
+  // The documented setup step: a moderator types /sportello canale volontari in the channel.
+  const r = await send(slashCommand('U_MARCO', VOLUNTEERS, 'canale volontari'));
+  expect(r.status).toBe(200);
+  const bound = await fake.waitFor(() => fake.posts(VOLUNTEERS)[0]);
+  expect(unescape(bound.text)).toContain('canale volontari');
+}, 30_000);
+
+afterAll(async () => {
+  await adapter?.stop();
+  await server?.close();
+  await fake?.close();
+  await stack?.close();
+});
+
+afterEach(() => expect(errors).toEqual([]));
+
+describe('Slack adapter', () => {
+  it('a requester opens a ticket by DM; the card reaches the channel; a volunteer claims it', async () => {
+    const { ref, card } = await openTicket('U_ANNA', 'Il PC della segreteria non si accende');
+    expect(card.blocks).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'header' }), expect.objectContaining({ type: 'actions' })]));
+    expect(card.link_names).toBe('false');
+    expect(card.parse).toBe('none');
+
+    expect((await claim('U_VERA', card)).status).toBe(200);
+    const update = await fake.waitFor(() => fake.ok('chat.update', (a) => a.ts === card.ts).at(-1));
+    expect(update.channel).toBe(VOLUNTEERS);
+    expect(JSON.stringify(update.blocks)).toContain('Vera Volontaria');
+    expect(JSON.stringify(update.blocks)).not.toContain('ticket.claim#');
+    const told = await fake.waitFor(() => fake.posts(dmChannelOf('U_ANNA')).find((p) => String(p.text).includes(`Vera Volontaria ha preso in carico il tuo ticket ${ref}`)));
+    expect(told).toBeDefined();
+    const ack = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.user === 'U_VERA' && String(a.text).includes(ref)).at(0));
+    expect(ack.channel).toBe(VOLUNTEERS);
+  });
+
+  it('a thread reply under a card becomes a note on the ticket; threads under other messages are ignored', async () => {
+    const { ref, card } = await openTicket('U_ANNA', 'Scanner rotto');
+    const ts = String(card.ts);
+    await send(eventCallback({ type: 'message', channel: VOLUNTEERS, channel_type: 'channel', user: 'U_VERA', text: 'Passo io domani &amp; porto il cavo', ts: '1800000000.000001', thread_ts: ts }));
+    const ok = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.user === 'U_VERA' && a.thread_ts === ts).at(0));
+    expect(unescape(ok.text)).toBe(`Commento aggiunto a ${ref}.`);
+    const ticket = await stack.store.tickets.findByRef(ref);
+    const comments = await stack.tdb.db.selectFrom('ticket_comments').select(['body', 'internal']).where('ticket_id', '=', ticket!.id).execute();
+    expect(comments).toEqual([{ body: 'Passo io domani & porto il cavo', internal: true }]);
+
+    const before = fake.calls.length;
+    await send(eventCallback({ type: 'message', channel: VOLUNTEERS, channel_type: 'channel', user: 'U_VERA', text: 'chiacchiere', ts: '1800000000.000003', thread_ts: '1699999999.000001' }));
+    await stack.settle();
+    expect(fake.calls.slice(before)).toEqual([]);
+  });
+
+  it('the same event delivered twice (Slack retry) has one effect; a first contact gets a name and language', async () => {
+    const event = eventCallback(dmEvent('U_NEW', 'buongiorno'));
+    const [first, retry] = [await send(event), await send(event, { retryNum: 1 })];
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    const answer = await fake.waitFor(() => fake.posts(dmChannelOf('U_NEW'))[0]);
+    await stack.settle();
+    expect(fake.posts(dmChannelOf('U_NEW'))).toHaveLength(1);
+    expect(unescape(answer.text)).toContain('You are not a member of an organisation yet');
+    const identity = await stack.store.people.findIdentity('slack', 'U_NEW');
+    const person = await stack.store.people.findPerson(identity!.personId);
+    expect([person?.displayName, person?.locale]).toEqual(['Nora New', 'en']);
+    expect(fake.ok('users.info', (a) => a.user === 'U_NEW')).toHaveLength(1);
+  });
+
+  it('the confirm click delivered twice creates one ticket and one card', async () => {
+    const summary = await intake('U_BRUNO', 'Il wifi va e viene', 'Wifi instabile');
+    const b = button(summary, 'intake.confirm');
+    const press = buttonPress({ user: 'U_BRUNO', channel: dmChannelOf('U_BRUNO'), messageTs: String(summary.ts), actionId: b.action_id, value: b.value! });
+    const [tickets, cards] = [await count('tickets'), fake.posts(VOLUNTEERS).length];
+    const results = await Promise.all([send(press), send(press)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    await fake.waitFor(() => fake.posts(VOLUNTEERS).length > cards);
+    await stack.settle();
+    expect(await count('tickets')).toBe(tickets + 1);
+    expect(fake.posts(VOLUNTEERS)).toHaveLength(cards + 1);
+  });
+
+  it('refuses a wrong signature and a stale timestamp with 401, storing nothing', async () => {
+    const before = { people: await count('people'), tickets: await count('tickets'), deliveries: await count('inbound_deliveries'), calls: fake.calls.length };
+    const event = eventCallback(dmEvent('U_EVE', 'ciao'));
+    expect((await send(event, { signature: `v0=${'0'.repeat(64)}` })).status).toBe(401);
+    expect((await send(event, { timestampS: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
+    expect((await postSigned(eventsUrl, 'another-secret', event)).status).toBe(401);
+    await stack.settle();
+    expect({ people: await count('people'), tickets: await count('tickets'), deliveries: await count('inbound_deliveries'), calls: fake.calls.length }).toEqual(before);
+    const challenge = await send({ json: { type: 'url_verification', token: 'x', challenge: 'c-123' } });
+    expect([challenge.status, JSON.parse(challenge.body)]).toEqual([200, { challenge: 'c-123' }]);
+  });
+
+  it('a reply answered 429 (Retry-After: 1), then 500, then ok is delivered exactly once', async () => {
+    const channel = dmChannelOf('U_BRUNO');
+    fake.failNext('chat.postMessage', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 500, body: 'upstream down' }], (a) => a.channel === channel);
+    const t0 = Date.now();
+    await send(eventCallback(dmEvent('U_BRUNO', 'chisono')));
+    await fake.waitFor(() => fake.posts(channel).find((p) => unescape(p.text).includes('Bruno Verdi')), 8000);
+    await stack.settle();
+    const attempts = fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && String(c.args.text).includes('Bruno Verdi'));
+    expect(attempts.map((c) => c.ok)).toEqual([false, false, true]);
+    expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
+    expect(Date.now() - t0).toBeLessThan(6000);
+  }, 15_000);
+
+  it('two volunteers clicking Claim at once: one owner, the other told who has it', async () => {
+    const { ref, card } = await openTicket('U_ANNA', 'Server NAS non risponde');
+    const results = await Promise.all([claim('U_VERA', card), claim('U_VOL1', card)]);
+    expect(results.map((r) => r.status)).toEqual([200, 200]);
+    const refusal = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => String(a.text).includes(`${ref} è già stato preso in carico`)).at(0));
+    const ticket = await stack.store.tickets.findByRef(ref);
+    const owner = await stack.store.people.findPerson(ticket!.assigneeId!);
+    const loser = owner!.displayName === 'Vera Volontaria' ? 'U_VOL1' : 'U_VERA';
+    expect(refusal.user).toBe(loser);
+    expect(refusal.channel).toBe(VOLUNTEERS);
+    expect(unescape(refusal.text)).toBe(`Il ticket ${ref} è già stato preso in carico da ${owner!.displayName}.`);
+    const events = await stack.store.tickets.listEvents(ticket!.id);
+    expect(events.filter((e) => e.field === 'assignee')).toHaveLength(1);
+  });
+
+  it('a slash command needing a role the user lacks gets a clear ephemeral refusal; /sportello alone is help', async () => {
+    const r = await send(slashCommand('U_ANNA', GENERAL, 'certifica @nuovo volontario'));
+    expect([r.status, r.body]).toEqual([200, '']);
+    const refusal = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && a.user === 'U_ANNA').at(0));
+    expect(unescape(refusal.text)).toBe('Non hai i permessi per questa operazione.');
+    expect(fake.posts(GENERAL)).toHaveLength(0);
+
+    const before = fake.posts(dmChannelOf('U_ANNA')).length;
+    await send(slashCommand('U_ANNA', dmChannelOf('U_ANNA'), ''));
+    const help = await fake.waitFor(() => fake.posts(dmChannelOf('U_ANNA'))[before]);
+    expect(help.blocks).toEqual(expect.arrayContaining([{ type: 'header', text: expect.objectContaining({ text: 'Sportello: come posso aiutarti' }) }]));
+  });
+
+  it('an @mention in a channel reaches the engine without the mention', async () => {
+    await send(eventCallback({ type: 'app_mention', channel: GENERAL, user: 'U_ANNA', text: '<@UBOT> chisono', ts: '1800000001.000001' }));
+    const answer = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && unescape(a.text).includes('Anna Bianchi')).at(0));
+    expect(answer.user).toBe('U_ANNA');
+  });
+
+  it('mentions typed into a ticket cannot ping anyone from the card', async () => {
+    const { card } = await openTicket('U_ANNA', 'Stampante bloccata <!channel> @here <@U999> e &lt;!here&gt; &lt;@U998&gt; subito', '<!everyone> urgente');
+    const shown = JSON.stringify({ text: card.text, blocks: card.blocks });
+    for (const bad of ['<!channel>', '<!here>', '<!everyone>', '<@U999>', '<@U998>', '@here', '@channel', '@everyone']) expect(shown).not.toContain(bad);
+    expect(shown).toContain('&lt;\u200b!here&gt;');
+    expect(shown).toContain('@U999');
+  });
+});
+
+describe('Slack adapter in Socket Mode', () => {
+  it('connects with the app token, acks envelopes and hands events and commands to the engine', async () => {
+    const socket = await startSlackAdapter({ botToken: fake.token, appToken: 'xapp-test', apiUrl: fake.apiUrl }, { engine: stack.engine, store: stack.store, log });
+    try {
+      expect(socket.routes).toEqual([]);
+      expect(fake.socketConnected).toBe(true);
+      const channel = dmChannelOf('U_ANNA');
+      const before = fake.posts(channel).length;
+      const ack = await fake.socketSend('events_api', eventCallback(dmEvent('U_ANNA', 'chisono')).json, 'env-1');
+      expect(ack).toEqual({});
+      const answer = await fake.waitFor(() => fake.posts(channel).slice(before).find((p) => unescape(p.text).includes('Anna Bianchi')));
+      expect(answer).toBeDefined();
+
+      const cmdAck = await fake.socketSend('slash_commands', slashCommand('U_ANNA', GENERAL, 'certifica @nuovo volontario').form, 'env-2');
+      expect(cmdAck).toEqual({});
+      const refusals = fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && a.user === 'U_ANNA').length;
+      await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && a.user === 'U_ANNA').length > refusals);
+    } finally {
+      await socket.stop();
+    }
+  });
+});
+
+describe('Slack adapter acknowledgement and shutdown', () => {
+  it('refuses to start with a token Slack rejects, or without a signing secret or app token', async () => {
+    const deps = { engine: stack.engine, store: stack.store, log };
+    await expect(startSlackAdapter({ botToken: 'xoxb-wrong', signingSecret: SECRET, apiUrl: fake.apiUrl }, deps)).rejects.toThrow(/invalid_auth/);
+    await expect(startSlackAdapter({ botToken: fake.token, apiUrl: fake.apiUrl }, deps)).rejects.toThrow(/SLACK_SIGNING_SECRET/);
+  });
+
+  it('answers Slack before the engine runs, and stop() waits for the work in flight', async () => {
+    const finished: string[] = [];
+    /** The real engine, made slow: the ack must not wait for it. */
+    class SlowEngine extends ConversationEngine {
+      override async handle(inbound: Inbound) {
+        await new Promise((r) => setTimeout(r, 1200));
+        const result = await super.handle(inbound);
+        finished.push(inbound.deliveryId);
+        return result;
+      }
+    }
+    const engine = new SlowEngine({ store: stack.store, clock: stack.clock, defaultLocale: 'it', onOutbox: () => stack.dispatcher.kick() });
+    const slow = await startSlackAdapter({ botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl }, { engine, store: stack.store, log });
+    const route = await serveRoutes(slow.routes);
+    try {
+      const event = eventCallback(dmEvent('U_ANNA', 'chisono'));
+      const r = await postSigned(`${route.url}/slack/events`, SECRET, event);
+      expect(r.status).toBe(200);
+      expect(r.ms).toBeLessThan(1000);
+      expect(finished).toEqual([]);
+      await slow.stop();
+      expect(finished).toEqual([event.json.event_id]);
+      expect((await postSigned(`${route.url}/slack/events`, SECRET, eventCallback(dmEvent('U_ANNA', 'ciao')))).status).toBe(503);
+    } finally {
+      await slow.stop();
+      await route.close();
+    }
+  });
+});
