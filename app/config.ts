@@ -27,6 +27,8 @@ export interface DiscordConfig {
   readonly botToken: string;
   readonly applicationId: string | undefined;
   readonly apiUrl: string | undefined;
+  /** Registers the slash commands in this guild only (instant) instead of globally. */
+  readonly guildId: string | undefined;
 }
 
 /** The validated configuration; an adapter's section is present only when its token is set. */
@@ -66,6 +68,7 @@ export const CONFIG_VARIABLES = [
   'DISCORD_BOT_TOKEN',
   'DISCORD_APPLICATION_ID',
   'DISCORD_API_URL',
+  'DISCORD_GUILD_ID',
   'WEB_CHAT',
 ] as const;
 type Variable = (typeof CONFIG_VARIABLES)[number];
@@ -140,6 +143,7 @@ const schema = z.object({
   DISCORD_BOT_TOKEN: secret.optional(),
   DISCORD_APPLICATION_ID: z.string().refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' }).optional(),
   DISCORD_API_URL: httpUrl.optional(),
+  DISCORD_GUILD_ID: z.string().refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' }).optional(),
   WEB_CHAT: oneOf(['on', 'off']).default('on'),
 });
 
@@ -153,7 +157,7 @@ function combinationProblems(input: Partial<Record<Variable, string>>): string[]
   };
   requires(['SLACK_SIGNING_SECRET', 'SLACK_APP_TOKEN', 'SLACK_API_URL'], 'SLACK_BOT_TOKEN');
   requires(['TELEGRAM_API_ROOT', 'TELEGRAM_WEBHOOK_SECRET'], 'TELEGRAM_BOT_TOKEN');
-  requires(['DISCORD_APPLICATION_ID', 'DISCORD_API_URL'], 'DISCORD_BOT_TOKEN');
+  requires(['DISCORD_APPLICATION_ID', 'DISCORD_API_URL', 'DISCORD_GUILD_ID'], 'DISCORD_BOT_TOKEN');
   return problems;
 }
 
@@ -194,7 +198,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       ? { botToken: v.TELEGRAM_BOT_TOKEN, apiRoot: v.TELEGRAM_API_ROOT, webhookSecret: v.TELEGRAM_WEBHOOK_SECRET }
       : undefined,
     discord: v.DISCORD_BOT_TOKEN
-      ? { botToken: v.DISCORD_BOT_TOKEN, applicationId: v.DISCORD_APPLICATION_ID, apiUrl: v.DISCORD_API_URL }
+      ? { botToken: v.DISCORD_BOT_TOKEN, applicationId: v.DISCORD_APPLICATION_ID, apiUrl: v.DISCORD_API_URL, guildId: v.DISCORD_GUILD_ID }
       : undefined,
     webChat: v.WEB_CHAT === 'on',
   };

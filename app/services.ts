@@ -8,7 +8,9 @@ import { OutboxDispatcher } from '../core/notifications/outbox-dispatcher.ts';
 import type { ChatSender } from '../core/notifications/outbox.ts';
 import type { Platform } from '../core/people/person.ts';
 import { createWebChat } from '../bots/web/web-chat.ts';
+import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
+import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
 import type { AppContext } from './start-app.ts';
 
@@ -55,6 +57,24 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     ctx.http.addRoutes(slack.routes);
     senders.slack = slack.sender;
     ctx.onClose(() => slack.stop());
+  }
+
+  if (config.telegram) {
+    const { botToken, apiRoot, webhookSecret } = config.telegram;
+    const telegram = await startTelegramAdapter(
+      { token: botToken, apiRoot, webhookSecret, publicUrl: config.publicUrl },
+      { engine, store, log: log.child({ adapter: 'telegram' }) },
+    );
+    ctx.http.addRoutes(telegram.routes);
+    senders.telegram = telegram.sender;
+    ctx.onClose(() => telegram.stop());
+  }
+
+  if (config.discord) {
+    const discord = await startDiscordAdapter(config.discord, { engine, store, log: log.child({ adapter: 'discord' }) });
+    ctx.http.addRoutes(discord.routes);
+    senders.discord = discord.sender;
+    ctx.onClose(() => discord.stop());
   }
 
   dispatcher.start(1000);

@@ -9,15 +9,22 @@ export class SerialWork {
 
   constructor(private readonly onError: (err: unknown, key: string) => void) {}
 
-  run(key: string, work: () => Promise<void>): void {
+  /**
+   * Queues `work` behind the key's earlier work. The returned promise settles with this work
+   * (callers that must answer Slack with its outcome await it); failures are also reported to
+   * `onError`, and never stop the chain.
+   */
+  run(key: string, work: () => Promise<void>): Promise<void> {
     const previous = this.tails.get(key) ?? Promise.resolve();
-    const next = previous.then(work).catch((err: unknown) => this.onError(err, key));
+    const result = previous.then(work);
+    const next = result.catch((err: unknown) => this.onError(err, key));
     this.tails.set(key, next);
     this.inFlight.add(next);
     void next.finally(() => {
       this.inFlight.delete(next);
       if (this.tails.get(key) === next) this.tails.delete(key);
     });
+    return result;
   }
 
   get size(): number {

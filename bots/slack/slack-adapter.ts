@@ -73,16 +73,20 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     convoStore: false,
     ...(socketMode ? { socketMode: true, appToken: config.appToken } : { receiver }),
   });
-  app.error(async (err) => log.error({ err: String(err) }, 'slack listener failed'));
+  app.error(async (err) => {
+    log.error({ err: String(err) }, 'slack listener failed');
+    // Rethrown so the receiver answers 500 to an event it has not acknowledged yet.
+    throw err;
+  });
 
   const sender = new SlackSender(app.client);
   const users = new SlackUsers(app.client, store.people, log);
   const work = new SerialWork((err, key) => log.error({ err: String(err), key }, 'slack event handling failed'));
 
-  /** After the ack: who sent it, the text in the core's terms, then the engine. */
-  const handle = (draft: InboundDraft | undefined, check?: () => Promise<boolean>): void => {
-    if (!draft) return;
-    work.run(`${draft.conversation.id}:${draft.userId}`, async () => {
+  /** Who sent it, the text in the core's terms, then the engine; settles when the engine did. */
+  const handle = (draft: InboundDraft | undefined, check?: () => Promise<boolean>): Promise<void> => {
+    if (!draft) return Promise.resolve();
+    return work.run(`${draft.conversation.id}:${draft.userId}`, async () => {
       if (check && !(await check())) return;
       const mentioned = draft.text ? mentionedUsers(draft.text) : [];
       const [from, handles] = await Promise.all([users.sender(draft.userId), users.handles(mentioned)]);
@@ -99,7 +103,9 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     });
   };
 
-  // Events are acknowledged by Bolt before the listeners run.
+  // Events: the HTTP receiver answers Slack only once the engine committed (or at its 2.5 s
+  // deadline), and 500 when the engine could not run (database down), so Slack redelivers the
+  // event later and the dedupe makes the redelivery count once.
   app.event('message', async ({ event, body, context }) => {
     const e = event as unknown as Record<string, unknown>;
     const dm = directMessage(e, body.event_id);
@@ -109,18 +115,20 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     }
     const reply = threadReply(e, body.event_id, context.botUserId);
     // Only threads under the bot's own messages (ticket cards) are conversations with the bot.
-    if (reply) handle(reply, async () => (await store.outbox.findRef('slack', reply.conversation.id, reply.conversation.threadId ?? '')) !== undefined);
+    if (reply) await handle(reply, async () => (await store.outbox.findRef('slack', reply.conversation.id, reply.conversation.threadId ?? '')) !== undefined);
   });
   app.event('app_mention', async ({ event, body, context }) => {
-    handle(mention(event as unknown as Record<string, unknown>, body.event_id, context.botUserId));
+    await handle(mention(event as unknown as Record<string, unknown>, body.event_id, context.botUserId));
   });
+  // Clicks and slash commands are answered at once (Slack does not redeliver them); the work
+  // follows, and a failure is logged by the work queue.
   app.action(/.+/, async ({ ack, body }) => {
     await ack();
-    handle(blockAction(body as unknown as Record<string, unknown>));
+    handle(blockAction(body as unknown as Record<string, unknown>)).catch(() => undefined);
   });
   app.command(/.+/, async ({ ack, command }) => {
     await ack();
-    handle(slashCommand(command as unknown as Record<string, unknown>));
+    handle(slashCommand(command as unknown as Record<string, unknown>)).catch(() => undefined);
   });
 
   await app.init();

@@ -141,13 +141,19 @@ export class SlackRouteReceiver implements Receiver {
     if (body.type === 'url_verification') return respond(res, 200, { challenge: body.challenge });
 
     let acked = false;
-    const ack = async (response?: unknown): Promise<void> => {
+    const answer = (response?: unknown): void => {
       if (acked) return;
       acked = true;
       clearTimeout(deadline);
       respond(res, 200, response);
     };
-    const deadline = setTimeout(() => void ack(), ACK_DEADLINE_MS);
+    // Bolt acks Events API requests before running the listeners; we hold that answer until
+    // the listeners are done, so a failure can still answer 500 and Slack redelivers.
+    const isEvent = body.type === 'event_callback';
+    const ack = async (response?: unknown): Promise<void> => {
+      if (!isEvent) answer(response);
+    };
+    const deadline = setTimeout(() => answer(), ACK_DEADLINE_MS);
     const retry = header(req, 'x-slack-retry-num');
     const reason = header(req, 'x-slack-retry-reason');
     const event: ReceiverEvent = {
@@ -167,7 +173,7 @@ export class SlackRouteReceiver implements Receiver {
       }
       return;
     }
-    // No listener took it (an event or action we do not use): say so, or Slack retries it.
-    await ack();
+    // Done (or no listener took it: an event or action we do not use): say so, or Slack retries it.
+    answer();
   }
 }

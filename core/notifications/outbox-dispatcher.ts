@@ -109,6 +109,7 @@ export class OutboxDispatcher {
         r.address.threadRef ? store.outbox.findMessage(platform, conv, r.address.threadRef) : undefined,
       ]);
       const { messageId } = await sender.send({
+        id: r.id,
         address: r.address,
         message: r.message,
         ...(editMessageId ? { editMessageId } : {}),

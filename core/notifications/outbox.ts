@@ -21,6 +21,8 @@ export interface OutboxRecord extends OutboxEntry {
 
 /** What an adapter is asked to do with one outbox entry. */
 export interface Delivery {
+  /** The outbox row's id: stable across retries, usable as an idempotency key (Discord's nonce). */
+  readonly id: string;
   readonly address: Address;
   readonly message: OutMessage;
   /** Platform id of the message to edit instead of posting a new one. */

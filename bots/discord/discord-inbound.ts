@@ -1,0 +1,195 @@
+import { MessageFlags, Routes, type Interaction, type Message, type REST, type User } from 'discord.js';
+import type { ConversationEngine } from '../../core/conversation/engine.ts';
+import type { Inbound } from '../../core/conversation/message.ts';
+import type { OutboxRepository } from '../../core/ports.ts';
+import { commandText } from './discord-commands.ts';
+import { decodeCustomId } from './discord-render.ts';
+import type { DmChannels } from './dm-channels.ts';
+import type { InteractionRegistry, PendingInteraction } from './interaction-registry.ts';
+
+export interface InboundLog {
+  warn(o: object, m?: string): void;
+  error(o: object, m?: string): void;
+}
+
+export interface DiscordInboundOptions {
+  readonly engine: ConversationEngine;
+  readonly outbox: Pick<OutboxRepository, 'findRef'>;
+  readonly rest: REST;
+  readonly interactions: InteractionRegistry;
+  readonly dms: DmChannels;
+  readonly log: InboundLog;
+  readonly botUserId: () => string;
+  readonly applicationId: () => string;
+  /** How long a deferred slash command waits for a private answer before its placeholder goes. */
+  readonly replyGraceMs: number;
+}
+
+type Conversation = Inbound['conversation'];
+
+const MAX_LOCALES = 50_000;
+
+/**
+ * Whether a guild message is meant for the bot (`!command` or a mention of it), and its text
+ * without the mention; the engine itself strips a leading `!`.
+ */
+export function addressedText(content: string, botUserId: string): { addressed: boolean; text: string } {
+  const mention = new RegExp(`<@!?${botUserId}>`, 'g');
+  const mentioned = botUserId !== '' && mention.test(content);
+  const text = mentioned ? content.replace(mention, ' ').replace(/\s+/g, ' ').trim() : content.trim();
+  return { addressed: mentioned || text.startsWith('!'), text };
+}
+
+/**
+ * Turns gateway events into engine calls. DMs always go in; in guild channels only what is
+ * addressed to the bot, plus anything typed in the thread of one of our ticket cards (the
+ * volunteers' workspace). Interactions are acknowledged at once (Discord allows 3 s), then
+ * handled. Events of one user in one conversation are handled in order.
+ */
+export class DiscordInbound {
+  private readonly chains = new Map<string, Promise<void>>();
+  private readonly inflight = new Set<Promise<void>>();
+  private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly locales = new Map<string, string>();
+  private stopped = false;
+
+  constructor(private readonly o: DiscordInboundOptions) {}
+
+  onMessage(msg: Message): void {
+    if (msg.author.bot || msg.system || msg.webhookId) return;
+    if (!msg.inGuild()) {
+      this.o.dms.learn(msg.author.id, msg.channelId);
+      this.run(`dm:${msg.author.id}`, () => this.handle(this.inbound(msg.id, { id: msg.channelId, kind: 'dm' }, msg.author, { text: msg.content })));
+      return;
+    }
+    const channel = msg.channel;
+    const thread = channel.isThread() ? channel : undefined;
+    const conversation: Conversation = thread ? { id: thread.parentId ?? thread.id, kind: 'channel', threadId: thread.id } : { id: msg.channelId, kind: 'channel' };
+    const { addressed, text } = addressedText(msg.content, this.o.botUserId());
+    this.run(`${msg.channelId}:${msg.author.id}`, async () => {
+      if (!addressed && !(thread && (await this.isCardThread(conversation.id, thread.id)))) return;
+      await this.handle(this.inbound(msg.id, conversation, msg.author, { text }));
+    });
+  }
+
+  onInteraction(i: Interaction): void {
+    if (!i.isChatInputCommand() && !i.isButton() && !i.isStringSelectMenu()) return;
+    const inGuild = i.inGuild();
+    if (i.locale) this.rememberLocale(i.user.id, i.locale);
+    if (!inGuild && i.channelId) this.o.dms.learn(i.user.id, i.channelId);
+    const channelKey = inGuild ? (i.channelId ?? '') : 'dm';
+    const channel = i.channel;
+    const thread = channel?.isThread() ? channel : undefined;
+    const conversation: Conversation = !inGuild
+      ? { id: i.channelId ?? i.user.id, kind: 'dm' }
+      : thread
+        ? { id: thread.parentId ?? thread.id, kind: 'channel', threadId: thread.id }
+        : { id: i.channelId ?? '', kind: 'channel' };
+    const input = i.isChatInputCommand()
+      ? { text: commandText(i.commandName, (n) => i.options.getString(n)) }
+      : { action: decodeCustomId(i.customId, i.isStringSelectMenu() ? i.values[0] : undefined) };
+    const inbound = this.inbound(i.id, conversation, i.user, input);
+    const kind = i.isChatInputCommand() ? 'command' : 'component';
+
+    const acknowledged = this.track(this.acknowledge(i, inGuild));
+    this.run(`${channelKey}:${i.user.id}`, async () => {
+      const ok = await acknowledged;
+      const entry = ok ? this.o.interactions.remember({ id: i.id, token: i.token, userId: i.user.id, channelKey, kind }) : undefined;
+      await this.handle(inbound);
+      if (entry?.kind === 'command') this.removePlaceholderLater(entry);
+    });
+  }
+
+  /** Waits for the events being handled and cancels pending placeholder clean-ups. */
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const t of this.timers) clearTimeout(t);
+    this.timers.clear();
+    await Promise.allSettled([...this.inflight]);
+  }
+
+  private inbound(deliveryId: string, conversation: Conversation, user: User, input: { text?: string; action?: { id: string; value: string } }): Inbound {
+    const locale = this.locales.get(user.id);
+    return {
+      platform: 'discord',
+      // Message and interaction ids are snowflakes, unique across both: the engine dedupes on them.
+      deliveryId,
+      conversation,
+      sender: { externalId: user.id, displayName: user.globalName ?? user.username, ...(locale ? { locale } : {}) },
+      ...input,
+    };
+  }
+
+  private async acknowledge(i: Interaction, inGuild: boolean): Promise<boolean> {
+    try {
+      if (i.isChatInputCommand()) await i.deferReply(inGuild ? { flags: MessageFlags.Ephemeral } : {});
+      else if (i.isButton() || i.isStringSelectMenu()) await i.deferUpdate();
+      return true;
+    } catch (err) {
+      // Late or replayed (already acknowledged): the engine still sees it, and dedupes replays.
+      this.o.log.warn({ interactionId: i.id, err: String(err) }, 'discord interaction not acknowledged');
+      return false;
+    }
+  }
+
+  private async handle(inbound: Inbound): Promise<void> {
+    try {
+      await this.o.engine.handle(inbound);
+    } catch (err) {
+      this.o.log.error({ deliveryId: inbound.deliveryId, err: String(err) }, 'discord event not handled');
+    }
+  }
+
+  private async isCardThread(channelId: string, threadId: string): Promise<boolean> {
+    const ref = await this.o.outbox.findRef('discord', channelId, threadId);
+    return ref?.startsWith('card:') === true;
+  }
+
+  /**
+   * A slash command whose answer was public (or none) would show "thinking…" for 15 minutes:
+   * once the engine is done and the outbox had time to answer privately, drop the placeholder.
+   */
+  private removePlaceholderLater(entry: PendingInteraction): void {
+    if (this.stopped) return;
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      if (!this.o.interactions.claimPlaceholder(entry)) return;
+      const route = Routes.webhookMessage(this.o.applicationId(), entry.token, '@original');
+      this.track(
+        this.o.rest.delete(route, { auth: false }).then(
+          () => undefined,
+          (err: unknown) => this.o.log.warn({ interactionId: entry.id, err: String(err) }, 'discord placeholder not removed'),
+        ),
+      );
+    }, this.o.replyGraceMs);
+    timer.unref();
+    this.timers.add(timer);
+  }
+
+  private rememberLocale(userId: string, locale: string): void {
+    if (this.locales.size >= MAX_LOCALES) this.locales.delete(this.locales.keys().next().value as string);
+    this.locales.set(userId, locale);
+  }
+
+  /** Chains `work` after the previous event of the same key, so one user's events keep their order. */
+  private run(key: string, work: () => Promise<void>): void {
+    const previous = this.chains.get(key) ?? Promise.resolve();
+    const next = this.track(
+      previous.then(work).catch((err: unknown) => this.o.log.error({ key, err: String(err) }, 'discord event not handled')),
+    );
+    this.chains.set(key, next);
+    void next.finally(() => {
+      if (this.chains.get(key) === next) this.chains.delete(key);
+    });
+  }
+
+  private track<T>(p: Promise<T>): Promise<T> {
+    const settled = p.then(
+      () => undefined,
+      () => undefined,
+    );
+    this.inflight.add(settled);
+    void settled.finally(() => this.inflight.delete(settled));
+    return p;
+  }
+}

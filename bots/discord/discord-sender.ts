@@ -1,0 +1,135 @@
+import { createHash } from 'node:crypto';
+import { MessageFlags, Routes, type APIMessage, type REST } from 'discord.js';
+import type { ChatSender, Delivery } from '../../core/notifications/outbox.ts';
+import type { DmChannels } from './dm-channels.ts';
+import { DiscordCode, discordCode, toDeliveryError } from './discord-errors.ts';
+import { clip } from './discord-markup.ts';
+import { renderMessage, type DiscordMessageBody } from './discord-render.ts';
+import type { InteractionRegistry } from './interaction-registry.ts';
+
+/**
+ * A delivery, optionally with the outbox row id. When the dispatcher passes it, it becomes the
+ * message `nonce` with `enforce_nonce`, so a retry after a lost response returns the message
+ * Discord already created instead of posting it again.
+ */
+export type DiscordDelivery = Delivery;
+
+export interface DiscordSenderOptions {
+  readonly rest: REST;
+  /** Known after login when not configured (READY carries it). */
+  readonly applicationId: () => string;
+  readonly interactions: InteractionRegistry;
+  readonly dms: DmChannels;
+  readonly log: { warn(o: object, m?: string): void };
+}
+
+type Sent = { readonly messageId: string };
+
+const THREAD_ARCHIVE_MINUTES = 10080;
+const TOKEN_GONE: ReadonlySet<number | undefined> = new Set([
+  DiscordCode.UnknownWebhook,
+  DiscordCode.InvalidWebhookToken,
+  DiscordCode.UnknownInteraction,
+  DiscordCode.UnknownMessage,
+]);
+
+/** Discord nonces are at most 25 characters. */
+export const nonceOf = (id: string): string => createHash('sha256').update(id).digest('base64url').slice(0, 25);
+
+/**
+ * Delivers outbox rows to Discord. Message ids returned are bare message snowflakes: the
+ * channel is always known from the address when the row is edited later, and a thread opened
+ * on a message has that message's id, so `findRef(channel, threadId)` maps a card's thread
+ * back to the card.
+ */
+export class DiscordSender implements ChatSender {
+  constructor(private readonly o: DiscordSenderOptions) {}
+
+  async send(d: DiscordDelivery): Promise<Sent> {
+    try {
+      return await this.deliver(d, renderMessage(d.message));
+    } catch (err) {
+      throw toDeliveryError(err);
+    }
+  }
+
+  private async deliver(d: DiscordDelivery, body: DiscordMessageBody): Promise<Sent> {
+    const a = d.address;
+    if (a.kind === 'channel' && d.ephemeralTo) {
+      const viaInteraction = await this.answerInteraction(d.ephemeralTo, a.threadId ?? a.conversationId, body, true);
+      return viaInteraction ?? this.post(await this.o.dms.channelOf(d.ephemeralTo), body, d);
+    }
+    if (a.kind === 'dm') {
+      // A slash command typed in the DM is still showing "thinking…": the answer replaces it.
+      const viaInteraction = d.editMessageId ? undefined : await this.answerInteraction(a.conversationId, 'dm', body, false);
+      if (viaInteraction) return viaInteraction;
+      const channelId = await this.o.dms.channelOf(a.conversationId);
+      return d.editMessageId ? this.edit(channelId, d.editMessageId, body) : this.post(channelId, body, d);
+    }
+    if (d.editMessageId) return this.edit(a.threadId ?? d.threadMessageId ?? a.conversationId, d.editMessageId, body);
+    if (a.threadId) return this.post(a.threadId, body, d);
+    if (d.threadMessageId) return this.postInThread(a.conversationId, d.threadMessageId, body, d);
+    return this.post(a.conversationId, body, d);
+  }
+
+  private async post(channelId: string, body: DiscordMessageBody, d: DiscordDelivery): Promise<Sent> {
+    const nonce = { nonce: nonceOf(d.id), enforce_nonce: true };
+    const message = (await this.o.rest.post(Routes.channelMessages(channelId), { body: { ...body, ...nonce } })) as APIMessage;
+    return { messageId: message.id };
+  }
+
+  private async edit(channelId: string, messageId: string, body: DiscordMessageBody): Promise<Sent> {
+    await this.o.rest.patch(Routes.channelMessage(channelId, messageId), { body });
+    return { messageId };
+  }
+
+  /**
+   * Through the user's recent interaction in that channel: the deferred placeholder first, then
+   * follow-ups (ephemeral in guild channels). Undefined when there is none or its token expired.
+   */
+  private async answerInteraction(userId: string, channelKey: string, body: DiscordMessageBody, ephemeral: boolean): Promise<Sent | undefined> {
+    const route = this.o.interactions.route(userId, channelKey, { originalOnly: !ephemeral });
+    if (!route) return undefined;
+    const app = this.o.applicationId();
+    try {
+      const message =
+        route.via === 'original'
+          ? await this.o.rest.patch(Routes.webhookMessage(app, route.token, '@original'), { body, auth: false })
+          : await this.o.rest.post(Routes.webhook(app, route.token), {
+              body: ephemeral ? { ...body, flags: MessageFlags.Ephemeral } : body,
+              auth: false,
+            });
+      return { messageId: (message as APIMessage).id };
+    } catch (err) {
+      if (!TOKEN_GONE.has(discordCode(err))) {
+        // The outbox retries this row: let the retry replace the placeholder again.
+        if (route.via === 'original') this.o.interactions.unclaimOriginal(userId, channelKey, route.token);
+        throw err;
+      }
+      this.o.interactions.forget(userId, channelKey, route.token);
+      this.o.log.warn({ userId, channelKey, err: String(err) }, 'discord interaction token no longer valid, answering by DM');
+      return undefined;
+    }
+  }
+
+  /** Replies under a message: its thread has the message's id; opened on first use. */
+  private async postInThread(parentId: string, starterId: string, body: DiscordMessageBody, d: DiscordDelivery): Promise<Sent> {
+    try {
+      return await this.post(starterId, body, d);
+    } catch (err) {
+      if (discordCode(err) !== DiscordCode.UnknownChannel) throw err;
+    }
+    const starter = (await this.o.rest.get(Routes.channelMessage(parentId, starterId))) as APIMessage;
+    // Thread names are plain text: drop our markdown escapes; name it after the card's title.
+    const source = (starter.embeds[0]?.title ?? starter.content).replace(/\\(.)/g, '$1').trim() || d.message.title || d.message.text;
+    try {
+      await this.o.rest.post(Routes.threads(parentId, starterId), {
+        body: { name: clip(source.replace(/\s+/g, ' '), 100), auto_archive_duration: THREAD_ARCHIVE_MINUTES },
+      });
+    } catch (err) {
+      // Someone opened it between our two calls: post into it all the same.
+      if (discordCode(err) !== DiscordCode.ThreadAlreadyExists) throw err;
+    }
+    return this.post(starterId, body, d);
+  }
+}
