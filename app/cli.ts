@@ -3,5 +3,8 @@
  * `sportello help` lists the commands.
  */
 import { runCli } from './cli/run-cli.ts';
+import { runWorker } from './worker.ts';
 
-process.exitCode = await runCli(process.argv.slice(2));
+const args = process.argv.slice(2);
+// `worker` is a long-running process, not a one-shot command.
+process.exitCode = args[0] === 'worker' && args.length === 1 ? await runWorker() : await runCli(args);

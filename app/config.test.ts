@@ -25,7 +25,14 @@ describe('loadConfig', () => {
       telegram: undefined,
       discord: undefined,
       webChat: true,
+      host: '127.0.0.1',
     });
+  });
+
+  it('turns the unauthenticated web chat off by default once a platform is configured, and binds all interfaces then', () => {
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc' })).toMatchObject({ webChat: false, host: '0.0.0.0' });
+    expect(loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc', WEB_CHAT: 'on' })).toMatchObject({ webChat: true, host: '127.0.0.1' });
+    expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject({ webChat: true, host: '0.0.0.0' });
   });
 
   it('reads every variable', () => {
@@ -58,6 +65,7 @@ describe('loadConfig', () => {
       telegram: { botToken: '123:abc', apiRoot: undefined, webhookSecret: 'secret_token-1' },
       discord: { botToken: 'discord-token', applicationId: '123456789012345678', apiUrl: undefined },
       webChat: false,
+      host: '0.0.0.0',
     });
   });
 

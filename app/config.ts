@@ -46,7 +46,13 @@ export interface Config {
   readonly slack: SlackConfig | undefined;
   readonly telegram: TelegramConfig | undefined;
   readonly discord: DiscordConfig | undefined;
+  /**
+   * The built-in web chat. It authenticates nobody (a demo identity is picked in the browser),
+   * so it is on by default only when no platform is configured, and then `host` is loopback.
+   */
   readonly webChat: boolean;
+  /** Interface the HTTP server binds: 127.0.0.1 while the web chat is on, all interfaces otherwise. */
+  readonly host: string;
 }
 
 /** Every variable `loadConfig` reads. */
@@ -70,6 +76,7 @@ export const CONFIG_VARIABLES = [
   'DISCORD_API_URL',
   'DISCORD_GUILD_ID',
   'WEB_CHAT',
+  'HOST',
 ] as const;
 type Variable = (typeof CONFIG_VARIABLES)[number];
 
@@ -144,7 +151,8 @@ const schema = z.object({
   DISCORD_APPLICATION_ID: z.string().refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' }).optional(),
   DISCORD_API_URL: httpUrl.optional(),
   DISCORD_GUILD_ID: z.string().refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' }).optional(),
-  WEB_CHAT: oneOf(['on', 'off']).default('on'),
+  WEB_CHAT: oneOf(['on', 'off']).optional(),
+  HOST: z.string().refine((s) => /^[\w.:-]+$/.test(s), { message: 'must be an interface address such as 127.0.0.1 or 0.0.0.0' }).optional(),
 });
 
 /** Problems of variables that only make sense together; checked on presence alone. */
@@ -183,6 +191,8 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   problems.push(...combinationProblems(input));
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const v = parsed.data;
+  const anyPlatform = Boolean(v.SLACK_BOT_TOKEN || v.TELEGRAM_BOT_TOKEN || v.DISCORD_BOT_TOKEN);
+  const webChat = v.WEB_CHAT ? v.WEB_CHAT === 'on' : !anyPlatform;
   return {
     port: v.PORT,
     databaseUrl: v.DATABASE_URL,
@@ -200,6 +210,7 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
     discord: v.DISCORD_BOT_TOKEN
       ? { botToken: v.DISCORD_BOT_TOKEN, applicationId: v.DISCORD_APPLICATION_ID, apiUrl: v.DISCORD_API_URL, guildId: v.DISCORD_GUILD_ID }
       : undefined,
-    webChat: v.WEB_CHAT === 'on',
+    webChat,
+    host: v.HOST ?? (webChat ? '127.0.0.1' : '0.0.0.0'),
   };
 }

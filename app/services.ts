@@ -4,7 +4,6 @@
  * `startApp` as its `onReady` hook.
  */
 import { ConversationEngine } from '../core/conversation/engine.ts';
-import { OutboxDispatcher } from '../core/notifications/outbox-dispatcher.ts';
 import type { ChatSender } from '../core/notifications/outbox.ts';
 import type { Platform } from '../core/people/person.ts';
 import { createWebChat } from '../bots/web/web-chat.ts';
@@ -12,34 +11,47 @@ import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
+import { startWorkers, type Workers } from '../jobs/workers.ts';
+import { AgentWatchdog } from '../jobs/agent-watchdog.ts';
+import { agentIngestRoutes } from './agent-ingest.ts';
 import type { AppContext } from './start-app.ts';
 
 const INBOUND_STATUS = { handled: 'handled', duplicate: 'duplicate', refused: 'rejected', failed: 'error' } as const;
 
 export interface Services {
   readonly engine: ConversationEngine;
-  readonly dispatcher: OutboxDispatcher;
+  readonly workers: Workers;
+  readonly watchdog: AgentWatchdog;
 }
 
-/** Builds the engine and the delivery loop, mounts the adapters, registers their shutdown. */
+/**
+ * Builds the engine and the background workers (outbox delivery, SLA timers, sweeps,
+ * schedules), mounts the adapters, registers their shutdown.
+ */
 export async function startServices(ctx: AppContext): Promise<Services> {
   const { store, clock, log, metrics, config } = ctx;
+  // Filled as the adapters start; the outbox worker reads it at every round.
   const senders: Partial<Record<Platform, ChatSender>> = {};
-  const dispatcher = new OutboxDispatcher({
+  const workers = await startWorkers({
     store,
     clock,
+    log: log.child({ component: 'jobs' }),
+    dbUrl: ctx.dbUrl,
+    redisUrl: config.redisUrl,
+    defaultLocale: config.defaultLocale,
     senders,
-    log,
-    onResult: (platform, outcome) => {
+    onOutboxResult: (platform, outcome) => {
       if (outcome === 'delivered') metrics.recordDelivered(platform);
       else if (outcome === 'failed') metrics.recordDeliveryFailed(platform);
     },
   });
+  ctx.addHealthCheck('jobs', () => workers.health());
+  ctx.onClose(() => workers.stop());
   const engine = new ConversationEngine({
     store,
     clock,
     defaultLocale: config.defaultLocale,
-    onOutbox: () => dispatcher.kick(),
+    onOutbox: () => workers.kick(),
     onHandled: (inbound, result, seconds) => metrics.recordInbound(inbound.platform, INBOUND_STATUS[result.status], seconds),
     onError: (err, inbound) => log.error({ err, platform: inbound.platform, deliveryId: inbound.deliveryId }, 'inbound event failed'),
   });
@@ -77,7 +89,14 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     ctx.onClose(() => discord.stop());
   }
 
-  dispatcher.start(1000);
-  ctx.onClose(() => dispatcher.stop());
-  return { engine, dispatcher };
+  // Monitoring: the agents' ingest endpoint and the heartbeat watchdog.
+  const monitoring = { store, clock, defaultLocale: config.defaultLocale, onOutbox: () => workers.kick() };
+  ctx.http.addRoutes(agentIngestRoutes({ ...monitoring, log: log.child({ component: 'agent-ingest' }) }));
+  const watchdog = new AgentWatchdog({ ...monitoring, log: log.child({ component: 'agent-watchdog' }) });
+  watchdog.start();
+
+  // Registered last, so it stops first: no sweep kicks stopped workers.
+  ctx.onClose(() => watchdog.stop());
+  workers.kick();
+  return { engine, workers, watchdog };
 }

@@ -21,6 +21,8 @@ import { systemClock } from './system-clock.ts';
 export interface AppContext {
   readonly store: Store;
   readonly db: Kysely<Database>;
+  /** The database URL in use (the embedded server's too), for components with their own connections. */
+  readonly dbUrl: string;
   readonly config: Config;
   readonly log: Logger;
   /** Add webhook and web chat routes here. */
@@ -48,7 +50,7 @@ export interface StartAppOptions {
   readonly waitForReady?: boolean;
   /** Loads the demo data into an empty embedded database; default true. */
   readonly seedEmptyEmbedded?: boolean;
-  /** Host to bind; default all interfaces. */
+  /** Host to bind; default `config.host`. */
   readonly host?: string;
 }
 
@@ -89,7 +91,7 @@ export async function startApp(config: Config, opts: StartAppOptions = {}): Prom
   let runtime: DatabaseRuntime | undefined;
 
   const http = createHttpServer({ log, health: () => health(phase, healthChecks), metrics });
-  const port = await http.listen(config.port, opts.host);
+  const port = await http.listen(config.port, opts.host ?? config.host);
   log.info({ port }, 'http server listening');
 
   const startUp = async (): Promise<void> => {
@@ -103,7 +105,9 @@ export async function startApp(config: Config, opts: StartAppOptions = {}): Prom
     phase = { name: 'starting_services' };
     abort.signal.throwIfAborted();
     const { store, db } = runtime;
-    if (runtime.embedded && (opts.seedEmptyEmbedded ?? true) && (await store.people.listOrganisations()).length === 0) {
+    // The demo people are web chat identities: load them only for a trial with the web chat on.
+    const trial = runtime.embedded && config.webChat && !config.slack && !config.telegram && !config.discord;
+    if (trial && (opts.seedEmptyEmbedded ?? true) && (await store.people.listOrganisations()).length === 0) {
       const seeded = await seedDemo(store, clock, { locale: config.defaultLocale });
       if (seeded.seeded) log.info({ tickets: seeded.tickets.length }, 'empty embedded database: demo data loaded');
     }
@@ -111,6 +115,7 @@ export async function startApp(config: Config, opts: StartAppOptions = {}): Prom
     await opts.onReady?.({
       store,
       db,
+      dbUrl: runtime.url,
       config,
       log,
       http,

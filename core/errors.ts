@@ -16,6 +16,13 @@ export type DomainErrorCode =
   | 'stale'
   | 'person_not_found'
   | 'organisation_not_found'
+  | 'alert_not_found'
+  | 'alert_transition'
+  | 'machine_not_found'
+  | 'note_required'
+  | 'role_not_held'
+  | 'dm_only'
+  | 'link_would_orphan'
   | 'internal';
 
 /**

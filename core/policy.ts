@@ -13,7 +13,7 @@ export const Policy = {
   /** Volunteers, moderators and the committee see every ticket; members see their org's. */
   canRead(actor: Actor, ticket: Ticket): boolean {
     if (Actor.isStaff(actor) || Actor.has(actor, 'volunteer')) return true;
-    if (ticket.requesterId === actor.personId || ticket.assigneeId === actor.personId) return true;
+    if (ticket.requesterId === actor.personId) return true;
     return Actor.organisations(actor).includes(ticket.organisationId);
   },
 
@@ -33,9 +33,12 @@ export const Policy = {
     if (internal && !Policy.isWorker(actor, ticket) && !Actor.has(actor, 'volunteer')) throw new DomainError('forbidden');
   },
 
-  /** Volunteers and staff work tickets; requesters and their ICT leads do not. */
+  /**
+   * The owner works a ticket while still a certified volunteer (a revoked volunteer loses the
+   * tickets they held); moderators and the committee may step in on any ticket.
+   */
   isWorker(actor: Actor, ticket: Ticket): boolean {
-    return ticket.assigneeId === actor.personId || Actor.isStaff(actor);
+    return (ticket.assigneeId === actor.personId && Actor.has(actor, 'volunteer')) || Actor.isStaff(actor);
   },
 
   assertClaim(actor: Actor, ticket: Ticket): void {

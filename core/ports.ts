@@ -3,9 +3,12 @@
  * PostgreSQL; a use case receives a `Repositories` bound to one transaction, so everything it
  * writes (ticket, history, outbox rows) commits or rolls back together.
  */
+import type { MonitoringRepository } from './alerts/repository.ts';
 import type { Locale } from './i18n/translate.ts';
 import type { OutboxEntry, OutboxRecord } from './notifications/outbox.ts';
 import type { Identity, Organisation, Person, Platform, Role, RoleGrant } from './people/person.ts';
+import type { PlannedSlaEvent, SlaEventRecord } from './sla/sla-event-kind.ts';
+import type { SlaPolicyRow, SlaSettings } from './sla/sla-policy.ts';
 import type {
   Impact,
   PendingOn,
@@ -167,25 +170,75 @@ export interface DeliveryRepository {
  */
 export type OneTimeCodePurpose =
   | { readonly kind: 'link'; readonly personId: string }
-  | { readonly kind: 'invite'; readonly organisationId: string; readonly role: 'requester' | 'ict_lead'; readonly createdBy: string };
+  | { readonly kind: 'invite'; readonly organisationId: string; readonly role: 'requester' | 'ict_lead'; readonly createdBy: string }
+  /** `enrol` lets a monitoring agent join `organisationId` (typed by the agent, never in chat). */
+  | { readonly kind: 'enrol'; readonly organisationId: string; readonly createdBy: string };
 
 export interface LinkCodeRepository {
   create(code: string, purpose: OneTimeCodePurpose, expiresAt: Date): Promise<void>;
-  /** Consumes a live code exactly once; returns what it grants, or undefined. */
-  consume(code: string, now: Date): Promise<OneTimeCodePurpose | undefined>;
+  /** Consumes a live code exactly once (only of `kinds`, when given); returns what it grants, or undefined. */
+  consume(code: string, now: Date, kinds?: readonly OneTimeCodePurpose['kind'][]): Promise<OneTimeCodePurpose | undefined>;
 }
 
 export interface OutboxRepository {
   enqueue(entries: readonly OutboxEntry[], at: Date): Promise<void>;
-  /** Leases up to `limit` due entries, oldest first, one per conversation at a time. */
-  lease(now: Date, limit: number, leaseMs: number): Promise<OutboxRecord[]>;
-  markDelivered(id: string, at: Date, platformMessageId: string | null): Promise<void>;
-  markFailed(id: string, error: string, retryAt: Date | null): Promise<void>;
+  /**
+   * Leases up to `limit` due entries, oldest first, one per conversation at a time, only for
+   * `platforms` when given (a process leases only what its adapters can send). Each lease
+   * increments the record's `attempts`, which fences the marks below.
+   */
+  lease(now: Date, limit: number, leaseMs: number, platforms?: readonly Platform[]): Promise<OutboxRecord[]>;
+  /**
+   * Marks the entry delivered if it is still the lease taken as `attempt` (false: the lease
+   * expired and another worker took the entry over).
+   */
+  markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null): Promise<boolean>;
+  /** Schedules a retry at `retryAt`, or gives up for good when null; fenced like `markDelivered`. */
+  markFailed(id: string, attempt: number, error: string, retryAt: Date | null): Promise<boolean>;
   /** Platform message id of an earlier message with a stable reference in a conversation. */
   findMessage(platform: Platform, conversationId: string, ref: string): Promise<string | undefined>;
   rememberMessage(platform: Platform, conversationId: string, ref: string, platformMessageId: string): Promise<void>;
   /** The stable reference of a platform message we sent (to map thread replies to a ticket). */
   findRef(platform: Platform, conversationId: string, platformMessageId: string): Promise<string | undefined>;
+}
+
+/**
+ * SLA policies, settings and the planned SLA events of every ticket (`sla_events`, the source of
+ * truth for deadlines). Timers in the job queue are only a fast trigger: firing goes through
+ * `markFired`, which hands an event to exactly one caller however many workers race for it.
+ */
+export interface SlaRepository {
+  /** Stored policy rows; the defaults fill the rest (`SlaPolicy.effective`). */
+  listPolicies(): Promise<SlaPolicyRow[]>;
+  /** Creates or replaces the row of the policy's tier and priority. */
+  savePolicy(row: SlaPolicyRow, by: string | null, at: Date): Promise<void>;
+  /** The stored settings, or undefined when the defaults apply. */
+  getSettings(): Promise<SlaSettings | undefined>;
+  saveSettings(settings: SlaSettings, by: string | null, at: Date): Promise<void>;
+  /**
+   * Locks the ticket's row until the transaction ends and returns it: firing an event and the
+   * use cases that move its deadlines (which update that row) then never interleave. With
+   * `skipLocked`, returns undefined at once instead of waiting when another transaction holds it.
+   */
+  lockTicket(ticketId: string, opts?: { readonly skipLocked?: boolean }): Promise<Ticket | undefined>;
+  /** The ticket's events, fired or not, by due time. */
+  listEvents(ticketId: string): Promise<SlaEventRecord[]>;
+  /** Deletes the unfired events `removeIds` of the ticket and inserts `add` (one transaction). */
+  rewrite(ticketId: string, removeIds: readonly string[], add: readonly PlannedSlaEvent[], at: Date): Promise<void>;
+  findEvent(id: string): Promise<SlaEventRecord | undefined>;
+  /** Sets `fired_at` if nobody did: the event for the one caller that wins, undefined for the rest. */
+  markFired(id: string, at: Date): Promise<SlaEventRecord | undefined>;
+  /** Unfired events due by `now`, oldest first (the reconciliation sweep). */
+  listDue(now: Date, limit: number): Promise<SlaEventRecord[]>;
+  /**
+   * Takes up to `limit` unfired events due before `until` that no timer was set for, marks them
+   * as queued at `at`, and returns them (concurrent callers get disjoint sets).
+   */
+  claimForTimers(until: Date, at: Date, limit: number): Promise<SlaEventRecord[]>;
+  /** Forgets the timers of these unfired events (all of them without `ids`); returns how many. */
+  releaseTimers(ids?: readonly string[]): Promise<number>;
+  /** Records that the scheduled run `name`/`key` (e.g. the digest of a day) happened: false if it had. */
+  claimRun(name: string, key: string, at: Date): Promise<boolean>;
 }
 
 /** Everything a use case may touch, bound to one transaction. */
@@ -197,6 +250,8 @@ export interface Repositories {
   readonly deliveries: DeliveryRepository;
   readonly linkCodes: LinkCodeRepository;
   readonly outbox: OutboxRepository;
+  readonly sla: SlaRepository;
+  readonly monitoring: MonitoringRepository;
 }
 
 /** Runs work in one database transaction; `Repositories` outside a transaction auto-commit. */

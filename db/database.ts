@@ -39,6 +39,12 @@ export function createDatabase(url: string, opts: { max?: number; log?: DbLog } 
   // An idle client losing its server emits 'error' on the pool; unhandled, it would crash the
   // process. The next query fails and reports anyway, so logging is enough.
   pool.on('error', (err) => opts.log?.warn({ err: describeError(err) }, 'idle database connection lost'));
+  // A connection checked out of the pool (held by a transaction between two queries) that loses
+  // its server emits 'error' on the client itself, where nobody listens: without this listener
+  // a database restart would crash the process. The next query on it fails and is reported.
+  pool.on('connect', (client) => {
+    client.on('error', (err) => opts.log?.warn({ err: describeError(err) }, 'database connection lost'));
+  });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -4,9 +4,11 @@ import { ChannelRepository } from './channel.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';
 import { LinkCodeRepository } from './link-code.repository.ts';
+import { MonitoringRepository } from './monitoring.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { PeopleRepository } from './people.repository.ts';
 import type { Database } from './schema.ts';
+import { SlaRepository } from './sla.repository.ts';
 import { TicketRepository } from './ticket.repository.ts';
 
 /** Every repository bound to `db`, which may be the root instance or a `Transaction`. */
@@ -19,6 +21,8 @@ export function reposFor(db: Kysely<Database>): Repositories {
     deliveries: new DeliveryRepository(db),
     linkCodes: new LinkCodeRepository(db),
     outbox: new OutboxRepository(db),
+    sla: new SlaRepository(db),
+    monitoring: new MonitoringRepository(db),
   };
 }
 
@@ -35,6 +39,8 @@ export class KyselyStore implements Store {
   readonly deliveries: Repositories['deliveries'];
   readonly linkCodes: Repositories['linkCodes'];
   readonly outbox: Repositories['outbox'];
+  readonly sla: Repositories['sla'];
+  readonly monitoring: Repositories['monitoring'];
 
   constructor(private readonly db: Kysely<Database>) {
     const repos = reposFor(db);
@@ -45,6 +51,8 @@ export class KyselyStore implements Store {
     this.deliveries = repos.deliveries;
     this.linkCodes = repos.linkCodes;
     this.outbox = repos.outbox;
+    this.sla = repos.sla;
+    this.monitoring = repos.monitoring;
   }
 
   transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {

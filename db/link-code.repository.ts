@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { LinkCodeRepository as LinkCodeRepositoryPort, OneTimeCodePurpose } from '../core/ports.ts';
 import type { Database } from './schema.ts';
 
@@ -17,15 +17,16 @@ export class LinkCodeRepository implements LinkCodeRepositoryPort {
    * A single conditional UPDATE: of concurrent callers exactly one gets the purpose back, the
    * others wait on the row lock and then find `used_at` set.
    */
-  async consume(code: string, now: Date): Promise<OneTimeCodePurpose | undefined> {
-    const row = await this.db
+  async consume(code: string, now: Date, kinds?: readonly OneTimeCodePurpose['kind'][]): Promise<OneTimeCodePurpose | undefined> {
+    let q = this.db
       .updateTable('one_time_codes')
       .set({ used_at: now })
       .where('code', '=', code)
       .where('used_at', 'is', null)
-      .where('expires_at', '>', now)
-      .returning('purpose')
-      .executeTakeFirst();
+      .where('expires_at', '>', now);
+    // A code of another kind is left untouched: an enrolment code typed in chat is not burnt.
+    if (kinds) q = q.where(sql<string>`purpose->>'kind'`, 'in', kinds.length ? [...kinds] : ['']);
+    const row = await q.returning('purpose').executeTakeFirst();
     return row?.purpose;
   }
 }

@@ -50,38 +50,56 @@ describe('OutboxRepository', () => {
 
     // a2 waits behind the leased a1.
     expect(await store.outbox.lease(at(1), 10, 60_000)).toEqual([]);
-    await store.outbox.markDelivered(first[0]!.id, at(2), '1700000000.000100');
+    await store.outbox.markDelivered(first[0]!.id, first[0]!.attempts, at(2), '1700000000.000100');
     expect(texts(await store.outbox.lease(at(2), 10, 60_000))).toEqual(['a2']);
   });
 
   it('keeps FIFO across retries and releases the conversation on permanent failure', async () => {
     await store.outbox.enqueue([entry('C2', 'x1'), entry('C2', 'x2'), entry('C2', 'x3')], at(0));
     const [x1] = await store.outbox.lease(at(0), 10, 60_000);
-    await store.outbox.markFailed(x1!.id, '429 rate limited', at(10));
+    await store.outbox.markFailed(x1!.id, x1!.attempts, '429 rate limited', at(10));
 
     // Not due yet, and it holds back x2.
     expect(await store.outbox.lease(at(5), 10, 60_000)).toEqual([]);
     const retried = await store.outbox.lease(at(10), 10, 60_000);
     expect(retried.map((r) => [r.message.text, r.attempts])).toEqual([['x1', 2]]);
 
-    await store.outbox.markFailed(x1!.id, 'channel_not_found', null);
+    await store.outbox.markFailed(x1!.id, retried[0]!.attempts, 'channel_not_found', null);
     const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', x1!.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'failed', last_error: 'channel_not_found', leased_until: null });
     expect(texts(await store.outbox.lease(at(11), 10, 60_000))).toEqual(['x2']);
   });
 
-  it('leases an entry again once its lease expired', async () => {
+  it('leases an entry again once its lease expired; the first holder can no longer mark it', async () => {
     await store.outbox.enqueue([entry('C3', 'y')], at(0));
-    expect(await store.outbox.lease(at(0), 10, 1_000)).toHaveLength(1);
+    const [first] = await store.outbox.lease(at(0), 10, 1_000);
     expect(await store.outbox.lease(at(0.01), 10, 1_000)).toEqual([]);
     const again = await store.outbox.lease(at(1), 10, 1_000);
     expect(again.map((r) => r.attempts)).toEqual([2]);
+    expect(await store.outbox.markFailed(first!.id, first!.attempts, 'late', at(5))).toBe(false);
+    expect(await store.outbox.markDelivered(first!.id, first!.attempts, at(2), 'stale')).toBe(false);
+    expect(await store.outbox.markDelivered(again[0]!.id, again[0]!.attempts, at(2), 'fresh')).toBe(true);
+    const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', first!.id).executeTakeFirstOrThrow();
+    expect(row).toMatchObject({ status: 'delivered', platform_message_id: 'fresh' });
+  });
+
+  it('leases only the platforms asked for', async () => {
+    await store.outbox.enqueue(
+      [
+        { address: { platform: 'telegram', kind: 'channel', conversationId: 'T1' }, message: { text: 'tg' } },
+        { address: { platform: 'discord', kind: 'channel', conversationId: 'D1' }, message: { text: 'dc' } },
+      ],
+      at(0),
+    );
+    expect(await store.outbox.lease(at(0), 10, 60_000, [])).toEqual([]);
+    expect(texts(await store.outbox.lease(at(0), 10, 60_000, ['telegram']))).toEqual(['tg']);
+    expect(texts(await store.outbox.lease(at(0), 10, 60_000, ['discord']))).toEqual(['dc']);
   });
 
   it('records delivery', async () => {
     await store.outbox.enqueue([entry('C4', 'z')], at(0));
     const [z] = await store.outbox.lease(at(0), 1, 60_000);
-    await store.outbox.markDelivered(z!.id, at(1), 'm-1');
+    await store.outbox.markDelivered(z!.id, z!.attempts, at(1), 'm-1');
     const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', z!.id).executeTakeFirstOrThrow();
     expect(row).toMatchObject({ status: 'delivered', delivered_at: at(1), platform_message_id: 'm-1', leased_until: null, attempts: 1 });
   });
@@ -103,7 +121,7 @@ describe('OutboxRepository', () => {
         expect(r.message.text).toBe(`${r.address.conversationId.slice(1)}:${round}`);
       }
       expect(leased).toHaveLength(30);
-      await Promise.all(leased.map((r) => store.outbox.markDelivered(r.id, at(1), null)));
+      await Promise.all(leased.map((r) => store.outbox.markDelivered(r.id, r.attempts, at(1), null)));
     }
     expect(seen.size).toBe(90);
   });

@@ -56,8 +56,8 @@ export class OutboxRepository implements OutboxRepositoryPort {
    * workers pass over rows another is leasing; a row whose lease another worker has just
    * committed fails the re-checked `leased_until` condition and is dropped.
    */
-  async lease(now: Date, limit: number, leaseMs: number): Promise<OutboxRecord[]> {
-    if (limit <= 0) return [];
+  async lease(now: Date, limit: number, leaseMs: number, platforms?: readonly Platform[]): Promise<OutboxRecord[]> {
+    if (limit <= 0 || platforms?.length === 0) return [];
     const leasedUntil = new Date(now.getTime() + leaseMs);
     const rows = await this.db
       .with('due', (db) =>
@@ -66,6 +66,7 @@ export class OutboxRepository implements OutboxRepositoryPort {
           .select('o.id')
           .where('o.status', '=', 'pending')
           .where('o.next_attempt_at', '<=', now)
+          .$if(platforms !== undefined, (qb) => qb.where('o.platform', 'in', [...(platforms ?? [])]))
           .where((eb) => eb.or([eb('o.leased_until', 'is', null), eb('o.leased_until', '<', now)]))
           .where((eb) =>
             eb.not(
@@ -94,18 +95,21 @@ export class OutboxRepository implements OutboxRepositoryPort {
     return rows.sort((a, b) => a.seq - b.seq).map(toRecord);
   }
 
-  async markDelivered(id: string, at: Date, platformMessageId: string | null): Promise<void> {
-    await this.db
+  async markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null): Promise<boolean> {
+    const r = await this.db
       .updateTable('outbox')
       .set({ status: 'delivered', delivered_at: at, platform_message_id: platformMessageId, leased_until: null })
       .where('id', '=', id)
-      .execute();
+      .where('attempts', '=', attempt)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   /** `retryAt` null gives up for good, which also unblocks the rest of the conversation. */
-  async markFailed(id: string, error: string, retryAt: Date | null): Promise<void> {
+  async markFailed(id: string, attempt: number, error: string, retryAt: Date | null): Promise<boolean> {
     const lastError = error.slice(0, MAX_ERROR_LENGTH);
-    await this.db
+    const r = await this.db
       .updateTable('outbox')
       .set(
         retryAt === null
@@ -113,7 +117,10 @@ export class OutboxRepository implements OutboxRepositoryPort {
           : { next_attempt_at: retryAt, last_error: lastError, leased_until: null },
       )
       .where('id', '=', id)
-      .execute();
+      .where('attempts', '=', attempt)
+      .where('status', '=', 'pending')
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
   }
 
   async findMessage(platform: Platform, conversationId: string, ref: string): Promise<string | undefined> {

@@ -142,6 +142,11 @@ describe('sportello CLI on DATABASE_URL', () => {
       title: 'Stampante ferma',
       events: [{ field: 'status', to: 'new', actor: 'maria.bianchi' }],
     });
+    // The SLA targets, as in chat: each with its due time and state.
+    const sla = json<{ sla: { response: { dueAt: string; state: string; paused: boolean }; resolution: { dueAt: string } } }>(shown).sla;
+    expect(sla.response).toMatchObject({ paused: false });
+    expect(new Date(sla.response.dueAt).getTime()).toBeGreaterThan(0);
+    expect(new Date(sla.resolution.dueAt).getTime()).toBeGreaterThan(new Date(sla.response.dueAt).getTime());
     expect(shownText.code).toBe(0);
     expect(shownText.stdout).toContain('INC-000001 · Stampante ferma');
     expect(shownText.stdout).toMatch(/Stato:\s+nuovo/);
@@ -249,3 +254,46 @@ async function postgresProcessesOn(dir: string): Promise<number[]> {
   }
   return pids;
 }
+
+describe('sportello worker', () => {
+  it('runs the background jobs until SIGTERM, then stops cleanly with status 0', async () => {
+    const { spawn } = await import('node:child_process');
+    const tdb = await createTestDatabase();
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', 'worker'], {
+        cwd: ROOT,
+        env: { ...baseEnv, DATABASE_URL: tdb.url, LOG_LEVEL: 'info' },
+      });
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+      const deadline = Date.now() + 60_000;
+      while (!out.includes('sportello worker running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(out).toContain('"backend":"postgres"');
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await tdb.drop();
+    }
+  }, 90_000);
+});
+
+describe('sportello sla calendar', () => {
+  it('sets working hours and local holidays, and refuses a malformed spec', async () => {
+    const tdb = await createTestDatabase();
+    try {
+      const env = { DATABASE_URL: tdb.url };
+      const ok = json<{ settings: { hours: string; localHolidays: string[] } }>(
+        await cli(env, 'sla', 'calendar', '--hours', 'mon-fri 09:00-13:00,14:00-18:00', '--holidays', '12-07', '--json'),
+      );
+      expect(ok.settings).toMatchObject({ hours: 'mon-fri 09:00-13:00,14:00-18:00', localHolidays: ['12-07'] });
+      const bad = await cli(env, 'sla', 'calendar', '--hours', 'lunedì sempre');
+      expect(bad.code).toBe(1);
+      expect(bad.stderr).toContain('calendar');
+      const badDate = await cli(env, 'sla', 'calendar', '--holidays', '7 dicembre');
+      expect(badDate.code).toBe(2);
+    } finally {
+      await tdb.drop();
+    }
+  }, 90_000);
+});

@@ -126,7 +126,7 @@ describe('bad input', () => {
     await h.send({ from: 'bruno', text: 'rate' });
     expect(h.sender.texts('bruno').at(-1)).toBe('Usage: rate <id> <1 to 5>.');
     await h.send({ from: 'anna', text: 'valuta INC-000001 9' });
-    expect(h.sender.texts('anna').at(-1)).toBe('Valore non valido per "rating" (massimo 5).');
+    expect(h.sender.texts('anna').at(-1)).toBe('Valore non valido per "valutazione" (massimo 5).');
   });
 
   it('an unknown id and another organisation\'s ticket get the same "not found"', async () => {
@@ -249,5 +249,85 @@ describe('channels, committee and identities', () => {
     await h.send({ from: 'newbie', text: `entra ${code}` });
     expect(h.sender.texts('newbie').at(-1)).toContain('Benvenuto/a in Associazione Il Girasole ODV');
     void orgB;
+  });
+});
+
+describe('what the review found', () => {
+  it('a revoked volunteer loses the tickets they held: back in the queue, requester told, no more access', async () => {
+    await h.person('rev', 'Rino Revocato', ['volunteer']);
+    await h.person('rosa', 'Rosa Richiedente', ['requester'], orgA);
+    const ref = await openTicket('rosa', 'Il proiettore non si accende');
+    await h.press('rev', 'ticket.claim', ref, { id: 'volontari', kind: 'channel' });
+    await h.send({ from: 'carla', text: 'revoca @rev volontario comportamento scorretto' });
+    const ticket = await h.store.tickets.findByRef(ref);
+    expect(ticket).toMatchObject({ status: 'new', assigneeId: null });
+    expect(h.sender.texts('rosa').at(-1)).toContain(`${ref} è tornato in coda`);
+    const card = h.sender.to('volontari').filter((d) => d.message.title?.includes(ref)).at(-1)!;
+    expect(card.message.buttons?.map((b) => b.actionId)).toContain('ticket.claim');
+    await h.send({ from: 'rev', text: `sospendi ${ref} mandami la password del wifi` });
+    expect(h.sender.texts('rev').at(-1)).toBe(`Non trovo il ticket ${ref}. Controlla il codice (per esempio INC-000042).`);
+  });
+
+  it('an ICT lead who is also a requester of the same organisation opens tickets', async () => {
+    await h.person('doppio', 'Dora Doppia', ['requester', 'ict_lead'], orgA);
+    const ref = await openTicket('doppio', 'La posta non arriva');
+    expect(ref).toMatch(/^INC-/);
+  });
+
+  it('dialog answers that begin with a command word are answers, and a first message too', async () => {
+    await h.send({ from: 'anna', text: 'Collega in ferie, non accedo al suo PC' });
+    expect(h.sender.texts('anna').at(-1)).toContain('Apriamo insieme una richiesta');
+    await h.press('anna', 'intake.kind', 'incident');
+    await h.press('anna', 'intake.impact', '2');
+    await h.press('anna', 'intake.urgency', '2');
+    await h.send({ from: 'anna', text: 'Stato della rete pessimo' });
+    expect(h.sender.texts('anna').at(-1)).toContain('Descrivi il problema');
+    await h.send({ from: 'anna', text: 'annulla' });
+    expect(h.sender.texts('anna').at(-1)).toContain('ho annullato');
+  });
+
+  it('link and invitation codes are only given in a private conversation', async () => {
+    await h.send({ from: 'marco', conversation: { id: 'volontari', kind: 'channel' }, text: 'collega' });
+    const reply = h.sender.to('volontari').at(-1)!;
+    expect(reply.ephemeralTo).toBe('marco');
+    expect(reply.message.text).toContain('solo in una conversazione privata');
+    expect(reply.message.text).not.toMatch(/[A-Z2-9]{8}/);
+  });
+
+  it('another organisation\'s ticket and an unknown one answer with exactly what was typed', async () => {
+    await h.send({ from: 'bruno', text: 'status inc-1' });
+    expect(h.sender.texts('bruno').at(-1)).toBe('I cannot find ticket inc-1. Check the id (for example INC-000042).');
+  });
+
+  it('a refused note does not leave the volunteer stuck in the note dialog', async () => {
+    const ref = await openTicket('anna', 'Il mouse non va');
+    await h.press('vera', 'ticket.claim', ref, { id: 'volontari', kind: 'channel' });
+    await h.send({ from: 'vera', text: `risolvi ${ref}` });
+    expect(h.sender.texts('vera').at(-1)).toContain('Serve anche una nota');
+    await h.press('vera', 'ticket.resolve', ref);
+    await h.send({ from: 'anna', text: `ritira ${ref}` });
+    await h.send({ from: 'vera', text: 'Cambiato il mouse' });
+    expect(h.sender.texts('vera').at(-1)).toContain('Non si può fare "risolvere" su un ticket nello stato "annullato"');
+    await h.send({ from: 'vera', text: 'aiuto' });
+    expect(h.sender.texts('vera').at(-1)).toContain('Sportello');
+  });
+
+  it('the ICT lead\'s comment reaches the owner; a requester\'s comment in the channel does not show their name', async () => {
+    await h.person('lia', 'Lia Referente', ['ict_lead'], orgA);
+    const ref = await openTicket('anna', 'Il NAS è lento');
+    await h.send({ from: 'anna', text: `commenta ${ref} Succede dalle 9` });
+    const inChannel = h.sender.to('volontari').at(-1)!;
+    expect(inChannel.address.threadRef).toBe(`card:${ref}`);
+    expect(inChannel.message.text).toBe(`Il richiedente su ${ref}: «Succede dalle 9»`);
+    await h.press('vera', 'ticket.claim', ref, { id: 'volontari', kind: 'channel' });
+    await h.send({ from: 'lia', text: `commenta ${ref} Il NAS è nello sgabuzzino` });
+    expect(h.sender.texts('vera').at(-1)).toContain('Il NAS è nello sgabuzzino');
+  });
+
+  it('linking from an account that already has roles is refused, the code stays usable', async () => {
+    await h.send({ platform: 'slack', from: 'U_NEW', conversation: { id: 'D9', kind: 'dm' }, sender: { displayName: 'Anna Slack' }, text: 'collega' });
+    const code = /[A-Z2-9]{8}/.exec(h.sender.texts('U_NEW').at(-1) ?? '')![0];
+    await h.send({ from: 'anna', text: `collega ${code}` });
+    expect(h.sender.texts('anna').at(-1)).toContain('ha già ruoli o ticket suoi');
   });
 });

@@ -190,3 +190,14 @@ describe('InteractionRegistry', () => {
     expect(r.size).toBe(0);
   });
 });
+
+describe('the wider mention', () => {
+  it('allows @here only for the core\'s own flag', () => {
+    const flagged = renderMessage({ text: 'INC-000001 aspetta da 4 ore', mention: 'here' });
+    expect(flagged.content.startsWith('@here ')).toBe(true);
+    expect(flagged.allowed_mentions).toEqual({ parse: ['everyone'] });
+    const echoed = renderMessage({ text: '@here dal richiedente' });
+    expect(echoed.allowed_mentions).toEqual({ parse: [] });
+    expect(echoed.content.startsWith('@here')).toBe(false);
+  });
+});

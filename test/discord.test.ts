@@ -296,6 +296,29 @@ describe('discord adapter', () => {
     expect(fake.posted(dm(marco)).slice(seen).map((m) => m.content)).toEqual(['Solo per te']);
   });
 
+  it('a DM that arrives while the database is down is handled once it is back', async () => {
+    const dbName = new URL(stack.tdb.url).pathname.slice(1);
+    const admin = async (q: string) => {
+      const { default: pg } = await import('pg');
+      const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
+      await c.connect();
+      await c.query(q).finally(() => c.end());
+    };
+    const n = fake.posted(dm(bruno)).length;
+    await admin(`alter database "${dbName}" allow_connections false`);
+    await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`);
+    try {
+      fake.dm(bruno, 'chisono');
+      await new Promise((r) => setTimeout(r, 800));
+    } finally {
+      await admin(`alter database "${dbName}" allow_connections true`);
+    }
+    const reply = await botMessage(dm(bruno), n, 'the answer after the outage');
+    expect(shown(reply)).toContain('Bruno Verdi');
+    expect(problems.some((p) => p.startsWith('discord event not handled, retrying'))).toBe(true);
+    problems.splice(0, problems.length, ...problems.filter((p) => !p.startsWith('discord event not handled, retrying')));
+  });
+
   it('logged no unexpected problems', () => {
     // The replayed interaction's failed acknowledgement is the only expected warning.
     expect(problems.filter((p) => !p.startsWith('discord interaction not acknowledged'))).toEqual([]);

@@ -63,3 +63,13 @@ describe('Slack Block Kit rendering', () => {
     expect(m.text).not.toMatch(/&[a-z]*…$/);
   });
 });
+
+describe('the wider mention', () => {
+  it('only the core\'s own mention flag produces <!here>; user text never does', () => {
+    const flagged = renderMessage({ text: 'INC-000001 aspetta da 4 ore', mention: 'here' });
+    expect(flagged.text.startsWith('<!here> ')).toBe(true);
+    expect(flagged.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '<!here>' } });
+    const plainMessage = renderMessage({ text: '<!here> dal richiedente' });
+    expect(JSON.stringify(plainMessage)).not.toContain('<!here>');
+  });
+});

@@ -30,7 +30,7 @@ describe('HTML rendering', () => {
     };
     expect(renderHtml(m)).toBe(
       '<b>INC-000001 · &lt;script&gt;&amp;</b>\n' +
-        'riga 1 &lt;b&gt;x&lt;/b&gt;\nriga 2 &amp; &lt;a href="tg://user?id=1"&gt;y&lt;/a&gt; @tutti\n\n' +
+        'riga 1 &lt;b&gt;x&lt;/b&gt;\nriga 2 &amp; &lt;a href="tg://user?id=1"&gt;y&lt;/a&gt; @\u200btutti\n\n' +
         '<b>Org &lt;i&gt;</b>: A &amp; B &gt; C',
     );
     expect(escapeHtml('&amp;')).toBe('&amp;amp;');
@@ -239,5 +239,12 @@ describe('webhook secret and ordering', () => {
     await q.run('a', step('a3', 1));
     await q.idle();
     expect(log.at(-1)).toBe('a3');
+  });
+});
+
+describe('the wider mention', () => {
+  it('marks the core\'s re-announcements so they stand out (Telegram has no @here)', () => {
+    expect(renderHtml({ text: 'INC-000001 aspetta', mention: 'here' })).toBe('<b>📣</b> INC-000001 aspetta');
+    expect(renderHtml({ text: 'INC-000001 aspetta' })).toBe('INC-000001 aspetta');
   });
 });

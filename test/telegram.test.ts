@@ -363,7 +363,7 @@ describe('webhook mode', () => {
     const { card } = await w.openTicket(ANNA, nasty, 'Titolo <i>corsivo</i> & co');
     const html = String(card.payload.text);
     expect(card.payload.parse_mode).toBe('HTML');
-    expect(html).toContain('&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href="tg://user?id=2002"&gt;Vera&lt;/a&gt; @vera_v 1 &lt; 2 &gt; 0');
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt; &amp; &lt;a href="tg://user?id=2002"&gt;Vera&lt;/a&gt; @\u200bvera_v 1 &lt; 2 &gt; 0');
     expect(html).toContain('Titolo &lt;i&gt;corsivo&lt;/i&gt; &amp; co</b>');
     // The only markup left is ours: bold title and labels.
     expect(html.replace(/<\/?b>/g, '')).not.toMatch(/[<>]/);

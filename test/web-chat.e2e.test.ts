@@ -101,6 +101,9 @@ describe('web chat in a real browser', () => {
   it('a requester cannot open the volunteers channel or act as someone else\'s conversation', async () => {
     const res = await fetch(`${base}/web/history?as=anna.romano&conversation=volontari`);
     expect(res.status).toBe(403);
+    // Volunteers work the queue but do not read the committee's deliberations.
+    expect((await fetch(`${base}/web/history?as=giulia.rossi&conversation=volontari`)).status).toBe(200);
+    expect((await fetch(`${base}/web/history?as=giulia.rossi&conversation=comitato`)).status).toBe(403);
     const send = await fetch(`${base}/web/send`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },

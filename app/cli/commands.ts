@@ -4,6 +4,7 @@ import { identityLink } from './identity-commands.ts';
 import { orgAdd, orgList } from './org-commands.ts';
 import { personAdd, personList } from './person-commands.ts';
 import { roleGrant, roleRevoke } from './role-commands.ts';
+import { slaCalendar } from './sla-commands.ts';
 import { ticketCreate, ticketList, ticketShow } from './ticket-commands.ts';
 
 /** Every command but `help`, in the order the usage lists them. */
@@ -19,5 +20,6 @@ export const COMMANDS: readonly Command[] = [
   ticketCreate,
   ticketList,
   ticketShow,
+  slaCalendar,
   seedDemoCommand,
 ];

@@ -2,6 +2,8 @@
 import type { Locale } from '../../core/i18n/translate.ts';
 
 const it = {
+  'sla.calendar':
+    'Orario: {hours}\nFuso orario: {zone}\nFestività locali: {holidays} (oltre alle festività nazionali, Pasquetta compresa)\nTicket ricalcolati: {n}',
   'org.created': 'Organizzazione registrata: {name} (codice fiscale {code}).',
   'org.none': 'Nessuna organizzazione registrata.',
   'person.created': 'Persona registrata: {name} (@{handle}).',
@@ -24,6 +26,7 @@ const it = {
 type CliMessageKey = keyof typeof it;
 
 const en: Record<CliMessageKey, string> = {
+  'sla.calendar': 'Hours: {hours}\nTime zone: {zone}\nLocal holidays: {holidays} (plus the Italian national holidays, Easter Monday included)\nTickets rescheduled: {n}',
   'org.created': 'Organisation registered: {name} (fiscal code {code}).',
   'org.none': 'No organisations registered.',
   'person.created': 'Person registered: {name} (@{handle}).',

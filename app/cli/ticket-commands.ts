@@ -1,3 +1,5 @@
+import { ticketSlaSummary } from '../../core/sla/sla-events.ts';
+import { slaFields } from '../../core/sla/sla-format.ts';
 import { Actor } from '../../core/people/actor.ts';
 import { TICKET_KINDS, TICKET_STATUSES, type Impact, type TicketStatus, type Urgency } from '../../core/tickets/ticket.ts';
 import { createTicket } from '../../core/use-cases/create-ticket.ts';
@@ -101,6 +103,7 @@ export const ticketShow = defineCommand({
       const handleOf = (id: string | null) => (id ? (handles.get(id) ?? id) : null);
       return {
         ...(view ?? { ...ticket, organisation: null, requester: null, assignee: null }),
+        sla: await ticketSlaSummary(ctx.repos, ticket, ctx.clock.now()),
         events: events.map((e) => ({
           ...e,
           ...(e.field === 'assignee' ? { from: handleOf(e.from), to: handleOf(e.to) } : {}),
@@ -109,6 +112,6 @@ export const ticketShow = defineCommand({
         comments: comments.map((c) => ({ ...c, author: handles.get(c.authorId) ?? null })),
       };
     });
-    return { json: shown, text: ticketDetails(session.locale, shown, shown.events, shown.comments) };
+    return { json: shown, text: ticketDetails(session.locale, shown, shown.events, shown.comments, slaFields(session.locale, shown.sla)) };
   },
 });

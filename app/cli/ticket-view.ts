@@ -59,6 +59,7 @@ export function ticketDetails(
   v: TicketView,
   events: readonly (TicketEvent & { readonly actor: string | null })[],
   comments: readonly (TicketComment & { readonly author: string | null })[],
+  sla: readonly { readonly label: string; readonly value: string }[] = [],
 ): string {
   const when = (d: Date) => d.toISOString().replace('T', ' ').slice(0, 16);
   const lines = [
@@ -72,6 +73,7 @@ export function ticketDetails(
       [`${t(locale, 'card.owner')}:`, v.assignee ? `@${v.assignee}` : '—'],
       [`${t(locale, 'details.opened')}:`, when(v.createdAt)],
       ...(v.rating !== null ? [[`${t(locale, 'details.rating')}:`, `${v.rating}/5`]] : []),
+      ...sla.map((f) => [`${f.label}:`, f.value]),
     ]),
     '',
     v.description,

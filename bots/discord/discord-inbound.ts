@@ -7,6 +7,9 @@ import { decodeCustomId } from './discord-render.ts';
 import type { DmChannels } from './dm-channels.ts';
 import type { InteractionRegistry, PendingInteraction } from './interaction-registry.ts';
 
+
+/** 250 ms doubling to 30 s: about three and a half minutes of retries before an event is given up. */
+const HANDLE_ATTEMPTS = 14;
 export interface InboundLog {
   warn(o: object, m?: string): void;
   error(o: object, m?: string): void;
@@ -132,11 +135,22 @@ export class DiscordInbound {
     }
   }
 
+  /**
+   * The gateway does not redeliver what it already sent us, so an event the engine could not
+   * take (database down) is retried here with backoff, up to about three and a half minutes; the engine's
+   * dedupe makes a retry after a commit we did not hear about harmless.
+   */
   private async handle(inbound: Inbound): Promise<void> {
-    try {
-      await this.o.engine.handle(inbound);
-    } catch (err) {
-      this.o.log.error({ deliveryId: inbound.deliveryId, err: String(err) }, 'discord event not handled');
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.o.engine.handle(inbound);
+        return;
+      } catch (err) {
+        const giveUp = this.stopped || attempt >= HANDLE_ATTEMPTS;
+        this.o.log[giveUp ? 'error' : 'warn']({ deliveryId: inbound.deliveryId, attempt, err: String(err) }, giveUp ? 'discord event not handled' : 'discord event not handled, retrying');
+        if (giveUp) return;
+        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** (attempt - 1), 30_000)));
+      }
     }
   }
 

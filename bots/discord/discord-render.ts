@@ -32,8 +32,11 @@ export interface DiscordMessageBody {
   content: string;
   embeds: APIEmbed[];
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
-  /** Always empty: nothing we echo can ping a user, a role, @everyone or @here. */
-  allowed_mentions: { parse: [] };
+  /**
+   * Empty: nothing we echo can ping a user, a role, @everyone or @here. The one exception is
+   * the core's own `mention: 'here'` (an unclaimed ticket re-announced), which allows it.
+   */
+  allowed_mentions: { parse: [] } | { parse: ['everyone'] };
   flags?: number;
 }
 
@@ -122,6 +125,10 @@ export function renderMessage(m: OutMessage): DiscordMessageBody {
     body.embeds.push(embed);
   } else {
     body.content = clip(escapeDiscord(m.text), DISCORD_LIMITS.content);
+  }
+  if (m.mention === 'here') {
+    body.content = clip(`@here ${body.content}`.trim(), DISCORD_LIMITS.content);
+    body.allowed_mentions = { parse: ['everyone'] };
   }
   return body;
 }

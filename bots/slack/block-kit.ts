@@ -108,6 +108,8 @@ function select(s: SelectMenu): types.StaticSelect {
  */
 export function renderMessage(m: OutMessage): SlackMessage {
   const blocks: Block[] = [];
+  // The one mention we ever produce, set by the core itself (never from user text).
+  if (m.mention === 'here') blocks.push({ type: 'section', text: { type: 'mrkdwn', text: '<!here>' } });
   if (m.title) blocks.push({ type: 'header', text: plain(m.title, HEADER_MAX) });
   if (m.text.trim()) {
     for (const piece of splitEscaped(m.text)) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: piece, verbatim: true } });
@@ -128,5 +130,6 @@ export function renderMessage(m: OutMessage): SlackMessage {
   for (let i = 0; i < elements.length; i += ELEMENTS_PER_ACTIONS) blocks.push({ type: 'actions', elements: elements.slice(i, i + ELEMENTS_PER_ACTIONS) });
 
   const fallback = [m.title, m.text, ...fields.map((f) => `${f.label}: ${f.value}`)].filter((s) => s && s.trim()).join('\n');
-  return { text: fitEscaped('', fallback, FALLBACK_MAX) || ' ', blocks: blocks.slice(0, MAX_BLOCKS) };
+  const text = fitEscaped('', fallback, FALLBACK_MAX) || ' ';
+  return { text: m.mention === 'here' ? `<!here> ${text}` : text, blocks: blocks.slice(0, MAX_BLOCKS) };
 }

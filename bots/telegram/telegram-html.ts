@@ -28,7 +28,15 @@ export type EncodeAction = (actionId: string, value: string) => Promise<string>;
 
 /** Escapes the three characters Telegram's HTML parse mode interprets. */
 export function escapeHtml(s: string): string {
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+  return (
+    s
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      // Telegram turns a plain `@username` into a live mention that notifies that user; a
+      // zero-width space keeps it readable and inert.
+      .replace(/@(?=\w)/g, '@\u200b')
+  );
 }
 
 /** A run of user-visible text: `sep` is literal (newlines, ": "), `text` is escaped and maybe wrapped. */
@@ -71,7 +79,9 @@ function segments(m: OutMessage): Segment[] {
 export function renderHtml(m: OutMessage): string {
   const segs = segments(m);
   fit(segs);
-  return segs.map((s) => s.sep + (s.tag ? `<${s.tag}>${escapeHtml(s.text)}</${s.tag}>` : escapeHtml(s.text))).join('');
+  const html = segs.map((s) => s.sep + (s.tag ? `<${s.tag}>${escapeHtml(s.text)}</${s.tag}>` : escapeHtml(s.text))).join('');
+  // Telegram has no @here: a wider announcement is marked so it stands out in the group.
+  return m.mention === 'here' ? `<b>📣</b> ${html}` : html;
 }
 
 /** Packs buttons into rows: up to three a row while their labels stay short enough to read. */

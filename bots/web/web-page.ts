@@ -24,6 +24,7 @@ export const WEB_CHAT_PAGE = `<!doctype html>
   .msg { max-width: 720px; background: #fff; border: 1px solid #dde3ea; border-radius: 10px; padding: 10px 14px; margin: 8px 0; }
   .msg.mine { margin-left: auto; background: #dcebff; border-color: #b9d4f5; }
   .msg.ephemeral { border-style: dashed; }
+  .msg.here { border-left: 4px solid #d97706; }
   .msg .author { font-size: 12px; color: #5b6675; margin-bottom: 2px; }
   .msg .title { font-weight: 700; }
   .msg .text { white-space: pre-wrap; overflow-wrap: anywhere; }
@@ -83,7 +84,7 @@ export const WEB_CHAT_PAGE = `<!doctype html>
   }
 
   function render(m) {
-    const box = el('div', 'msg' + (m.author === me.handle ? ' mine' : '') + (m.ephemeralTo ? ' ephemeral' : ''));
+    const box = el('div', 'msg' + (m.author === me.handle ? ' mine' : '') + (m.ephemeralTo ? ' ephemeral' : '') + (m.message.mention === 'here' ? ' here' : ''));
     box.dataset.id = m.id;
     box.append(el('div', 'author', (m.author === 'bot' ? S.bot : m.author) + (m.ephemeralTo ? ' · ' + S.onlyyou : '')));
     if (m.message.title) box.append(el('div', 'title', m.message.title));

@@ -21,7 +21,12 @@ export interface WebChatDeps {
   readonly hub: WebHub;
 }
 
-const STAFF_ROLES = new Set(['volunteer', 'moderator', 'committee']);
+/** Who may read each kind of bound channel (the community is open to everyone). */
+const READERS: Readonly<Record<string, ReadonlySet<string>>> = {
+  volunteers: new Set(['volunteer', 'moderator', 'committee']),
+  alerts: new Set(['volunteer', 'moderator', 'committee']),
+  committee: new Set(['moderator', 'committee']),
+};
 const BODY_LIMIT = 16 * 1024;
 
 function json(res: ServerResponse, status: number, body: unknown): void {
@@ -72,12 +77,11 @@ export function webChatRoutes(deps: WebChatDeps): WebRoute[] {
     return (await deps.channels.list()).filter((b) => b.platform === 'web').map((b) => ({ id: b.conversationId, purpose: b.purpose }));
   }
 
-  /** A person sees their own DM; volunteers and staff the bound channels; everyone the community. */
+  /** A person sees their own DM, the channels their roles may read, and the community. */
   async function canView(user: WebUser, conversation: string): Promise<boolean> {
     if (conversation === conversationKey('dm', user.handle)) return true;
-    const binding = (await webChannels()).find((c) => c.id === conversation);
-    if (!binding) return false;
-    return binding.purpose === 'community' || user.roles.some((r) => STAFF_ROLES.has(r));
+    const purposes = (await webChannels()).filter((c) => c.id === conversation).map((c) => c.purpose);
+    return purposes.some((p) => p === 'community' || user.roles.some((r) => READERS[p]?.has(r)));
   }
 
   const visibleTo = (user: WebUser, m: WebMessage) => m.ephemeralTo === null || m.ephemeralTo === user.handle;

@@ -1,3 +1,4 @@
+import { handleAlertAction } from '../alerts/alert-commands.ts';
 import { DomainError } from '../errors.ts';
 import { Policy } from '../policy.ts';
 import { TicketStateMachine } from '../tickets/ticket-status.ts';
@@ -5,6 +6,7 @@ import { changeTicketStatus } from '../use-cases/change-ticket-status.ts';
 import { claimTicket } from '../use-cases/claim-ticket.ts';
 import { findTicketOrThrow } from '../use-cases/find-ticket.ts';
 import { rateTicket } from '../use-cases/rate-ticket.ts';
+import { requestEscalation } from '../sla/request-escalation.ts';
 import { continueIntake } from './command-handlers.ts';
 import { isDialogState, type NoteState } from './dialog-state.ts';
 import { ticketDetails } from './replies.ts';
@@ -23,6 +25,7 @@ export async function handleAction(turn: Turn, action: { id: string; value: stri
     if (!isDialogState(raw) || raw.flow !== 'intake') return turn.say('dialog.expired');
     return continueIntake(turn, raw, { action }, ttlMs);
   }
+  if (action.id.startsWith('alert.')) return handleAlertAction(turn, action);
 
   switch (action.id) {
     case 'ticket.claim': {
@@ -61,6 +64,10 @@ export async function handleAction(turn: Turn, action: { id: string; value: stri
       const state: NoteState = { flow: 'note', action: act, ref: t.ref };
       await ctx.repos.dialogs.put(turn.dialogKey, state, new Date(now.getTime() + ttlMs));
       return turn.say(`note.ask_${act}`, { ref: t.ref });
+    }
+    case 'ticket.escalate': {
+      const { ticket, already } = await requestEscalation(ctx, action.value);
+      return turn.say(already ? 'sla.escalation.already' : 'sla.escalation.requested', { ref: ticket.ref });
     }
     default:
       throw new DomainError('invalid_input', { field: 'action', max: 0 });

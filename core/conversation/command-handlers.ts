@@ -1,3 +1,4 @@
+import { handleMonitoringCommand } from '../alerts/alert-commands.ts';
 import { DomainError } from '../errors.ts';
 import { isLocale, t, type MessageKey } from '../i18n/translate.ts';
 import { findTicketOrThrow } from '../use-cases/find-ticket.ts';
@@ -13,6 +14,8 @@ import { listTickets } from '../use-cases/list-tickets.ts';
 import { grantRole, revokeRole } from '../use-cases/manage-roles.ts';
 import { rateTicket } from '../use-cases/rate-ticket.ts';
 import { createInvite, createLinkCode, redeemCode } from '../use-cases/one-time-codes.ts';
+import { handleSlaCommand } from '../sla/sla-command.ts';
+import { ticketSlaSummary } from '../sla/sla-events.ts';
 import { restAfter, looksLikeCommand, type ParsedCommand } from './commands.ts';
 import { isDialogState, type DialogState, type IntakeState } from './dialog-state.ts';
 import { answer, question } from './intake.ts';
@@ -80,7 +83,8 @@ export async function handleCommand(turn: Turn, c: ParsedCommand): Promise<void>
       if (!ref) return;
       const ticket = await findTicketOrThrow(ctx, ref);
       const owner = ticket.assigneeId ? await ctx.repos.people.findPerson(ticket.assigneeId) : undefined;
-      return turn.replyPrivately(ticketStatus(turn.locale, ticket, owner?.displayName ?? null, ctx.actor));
+      const sla = await ticketSlaSummary(ctx.repos, ticket, ctx.clock.now());
+      return turn.replyPrivately(ticketStatus(turn.locale, ticket, owner?.displayName ?? null, ctx.actor, sla));
     }
     case 'comment':
     case 'note': {
@@ -132,16 +136,21 @@ export async function handleCommand(turn: Turn, c: ParsedCommand): Promise<void>
         await ctx.repos.channels.unbind(platform, conversation.id, purpose);
         return turn.reply({ text: turn.t('ok.unbound', { purpose: turn.t(`purpose.${purpose}`) }) });
       }
+      // `canale allerte <codice fiscale>`: this channel gets that organisation's messages only.
+      const fiscal = c.args[1];
+      const org = fiscal ? await ctx.repos.people.findOrganisationByFiscalCode(fiscal.trim().toUpperCase()) : undefined;
+      if (fiscal && !org) throw new DomainError('organisation_not_found', { code: fiscal.slice(0, 20) });
       await ctx.repos.channels.bind({
         purpose,
         platform,
         conversationId: conversation.id,
         threadId: conversation.threadId ?? null,
-        organisationId: null,
+        organisationId: org?.id ?? null,
         boundBy: ctx.actor.personId,
         boundAt: ctx.clock.now(),
       });
-      return turn.reply({ text: turn.t('ok.bound', { purpose: turn.t(`purpose.${purpose}`) }) });
+      const purposeName = turn.t(`purpose.${purpose}`);
+      return turn.reply({ text: org ? turn.t('ok.bound_org', { purpose: purposeName, org: org.name }) : turn.t('ok.bound', { purpose: purposeName }) });
     }
     case 'certify':
     case 'revoke': {
@@ -169,6 +178,8 @@ export async function handleCommand(turn: Turn, c: ParsedCommand): Promise<void>
     }
     case 'link': {
       if (c.args[0]) return redeem(turn, c.args[0]);
+      // A link code logs its holder in as you: never shown where others can read it.
+      if (!turn.inDm) throw new DomainError('dm_only');
       const code = await createLinkCode(ctx);
       return turn.replyPrivately({ text: turn.t('link.code', { code }) });
     }
@@ -177,6 +188,7 @@ export async function handleCommand(turn: Turn, c: ParsedCommand): Promise<void>
       return redeem(turn, c.args[0]);
     }
     case 'invite': {
+      if (!turn.inDm) throw new DomainError('dm_only');
       const fiscal = c.args[0];
       if (!fiscal) return turn.say('usage.invite');
       const lead = /^(referente|lead|ict)/i.test(c.args[1] ?? '');
@@ -187,6 +199,13 @@ export async function handleCommand(turn: Turn, c: ParsedCommand): Promise<void>
       const roles = ctx.actor.roles.map((r) => turn.t(`role.${r.role}`)).join(', ') || '—';
       return turn.replyPrivately({ text: turn.t('whoami', { name: turn.person.displayName, handle: turn.person.handle, roles }) });
     }
+    case 'sla':
+      return handleSlaCommand(turn, c);
+    case 'agent':
+    case 'agents':
+    case 'noisy':
+    case 'silence':
+      return handleMonitoringCommand(turn, { ...c, name: c.name });
   }
 }
 

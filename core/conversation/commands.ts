@@ -29,6 +29,12 @@ export const COMMANDS = {
   join: ['entra', 'join'],
   cancel: ['annulla', 'cancel', 'stop'],
   whoami: ['chisono', 'whoami'],
+  // Monitoring (core/alerts/alert-commands.ts).
+  agent: ['agente', 'agent'],
+  agents: ['agenti', 'agents'],
+  noisy: ['rumorosi', 'noisy'],
+  silence: ['silenzia', 'silence'],
+  sla: ['sla'],
 } as const;
 
 export type CommandName = keyof typeof COMMANDS;
@@ -58,6 +64,30 @@ export function parseCommand(text: string): ParsedCommand | undefined {
   if (!name) return undefined;
   const rest = (m[2] ?? '').trim();
   return { name, args: rest ? rest.split(/\s+/) : [], rest };
+}
+
+const TAKES_TICKET = new Set<CommandName>([
+  'status', 'comment', 'note', 'claim', 'confirm', 'reopen', 'withdraw', 'unclaim', 'hold', 'resume', 'resolve', 'rate', 'handover',
+]);
+const TAKES_NOTHING = new Set<CommandName>(['help', 'mine', 'cancel', 'certified', 'whoami']);
+const CODE = /^[A-Z2-9]{8}$/i;
+
+/**
+ * Whether a command's words fit its syntax well enough to be meant as that command. In a
+ * conversation with the bot, "Stato della rete pessimo" or "Collega in ferie, non accedo" start
+ * with a command word but are sentences: those go to the dialog instead. A bare command word
+ * fits (its usage is the helpful answer), and so does anything typed with a `/` or `!`.
+ */
+export function fitsSyntax(c: ParsedCommand, text: string): boolean {
+  if (looksLikeCommand(text) || c.args.length === 0) return true;
+  const first = c.args[0] ?? '';
+  if (TAKES_TICKET.has(c.name)) return /^(INC|REQ|RFC|PRB)[\s-]*\d+$/i.test(first);
+  if (TAKES_NOTHING.has(c.name)) return false;
+  if (c.name === 'link' || c.name === 'join') return c.args.length === 1 && CODE.test(first);
+  if (c.name === 'language') return c.args.length === 1 && /^(it|en)$/i.test(first);
+  if (c.name === 'certify' || c.name === 'revoke') return /^(@|<@)/.test(first);
+  if (c.name === 'invite') return /^(\d{11}|[A-Z0-9]{16})$/i.test(first);
+  return true;
 }
 
 /** Whether the text begins like a command (a `/` or `!` prefix) even if the word is unknown. */

@@ -1,12 +1,13 @@
 import { DomainError } from '../errors.ts';
-import type { Locale } from '../i18n/translate.ts';
+import { catalogHas, type Locale, type MessageKey } from '../i18n/translate.ts';
 import { Notifier } from '../notifications/notifier.ts';
 import { announceTicket } from '../notifications/ticket-notices.ts';
 import type { Clock, Repositories, Store } from '../ports.ts';
 import { resolveActor } from '../use-cases/resolve-actor.ts';
 import { handleAction } from './action-handlers.ts';
 import { handleCommand, handleFreeText } from './command-handlers.ts';
-import { parseCommand } from './commands.ts';
+import { fitsSyntax, looksLikeCommand, parseCommand, type ParsedCommand } from './commands.ts';
+import { isDialogState } from './dialog-state.ts';
 import type { Inbound } from './message.ts';
 import { Turn } from './turn.ts';
 
@@ -67,7 +68,8 @@ export class ConversationEngine {
     } else if (mode === 'failure') {
       turn.say('error.internal');
     } else {
-      turn.say(mode.messageKey, mode.params);
+      turn.say(mode.messageKey, localizeParams(turn, mode.params));
+      await dropNoteDialog(turn);
       await refreshAfterRefusal(turn, mode);
     }
     await notifier.flush(now);
@@ -80,16 +82,55 @@ export class ConversationEngine {
     const text = inbound.text?.trim() ?? '';
     if (!text) return;
     const command = parseCommand(text);
-    if (command) return handleCommand(turn, command);
+    if (command && (await this.meantAsCommand(turn, command, text))) return handleCommand(turn, command);
     return handleFreeText(turn, text, this.dialogTtlMs);
+  }
+
+  /**
+   * While a dialog waits for an answer, only `annulla`/`cancel` or a `/`- or `!`-prefixed
+   * command interrupts it: a title such as "Stato della rete pessimo" is an answer. Otherwise
+   * a command word counts when its words fit the command (`fitsSyntax`).
+   */
+  private async meantAsCommand(turn: Turn, command: ParsedCommand, text: string): Promise<boolean> {
+    if (looksLikeCommand(text) || (command.name === 'cancel' && command.args.length === 0)) return true;
+    if (!turn.inDm) return true;
+    const dialog = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
+    if (isDialogState(dialog)) return false;
+    return fitsSyntax(command, text);
   }
 }
 
 /** A button on a stale card (claimed meanwhile, closed…): answer, then redraw the card. */
 async function refreshAfterRefusal(turn: Turn, err: DomainError): Promise<void> {
   const ref = typeof err.params.ref === 'string' ? err.params.ref : undefined;
-  if (!ref || !turn.inbound.action || turn.inDm) return;
+  // not_found redraws nothing: a card appearing would reveal that the id exists.
+  if (!ref || !turn.inbound.action || turn.inDm || err.code === 'not_found') return;
   const ticket = await turn.ctx.repos.tickets.findByRef(ref);
   if (!ticket) return;
   await announceTicket(turn.ctx, ticket);
+}
+
+/**
+ * A refused note (the ticket moved meanwhile) must not leave the person stuck in the note
+ * dialog, where everything they type would be refused again.
+ */
+async function dropNoteDialog(turn: Turn): Promise<void> {
+  if (!turn.inbound.text) return;
+  const dialog = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
+  if (isDialogState(dialog) && dialog.flow === 'note') await turn.ctx.repos.dialogs.delete(turn.dialogKey);
+}
+
+/** Error parameters that are codes (a status, an action, a field, a role) in the user's words. */
+function localizeParams(turn: Turn, params: Readonly<Record<string, string | number>>): Record<string, string | number> {
+  const out: Record<string, string | number> = { ...params };
+  const word = (prefix: string, v: string | number | undefined): string | undefined => {
+    if (typeof v !== 'string') return undefined;
+    const key = `${prefix}.${v}` as MessageKey;
+    return catalogHas(key) ? turn.t(key) : undefined;
+  };
+  for (const [name, prefix] of [['status', 'status'], ['action', 'action'], ['field', 'field'], ['role', 'role']] as const) {
+    const w = word(prefix, params[name]);
+    if (w !== undefined) out[name] = w;
+  }
+  return out;
 }

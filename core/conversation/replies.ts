@@ -3,6 +3,8 @@ import { Actor } from '../people/actor.ts';
 import type { Person, Role } from '../people/person.ts';
 import { forChannel } from '../text/sanitize.ts';
 import type { Ticket } from '../tickets/ticket.ts';
+import type { SlaSummary } from '../sla/sla-clock.ts';
+import { slaFields } from '../sla/sla-format.ts';
 import type { OutMessage } from './message.ts';
 
 /** Help listing the commands this actor can use; `unknown` prefixes "I did not understand". */
@@ -10,6 +12,8 @@ export function helpMessage(l: Locale, actor: Actor, unknown = false): OutMessag
   const sections: MessageKey[] = ['help.requester'];
   if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor)) sections.push('help.volunteer');
   if (Actor.isStaff(actor)) sections.push('help.staff');
+  if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor)) sections.push('help.sla');
+  if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor) || Actor.has(actor, 'ict_lead')) sections.push('help.monitoring');
   if (Actor.has(actor, 'committee')) sections.push('help.committee');
   sections.push('help.account');
   const body = sections.map((k) => t(l, k)).join('\n\n');
@@ -24,8 +28,8 @@ export function ticketList(l: Locale, tickets: readonly Ticket[]): OutMessage {
   };
 }
 
-/** `stato <id>`: where a ticket stands, for someone allowed to read it. */
-export function ticketStatus(l: Locale, x: Ticket, ownerName: string | null, actor: Actor): OutMessage {
+/** `stato <id>`: where a ticket stands, for someone allowed to read it (with its SLA, when given). */
+export function ticketStatus(l: Locale, x: Ticket, ownerName: string | null, actor: Actor, sla?: SlaSummary): OutMessage {
   const buttons = [];
   if (x.status === 'resolved' && x.requesterId === actor.personId) {
     buttons.push({ actionId: 'ticket.confirm', value: x.ref, label: t(l, 'button.confirm'), style: 'primary' as const });
@@ -42,6 +46,7 @@ export function ticketStatus(l: Locale, x: Ticket, ownerName: string | null, act
       { label: t(l, 'card.owner'), value: ownerName ?? '—' },
       { label: t(l, 'details.opened'), value: formatDate(l, x.createdAt) },
       ...(x.rating ? [{ label: t(l, 'details.rating'), value: '★'.repeat(x.rating) }] : []),
+      ...(sla ? slaFields(l, sla) : []),
     ],
     ...(buttons.length ? { buttons } : {}),
   };

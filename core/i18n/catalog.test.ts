@@ -25,6 +25,13 @@ const ERROR_CODES = [
   'stale',
   'person_not_found',
   'organisation_not_found',
+  'alert_not_found',
+  'alert_transition',
+  'machine_not_found',
+  'note_required',
+  'role_not_held',
+  'dm_only',
+  'link_would_orphan',
   'internal',
 ] as const satisfies readonly DomainErrorCode[];
 // Fails the type check when errors.ts gains a code this list does not have.

@@ -26,6 +26,11 @@ export function t(locale: Locale, key: MessageKey, params: Readonly<Record<strin
   });
 }
 
+/** Whether a (computed) key exists, so callers can fall back instead of showing the key. */
+export function catalogHas(key: string): key is MessageKey {
+  return Object.hasOwn(it, key);
+}
+
 export function catalogKeys(locale: Locale): string[] {
   return Object.keys(CATALOGS[locale]);
 }

@@ -14,13 +14,19 @@ export interface OutboxDispatcherOptions {
   readonly log?: DispatcherLog;
   /** Rows leased per round (default 50). */
   readonly batchSize?: number;
-  /** How long a leased row is ours before another worker may retry it (default 30 s). */
+  /**
+   * How long a leased row is ours before another worker may retry it (default 2 minutes).
+   * Must outlast the slowest send (several platform calls, each with its own timeout), or a
+   * second worker sends the same message again.
+   */
   readonly leaseMs?: number;
   /** Retry delay after `attempts` failures when the platform gave no Retry-After. */
   readonly backoffMs?: (attempts: number) => number;
   /** Called per outcome, for metrics. */
   readonly onResult?: (platform: Platform, outcome: 'delivered' | 'retry' | 'failed') => void;
 }
+
+const DEFAULT_LEASE_MS = 2 * 60_000;
 
 /** 1 s, 2 s, 4 s … capped at 5 minutes: a platform outage delays messages, never drops them. */
 export const defaultBackoff = (attempts: number): number => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
@@ -52,7 +58,9 @@ export class OutboxDispatcher {
   /** One round: leases a batch and delivers it; returns how many rows it handled. */
   async runOnce(): Promise<number> {
     const { store, clock } = this.opts;
-    const batch = await store.outbox.lease(clock.now(), this.opts.batchSize ?? 50, this.opts.leaseMs ?? 30_000);
+    // Only the platforms this process can send: another process's rows are not ours to delay.
+    const platforms = Object.keys(this.opts.senders) as Platform[];
+    const batch = await store.outbox.lease(clock.now(), this.opts.batchSize ?? 50, this.opts.leaseMs ?? DEFAULT_LEASE_MS, platforms);
     // Rows of different conversations go in parallel; the lease returns at most one per conversation.
     await Promise.all(batch.map((r) => this.deliver(r)));
     return batch.length;
@@ -96,12 +104,7 @@ export class OutboxDispatcher {
     const { store, clock } = this.opts;
     const platform = r.address.platform;
     const sender = this.opts.senders[platform];
-    if (!sender) {
-      // The adapter is not running in this process (or not configured): keep the row for later.
-      await store.outbox.markFailed(r.id, `no ${platform} adapter here`, new Date(clock.now().getTime() + 60_000));
-      this.opts.onResult?.(platform, 'retry');
-      return;
-    }
+    if (!sender) return; // leased only for our platforms; the adapter was removed meanwhile
     const conv = r.address.conversationId;
     try {
       const [editMessageId, threadMessageId] = await Promise.all([
@@ -116,15 +119,22 @@ export class OutboxDispatcher {
         ...(threadMessageId ? { threadMessageId } : {}),
         ...(r.ephemeralTo ? { ephemeralTo: r.ephemeralTo } : {}),
       });
-      if (r.ref && messageId && !editMessageId) await store.outbox.rememberMessage(platform, conv, r.ref, messageId);
-      await store.outbox.markDelivered(r.id, clock.now(), messageId);
+      // The reference and the delivered mark commit together: a crash between them would make
+      // the next edit post a second card.
+      const marked = await store.transaction(async (repos) => {
+        const ok = await repos.outbox.markDelivered(r.id, r.attempts, clock.now(), messageId);
+        if (ok && r.ref && messageId && !editMessageId) await repos.outbox.rememberMessage(platform, conv, r.ref, messageId);
+        return ok;
+      });
+      if (!marked) this.opts.log?.warn({ outboxId: r.id, platform }, 'outbox lease expired during delivery: another worker took the message over');
       this.opts.onResult?.(platform, 'delivered');
     } catch (err) {
       const de = err instanceof DeliveryError ? err : undefined;
       const permanent = de?.options.permanent === true;
       const delay = de?.options.retryAfterMs ?? (this.opts.backoffMs ?? defaultBackoff)(r.attempts);
-      await store.outbox.markFailed(r.id, String(err instanceof Error ? err.message : err), permanent ? null : new Date(clock.now().getTime() + delay));
-      this.opts.log?.warn({ outboxId: r.id, platform, attempts: r.attempts, permanent, err: String(err) }, 'outbox delivery failed');
+      const error = String(err instanceof Error ? err.message : err);
+      await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay));
+      this.opts.log?.warn({ outboxId: r.id, platform, attempts: r.attempts, permanent, err: error }, 'outbox delivery failed');
       this.opts.onResult?.(platform, permanent ? 'failed' : 'retry');
     }
   }

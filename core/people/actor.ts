@@ -15,7 +15,8 @@ export const Actor = {
   },
   /** Organisations the actor belongs to as requester or ICT lead. */
   organisations(actor: Actor): string[] {
-    return actor.roles.filter((r) => r.organisationId !== null).map((r) => r.organisationId as string);
+    // A member who is also the ICT lead holds two grants for one organisation: count it once.
+    return [...new Set(actor.roles.filter((r) => r.organisationId !== null).map((r) => r.organisationId as string))];
   },
   isStaff(actor: Actor): boolean {
     return Actor.has(actor, 'moderator') || Actor.has(actor, 'committee');
@@ -26,5 +27,9 @@ export const Actor = {
   },
   isSystem(actor: Actor): boolean {
     return actor.personId === 'system';
+  },
+  /** The person to record in history: null for the system (the CLI, background jobs). */
+  recordedId(actor: Actor): string | null {
+    return Actor.isSystem(actor) ? null : actor.personId;
   },
 };

@@ -1,16 +1,18 @@
 import { DomainError } from '../errors.ts';
 import { t } from '../i18n/translate.ts';
+import { Actor } from '../people/actor.ts';
 import { Policy } from '../policy.ts';
 import { forChannel } from '../text/sanitize.ts';
 import { isFinal, type Ticket } from '../tickets/ticket.ts';
 import { cardRef } from '../notifications/ticket-card.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
 import type { UseCaseContext } from './context.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
 
 export const COMMENT_MAX = 4000;
 
 /**
- * Adds a comment. A public comment reaches the other side: the requester's goes to the owner
+ * Adds a comment. A public comment reaches the other side: the requester side's goes to the owner
  * (or, while unclaimed, under the card in the volunteers channel, masked); the owner's goes to
  * the requester. An internal note stays with the workers. A requester answering a ticket on
  * hold puts it back in progress, so the SLA clock resumes.
@@ -27,7 +29,11 @@ export async function addComment(ctx: UseCaseContext, typedRef: string, body: st
   if (internal) return ticket;
 
   const who = ctx.actor.displayName;
-  const fromRequester = ticket.requesterId === ctx.actor.personId;
+  // The requester's side: the requester, and members of their organisation (its ICT lead)
+  // who are not working the ticket. Their words go to the owner; the workers' to the requester.
+  const fromRequester =
+    ticket.requesterId === ctx.actor.personId ||
+    (!Policy.isWorker(ctx.actor, ticket) && Actor.organisations(ctx.actor).includes(ticket.organisationId));
   let current = ticket;
   if (fromRequester && ticket.status === 'pending' && ticket.pendingOn === 'requester') {
     current =
@@ -37,20 +43,23 @@ export async function addComment(ctx: UseCaseContext, typedRef: string, body: st
         { status: 'in_progress', pendingOn: null },
         now,
       )) ?? ticket;
-    if (current !== ticket)
+    if (current !== ticket) {
       await ctx.repos.tickets.addEvents([
-        { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'status', from: 'pending', to: 'in_progress', note: 'requester replied' },
+        { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: 'pending', to: 'in_progress', note: 'requester replied' },
       ]);
+      await rescheduleSla(ctx, current);
+    }
   }
   if (fromRequester && ticket.assigneeId) {
     await ctx.notifier.toPerson(ticket.assigneeId, (l) => ({ text: t(l, 'notice.comment', { ref: ticket.ref, name: who, body: text }) }));
   } else if (fromRequester) {
     await ctx.notifier.toChannels(
       'volunteers',
-      (l) => ({ text: t(l, 'notice.comment', { ref: ticket.ref, name: who, body: forChannel(text, 500) }) }),
+      // A shared channel: no requester name, masked body.
+      (l) => ({ text: t(l, 'notice.requester_comment', { ref: ticket.ref, body: forChannel(text, 500) }) }),
       { organisationId: ticket.organisationId, threadRef: cardRef(ticket) },
     );
-  } else {
+  } else if (ticket.requesterId !== ctx.actor.personId) {
     await ctx.notifier.toPerson(ticket.requesterId, (l) => ({ text: t(l, 'notice.comment', { ref: ticket.ref, name: who, body: text }) }));
   }
   return current;

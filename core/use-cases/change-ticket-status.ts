@@ -1,3 +1,4 @@
+import { Actor } from '../people/actor.ts';
 import { DomainError } from '../errors.ts';
 import { t, type Locale } from '../i18n/translate.ts';
 import type { OutMessage } from '../conversation/message.ts';
@@ -6,6 +7,7 @@ import type { TicketPatch } from '../ports.ts';
 import { TicketStateMachine, type TicketAction } from '../tickets/ticket-status.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { announceTicket } from '../notifications/ticket-notices.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
 import type { UseCaseContext } from './context.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
 
@@ -29,7 +31,7 @@ export async function changeTicketStatus(
   Policy.assertTransition(ctx.actor, ticket, action);
   const to = TicketStateMachine.nextOrThrow(ticket.kind, ticket.status, action);
   const text = note?.trim() ?? '';
-  if (NOTE_REQUIRED.has(action) && !text) throw new DomainError('invalid_input', { field: 'note', max: 1000 });
+  if (NOTE_REQUIRED.has(action) && !text) throw new DomainError('note_required', { ref: ticket.ref });
 
   const now = ctx.clock.now();
   const patch: TicketPatch = { status: to, ...effects(action, ctx.actor.personId, now) };
@@ -37,12 +39,13 @@ export async function changeTicketStatus(
   if (!updated) throw new DomainError('stale', { ref: ticket.ref });
 
   await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'status', from: ticket.status, to, note: text || null },
+    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: ticket.status, to, note: text || null },
     ...(patch.assigneeId !== undefined && patch.assigneeId !== ticket.assigneeId
-      ? [{ ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'assignee', from: ticket.assigneeId, to: patch.assigneeId, note: null }]
+      ? [{ ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'assignee', from: ticket.assigneeId, to: patch.assigneeId, note: null }]
       : []),
   ]);
-  if (text && (action === 'resolve' || action === 'hold' || action === 'reopen')) {
+  await rescheduleSla(ctx, updated);
+  if (text && !Actor.isSystem(ctx.actor) && (action === 'resolve' || action === 'hold' || action === 'reopen')) {
     await ctx.repos.tickets.addComment({ ticketId: ticket.id, authorId: ctx.actor.personId, body: text, internal: false, createdAt: now });
   }
   await announceTicket(ctx, updated);

@@ -1,8 +1,10 @@
+import { Actor } from '../people/actor.ts';
 import { DomainError } from '../errors.ts';
 import { t } from '../i18n/translate.ts';
 import { Policy } from '../policy.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import { announceTicket, sendDetailsToOwner } from '../notifications/ticket-notices.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
 import type { UseCaseContext } from './context.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
 
@@ -32,9 +34,10 @@ export async function claimTicket(ctx: UseCaseContext, typedRef: string): Promis
     throw new DomainError('illegal_transition', { action: 'claim', status: current.status });
   }
   await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'status', from: 'new', to: 'assigned', note: null },
-    { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'assignee', from: null, to: ctx.actor.personId, note: null },
+    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: 'new', to: 'assigned', note: null },
+    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'assignee', from: null, to: ctx.actor.personId, note: null },
   ]);
+  await rescheduleSla(ctx, claimed);
   await announceTicket(ctx, claimed);
   await sendDetailsToOwner(ctx, claimed, ctx.actor.personId);
   await ctx.notifier.toPerson(claimed.requesterId, (locale) => ({

@@ -5,6 +5,7 @@ import { computePriority } from '../tickets/priority.ts';
 import type { Impact, Ticket, TicketKind, Urgency } from '../tickets/ticket.ts';
 import type { NewTicket } from '../ports.ts';
 import { announceTicket } from '../notifications/ticket-notices.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
 import type { UseCaseContext } from './context.ts';
 
 export interface CreateTicketInput {
@@ -83,8 +84,9 @@ async function insertOnce(ctx: UseCaseContext, key: string | undefined, row: New
 
 async function finishCreation(ctx: UseCaseContext, ticket: Ticket, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
   await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'status', from: null, to: 'new', note: null },
+    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: null, to: 'new', note: null },
   ]);
+  await rescheduleSla(ctx, ticket);
   await announceTicket(ctx, ticket);
   return { ticket, created: true };
 }

@@ -10,7 +10,8 @@ import type { UseCaseContext } from './context.ts';
 export async function findTicketOrThrow(ctx: UseCaseContext, typed: string): Promise<Ticket> {
   const ref = TicketRef.parse(typed);
   const ticket = ref ? await ctx.repos.tickets.findByRef(ref) : undefined;
-  if (!ticket) throw new DomainError('not_found', { ref: typed.trim().slice(0, 20) });
-  Policy.assertRead(ctx.actor, ticket);
+  // Both refusals echo what was typed, in the same words: the answer says nothing about
+  // whether another organisation has a ticket with that id.
+  if (!ticket || !Policy.canRead(ctx.actor, ticket)) throw new DomainError('not_found', { ref: typed.trim().slice(0, 20) });
   return ticket;
 }

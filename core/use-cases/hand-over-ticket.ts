@@ -1,3 +1,4 @@
+import { Actor } from '../people/actor.ts';
 import { DomainError } from '../errors.ts';
 import { t } from '../i18n/translate.ts';
 import { Policy } from '../policy.ts';
@@ -26,7 +27,7 @@ export async function handOverTicket(ctx: UseCaseContext, typedRef: string, toHa
   );
   if (!updated) throw new DomainError('stale', { ref: ticket.ref });
   await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'assignee', from: ticket.assigneeId, to: target.id, note: note || null },
+    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'assignee', from: ticket.assigneeId, to: target.id, note: note || null },
   ]);
   await announceTicket(ctx, updated);
   await sendDetailsToOwner(ctx, updated, target.id);

@@ -3,6 +3,7 @@ import { t } from '../i18n/translate.ts';
 import { isOrgRole, type Role, type RoleGrant } from '../people/person.ts';
 import { Policy } from '../policy.ts';
 import { neutralizeMentions } from '../text/sanitize.ts';
+import { changeTicketStatus } from './change-ticket-status.ts';
 import type { UseCaseContext } from './context.ts';
 
 async function personByHandle(ctx: UseCaseContext, handle: string) {
@@ -66,7 +67,8 @@ export async function revokeRole(
     reason,
     ctx.clock.now(),
   );
-  if (n === 0) throw new DomainError('not_found', { ref: `${person.handle}/${input.role}` });
+  if (n === 0) throw new DomainError('role_not_held', { handle: `@${person.handle}`, role: input.role });
+  if (input.role === 'volunteer') await releaseTickets(ctx, person.id, reason);
   await ctx.notifier.toChannels('committee', (l) => ({
     text: t(l, 'committee.revoked', {
       name: neutralizeMentions(person.displayName),
@@ -78,4 +80,13 @@ export async function revokeRole(
   }));
   await ctx.notifier.toPerson(person.id, (l) => ({ text: t(l, 'notice.role_revoked', { role: t(l, `role.${input.role}`), reason }) }));
   return n;
+}
+
+/**
+ * A volunteer who is no longer certified keeps no ticket: each open one goes back to the queue
+ * (card redrawn with Claim, requester told), as the committee's decision, with its reason.
+ */
+async function releaseTickets(ctx: UseCaseContext, personId: string, reason: string): Promise<void> {
+  const held = await ctx.repos.tickets.list({ assigneeId: personId, statuses: ['assigned', 'in_progress', 'pending'], limit: 1000 });
+  for (const ticket of held) await changeTicketStatus(ctx, ticket.ref, 'unclaim', reason);
 }

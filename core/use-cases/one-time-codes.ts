@@ -47,10 +47,14 @@ export async function redeemCode(
   typed: string,
 ): Promise<{ kind: 'link' } | { kind: 'invite'; organisationName: string }> {
   const now = ctx.clock.now();
-  const purpose = await ctx.repos.linkCodes.consume(typed.trim().toUpperCase(), now);
-  if (!purpose) throw new DomainError('invalid_code');
+  const purpose = await ctx.repos.linkCodes.consume(typed.trim().toUpperCase(), now, ['link', 'invite']);
+  if (!purpose || purpose.kind === 'enrol') throw new DomainError('invalid_code');
   if (purpose.kind === 'link') {
     if (purpose.personId === ctx.actor.personId) return { kind: 'link' };
+    // Moving this account's identities would strand its own roles and tickets on a person
+    // nobody can reach any more: link from the account that has nothing yet.
+    const ownTickets = await ctx.repos.tickets.list({ requesterId: ctx.actor.personId, limit: 1 });
+    if (ctx.actor.roles.length > 0 || ownTickets.length > 0) throw new DomainError('link_would_orphan');
     const mine = await ctx.repos.people.listIdentities(ctx.actor.personId);
     for (const i of mine) await ctx.repos.people.linkIdentity({ ...i, personId: purpose.personId, lastSeenAt: now });
     return { kind: 'link' };

@@ -1,3 +1,4 @@
+import { Actor } from '../people/actor.ts';
 import { DomainError } from '../errors.ts';
 import type { Ticket } from '../tickets/ticket.ts';
 import type { UseCaseContext } from './context.ts';
@@ -18,7 +19,7 @@ export async function rateTicket(ctx: UseCaseContext, typedRef: string, stars: n
   );
   if (!updated) throw new DomainError('stale', { ref: ticket.ref });
   await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: ctx.actor.personId, at: now, field: 'rating', from: ticket.rating?.toString() ?? null, to: String(stars), note: null },
+    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'rating', from: ticket.rating?.toString() ?? null, to: String(stars), note: null },
   ]);
   return updated;
 }

@@ -1,0 +1,113 @@
+/**
+ * An HTTP(S) endpoint: it answers in time with an expected status (and, optionally, a text in
+ * the first 64 KiB of the body). For https, a second result reports the certificate: days until
+ * it expires (and whether it is trusted), so "the site is down" and "the certificate expires on
+ * Friday" are two different alerts.
+ */
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import tls from 'node:tls';
+import type { CheckConfig } from '../config.ts';
+import { below, errorText, round, type Check, type CheckOutput } from './check.ts';
+
+const BODY_LIMIT = 64 * 1024;
+
+interface Probe {
+  readonly status: number;
+  readonly ms: number;
+  readonly body: string;
+}
+
+export class HttpCheck implements Check {
+  /** Built once: a context with the system CAs plus the configured one (building it costs tens of ms). */
+  private readonly secureContext: tls.SecureContext | undefined;
+
+  constructor(readonly config: Extract<CheckConfig, { kind: 'http' }>) {
+    this.secureContext = config.ca ? tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(config.ca, 'utf8')] }) : undefined;
+  }
+
+  async run(): Promise<CheckOutput[]> {
+    const c = this.config;
+    const url = new URL(c.url);
+    const out: CheckOutput[] = [await this.probeHttp(url)];
+    if (url.protocol === 'https:') out.push(await this.probeCertificate(url));
+    return out;
+  }
+
+  private tlsOptions(): { secureContext?: tls.SecureContext; rejectUnauthorized: boolean } {
+    // An extra CA is added to the system ones, not used instead of them.
+    return { ...(this.secureContext ? { secureContext: this.secureContext } : {}), rejectUnauthorized: !this.config.insecure };
+  }
+
+  private probeHttp(url: URL): Promise<CheckOutput> {
+    const c = this.config;
+    const started = performance.now();
+    return new Promise<Probe>((resolve, reject) => {
+      const lib = url.protocol === 'https:' ? https : http;
+      const req = lib.request(url, { method: 'GET', timeout: c.timeoutMs, headers: { 'user-agent': 'sportello-agent' }, ...(url.protocol === 'https:' ? this.tlsOptions() : {}), agent: false }, (res) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        res.on('data', (chunk: Buffer) => {
+          if (size < BODY_LIMIT) chunks.push(chunk);
+          size += chunk.length;
+        });
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT) }));
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${c.timeoutMs} ms`), { code: 'TIMEOUT' })));
+      req.on('error', reject);
+      req.end();
+    }).then(
+      (p): CheckOutput => {
+        const ms = Math.round(p.ms);
+        const statusOk = p.status >= c.expect[0] && p.status <= c.expect[1];
+        const textOk = c.contains === null || p.body.includes(c.contains);
+        const ok = statusOk && textOk;
+        const why = !statusOk ? `HTTP ${p.status}, expected ${c.expect[0]}-${c.expect[1]}` : !textOk ? `HTTP ${p.status} without "${c.contains}"` : `HTTP ${p.status}`;
+        return { target: c.url, status: ok ? 'ok' : 'crit', value: ms, unit: 'ms', message: `${why} in ${ms} ms`, evidence: { details: { status: p.status } } };
+      },
+      (err: unknown): CheckOutput => ({ target: c.url, status: 'crit', value: null, unit: 'ms', message: `unreachable: ${errorText(err)}` }),
+    );
+  }
+
+  /** Reads the certificate even when it is not valid (to say why), then judges it. */
+  private probeCertificate(url: URL): Promise<CheckOutput> {
+    const c = this.config;
+    const port = Number(url.port || 443);
+    const target = `${url.hostname}:${port}`;
+    return new Promise<CheckOutput>((resolve) => {
+      const socket = tls.connect({
+        host: url.hostname,
+        port,
+        servername: /^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname,
+        ...(this.secureContext ? { secureContext: this.secureContext } : {}),
+        rejectUnauthorized: false,
+        timeout: c.timeoutMs,
+      });
+      const done = (r: CheckOutput) => {
+        socket.destroy();
+        resolve(r);
+      };
+      socket.once('secureConnect', () => {
+        const cert = socket.getPeerCertificate();
+        if (!cert?.valid_to) return done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: 'no certificate presented' });
+        const days = round((Date.parse(cert.valid_to) - Date.now()) / 86_400_000, 1);
+        const trusted = socket.authorized || c.insecure;
+        const why = socket.authorizationError ? String(socket.authorizationError) : '';
+        const status = !trusted && days > 0 ? 'crit' : below(days, c.tlsWarnDays, c.tlsCritDays);
+        done({
+          kind: 'tls',
+          target,
+          status,
+          value: days,
+          unit: 'd',
+          message: days <= 0 ? `certificate expired on ${cert.valid_to}` : `certificate valid until ${cert.valid_to} (${days} days)${trusted ? '' : `, not trusted: ${why}`}`,
+          evidence: { details: { subject: String(cert.subject?.CN ?? ''), issuer: String(cert.issuer?.CN ?? ''), validTo: cert.valid_to } },
+        });
+      });
+      socket.once('timeout', () => done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: `no TLS handshake within ${c.timeoutMs} ms` }));
+      socket.once('error', (err) => done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: `TLS failed: ${errorText(err)}` }));
+    });
+  }
+}

@@ -1,0 +1,186 @@
+/**
+ * The monitoring agents' door into the app's HTTP server:
+ *
+ * - `POST /agent/v1/enroll` — a one-time enrolment code (made in chat) for the agent's id and
+ *   signing secret. A wrong code answers 401; malformed requests 400; rate limited per address.
+ * - `POST /agent/v1/report` — a signed report (heartbeat, facts, batches of check results).
+ *   Unauthenticated, forged, stale or replayed → 401 and nothing stored; malformed → 400 with
+ *   the reason; over the agent's rate → 429 with Retry-After; otherwise the report is stored and
+ *   evaluated in one transaction (`core/alerts/ingest.ts`) and its messages are delivered.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { z } from 'zod';
+import { enrolAgent } from '../core/alerts/enrolment.ts';
+import { ingestReport } from '../core/alerts/ingest.ts';
+import { ConfigurationItemRef } from '../core/alerts/model.ts';
+import {
+  AGENT_HEADERS,
+  CHECK_KINDS,
+  CHECK_STATUSES,
+  ENROL_PATH,
+  LIMITS,
+  MAX_CLOCK_SKEW_MS,
+  REPORT_PATH,
+  verifyRequest,
+  type WireEnrolRequest,
+  type WireEnrolResponse,
+  type WireReport,
+  type WireReportResponse,
+} from '../core/alerts/protocol.ts';
+import { DomainError } from '../core/errors.ts';
+import type { Locale } from '../core/i18n/translate.ts';
+import type { Clock, Store } from '../core/ports.ts';
+import { HttpError, readBody, sendJson, type HttpRoute } from './http-server.ts';
+import { TokenBuckets, type TokenBucketOptions } from './token-bucket.ts';
+
+export interface AgentIngestOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly defaultLocale: Locale;
+  readonly log: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
+  /** Called after a report or enrolment committed outbox rows (deliver them now). */
+  readonly onOutbox?: () => void;
+  /** Per agent; default 30 requests, refilled one every 2 s. */
+  readonly reportRate?: TokenBucketOptions;
+  /** Per client address (code guessing); default 10, refilled one a minute. */
+  readonly enrolRate?: TokenBucketOptions;
+}
+
+const text = (max: number) => z.string().min(1).max(max);
+const seconds = z.number().int().min(0).max(7 * 86_400);
+const facts = z.object({
+  hostname: text(100),
+  os: z.object({ platform: text(40), release: text(100), distro: text(100).optional(), arch: text(40) }),
+  cpu: z.object({ model: z.string().max(200), cores: z.number().int().min(1).max(4096) }),
+  memoryBytes: z.number().min(0),
+  disks: z.array(z.object({ mount: text(LIMITS.targetChars), sizeBytes: z.number().min(0), usedBytes: z.number().min(0) })).max(64),
+  uptimeSeconds: z.number().min(0).optional(),
+});
+const heartbeat = z.object({ periodSeconds: z.number().int().min(1).max(86_400), graceSeconds: seconds });
+const result = z.object({
+  check: z.string().regex(/^[\w.-]{1,64}$/, 'letters, digits, . _ - (at most 64)'),
+  kind: z.enum(CHECK_KINDS),
+  target: text(LIMITS.targetChars),
+  status: z.enum(CHECK_STATUSES),
+  value: z.number().nullable(),
+  unit: z.string().max(16).nullable(),
+  message: z.string().max(LIMITS.messageChars),
+  observedAt: z.iso.datetime({ offset: true }),
+  forSeconds: seconds,
+  recoverySeconds: seconds,
+  evidence: z
+    .object({
+      lines: z.array(z.string().max(LIMITS.evidenceLineChars)).max(LIMITS.evidenceLines).optional(),
+      details: z.record(z.string().max(40), z.union([z.string().max(200), z.number()])).optional(),
+    })
+    .optional(),
+});
+const reportSchema = z.object({
+  agentVersion: text(40),
+  heartbeat,
+  facts: facts.optional(),
+  droppedBatches: z.number().int().min(0).optional(),
+  batches: z
+    .array(z.object({ id: z.uuid(), createdAt: z.iso.datetime({ offset: true }), results: z.array(result).max(LIMITS.resultsPerBatch) }))
+    .max(LIMITS.batchesPerReport),
+});
+const enrolSchema = z.object({
+  code: z.string().regex(/^[A-Za-z0-9]{4,16}$/, 'the code from chat'),
+  hostname: text(100),
+  agentVersion: text(40),
+  heartbeat: heartbeat.optional(),
+  facts: facts.optional(),
+});
+
+/** 400 with every problem of the payload, one `path: message` each. */
+function parsePayload<T>(schema: z.ZodType<T>, body: Buffer): T {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'malformed_json', 'the body is not valid JSON');
+  }
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const reasons = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
+    throw new HttpError(400, 'invalid_payload', reasons.join('; '));
+  }
+  return parsed.data;
+}
+
+const header = (req: IncomingMessage, name: string): string | undefined => {
+  const v = req.headers[name];
+  return typeof v === 'string' && v.length > 0 && v.length <= 200 ? v : undefined;
+};
+
+const unauthorized = (code: string, message: string) => new HttpError(401, code, message);
+
+export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
+  const reportLimiter = new TokenBuckets(opts.reportRate ?? { capacity: 30, refillPerSecond: 0.5 });
+  const enrolLimiter = new TokenBuckets(opts.enrolRate ?? { capacity: 10, refillPerSecond: 1 / 60 });
+
+  const limit = (res: ServerResponse, limiter: TokenBuckets, key: string): boolean => {
+    const r = limiter.take(key, opts.clock.now().getTime());
+    if (r.ok) return true;
+    sendJson(res, 429, { error: 'rate_limited', message: `too many requests; retry in ${r.retryAfterSeconds} s` }, { 'retry-after': String(r.retryAfterSeconds) });
+    return false;
+  };
+
+  async function report(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, LIMITS.bodyBytes);
+    const agentId = header(req, AGENT_HEADERS.agent);
+    const timestamp = header(req, AGENT_HEADERS.timestamp);
+    const nonce = header(req, AGENT_HEADERS.nonce);
+    const signature = header(req, AGENT_HEADERS.signature);
+    if (!agentId || !timestamp || !nonce || !signature) throw unauthorized('unauthenticated', 'signed request headers missing');
+    const agent = await opts.store.monitoring.findAgent(agentId);
+    // An unknown agent and a bad signature answer alike: ids reveal nothing.
+    if (!agent || agent.revokedAt || !verifyRequest(agent.secret, timestamp, nonce, body.toString('utf8'), signature))
+      throw unauthorized('bad_signature', 'the request signature does not match');
+    const ts = /^\d{10,16}$/.test(timestamp) ? Number(timestamp) : NaN;
+    if (!(Math.abs(opts.clock.now().getTime() - ts) <= MAX_CLOCK_SKEW_MS))
+      throw unauthorized('stale_request', 'the request timestamp is outside the allowed window (check the machine clock)');
+    if (!/^[\w-]{16,128}$/.test(nonce)) throw unauthorized('bad_nonce', 'the nonce must be 16-128 characters of A-Z a-z 0-9 _ -');
+    if (!limit(res, reportLimiter, agent.id)) return;
+
+    const payload = parsePayload(reportSchema, body) as WireReport;
+    const latest = opts.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
+    const future = payload.batches.flatMap((b) => b.results).find((r) => Date.parse(r.observedAt) > latest);
+    if (future) throw new HttpError(400, 'invalid_payload', `observedAt ${future.observedAt} is in the future`);
+
+    const outcome = await opts.store.transaction((repos) =>
+      ingestReport({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, agent.id, nonce, payload),
+    );
+    if (outcome.kind === 'replay') throw unauthorized('replayed', 'this request was already received');
+    if (outcome.kind === 'unknown_agent') throw unauthorized('bad_signature', 'the request signature does not match');
+    opts.onOutbox?.();
+    const answer: WireReportResponse = { accepted: outcome.accepted, duplicates: outcome.duplicates, results: outcome.results };
+    sendJson(res, 200, answer);
+  }
+
+  async function enrol(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, 64 * 1024);
+    if (!limit(res, enrolLimiter, req.socket.remoteAddress ?? 'unknown')) return;
+    const payload = parsePayload(enrolSchema, body) as WireEnrolRequest;
+    try {
+      const r = await opts.store.transaction((repos) => enrolAgent({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, payload));
+      opts.log.info({ agentId: r.agent.id, organisation: r.organisation.id, name: r.agent.name }, 'monitoring agent enrolled');
+      opts.onOutbox?.();
+      const answer: WireEnrolResponse = {
+        agentId: r.agent.id,
+        secret: r.secret,
+        organisation: r.organisation.name,
+        configurationItem: ConfigurationItemRef.format(r.item.number),
+      };
+      sendJson(res, 200, answer);
+    } catch (err) {
+      if (DomainError.is(err, 'invalid_code')) throw unauthorized('invalid_code', 'the enrolment code is invalid, used or expired');
+      throw err;
+    }
+  }
+
+  return [
+    { method: 'POST', path: REPORT_PATH, handle: report },
+    { method: 'POST', path: ENROL_PATH, handle: enrol },
+  ];
+}

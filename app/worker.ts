@@ -1,0 +1,54 @@
+/**
+ * `sportello worker`: a process that runs only the background jobs (SLA timers, the
+ * reconciliation sweep, digests, auto-close) on the same database and queue as the server.
+ * Start any number of them to scale the jobs; every SLA event still fires exactly once. Chat
+ * messages are delivered by the processes that run the platform adapters (`npm start`).
+ */
+import { ConfigError, loadConfig } from './config.ts';
+import { openDatabase } from './database-runtime.ts';
+import { createLogger } from './logger.ts';
+import { systemClock } from './system-clock.ts';
+import { startWorkers } from '../jobs/workers.ts';
+
+/** Runs until SIGINT/SIGTERM; resolves with the exit status. */
+export async function runWorker(env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
+  let config;
+  try {
+    config = loadConfig(env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    process.stderr.write(`${err.message}\n`);
+    return 1;
+  }
+  const log = createLogger({ level: config.logLevel });
+  const stop = new AbortController();
+  let stopping: Promise<number> | undefined;
+  const shutdown = (signal: string) => {
+    log.info({ signal }, 'worker shutting down');
+    stop.abort(new Error(signal));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+
+  const runtime = await openDatabase(config, log, { signal: stop.signal }).catch((err: unknown) => {
+    if (!stop.signal.aborted) log.error({ err }, 'worker could not open the database');
+    return undefined;
+  });
+  if (!runtime) return stop.signal.aborted ? 0 : 1;
+  const workers = await startWorkers({
+    store: runtime.store,
+    clock: systemClock,
+    log: log.child({ component: 'jobs' }),
+    dbUrl: runtime.url,
+    redisUrl: config.redisUrl,
+    defaultLocale: config.defaultLocale,
+  });
+  log.info({ backend: workers.backend, queue: workers.queueName }, 'sportello worker running');
+  await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  stopping ??= (async () => {
+    await workers.stop();
+    await runtime.close();
+    return 0;
+  })();
+  return stopping;
+}

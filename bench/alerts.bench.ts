@@ -1,0 +1,271 @@
+/**
+ * Monitoring: (1) ingestion — signed reports from many simulated agents over real HTTP into the
+ * whole app (startApp + services: ingest route, PostgreSQL, outbox, web chat), each report one
+ * batch of 10 check results, some checks failing so alerts fire and incidents open; then a share
+ * of the batches resent (lost answers) to show they are recognised, not stored twice.
+ * (2) footprint — a real `sportello-agent` process with every kind of check on (cpu, load,
+ * memory, disk with forecast, process by name and by pattern, log tail, https + certificate,
+ * file age) at a 1 s interval, its CPU time (utime + stime from /proc/<pid>/stat) and RSS
+ * (/proc/<pid>/status) sampled; CPU per cycle = CPU time / cycles reported after a warm-up,
+ * and the share of one core at a 60 s interval = CPU per cycle / 60 000 ms (timers between
+ * cycles cost nothing measurable).
+ *
+ * The load generator and the server share this one Node process; PostgreSQL runs on the same
+ * machine. Requests are signed before the clock starts (as agents do before sending).
+ */
+import { spawn, execFileSync } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { loadConfig } from '../app/config.ts';
+import { createLogger } from '../app/logger.ts';
+import { startApp, type App } from '../app/main.ts';
+import { startServices } from '../app/services.ts';
+import { createEnrolmentCode, enrolAgent } from '../core/alerts/enrolment.ts';
+import { AGENT_HEADERS, REPORT_PATH, signRequest, type CheckKind, type WireReport, type WireResult } from '../core/alerts/protocol.ts';
+import { Notifier } from '../core/notifications/notifier.ts';
+import { Actor } from '../core/people/actor.ts';
+import { createOrganisation } from '../core/use-cases/register.ts';
+import { createTestDatabase } from '../db/test-database.ts';
+import { round, summarize, timedPool } from './stats.ts';
+
+const AGENTS = Number(process.env.BENCH_ALERT_AGENTS ?? 100);
+const REPORTS = Number(process.env.BENCH_ALERT_REPORTS ?? 20);
+const CONCURRENCY = Number(process.env.BENCH_ALERT_CONCURRENCY ?? 16);
+const AGENT_SECONDS = Number(process.env.BENCH_AGENT_SECONDS ?? 20);
+const RESEND_SHARE = 0.1;
+const CLK_TCK = 100;
+
+const CHECKS: readonly [string, CheckKind, string][] = [
+  ['cpu', 'cpu', 'cpu'],
+  ['carico', 'load', 'load5'],
+  ['memoria', 'memory', 'ram'],
+  ['disco-root', 'disk', '/'],
+  ['disco-dati', 'disk', '/srv/dati'],
+  ['nginx', 'process', 'nginx'],
+  ['log-app', 'log', '/var/log/app.log'],
+  ['sito', 'http', 'https://www.example.org/'],
+  ['sito', 'tls', 'www.example.org:443'],
+  ['backup', 'file_age', '/srv/backup'],
+];
+
+interface Creds {
+  readonly agentId: string;
+  readonly secret: string;
+}
+
+async function enrolMany(app: App, n: number): Promise<Creds[]> {
+  const clock = { now: () => new Date() };
+  const orgs: string[] = [];
+  await app.store.transaction(async (repos) => {
+    for (let i = 0; i < 10; i++) orgs.push((await createOrganisation(repos, clock, { name: `Ente di prova ${i}`, fiscalCode: `9700000${String(9000 + i)}` })).fiscalCode);
+  });
+  await app.store.channels.bind({ purpose: 'alerts', platform: 'web', conversationId: 'allerte', threadId: null, organisationId: null, boundBy: null, boundAt: new Date() });
+  await app.store.channels.bind({ purpose: 'volunteers', platform: 'web', conversationId: 'volontari', threadId: null, organisationId: null, boundBy: null, boundAt: new Date() });
+  const out: Creds[] = [];
+  for (let i = 0; i < n; i++) {
+    const r = await app.store.transaction(async (repos) => {
+      const ctx = { repos, clock, actor: Actor.system(), notifier: new Notifier(repos, 'it'), defaultLocale: 'it' as const };
+      const { code } = await createEnrolmentCode(ctx, { fiscalCode: orgs[i % orgs.length]! });
+      return enrolAgent({ repos, clock, defaultLocale: 'it' }, { code, hostname: `pc-${i}`, agentVersion: 'bench' });
+    });
+    out.push({ agentId: r.agent.id, secret: r.secret });
+  }
+  return out;
+}
+
+/** Report `r` of agent `i`: one batch (one cycle) of 10 results; every 10th agent's data disk is full from the 5th cycle on. */
+function reportOf(i: number, r: number, start: number): WireReport {
+  const observedAt = new Date(start - (REPORTS - r) * 60_000).toISOString();
+  const results: WireResult[] = CHECKS.map(([check, kind, target]) => {
+    const failing = i % 10 === 0 && check === 'disco-dati' && r >= 5;
+    return {
+      check,
+      kind,
+      target,
+      status: failing ? 'crit' : 'ok',
+      value: failing ? 97.5 : 10 + ((i * 7 + r) % 50),
+      unit: kind === 'tls' ? 'd' : kind === 'file_age' ? 'h' : '%',
+      message: failing ? '97.5% used, 1.2 GiB free of 50 GiB' : 'fine',
+      observedAt,
+      forSeconds: 300,
+      recoverySeconds: 300,
+    };
+  });
+  return { agentVersion: 'bench', heartbeat: { periodSeconds: 60, graceSeconds: 120 }, batches: [{ id: randomUUID(), createdAt: observedAt, results }] };
+}
+
+function signed(c: Creds, body: string): Record<string, string> {
+  const ts = String(Date.now());
+  const nonce = randomBytes(16).toString('hex');
+  return {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+    [AGENT_HEADERS.agent]: c.agentId,
+    [AGENT_HEADERS.timestamp]: ts,
+    [AGENT_HEADERS.nonce]: nonce,
+    [AGENT_HEADERS.signature]: signRequest(c.secret, ts, nonce, body),
+  };
+}
+
+const keepAlive = new http.Agent({ keepAlive: true, maxSockets: CONCURRENCY });
+function post(port: number, headers: Record<string, string>, body: string): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, path: REPORT_PATH, method: 'POST', headers, agent: keepAlive }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+    });
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
+async function ingestion(app: App): Promise<Record<string, number>> {
+  const creds = await enrolMany(app, AGENTS);
+  const start = Date.now();
+  // Interleaved so that the reports of one agent go in order (r), agents in parallel.
+  const bodies: { c: Creds; r: number; body: string }[] = [];
+  for (let r = 0; r < REPORTS; r++) for (let i = 0; i < AGENTS; i++) bodies.push({ c: creds[i]!, r, body: JSON.stringify(reportOf(i, r, start)) });
+  const requests = bodies.map(({ c, body }) => ({ headers: signed(c, body), body }));
+  let failures = 0;
+  const timed = await timedPool(requests.length, CONCURRENCY, async (k) => {
+    const res = await post(app.port, requests[k]!.headers, requests[k]!.body);
+    if (res.status !== 200) failures++;
+  });
+  const results = requests.length * CHECKS.length;
+
+  // Lost answers: a share of every agent's batches sent again, in new requests.
+  const resend = bodies.filter((b) => b.r % Math.round(1 / RESEND_SHARE) === 0);
+  let duplicates = 0;
+  for (const { c, body } of resend) {
+    const res = await post(app.port, signed(c, body), body);
+    if (res.status !== 200) throw new Error(`resend answered ${res.status}: ${res.body}`);
+    duplicates += (JSON.parse(res.body) as { duplicates: number }).duplicates;
+  }
+  const count = async (table: string) =>
+    Number((await app.db.withTables<Record<string, { x: number }>>().selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+  return {
+    agents: AGENTS,
+    reports: requests.length,
+    results_per_report: CHECKS.length,
+    concurrency: CONCURRENCY,
+    failed_requests: failures,
+    ingest_results_per_s: round((results / timed.wallMs) * 1000, 0),
+    ingest_reports_per_s: round((requests.length / timed.wallMs) * 1000, 1),
+    ...summarize('ingest', timed.durations),
+    stored_results: await count('check_results'),
+    alerts_opened: await count('alerts'),
+    resent_batches: resend.length,
+    resent_recognised_as_duplicates: duplicates,
+  };
+}
+
+/** A real agent process with every check on, sampled from /proc. */
+async function footprint(app: App): Promise<Record<string, number | string>> {
+  const work = mkdtempSync(path.join(os.tmpdir(), 'sportello-bench-agent-'));
+  const tlsDir = path.join(work, 'tls');
+  mkdirSync(tlsDir);
+  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(tlsDir, 'key.pem'), '-out', path.join(tlsDir, 'cert.pem'), '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
+  const site = https.createServer({ key: readFileSync(path.join(tlsDir, 'key.pem')), cert: readFileSync(path.join(tlsDir, 'cert.pem')) }, (_q, res) => res.end('<h1>Benvenuti</h1>'));
+  await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
+  const logFile = path.join(work, 'app.log');
+  writeFileSync(logFile, '');
+  const logTimer = setInterval(() => appendFileSync(logFile, `${new Date().toISOString()} INFO request served\n${Math.random() < 0.1 ? 'ERROR timeout\n' : ''}`), 200);
+  writeFileSync(path.join(work, 'backup.tar'), 'x');
+  const code = await app.store.transaction(async (repos) => {
+    const ctx = { repos, clock: { now: () => new Date() }, actor: Actor.system(), notifier: new Notifier(repos, 'it'), defaultLocale: 'it' as const };
+    return (await createEnrolmentCode(ctx, { fiscalCode: '97000009000' })).code; // the first benchmark organisation
+  });
+  const config = path.join(work, 'agent.yml');
+  writeFileSync(
+    config,
+    `interval: 1s
+stateDir: ${path.join(work, 'state')}
+checks:
+  - { id: cpu, kind: cpu, warn: 90, crit: 98 }
+  - { id: carico, kind: load, warn: 2, crit: 4 }
+  - { id: memoria, kind: memory, warn: 90, crit: 97 }
+  - { id: disco, kind: disk, path: /, warn: 85, crit: 95, fullWithinWarn: 48h, fullWithinCrit: 12h }
+  - { id: postgres, kind: process, name: postgres }
+  - { id: node, kind: process, pattern: "bench/run\\\\.ts" }
+  - { id: log, kind: log, path: ${logFile}, pattern: "ERROR|FATAL", window: 5m, warn: 5, crit: 50 }
+  - { id: sito, kind: http, url: "https://127.0.0.1:${(site.address() as AddressInfo).port}/", ca: ${path.join(tlsDir, 'cert.pem')}, contains: Benvenuti }
+  - { id: backup, kind: file_age, path: ${path.join(work, 'backup.tar')}, warn: 26h, crit: 48h }
+`,
+  );
+  const bin = path.resolve(import.meta.dirname, '..', 'bin', 'sportello-agent.mjs');
+  const runBin = (args: string[]) =>
+    new Promise<number | null>((resolve) => spawn(bin, args, { stdio: 'ignore' }).on('close', resolve));
+  if ((await runBin(['enroll', '--server', `http://127.0.0.1:${app.port}`, '--code', code, '--config', config])) !== 0) throw new Error('agent enrolment failed');
+  const agentId = (JSON.parse(readFileSync(path.join(work, 'state', 'credentials.json'), 'utf8')) as { agentId: string }).agentId;
+
+  // Run as a command, exactly as installed (`sportello-agent run …`, with the flags of its shebang).
+  const child = spawn(bin, ['run', '--config', config], { stdio: 'ignore' });
+  const pid = child.pid!;
+  const cpuTicks = () => {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
+  };
+  const status = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  const batches = async () =>
+    Number(
+      (await app.db.withTables<{ agent_batches: { agent_id: string } }>().selectFrom('agent_batches').select((eb) => eb.fn.countAll<string>().as('n')).where('agent_id', '=', agentId).executeTakeFirstOrThrow()).n,
+    );
+  try {
+    await new Promise((r) => setTimeout(r, 3000)); // start-up and first cycles (bundle load, first CPU sample)
+    const startupCpuMs = (cpuTicks() * 1000) / CLK_TCK;
+    const t0 = { cpu: cpuTicks(), cycles: await batches(), at: Date.now() };
+    const rss: number[] = [];
+    for (let s = 0; s < AGENT_SECONDS; s++) {
+      await new Promise((r) => setTimeout(r, 1000));
+      rss.push(status('VmRSS'));
+    }
+    const t1 = { cpu: cpuTicks(), cycles: await batches(), at: Date.now() };
+    const hwm = status('VmHWM');
+    const cycles = t1.cycles - t0.cycles;
+    const cpuMs = ((t1.cpu - t0.cpu) * 1000) / CLK_TCK;
+    const perCycle = cpuMs / Math.max(1, cycles);
+    return {
+      agent_checks: 10,
+      agent_interval_s: 1,
+      agent_measured_s: round((t1.at - t0.at) / 1000, 1),
+      agent_cycles: cycles,
+      agent_startup_cpu_ms: round(startupCpuMs, 0),
+      agent_cpu_ms_per_cycle: round(perCycle, 1),
+      agent_cpu_share_at_1s_pct: round((cpuMs / (t1.at - t0.at)) * 100, 2),
+      agent_cpu_share_at_60s_pct: round((perCycle / 60_000) * 100, 3),
+      agent_rss_mb_max: round(Math.max(...rss), 1),
+      agent_rss_mb_end: round(rss.at(-1) ?? 0, 1),
+      agent_rss_mb_peak_hwm: round(hwm, 1),
+      agent_cpu_method: 'share at 60 s = (utime+stime over the window / cycles in it) / 60000 ms',
+    };
+  } finally {
+    child.kill('SIGTERM');
+    await new Promise((r) => child.once('exit', r));
+    clearInterval(logTimer);
+    await new Promise((r) => site.close(r));
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+export async function run(): Promise<Record<string, number | string>> {
+  const tdb = await createTestDatabase();
+  const app = await startApp(
+    { ...loadConfig({ DATABASE_URL: tdb.url }), port: 0 },
+    { log: createLogger({ level: 'silent' }), host: '127.0.0.1', onReady: async (ctx) => void (await startServices(ctx)) },
+  );
+  try {
+    const ingest = await ingestion(app);
+    const agent = await footprint(app);
+    return { ...ingest, ...agent };
+  } finally {
+    keepAlive.destroy();
+    await app.close();
+    await tdb.drop();
+  }
+}

@@ -1,0 +1,178 @@
+/**
+ * The monitoring commands and the alert buttons, called by the conversation engine's handlers:
+ * `agente` (an enrolment code), `agenti` (the agents and their heartbeat), `rumorosi` (the
+ * checks that fire and cry wolf most), `silenzia <org|macchina> <durata> [motivo]`.
+ */
+import type { ParsedCommand } from '../conversation/commands.ts';
+import { restAfter } from '../conversation/commands.ts';
+import { formatDate } from '../conversation/replies.ts';
+import type { Turn } from '../conversation/turn.ts';
+import { DomainError } from '../errors.ts';
+import { Actor } from '../people/actor.ts';
+import { isFiscalCode } from '../people/person.ts';
+import { forChannel, neutralizeMentions } from '../text/sanitize.ts';
+import { acknowledgeAlert, claimAlert, markFalseAlarm, snoozeAlert } from './alert-actions.ts';
+import { kindLabel } from './alert-message.ts';
+import { canManageMonitoring, createEnrolmentCode, ledOrganisations } from './enrolment.ts';
+import { isOverdue } from './hysteresis.ts';
+import { AlertRef, ConfigurationItemRef, type ConfigurationItem } from './model.ts';
+import { parseDuration } from './silence.ts';
+
+export type MonitoringCommand = 'agent' | 'agents' | 'noisy' | 'silence';
+
+const NOISY_WINDOW_MS = 30 * 86_400_000;
+
+/** Organisations whose monitoring the actor sees: all for volunteers and staff, their own otherwise. */
+function visibleOrganisations(actor: Actor): string[] | undefined {
+  if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor)) return undefined;
+  return Actor.organisations(actor);
+}
+
+export async function handleMonitoringCommand(turn: Turn, c: ParsedCommand & { readonly name: MonitoringCommand }): Promise<void> {
+  switch (c.name) {
+    case 'agent':
+      return enrolmentCode(turn, c);
+    case 'agents':
+      return listAgents(turn);
+    case 'noisy':
+      return noisy(turn);
+    case 'silence':
+      return silence(turn, c);
+  }
+}
+
+async function enrolmentCode(turn: Turn, c: ParsedCommand): Promise<void> {
+  // An enrolment code lets a machine report as the organisation: never shown in a channel.
+  if (!turn.inDm) throw new DomainError('dm_only');
+  const ctx = turn.ctx;
+  const arg = c.args[0];
+  const led = ledOrganisations(ctx.actor);
+  if (!arg && led.length !== 1) {
+    if (!Actor.isStaff(ctx.actor) && led.length === 0) throw new DomainError('forbidden');
+    return turn.say('usage.agent');
+  }
+  const { code, organisation } = await createEnrolmentCode(ctx, arg ? { fiscalCode: arg } : { organisationId: led[0]! });
+  turn.replyPrivately({ text: turn.t('agent.code', { code, org: organisation.name }) });
+}
+
+async function listAgents(turn: Turn): Promise<void> {
+  const ctx = turn.ctx;
+  const orgs = visibleOrganisations(ctx.actor);
+  if (orgs && !ctx.actor.roles.some((r) => r.role === 'ict_lead')) throw new DomainError('forbidden');
+  const agents = await ctx.repos.monitoring.listAgents(orgs);
+  if (agents.length === 0) return turn.say('agents.empty');
+  const now = ctx.clock.now();
+  const lines = await Promise.all(
+    agents.slice(0, 50).map(async (a) => {
+      const [org, item] = await Promise.all([ctx.repos.people.findOrganisation(a.organisationId), ctx.repos.monitoring.findConfigurationItemOfAgent(a.id)]);
+      const online = !isOverdue(a.lastSeenAt, a.enrolledAt, a.heartbeatSeconds, a.graceSeconds, now);
+      return turn.t('agents.line', {
+        ci: item ? ConfigurationItemRef.format(item.number) : '—',
+        name: forChannel(a.name, 60),
+        org: neutralizeMentions(org?.name ?? '?'),
+        state: turn.t(online ? 'agents.online' : 'agents.offline'),
+        seen: a.lastSeenAt ? formatDate(turn.locale, a.lastSeenAt) : '—',
+      });
+    }),
+  );
+  turn.replyPrivately({ title: turn.t('agents.title', { n: agents.length }), text: lines.join('\n') });
+}
+
+async function noisy(turn: Turn): Promise<void> {
+  const ctx = turn.ctx;
+  const orgs = visibleOrganisations(ctx.actor);
+  if (orgs && !ctx.actor.roles.some((r) => r.role === 'ict_lead')) throw new DomainError('forbidden');
+  const since = new Date(ctx.clock.now().getTime() - NOISY_WINDOW_MS);
+  const rows = await ctx.repos.monitoring.listNoisy(since, orgs, 10);
+  if (rows.length === 0) return turn.say('noisy.empty');
+  const lines = rows.map((r, i) =>
+    turn.t('noisy.line', {
+      n: i + 1,
+      check: forChannel(r.checkId, 60),
+      kind: kindLabel(turn.locale, r.kind),
+      target: forChannel(r.target, 80),
+      machine: forChannel(r.agentName, 60),
+      false_alarms: r.falseAlarms,
+      firings: r.firings,
+    }),
+  );
+  turn.replyPrivately({ title: turn.t('noisy.title'), text: lines.join('\n') });
+}
+
+/** `silenzia <codice fiscale | CI-000042 | nome macchina> <durata> [motivo]`; without arguments, the active silences. */
+async function silence(turn: Turn, c: ParsedCommand): Promise<void> {
+  const ctx = turn.ctx;
+  const [target, durationText] = c.args;
+  const now = ctx.clock.now();
+  if (!target || !durationText) {
+    const silences = await ctx.repos.monitoring.listSilences(now, visibleOrganisations(ctx.actor));
+    const lines = await Promise.all(
+      silences.map(async (s) => {
+        const [org, item] = await Promise.all([
+          ctx.repos.people.findOrganisation(s.organisationId),
+          s.configurationItemId ? ctx.repos.monitoring.findConfigurationItem(s.configurationItemId) : undefined,
+        ]);
+        return turn.t('silence.line', {
+          what: item ? `${ConfigurationItemRef.format(item.number)} ${forChannel(item.name, 60)}` : neutralizeMentions(org?.name ?? '?'),
+          until: formatDate(turn.locale, s.endsAt),
+          reason: forChannel(s.reason, 100) || '—',
+        });
+      }),
+    );
+    return turn.replyPrivately({ text: [turn.t('usage.silence'), ...(lines.length ? ['', turn.t('silence.active'), ...lines] : [])].join('\n') });
+  }
+  const ms = parseDuration(durationText);
+  if (!ms) return turn.say('usage.silence');
+  const reason = restAfter(c.rest, 2).slice(0, 300);
+
+  let organisationId: string;
+  let item: ConfigurationItem | undefined;
+  if (isFiscalCode(target)) {
+    const org = await ctx.repos.people.findOrganisationByFiscalCode(target.trim().toUpperCase());
+    if (!org) throw new DomainError('organisation_not_found', { code: target.slice(0, 20) });
+    organisationId = org.id;
+  } else {
+    const found = await ctx.repos.monitoring.findConfigurationItemsByName(target, visibleOrganisations(ctx.actor));
+    if (found.length !== 1) throw new DomainError('machine_not_found', { name: target.slice(0, 60), n: found.length });
+    item = found[0]!;
+    organisationId = item.organisationId;
+  }
+  // The organisation's ICT lead, moderators and the committee plan maintenance; volunteers may too, while they work on it.
+  if (!canManageMonitoring(ctx.actor, organisationId) && !Actor.has(ctx.actor, 'volunteer')) throw new DomainError('forbidden');
+  const org = await ctx.repos.people.findOrganisation(organisationId);
+  const s = await ctx.repos.monitoring.addSilence({
+    organisationId,
+    configurationItemId: item?.id ?? null,
+    startsAt: now,
+    endsAt: new Date(now.getTime() + ms),
+    reason,
+    createdBy: ctx.actor.personId,
+  });
+  const what = item ? `${ConfigurationItemRef.format(item.number)} ${forChannel(item.name, 60)}` : neutralizeMentions(org?.name ?? '?');
+  turn.reply({ text: turn.t('silence.done', { what, until: formatDate(turn.locale, s.endsAt), reason: forChannel(reason, 100) || '—' }) });
+}
+
+/** The alert buttons: `alert.claim`, `alert.ack`, `alert.snooze`, `alert.false_alarm` (value: the alert id). */
+export async function handleAlertAction(turn: Turn, action: { readonly id: string; readonly value: string }): Promise<void> {
+  const ctx = turn.ctx;
+  switch (action.id) {
+    case 'alert.claim': {
+      const { alert, ticket } = await claimAlert(ctx, action.value);
+      return turn.say('alert.ok.claimed', { alert: AlertRef.format(alert.number), ref: ticket.ref });
+    }
+    case 'alert.ack': {
+      const alert = await acknowledgeAlert(ctx, action.value);
+      return turn.say('alert.ok.acknowledged', { alert: AlertRef.format(alert.number) });
+    }
+    case 'alert.snooze': {
+      const alert = await snoozeAlert(ctx, action.value);
+      return turn.say('alert.ok.snoozed', { alert: AlertRef.format(alert.number), until: formatDate(turn.locale, alert.snoozedUntil ?? ctx.clock.now()) });
+    }
+    case 'alert.false_alarm': {
+      const alert = await markFalseAlarm(ctx, action.value);
+      return turn.say('alert.ok.false_alarm', { alert: AlertRef.format(alert.number), check: forChannel(alert.checkId, 60) });
+    }
+    default:
+      throw new DomainError('invalid_input', { field: 'action', max: 0 });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * The monitoring port: agents, configuration items, check states, alerts and silences. `db/`
+ * implements it on PostgreSQL; it is part of `Repositories`, so an ingest, an alert, its chat
+ * message (outbox) and its incident commit or roll back together.
+ */
+import type { WireFacts } from './protocol.ts';
+import type {
+  Alert,
+  AlertPatch,
+  CheckRecord,
+  ConfigurationItem,
+  MonitoredAgent,
+  NewAgent,
+  NewAlert,
+  NoisyCheck,
+  Silence,
+} from './model.ts';
+
+/** One stored check result (history; evidence for later). */
+export interface StoredResult {
+  readonly agentId: string;
+  readonly fingerprint: string;
+  readonly status: CheckRecord['status'];
+  readonly value: number | null;
+  readonly observedAt: Date;
+}
+
+export interface MonitoringRepository {
+  createAgent(a: NewAgent): Promise<MonitoredAgent>;
+  findAgent(id: string): Promise<MonitoredAgent | undefined>;
+  /** Locks the agent's row until the transaction ends: one report of an agent at a time. */
+  lockAgent(id: string): Promise<MonitoredAgent | undefined>;
+  listAgents(organisationIds?: readonly string[]): Promise<MonitoredAgent[]>;
+  /** A report arrived: the agent is alive; records its heartbeat promise and version. */
+  touchAgent(
+    id: string,
+    at: Date,
+    seen: { readonly heartbeatSeconds: number; readonly graceSeconds: number; readonly agentVersion: string; readonly droppedBatches: number },
+  ): Promise<void>;
+  /** Live agents whose heartbeat is overdue at `now` and that have no open offline alert. */
+  listOverdueAgents(now: Date, limit: number): Promise<MonitoredAgent[]>;
+
+  /** Records a request nonce; false when it was seen before (a replay). */
+  rememberNonce(agentId: string, nonce: string, at: Date): Promise<boolean>;
+  /** Records a batch id; false when the batch was stored before (a resend). */
+  rememberBatch(agentId: string, batchId: string, results: number, at: Date): Promise<boolean>;
+  insertResults(rows: readonly StoredResult[]): Promise<void>;
+  /** Deletes nonces, batch ids and results older than the given times; returns rows deleted. */
+  purge(before: { readonly nonces: Date; readonly batches: Date; readonly results: Date }): Promise<number>;
+
+  /** Creates the agent's configuration item, or refreshes its name and facts. */
+  upsertConfigurationItem(
+    agentId: string,
+    organisationId: string,
+    name: string,
+    facts: WireFacts | null,
+    at: Date,
+  ): Promise<ConfigurationItem>;
+  findConfigurationItemOfAgent(agentId: string): Promise<ConfigurationItem | undefined>;
+  findConfigurationItem(id: string): Promise<ConfigurationItem | undefined>;
+  /** By human number (CI-000042) or exact name, among `organisationIds` (all when undefined). */
+  findConfigurationItemsByName(nameOrNumber: string, organisationIds?: readonly string[]): Promise<ConfigurationItem[]>;
+
+  listChecks(agentId: string): Promise<CheckRecord[]>;
+  saveChecks(checks: readonly CheckRecord[]): Promise<void>;
+
+  insertAlert(a: NewAlert): Promise<Alert>;
+  findAlert(id: string): Promise<Alert | undefined>;
+  /** Locks the alert's row until the transaction ends (button presses racing each other). */
+  lockAlert(id: string): Promise<Alert | undefined>;
+  /** The open (firing or acknowledged) alerts of an agent. */
+  listOpenAlerts(agentId: string): Promise<Alert[]>;
+  /** The most recently resolved alert of a fingerprint (to reopen it when it fires again soon). */
+  findLastResolved(fingerprint: string): Promise<Alert | undefined>;
+  updateAlert(id: string, patch: AlertPatch, at: Date): Promise<Alert>;
+  /** Acknowledged alerts whose snooze ended by `now`. */
+  listExpiredSnoozes(now: Date, limit: number): Promise<Alert[]>;
+  /** Checks by false alarms, then firings, since `since`. */
+  listNoisy(since: Date, organisationIds: readonly string[] | undefined, limit: number): Promise<NoisyCheck[]>;
+
+  addSilence(s: Omit<Silence, 'id'>): Promise<Silence>;
+  /** Silences of the organisation active at `at` (its own and its machines'). */
+  activeSilences(organisationId: string, at: Date): Promise<Silence[]>;
+  /** Silences active at `at` or later, of these organisations (all when undefined). */
+  listSilences(at: Date, organisationIds?: readonly string[]): Promise<Silence[]>;
+}

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Organisation, Person } from '../core/people/person.ts';
+import type { SlaEventRecord } from '../core/sla/sla-event-kind.ts';
+import { DEFAULT_SLA_SETTINGS } from '../core/sla/sla-policy.ts';
+import type { Ticket } from '../core/tickets/ticket.ts';
+import { KyselyStore } from './kysely-store.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';
+
+let tdb: TestDatabase;
+let store: KyselyStore;
+let org: Organisation;
+let requester: Person;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  store = new KyselyStore(tdb.db);
+  org = await seedOrganisation(store);
+  requester = await seedPerson(store);
+});
+
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+async function ticket(): Promise<Ticket> {
+  return store.tickets.insert({
+    ref: await store.tickets.nextRef('incident'),
+    kind: 'incident',
+    title: 'Rete giù',
+    description: 'Nessuno naviga',
+    category: null,
+    impact: 1,
+    urgency: 1,
+    priority: 1,
+    tier: 'volunteer',
+    organisationId: org.id,
+    requesterId: requester.id,
+    configurationItem: null,
+    idempotencyKey: null,
+    createdAt: T0,
+  });
+}
+
+describe('SlaRepository', () => {
+  it('stores policy rows and settings, replacing them on save', async () => {
+    expect(await store.sla.listPolicies()).toEqual([]);
+    expect(await store.sla.getSettings()).toBeUndefined();
+    const row = { tier: 'volunteer' as const, priority: 2 as const, responseMinutes: 0.5, resolutionMinutes: 90, allHours: true };
+    await store.sla.savePolicy(row, null, T0);
+    await store.sla.savePolicy({ ...row, responseMinutes: 30 }, requester.id, at(1));
+    expect(await store.sla.listPolicies()).toEqual([{ ...row, responseMinutes: 30 }]);
+    const settings = { ...DEFAULT_SLA_SETTINGS, localHolidays: ['12-07', '2026-06-24'], reannounceAfter: 0.4 };
+    await store.sla.saveSettings(DEFAULT_SLA_SETTINGS, null, T0);
+    await store.sla.saveSettings(settings, requester.id, at(1));
+    expect(await store.sla.getSettings()).toEqual(settings);
+  });
+
+  it('rewrites unfired events only, and refuses two pending events of one kind', async () => {
+    const t = await ticket();
+    await store.sla.rewrite(t.id, [], [
+      { target: 'response', kind: 'warn_75', dueAt: at(45) },
+      { target: 'response', kind: 'breach', dueAt: at(60) },
+    ], T0);
+    const [warn, breach] = await store.sla.listEvents(t.id);
+    expect(warn).toMatchObject({ ticketId: t.id, target: 'response', kind: 'warn_75', dueAt: at(45), firedAt: null, queuedAt: null });
+    await store.sla.markFired(warn!.id, at(45));
+    await store.sla.rewrite(t.id, [warn!.id, breach!.id], [{ target: 'response', kind: 'breach', dueAt: at(90) }], at(50));
+    const after = await store.sla.listEvents(t.id);
+    expect(after.map((e) => [e.kind, e.dueAt.getTime(), e.firedAt !== null])).toEqual([
+      ['warn_75', at(45).getTime(), true], // fired: kept
+      ['breach', at(90).getTime(), false],
+    ]);
+    await expect(store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: at(95) }], at(50))).rejects.toThrow(/sla_events_pending_key/);
+  });
+
+  it('markFired hands an event to exactly one of many racing callers', async () => {
+    const t = await ticket();
+    await store.sla.rewrite(t.id, [], [{ target: 'resolution', kind: 'breach', dueAt: at(1) }], T0);
+    const [e] = await store.sla.listEvents(t.id);
+    const results = await Promise.all(Array.from({ length: 12 }, (_, i) => store.sla.markFired(e!.id, at(2 + i))));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect((await store.sla.findEvent(e!.id))?.firedAt).not.toBeNull();
+  });
+
+  it('lists due unfired events oldest first; hands timers out once across concurrent pumps; releases them', async () => {
+    const t = await ticket();
+    const base = new Date('2030-01-01T00:00:00Z').getTime();
+    const m = (min: number) => new Date(base + min * 60_000);
+    await store.sla.rewrite(t.id, [], [
+      { target: 'unclaimed', kind: 'reannounce', dueAt: m(30) },
+      { target: 'response', kind: 'warn_75', dueAt: m(10) },
+      { target: 'response', kind: 'warn_90', dueAt: m(20) },
+      { target: 'response', kind: 'breach', dueAt: m(600) },
+    ], m(0));
+    const mine = (es: SlaEventRecord[]) => es.filter((e) => e.ticketId === t.id);
+    expect(mine(await store.sla.listDue(m(25), 100)).map((e) => e.kind)).toEqual(['warn_75', 'warn_90']);
+
+    const [a, b] = await Promise.all([store.sla.claimForTimers(m(60), m(0), 2), store.sla.claimForTimers(m(60), m(0), 2)]);
+    const claimed = mine([...a, ...b]).map((e) => e.kind).sort();
+    expect(claimed).toEqual(['reannounce', 'warn_75', 'warn_90']); // the breach is beyond the horizon
+    expect(mine(await store.sla.claimForTimers(m(60), m(0), 10))).toEqual([]);
+    expect(await store.sla.releaseTimers([mine(a)[0]?.id ?? mine(b)[0]!.id])).toBe(1);
+    expect(mine(await store.sla.claimForTimers(m(60), m(1), 10))).toHaveLength(1);
+    expect(await store.sla.releaseTimers()).toBeGreaterThanOrEqual(3);
+  });
+
+  it('locks the ticket row until the transaction ends', async () => {
+    const t = await ticket();
+    let second: Promise<number> | undefined;
+    let released = 0;
+    await store.transaction(async (repos) => {
+      expect((await repos.sla.lockTicket(t.id))?.ref).toBe(t.ref);
+      second = store.transaction(async (r2) => {
+        await r2.sla.lockTicket(t.id);
+        return Date.now();
+      });
+      await new Promise((r) => setTimeout(r, 150));
+      released = Date.now();
+    });
+    expect(await second!).toBeGreaterThanOrEqual(released);
+  });
+
+  it('claims a scheduled run once', async () => {
+    const results = await Promise.all([1, 2, 3].map(() => store.sla.claimRun('digest', '2026-03-02', T0)));
+    expect(results.filter(Boolean)).toHaveLength(1);
+    expect(await store.sla.claimRun('digest', '2026-03-03', T0)).toBe(true);
+  });
+});

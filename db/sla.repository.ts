@@ -1,0 +1,193 @@
+import type { Kysely, Selectable } from 'kysely';
+import type { SlaRepository as SlaRepositoryPort } from '../core/ports.ts';
+import type { PlannedSlaEvent, SlaEventRecord } from '../core/sla/sla-event-kind.ts';
+import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
+import type { Ticket } from '../core/tickets/ticket.ts';
+import type { Database } from './schema.ts';
+import type { SlaEventsTable, SlaTables } from './sla.tables.ts';
+import { toTicket } from './ticket.repository.ts';
+
+function toEvent(r: Selectable<SlaEventsTable>): SlaEventRecord {
+  return {
+    id: r.id,
+    ticketId: r.ticket_id,
+    target: r.target,
+    kind: r.kind,
+    dueAt: r.due_at,
+    firedAt: r.fired_at,
+    queuedAt: r.queued_at,
+    createdAt: r.created_at,
+  };
+}
+
+/** SLA policies, settings, planned events and the scheduled-run ledger on PostgreSQL. */
+export class SlaRepository implements SlaRepositoryPort {
+  private readonly db: Kysely<Database & SlaTables>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db.withTables<SlaTables>();
+  }
+
+  async listPolicies(): Promise<SlaPolicyRow[]> {
+    const rows = await this.db.selectFrom('sla_policies').selectAll().orderBy('tier').orderBy('priority').execute();
+    return rows.map((r) => ({
+      tier: r.tier,
+      priority: r.priority,
+      responseMinutes: r.response_minutes,
+      resolutionMinutes: r.resolution_minutes,
+      allHours: r.all_hours,
+    }));
+  }
+
+  async savePolicy(row: SlaPolicyRow, by: string | null, at: Date): Promise<void> {
+    const values = {
+      response_minutes: row.responseMinutes,
+      resolution_minutes: row.resolutionMinutes,
+      all_hours: row.allHours,
+      updated_at: at,
+      updated_by: by,
+    };
+    await this.db
+      .insertInto('sla_policies')
+      .values({ tier: row.tier, priority: row.priority, ...values })
+      .onConflict((oc) => oc.columns(['tier', 'priority']).doUpdateSet(values))
+      .execute();
+  }
+
+  async getSettings(): Promise<SlaSettings | undefined> {
+    const r = await this.db.selectFrom('sla_settings').selectAll().where('id', '=', 1).executeTakeFirst();
+    return (
+      r && {
+        timeZone: r.time_zone,
+        hours: r.hours,
+        localHolidays: r.local_holidays,
+        reannounceAfter: r.reannounce_after,
+        reportAfter: r.report_after,
+      }
+    );
+  }
+
+  async saveSettings(s: SlaSettings, by: string | null, at: Date): Promise<void> {
+    const values = {
+      time_zone: s.timeZone,
+      hours: s.hours,
+      local_holidays: JSON.stringify(s.localHolidays),
+      reannounce_after: s.reannounceAfter,
+      report_after: s.reportAfter,
+      updated_at: at,
+      updated_by: by,
+    };
+    await this.db
+      .insertInto('sla_settings')
+      .values({ id: 1, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute();
+  }
+
+  async lockTicket(ticketId: string, opts: { readonly skipLocked?: boolean } = {}): Promise<Ticket | undefined> {
+    let q = this.db.selectFrom('tickets').selectAll().where('id', '=', ticketId).forUpdate();
+    if (opts.skipLocked) q = q.skipLocked();
+    const row = await q.executeTakeFirst();
+    return row && toTicket(row);
+  }
+
+  async listEvents(ticketId: string): Promise<SlaEventRecord[]> {
+    const rows = await this.db
+      .selectFrom('sla_events')
+      .selectAll()
+      .where('ticket_id', '=', ticketId)
+      .orderBy('due_at')
+      .orderBy('created_at')
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  async rewrite(ticketId: string, removeIds: readonly string[], add: readonly PlannedSlaEvent[], at: Date): Promise<void> {
+    if (removeIds.length > 0) {
+      await this.db
+        .deleteFrom('sla_events')
+        .where('ticket_id', '=', ticketId)
+        .where('id', 'in', removeIds)
+        .where('fired_at', 'is', null)
+        .execute();
+    }
+    if (add.length > 0) {
+      await this.db
+        .insertInto('sla_events')
+        .values(add.map((e) => ({ ticket_id: ticketId, target: e.target, kind: e.kind, due_at: e.dueAt, created_at: at })))
+        .execute();
+    }
+  }
+
+  async findEvent(id: string): Promise<SlaEventRecord | undefined> {
+    const row = await this.db.selectFrom('sla_events').selectAll().where('id', '=', id).executeTakeFirst();
+    return row && toEvent(row);
+  }
+
+  /** One conditional UPDATE: of any number of racing callers exactly one gets the row back. */
+  async markFired(id: string, at: Date): Promise<SlaEventRecord | undefined> {
+    const row = await this.db
+      .updateTable('sla_events')
+      .set({ fired_at: at })
+      .where('id', '=', id)
+      .where('fired_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
+    return row && toEvent(row);
+  }
+
+  async listDue(now: Date, limit: number): Promise<SlaEventRecord[]> {
+    const rows = await this.db
+      .selectFrom('sla_events')
+      .selectAll()
+      .where('fired_at', 'is', null)
+      .where('due_at', '<=', now)
+      .orderBy('due_at')
+      .limit(limit)
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  /** `SKIP LOCKED`: two pumps running at once take disjoint batches. */
+  async claimForTimers(until: Date, at: Date, limit: number): Promise<SlaEventRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.db
+      .with('due', (db) =>
+        db
+          .selectFrom('sla_events')
+          .select('id')
+          .where('fired_at', 'is', null)
+          .where('queued_at', 'is', null)
+          .where('due_at', '<=', until)
+          .orderBy('due_at')
+          .limit(limit)
+          .forUpdate()
+          .skipLocked(),
+      )
+      .updateTable('sla_events')
+      .from('due')
+      .set({ queued_at: at })
+      .whereRef('sla_events.id', '=', 'due.id')
+      .where('sla_events.queued_at', 'is', null)
+      .returningAll('sla_events')
+      .execute();
+    return rows.map(toEvent).sort((a, b) => a.dueAt.getTime() - b.dueAt.getTime());
+  }
+
+  async releaseTimers(ids?: readonly string[]): Promise<number> {
+    if (ids && ids.length === 0) return 0;
+    let q = this.db.updateTable('sla_events').set({ queued_at: null }).where('fired_at', 'is', null).where('queued_at', 'is not', null);
+    if (ids) q = q.where('id', 'in', ids);
+    const r = await q.executeTakeFirst();
+    return Number(r.numUpdatedRows);
+  }
+
+  async claimRun(name: string, key: string, at: Date): Promise<boolean> {
+    const r = await this.db
+      .insertInto('scheduled_runs')
+      .values({ name, run_key: key, ran_at: at })
+      .onConflict((oc) => oc.columns(['name', 'run_key']).doNothing())
+      .executeTakeFirst();
+    return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+}

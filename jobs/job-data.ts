@@ -1,0 +1,17 @@
+/** The jobs of Sportello's one queue, told apart by `kind` (also the BullMQ job name). */
+export type JobData =
+  /** Fire SLA event `eventId` (due at `dueAt`, epoch ms): a timer set by the pump. */
+  | { readonly kind: 'sla'; readonly eventId: string; readonly dueAt: number }
+  /** Never processed in practice: its presence proves the queue kept its state. */
+  | { readonly kind: 'sentinel' }
+  /** The morning digest of local day `day` (`YYYY-MM-DD`). */
+  | { readonly kind: 'digest'; readonly day: string }
+  /** Close resolved tickets nobody confirmed; `slot` names the cron tick. */
+  | { readonly kind: 'auto-close'; readonly slot: string };
+
+/** The logging jobs need; a pino logger fits. */
+export interface JobsLog {
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}

@@ -1,0 +1,46 @@
+/**
+ * Outbox delivery in a worker's lifecycle. The outbox is already a durable queue in PostgreSQL
+ * (rows written with the change that caused them, leased with SKIP LOCKED, per-conversation
+ * order, Retry-After honoured), so it is not copied into BullMQ: a second copy of each message
+ * would be a second source of truth that FLUSHALL could lose or replay, and BullMQ cannot keep
+ * one conversation's messages in order across workers. The existing `OutboxDispatcher` keeps its
+ * lease-based polling (1 s) plus `kick()` for immediate delivery after a commit in this process;
+ * this module owns its start and graceful stop.
+ */
+import { OutboxDispatcher, type DispatcherLog } from '../core/notifications/outbox-dispatcher.ts';
+import type { ChatSender } from '../core/notifications/outbox.ts';
+import type { Platform } from '../core/people/person.ts';
+import type { Clock, Store } from '../core/ports.ts';
+
+export interface OutboxWorkerOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  /** The chat adapters of this process; rows for other platforms wait for their process. */
+  readonly senders: Partial<Record<Platform, ChatSender>>;
+  readonly log: DispatcherLog;
+  /** Poll interval for rows that became due (retries, other processes' rows); default 1 s. */
+  readonly pollMs?: number;
+  readonly backoffMs?: (attempts: number) => number;
+  readonly onResult?: (platform: Platform, outcome: 'delivered' | 'retry' | 'failed') => void;
+}
+
+export interface OutboxWorker {
+  readonly dispatcher: OutboxDispatcher;
+  /** Delivers what is due now, without waiting for the next poll. */
+  kick(): void;
+  /** Stops polling and waits for the delivery round in flight (a leased row left behind is retried after its lease). */
+  stop(): Promise<void>;
+}
+
+export function startOutboxWorker(opts: OutboxWorkerOptions): OutboxWorker {
+  const dispatcher = new OutboxDispatcher({
+    store: opts.store,
+    clock: opts.clock,
+    senders: opts.senders,
+    log: opts.log,
+    ...(opts.backoffMs ? { backoffMs: opts.backoffMs } : {}),
+    ...(opts.onResult ? { onResult: opts.onResult } : {}),
+  });
+  dispatcher.start(opts.pollMs ?? 1_000);
+  return { dispatcher, kick: () => dispatcher.kick(), stop: () => dispatcher.stop() };
+}

@@ -1,0 +1,128 @@
+/**
+ * SLA timers on BullMQ. The `sla_events` table is the truth; a timer is a delayed job with the
+ * deterministic id `sla-<eventId>` (BullMQ forbids `:` in custom ids) that fires the event at its
+ * due time. An obsolete timer (the event was rewritten) finds no unfired row and ends quietly.
+ *
+ * Timers are set by a pump rather than by the transactions that plan the events: the pump takes
+ * the unfired events due within the horizon that have no timer yet (`queued_at` null), adds their
+ * jobs in bulk and marks them. So core stays free of BullMQ, any process that writes events (the
+ * bot gateways, the CLI, a worker) gets its timers set without an after-commit hook, and BullMQ
+ * holds only the next hour of timers however many tickets are open. `kick()` after a commit sets
+ * them at once; the poll (2 s) covers writers in other processes.
+ *
+ * If the queue loses its state (Redis restarted without persistence, FLUSHALL) the sentinel job
+ * is gone; the reconciliation sweep notices, forgets every `queued_at` and the pump sets the
+ * timers again. Due events never wait for that: the sweep fires them directly.
+ */
+import type { Clock, Store } from '../core/ports.ts';
+import type { JobData, JobsLog } from './job-data.ts';
+import type { JobQueue } from './queue-backend.ts';
+
+export const SENTINEL_JOB_ID = 'sla-sentinel';
+const SENTINEL_DELAY_MS = 365 * 86_400_000;
+
+/** The job id of an SLA event's timer. */
+export const slaJobId = (eventId: string): string => `sla-${eventId}`;
+
+export interface SlaTimersOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly queue: JobQueue<JobData>;
+  readonly log: JobsLog;
+  /** Events due within this window get a timer (default 1 hour). */
+  readonly horizonMs?: number;
+  /** How often the pump looks for events without a timer (default 2 s). */
+  readonly intervalMs?: number;
+  /** Timers added per bulk call (default 1000). */
+  readonly batchSize?: number;
+}
+
+export class SlaTimers {
+  private running: Promise<void> | undefined;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private stopped = false;
+  /** Timers set by this process, for metrics and the benchmark. */
+  scheduled = 0;
+
+  constructor(private readonly opts: SlaTimersOptions) {}
+
+  /** Sets timers for every unfired event due within the horizon that has none; returns how many. */
+  async pump(): Promise<number> {
+    const { store, clock, queue } = this.opts;
+    const size = this.opts.batchSize ?? 1000;
+    let total = 0;
+    for (;;) {
+      const now = clock.now();
+      const batch = await store.sla.claimForTimers(new Date(now.getTime() + (this.opts.horizonMs ?? 3_600_000)), now, size);
+      if (batch.length === 0) return total;
+      try {
+        await queue.addBulk(
+          batch.map((e) => ({
+            name: 'sla',
+            data: { kind: 'sla' as const, eventId: e.id, dueAt: e.dueAt.getTime() },
+            opts: { jobId: slaJobId(e.id), delay: Math.max(0, e.dueAt.getTime() - now.getTime()) },
+          })),
+        );
+      } catch (err) {
+        // The queue refused: forget the marks so the next round (or another worker) tries again.
+        await store.sla.releaseTimers(batch.map((e) => e.id)).catch(() => {});
+        throw err;
+      }
+      total += batch.length;
+      this.scheduled += batch.length;
+      if (batch.length < size) return total;
+    }
+  }
+
+  /** Asks for a pump round soon; calls while one runs are merged into one more round. */
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.pump();
+        } catch (err) {
+          this.opts.log.warn({ err: String(err) }, 'setting SLA timers failed; retrying at the next round');
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => {
+      this.running = undefined;
+    });
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.timer ??= setInterval(() => this.kick(), this.opts.intervalMs ?? 2_000);
+    this.kick();
+  }
+
+  /** Stops polling and waits (at most `timeoutMs`) for the round in flight. */
+  async stop(timeoutMs = 5_000): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+  }
+
+  /**
+   * Whether the queue still holds the timers set earlier: its sentinel job (a year ahead) is
+   * there. If not, the queue lost its state, so every timer is forgotten and set again.
+   */
+  async verifyQueue(): Promise<boolean> {
+    const { queue, store, log } = this.opts;
+    if (await queue.getJob(SENTINEL_JOB_ID)) return true;
+    const released = await store.sla.releaseTimers();
+    await queue.add('sentinel', { kind: 'sentinel' }, { jobId: SENTINEL_JOB_ID, delay: SENTINEL_DELAY_MS, removeOnComplete: true });
+    if (released > 0) {
+      log.warn({ released }, 'the job queue lost its SLA timers (restarted empty?): setting them again');
+      this.kick();
+    }
+    return false;
+  }
+}

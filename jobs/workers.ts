@@ -1,0 +1,217 @@
+/**
+ * Every background worker of Sportello in one call, for `npm start` (all in one process, with
+ * the chat adapters' senders) and for `sportello worker` (workers only; run as many as needed).
+ *
+ * - one BullMQ queue (`<namespace>-jobs`) on Redis or on BullMQ's PostgreSQL backend: SLA
+ *   timers (`sla-<eventId>`), the morning digest and the auto-close;
+ * - the SLA timer pump (sets timers for events due within the horizon; see sla-timers.ts);
+ * - node-cron: the reconciliation sweep every minute, the digest, the auto-close;
+ * - the outbox delivery, when this process has chat senders.
+ *
+ * Graceful stop: the crons and the pump stop, `worker.close()` lets jobs in flight finish, the
+ * outbox round in flight completes, then the connections close. A job cut short (SIGKILL, crash)
+ * is retried by BullMQ when its lock expires, and the sweep fires anything still due: the
+ * database stays the truth, so nothing is lost.
+ */
+import type { Locale } from '../core/i18n/translate.ts';
+import type { ChatSender } from '../core/notifications/outbox.ts';
+import type { Platform } from '../core/people/person.ts';
+import type { Clock, Store } from '../core/ports.ts';
+import { closeUnconfirmedTickets } from '../core/sla/close-unconfirmed-tickets.ts';
+import { fireSlaEvent, type FiredSlaEvent } from '../core/sla/fire-sla-event.ts';
+import { sendMorningDigest } from '../core/sla/morning-digest.ts';
+import type { JobData, JobsLog } from './job-data.ts';
+import { startOutboxWorker, type OutboxWorker } from './outbox-worker.ts';
+import { createQueueBackend } from './queue-backend.ts';
+import { reconcileSla, type ReconcileResult } from './reconcile.ts';
+import { startSchedules, type ScheduleCrons, type Schedules } from './schedules.ts';
+import { SlaTimers } from './sla-timers.ts';
+
+export interface StartWorkersOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly log: JobsLog;
+  /** The app's database URL: BullMQ's PostgreSQL backend lives there when `redisUrl` is unset. */
+  readonly dbUrl: string;
+  /** Redis for BullMQ (production, several processes); unset → PostgreSQL backend. */
+  readonly redisUrl?: string | undefined;
+  readonly defaultLocale: Locale;
+  /** The chat adapters of this process: when given, this process also delivers the outbox. */
+  readonly senders?: Partial<Record<Platform, ChatSender>>;
+  /** Names the queue `<namespace>-jobs` (default `sportello`): several deployments or tests on one Redis. */
+  readonly namespace?: string;
+  /** PostgreSQL schema of BullMQ's tables (default `bullmq`). */
+  readonly pgSchema?: string;
+  /** Jobs processed at once by this process (default 8). */
+  readonly concurrency?: number;
+  /** Events due within this window get a queue timer (default 1 hour). */
+  readonly timerHorizonMs?: number;
+  /** How often the timer pump polls for events written by other processes (default 2 s). */
+  readonly pumpIntervalMs?: number;
+  /** Cron expressions; `false` runs no schedules (e.g. a second worker pool). */
+  readonly schedules?: ScheduleCrons | false;
+  /** Resolved tickets nobody confirmed are closed after this many days (default 7). */
+  readonly autoCloseAfterDays?: number;
+  readonly outboxPollMs?: number;
+  readonly outboxBackoffMs?: (attempts: number) => number;
+  /** Per fired SLA event, for metrics: how late it fired and what fired it. */
+  readonly onSlaFired?: (e: SlaFiredInfo) => void;
+  readonly onOutboxResult?: (platform: Platform, outcome: 'delivered' | 'retry' | 'failed') => void;
+}
+
+export interface SlaFiredInfo {
+  readonly eventId: string;
+  readonly ticketRef: string;
+  readonly target: string;
+  readonly kind: string;
+  /** `fired_at - due_at`. */
+  readonly latenessMs: number;
+  readonly via: 'timer' | 'sweep';
+}
+
+export type WorkersHealth = { ok: true; details?: object } | { ok: false; reason: string };
+
+export interface Workers {
+  readonly backend: 'redis' | 'postgres';
+  readonly queueName: string;
+  /**
+   * Call after a transaction committed SLA changes or outbox rows in this process (the engine's
+   * `onOutbox`): sets new timers and delivers messages now rather than at the next poll.
+   */
+  kick(): void;
+  /** Runs one reconciliation sweep now (the cron runs it every minute). */
+  reconcile(): Promise<ReconcileResult>;
+  /** For `/healthz`: the queue answers within 2 s. */
+  health(): Promise<WorkersHealth>;
+  /** Graceful stop; idempotent. */
+  stop(): Promise<void>;
+}
+
+/**
+ * @example
+ * const workers = await startWorkers({ store, clock, log, dbUrl: runtime.url, redisUrl: config.redisUrl, defaultLocale: 'it', senders });
+ * const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onOutbox: () => workers.kick() });
+ * onClose(() => workers.stop());
+ */
+export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> {
+  const { store, clock, log } = opts;
+  const fireOpts = { store, clock, defaultLocale: opts.defaultLocale };
+  const backend = createQueueBackend({ redisUrl: opts.redisUrl, databaseUrl: opts.dbUrl, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+  const queueName = `${opts.namespace ?? 'sportello'}-jobs`;
+  const queue = backend.queue<JobData>(queueName, {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: true,
+    removeOnFail: { age: 7 * 86_400, count: 1_000 },
+  });
+  queue.on('error', (err) => log.warn({ err: String(err) }, 'job queue error'));
+  await queue.waitUntilReady();
+
+  const outbox: OutboxWorker | undefined = opts.senders
+    ? startOutboxWorker({
+        store,
+        clock,
+        senders: opts.senders,
+        log,
+        ...(opts.outboxPollMs ? { pollMs: opts.outboxPollMs } : {}),
+        ...(opts.outboxBackoffMs ? { backoffMs: opts.outboxBackoffMs } : {}),
+        ...(opts.onOutboxResult ? { onResult: opts.onOutboxResult } : {}),
+      })
+    : undefined;
+
+  const onFired = (fired: FiredSlaEvent, via: 'timer' | 'sweep') => {
+    if (fired.outbox > 0) outbox?.kick();
+    const { event } = fired;
+    opts.onSlaFired?.({
+      eventId: event.id,
+      ticketRef: fired.ticketRef,
+      target: event.target,
+      kind: event.kind,
+      latenessMs: (event.firedAt?.getTime() ?? 0) - event.dueAt.getTime(),
+      via,
+    });
+  };
+
+  const timers = new SlaTimers({
+    store,
+    clock,
+    queue,
+    log,
+    ...(opts.timerHorizonMs ? { horizonMs: opts.timerHorizonMs } : {}),
+    ...(opts.pumpIntervalMs ? { intervalMs: opts.pumpIntervalMs } : {}),
+  });
+
+  const worker = backend.worker<JobData>(
+    queueName,
+    async (job) => {
+      const data = job.data;
+      switch (data.kind) {
+        case 'sla': {
+          const fired = await fireSlaEvent(fireOpts, data.eventId);
+          if (fired) onFired(fired, 'timer');
+          return;
+        }
+        case 'digest':
+          await sendMorningDigest({ ...fireOpts, runKey: data.day });
+          outbox?.kick();
+          return;
+        case 'auto-close': {
+          const closed = await closeUnconfirmedTickets(fireOpts, opts.autoCloseAfterDays ?? 7);
+          if (closed.length) log.info({ closed }, 'closed resolved tickets nobody confirmed');
+          outbox?.kick();
+          return;
+        }
+        case 'sentinel':
+          return;
+      }
+    },
+    { concurrency: opts.concurrency ?? 8 },
+  );
+  worker.on('failed', (job, err) => log.warn({ jobId: job?.id, attempts: job?.attemptsMade, err: String(err) }, 'job failed'));
+  worker.on('error', (err) => log.error({ err: String(err) }, 'job worker error'));
+  await worker.waitUntilReady();
+
+  const reconcile = () => reconcileSla({ ...fireOpts, log, timers, onFired });
+  const schedules: Schedules | undefined =
+    opts.schedules === false ? undefined : startSchedules({ crons: opts.schedules ?? {}, queue, reconcile, clock, log });
+  timers.start();
+  // Fire what fell due while no worker ran, and make sure the queue has its sentinel.
+  const firstSweep = reconcile().catch((err: unknown) => log.error({ err: String(err) }, 'first reconciliation sweep failed'));
+
+  let stopping: Promise<void> | undefined;
+  return {
+    backend: backend.kind,
+    queueName,
+    kick() {
+      timers.kick();
+      outbox?.kick();
+    },
+    reconcile,
+    async health() {
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<WorkersHealth>((resolve) => {
+        timer = setTimeout(() => resolve({ ok: false, reason: `job queue (${backend.kind}) did not answer within 2 s` }), 2_000);
+      });
+      const probe = queue.getJobCounts('delayed', 'active').then(
+        (counts): WorkersHealth => ({ ok: true, details: { backend: backend.kind, ...counts } }),
+        (err: unknown): WorkersHealth => ({ ok: false, reason: `job queue (${backend.kind}): ${String(err)}` }),
+      );
+      try {
+        return await Promise.race([probe, timeout]);
+      } finally {
+        clearTimeout(timer);
+      }
+    },
+    stop() {
+      return (stopping ??= (async () => {
+        await schedules?.stop();
+        await timers.stop();
+        await firstSweep;
+        await worker.close();
+        await outbox?.stop();
+        await queue.close();
+        await backend.close();
+      })());
+    },
+  };
+}
