@@ -162,6 +162,8 @@ export interface DialogRepository {
 export interface DeliveryRepository {
   /** Records an inbound delivery id; false when it was seen before (a duplicate). */
   markSeen(platform: Platform, deliveryId: string, at: Date): Promise<boolean>;
+  /** Forgets deliveries seen before `before` (platforms redeliver within hours, not weeks). */
+  forgetBefore(before: Date): Promise<number>;
 }
 
 /**

@@ -21,4 +21,9 @@ export class DeliveryRepository implements DeliveryRepositoryPort {
       .executeTakeFirst();
     return row !== undefined;
   }
+
+  async forgetBefore(before: Date): Promise<number> {
+    const r = await this.db.deleteFrom('inbound_deliveries').where('seen_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }

@@ -92,6 +92,23 @@ describe('DeliveryRepository', () => {
   });
 });
 
+describe('housekeeping', () => {
+  it('purges expired dialogs and forgets delivery ids older than 30 days, keeping recent ones', async () => {
+    const { housekeeping } = await import('../core/maintenance/housekeeping.ts');
+    const day = 86_400_000;
+    await store.deliveries.markSeen('web', 'old-delivery', new Date(T0.getTime() - 40 * day));
+    await store.deliveries.markSeen('web', 'recent-delivery', new Date(T0.getTime() - 1 * day));
+    await store.dialogs.put('hk:old', { flow: 'note' }, new Date(T0.getTime() - 1000));
+    await store.dialogs.put('hk:live', { flow: 'note' }, new Date(T0.getTime() + day));
+    const purged = await housekeeping(store, T0);
+    expect(purged.deliveries).toBeGreaterThanOrEqual(1);
+    expect(purged.dialogs).toBeGreaterThanOrEqual(1);
+    expect(await store.deliveries.markSeen('web', 'old-delivery', T0)).toBe(true); // forgotten
+    expect(await store.deliveries.markSeen('web', 'recent-delivery', T0)).toBe(false); // still deduped
+    expect(await store.dialogs.get('hk:live', T0)).toEqual({ flow: 'note' });
+  });
+});
+
 describe('LinkCodeRepository', () => {
   const link: OneTimeCodePurpose = { kind: 'link', personId: '7f0c2f5e-0000-4000-8000-000000000001' };
 

@@ -7,7 +7,9 @@ export type JobData =
   /** The morning digest of local day `day` (`YYYY-MM-DD`). */
   | { readonly kind: 'digest'; readonly day: string }
   /** Close resolved tickets nobody confirmed; `slot` names the cron tick. */
-  | { readonly kind: 'auto-close'; readonly slot: string };
+  | { readonly kind: 'auto-close'; readonly slot: string }
+  /** Daily cleanup of expired dialogs and old delivery ids; `day` names the run. */
+  | { readonly kind: 'housekeeping'; readonly day: string };
 
 /** The logging jobs need; a pino logger fits. */
 export interface JobsLog {

@@ -2,7 +2,8 @@
  * node-cron schedules of a worker process:
  * - the reconciliation sweep, every minute, run directly (it must not depend on the queue);
  * - the morning digest, 08:30 Europe/Rome Monday–Friday (holidays skipped by the digest itself);
- * - the auto-close of resolved tickets nobody confirmed, every hour.
+ * - the auto-close of resolved tickets nobody confirmed, every hour;
+ * - housekeeping (expired dialogs, old delivery ids), daily at night.
  * Every worker process runs the same crons. The digest and auto-close ticks become BullMQ jobs
  * with deterministic ids (`digest-2026-03-02`), so one worker takes each, with retries; the
  * digest also records its day in the database, so it is sent once even if the queue forgot.
@@ -19,6 +20,8 @@ export interface ScheduleCrons {
   readonly digest?: string;
   /** Auto-close of unconfirmed resolved tickets; default `5 * * * *` (hourly). */
   readonly autoClose?: string;
+  /** Cleanup of expired dialogs and old delivery ids; default `17 3 * * *` (daily, at night). */
+  readonly housekeeping?: string;
   /** Zone the expressions are read in; default `Europe/Rome`. */
   readonly timeZone?: string;
 }
@@ -76,6 +79,14 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
         return queue.add('auto-close', { kind: 'auto-close', slot }, { jobId: `auto-close-${slot}`, removeOnComplete: { age: 86_400 } });
       }),
       options('auto-close'),
+    ),
+    cron.schedule(
+      crons.housekeeping ?? '17 3 * * *',
+      run('housekeeping', () => {
+        const day = localDay(clock.now(), timezone);
+        return queue.add('housekeeping', { kind: 'housekeeping', day }, { jobId: `housekeeping-${day}`, removeOnComplete: { age: 2 * 86_400 } });
+      }),
+      options('housekeeping'),
     ),
   ];
   return {

@@ -24,6 +24,7 @@ import type { JobData, JobsLog } from './job-data.ts';
 import { startOutboxWorker, type OutboxWorker } from './outbox-worker.ts';
 import { createQueueBackend } from './queue-backend.ts';
 import { reconcileSla, type ReconcileResult } from './reconcile.ts';
+import { housekeeping } from '../core/maintenance/housekeeping.ts';
 import { startSchedules, type ScheduleCrons, type Schedules } from './schedules.ts';
 import { SlaTimers } from './sla-timers.ts';
 
@@ -159,6 +160,11 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
           const closed = await closeUnconfirmedTickets(fireOpts, opts.autoCloseAfterDays ?? 7);
           if (closed.length) log.info({ closed }, 'closed resolved tickets nobody confirmed');
           outbox?.kick();
+          return;
+        }
+        case 'housekeeping': {
+          const purged = await housekeeping(store, clock.now());
+          log.info(purged, 'housekeeping done');
           return;
         }
         case 'sentinel':

@@ -373,8 +373,11 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       );
       expect(all).toHaveLength(80);
       const mine = [...firedBy.a!, ...firedBy.b!].filter((f) => refs.has(f.ticketRef));
-      expect(mine).toHaveLength(80);
-      expect(new Set(mine.map((f) => f.eventId)).size).toBe(80); // each event fired once, by one process
+      // Every event fired (the database says so) and none was reported by both processes. The
+      // reports themselves travel over IPC and one sent just before SIGTERM may not arrive, so
+      // exactly-once is read from the database and from the outbox below, not from the count.
+      expect(new Set(mine.map((f) => f.eventId)).size).toBe(mine.length);
+      expect(mine.length).toBeLessThanOrEqual(80);
       expect(firedBy.a!.length).toBeGreaterThan(0);
       expect(firedBy.b!.length).toBeGreaterThan(0);
       // Each ticket's two breaches reached the committee channel's outbox once each.
