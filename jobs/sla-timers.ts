@@ -14,6 +14,7 @@
  * is gone; the reconciliation sweep notices, forgets every `queued_at` and the pump sets the
  * timers again. Due events never wait for that: the sweep fires them directly.
  */
+import { CoalescingRunner } from '../core/async/coalescing-runner.ts';
 import type { Clock, Store } from '../core/ports.ts';
 import type { JobData, JobsLog } from './job-data.ts';
 import type { JobQueue } from './queue-backend.ts';
@@ -38,14 +39,17 @@ export interface SlaTimersOptions {
 }
 
 export class SlaTimers {
-  private running: Promise<void> | undefined;
-  private again = false;
   private timer: NodeJS.Timeout | undefined;
-  private stopped = false;
+  private readonly runner: CoalescingRunner;
   /** Timers set by this process, for metrics and the benchmark. */
   scheduled = 0;
 
-  constructor(private readonly opts: SlaTimersOptions) {}
+  constructor(private readonly opts: SlaTimersOptions) {
+    this.runner = new CoalescingRunner(
+      () => this.pump(),
+      (err) => opts.log.warn({ err: String(err) }, 'setting SLA timers failed; retrying at the next round'),
+    );
+  }
 
   /** Sets timers for every unfired event due within the horizon that has none; returns how many. */
   async pump(): Promise<number> {
@@ -77,37 +81,20 @@ export class SlaTimers {
 
   /** Asks for a pump round soon; calls while one runs are merged into one more round. */
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.pump();
-        } catch (err) {
-          this.opts.log.warn({ err: String(err) }, 'setting SLA timers failed; retrying at the next round');
-        }
-      } while (this.again && !this.stopped);
-    })().finally(() => {
-      this.running = undefined;
-    });
+    this.runner.kick();
   }
 
   start(): void {
-    this.stopped = false;
+    this.runner.resume();
     this.timer ??= setInterval(() => this.kick(), this.opts.intervalMs ?? 2_000);
     this.kick();
   }
 
   /** Stops polling and waits (at most `timeoutMs`) for the round in flight. */
   async stop(timeoutMs = 5_000): Promise<void> {
-    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.running) await Promise.race([this.running, new Promise((r) => setTimeout(r, timeoutMs).unref())]);
+    await this.runner.pause(timeoutMs);
   }
 
   /**

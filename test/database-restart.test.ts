@@ -3,41 +3,22 @@
  * every connection terminated, new ones refused for a while): the event fails cleanly, and the
  * platform's redelivery after the restart creates exactly one ticket and one card.
  */
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { databaseOutage } from './db-outage.ts';
 import { createHarness, type Harness } from './engine-harness.ts';
 
 let h: Harness;
-let dbName: string;
-const adminUrl = 'postgres://postgres@127.0.0.1:5432/postgres';
-
-async function admin(sql: string): Promise<void> {
-  const c = new pg.Client({ connectionString: process.env['TEST_DATABASE_URL'] ?? adminUrl });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
-
-/** Refuses new connections and cuts the open ones, like a server going down. */
-async function takeDown(): Promise<void> {
-  await admin(`alter database "${dbName}" allow_connections false`);
-  await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`);
-}
-
-const bringUp = () => admin(`alter database "${dbName}" allow_connections true`);
+let outage: ReturnType<typeof databaseOutage>;
 
 beforeAll(async () => {
   h = await createHarness();
-  dbName = new URL(h.tdb.url).pathname.slice(1);
+  outage = databaseOutage(h.tdb.url);
   const org = await h.org('Associazione Riavvio ODV', '97000000011');
   await h.person('rita', 'Rita Riavvio', ['requester'], org);
   await h.bindVolunteers('volontari');
 });
 afterAll(async () => {
-  await bringUp().catch(() => undefined);
+  await outage.bringUp().catch(() => undefined);
   await h.close();
 });
 
@@ -60,10 +41,10 @@ describe('database restart', () => {
     };
     const cardsBefore = h.sender.to('volontari').length;
 
-    await takeDown();
+    await outage.takeDown();
     await expect(h.engine.handle(confirm)).rejects.toThrow();
     await expect(h.dispatcher.drain()).rejects.toThrow();
-    await bringUp();
+    await outage.bringUp();
 
     // The platform redelivers (Slack retries, Telegram re-polls, the web chat resends the same id).
     const first = await h.engine.handle(confirm);

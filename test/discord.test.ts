@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DeliveryError } from '../core/notifications/outbox.ts';
 import { createDiscordSender, startDiscordAdapter, type DiscordAdapter } from '../bots/discord/discord-adapter.ts';
+import { databaseOutage } from './db-outage.ts';
 import { createStack, type Stack } from './stack.ts';
 import { DiscordFake, type FakeMessage, type FakeUser } from './fakes/discord-fake.ts';
 
@@ -297,21 +298,14 @@ describe('discord adapter', () => {
   });
 
   it('a DM that arrives while the database is down is handled once it is back', async () => {
-    const dbName = new URL(stack.tdb.url).pathname.slice(1);
-    const admin = async (q: string) => {
-      const { default: pg } = await import('pg');
-      const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-      await c.connect();
-      await c.query(q).finally(() => c.end());
-    };
+    const outage = databaseOutage(stack.tdb.url);
     const n = fake.posted(dm(bruno)).length;
-    await admin(`alter database "${dbName}" allow_connections false`);
-    await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`);
+    await outage.takeDown();
     try {
       fake.dm(bruno, 'chisono');
       await new Promise((r) => setTimeout(r, 800));
     } finally {
-      await admin(`alter database "${dbName}" allow_connections true`);
+      await outage.bringUp();
     }
     const reply = await botMessage(dm(bruno), n, 'the answer after the outage');
     expect(shown(reply)).toContain('Bruno Verdi');

@@ -7,6 +7,7 @@ import { startSlackAdapter, type SlackAdapter } from '../bots/slack/slack-adapte
 import { ConversationEngine } from '../core/conversation/engine.ts';
 import type { Inbound } from '../core/conversation/message.ts';
 import { SlackFake, buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes, slashCommand } from './fakes/slack-fake.ts';
+import { databaseOutage } from './db-outage.ts';
 import { createStack, type Stack } from './stack.ts';
 
 const SECRET = 'test-signing-secret';
@@ -306,20 +307,13 @@ describe('Slack adapter acknowledgement and shutdown', () => {
   });
 
   it('answers 500 to an event the engine could not handle (database down), and the redelivery counts once', async () => {
-    const dbName = new URL(stack.tdb.url).pathname.slice(1);
-    const admin = async (q: string) => {
-      const { default: pg } = await import('pg');
-      const c = new pg.Client({ connectionString: 'postgres://postgres@127.0.0.1:5432/postgres' });
-      await c.connect();
-      await c.query(q).finally(() => c.end());
-    };
+    const outage = databaseOutage(stack.tdb.url);
     const event = eventCallback(dmEvent('U_ANNA', 'chisono'));
-    await admin(`alter database "${dbName}" allow_connections false`);
-    await admin(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`);
+    await outage.takeDown();
     try {
       expect((await send(event)).status).toBe(500);
     } finally {
-      await admin(`alter database "${dbName}" allow_connections true`);
+      await outage.bringUp();
     }
     // The failure was logged (and only that): the engine could not reach the database.
     expect(errors.length).toBeGreaterThan(0);

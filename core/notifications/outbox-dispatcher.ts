@@ -1,3 +1,4 @@
+import { CoalescingRunner } from '../async/coalescing-runner.ts';
 import type { Platform } from '../people/person.ts';
 import type { Clock, Store } from '../ports.ts';
 import { DeliveryError, type ChatSender, type OutboxRecord } from './outbox.ts';
@@ -39,11 +40,15 @@ export const defaultBackoff = (attempts: number): number => Math.min(1000 * 2 **
  * delivery is at-least-once at that single point and exactly-once everywhere else.
  */
 export class OutboxDispatcher {
-  private running: Promise<void> | undefined;
-  private again = false;
   private timer: NodeJS.Timeout | undefined;
+  private readonly runner: CoalescingRunner;
 
-  constructor(private readonly opts: OutboxDispatcherOptions) {}
+  constructor(private readonly opts: OutboxDispatcherOptions) {
+    this.runner = new CoalescingRunner(
+      () => this.drain(),
+      (err) => opts.log?.error({ err: String(err) }, 'outbox delivery round failed'),
+    );
+  }
 
   /** Delivers everything due now, round after round, until nothing is left. */
   async drain(): Promise<number> {
@@ -68,22 +73,7 @@ export class OutboxDispatcher {
 
   /** Asks for a drain soon; calls while one runs are merged into one more round. */
   kick(): void {
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = (async () => {
-      do {
-        this.again = false;
-        try {
-          await this.drain();
-        } catch (err) {
-          this.opts.log?.error({ err: String(err) }, 'outbox delivery round failed');
-        }
-      } while (this.again);
-    })().finally(() => {
-      this.running = undefined;
-    });
+    this.runner.kick();
   }
 
   /** Polls every `intervalMs` for rows that became due (retries, other processes' rows). */
@@ -97,7 +87,7 @@ export class OutboxDispatcher {
   async stop(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    await this.running;
+    await this.runner.settled();
   }
 
   private async deliver(r: OutboxRecord): Promise<void> {
