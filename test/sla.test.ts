@@ -49,12 +49,14 @@ async function waitFor<T>(what: string, probe: () => Promise<T | undefined | fal
   }
 }
 
-async function deleteKeys(redis: Redis, pattern: string): Promise<void> {
+/** Deletes the keys matching `pattern`; returns how many. */
+async function deleteKeys(redis: Redis, pattern: string): Promise<number> {
+  let deleted = 0;
   for (let cursor = '0'; ; ) {
     const [next, keys] = await redis.scan(cursor, 'MATCH', pattern, 'COUNT', 1000);
-    if (keys.length) await redis.unlink(...keys);
+    if (keys.length) deleted += await redis.unlink(...keys);
     cursor = next;
-    if (cursor === '0') return;
+    if (cursor === '0') return deleted;
   }
 }
 
@@ -283,9 +285,11 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       // this run's keys go, so suites running at the same time on the same Redis are not hit;
       // SLA_TEST_FLUSHALL=1 does a real FLUSHALL, for a Redis of your own.
       const redis = new Redis(redisUrl);
+      const timersBefore = await redis.zcard(`bull:${namespace}-jobs:delayed`);
+      expect(timersBefore).toBeGreaterThan(0);
       if (process.env['SLA_TEST_FLUSHALL'] === '1') await redis.flushall();
-      else await deleteKeys(redis, `bull:${namespace}-jobs:*`);
-      expect(await redis.keys(`bull:${namespace}-jobs:*`)).toEqual([]);
+      // (The live workers may recreate bookkeeping keys at once, so the count is the proof.)
+      else expect(await deleteKeys(redis, `bull:${namespace}-jobs:*`)).toBeGreaterThan(0);
       await redis.quit();
     } else {
       const b = createQueueBackend({ databaseUrl: tdb.url });
@@ -301,7 +305,8 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       },
       10_000,
     );
-    for (const b of breaches) expect(lateness(b)).toBeLessThan(3_000); // the sweep runs every 2 s here (every minute in production)
+    // The sweep runs every 2 s here (every minute in production), plus scheduling slack under load.
+    for (const b of breaches) expect(lateness(b)).toBeLessThan(2_000 + ON_TIME_MS);
     await sleep(1500);
     for (const t of tickets) expect(texts('comitato', t.ref), t.ref).toHaveLength(1);
     const b = createQueueBackend({ redisUrl, databaseUrl: tdb.url });
