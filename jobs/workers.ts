@@ -180,8 +180,11 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   const reconcile = () => reconcileSla({ ...fireOpts, log, timers, onFired });
   const schedules: Schedules | undefined =
     opts.schedules === false ? undefined : startSchedules({ crons: opts.schedules ?? {}, queue, reconcile, clock, log });
+  // Before the first pump: a queue that lost its state (or a brand-new one) gets its sentinel
+  // now, so timers set from here on are not taken for lost ones by the first sweep.
+  await timers.verifyQueue().catch((err: unknown) => log.warn({ err: String(err) }, 'checking the job queue failed'));
   timers.start();
-  // Fire what fell due while no worker ran, and make sure the queue has its sentinel.
+  // Fire what fell due while no worker ran.
   const firstSweep = reconcile().catch((err: unknown) => log.error({ err: String(err) }, 'first reconciliation sweep failed'));
 
   let stopping: Promise<void> | undefined;
