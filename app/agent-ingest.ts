@@ -92,6 +92,18 @@ const enrolSchema = z.object({
   facts: facts.optional(),
 });
 
+/**
+ * PostgreSQL text and jsonb refuse NUL and unpaired surrogates (a log line with a NUL byte, an
+ * emoji cut in half by the agent's truncation): replaced, so such a report is stored instead of
+ * failing with 500 forever and blocking the agent's buffer behind it.
+ */
+function storable(v: unknown): unknown {
+  if (typeof v === 'string') return v.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  if (Array.isArray(v)) return v.map(storable);
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, storable(x)]));
+  return v;
+}
+
 /** 400 with every problem of the payload, one `path: message` each. */
 function parsePayload<T>(schema: z.ZodType<T>, body: Buffer): T {
   let raw: unknown;
@@ -100,7 +112,7 @@ function parsePayload<T>(schema: z.ZodType<T>, body: Buffer): T {
   } catch {
     throw new HttpError(400, 'malformed_json', 'the body is not valid JSON');
   }
-  const parsed = schema.safeParse(raw);
+  const parsed = schema.safeParse(storable(raw));
   if (!parsed.success) {
     const reasons = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
     throw new HttpError(400, 'invalid_payload', reasons.join('; '));

@@ -184,6 +184,15 @@ describe('signed reports', () => {
     expect(after.check_results).toBe(before.check_results);
   });
 
+  it('a NUL byte or half an emoji in a log line is stored, not answered 500 forever', async () => {
+    const r = report();
+    const first = r.batches[0]!.results[0]!;
+    const broken = { ...first, kind: 'log' as const, check: 'syslog', message: 'errore\u0000 disco \ud83d', evidence: { lines: ['riga\u0000con NUL', 'mezzo \ud83d'] } };
+    const res = await post(REPORT_PATH, sign(JSON.stringify({ ...r, batches: [{ ...r.batches[0]!, results: [broken] }] })));
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ accepted: 1 });
+  });
+
   const body = () => JSON.stringify(report());
   it.each<[string, () => Signed | { headers: Record<string, string>; body: string }, string]>([
     ['no signature headers', () => ({ headers: { 'content-type': 'application/json' }, body: body() }), 'unauthenticated'],

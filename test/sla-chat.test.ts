@@ -156,3 +156,27 @@ describe('auto-close and the morning digest', () => {
     }
   });
 });
+
+describe('firing and locks', () => {
+  it('the sweep skips a ticket another transaction holds, leaving its due events unfired for the next round', async () => {
+    const { fireSlaEvent } = await import('../core/sla/fire-sla-event.ts');
+    const ref = await openTicket('anna', 'Firewall bloccato');
+    const ticket = (await h.store.tickets.findByRef(ref))!;
+    const event = (await h.store.sla.listEvents(ticket.id)).find((e) => !e.firedAt)!;
+    h.clock.advance(30 * 24 * HOUR); // everything is due
+    const opts = { store: h.store, clock: h.clock, defaultLocale: 'it' as const };
+    let release: () => void = () => {};
+    const held = h.store.transaction(async (repos) => {
+      await repos.sla.lockTicket(ticket.id);
+      await new Promise<void>((r) => (release = r));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await fireSlaEvent(opts, event.id, { skipBusy: true })).toBeUndefined();
+    release();
+    await held;
+    expect((await h.store.sla.listEvents(ticket.id)).find((e) => e.id === event.id)?.firedAt).toBeNull();
+    const fired = await fireSlaEvent(opts, event.id, { skipBusy: true });
+    expect(fired?.event.id).toBe(event.id);
+    expect(fired!.outbox).toBeGreaterThan(0);
+  });
+});

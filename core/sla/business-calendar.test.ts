@@ -252,3 +252,18 @@ describe('configuration', () => {
     expect(BC.businessMinutesBetween(cfg, d('2026-01-01T00:00:00Z'), d('2026-02-01T00:00:00Z'))).toBe(0);
   });
 });
+
+describe('San Francesco d\'Assisi (4 October), national holiday from 2026', () => {
+  const cfg = BC.defaultConfig();
+  it.each([
+    ['2025-10-04T10:00:00Z', false], // before the law (a Saturday anyway, so check the weekday rule separately below)
+    ['2027-10-04T10:00:00Z', true], // a Monday
+    ['2028-10-04T10:00:00Z', true],
+  ])('%s holiday: %s', (iso, expected) => {
+    expect(BC.isHoliday(cfg, new Date(iso))).toBe(expected);
+  });
+  it('a Monday 4 October 2027 is not working time', () => {
+    expect(BC.isOpen(cfg, new Date('2027-10-04T09:00:00Z'))).toBe(false);
+    expect(BC.isOpen(cfg, new Date('2027-10-05T09:00:00Z'))).toBe(true);
+  });
+});

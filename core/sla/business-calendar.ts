@@ -24,6 +24,9 @@ export interface BusinessCalendarConfig {
 const MIN = 60_000, DAY = 86_400_000;
 const MAX_DAYS = 3 * 366; // search cap for addBusinessMinutes, in local days (~3 years)
 const NATIONAL = new Set(['01-01', '01-06', '04-25', '05-01', '06-02', '08-15', '11-01', '12-08', '12-25', '12-26']);
+/** 4 October, San Francesco d'Assisi: a national holiday again from 2026 (legge 8 ottobre 2025, n. 151). */
+const SAINT_FRANCIS = '10-04';
+const SAINT_FRANCIS_FROM = 2026;
 const DAY_NAMES: ReadonlyMap<string, IsoWeekday> = new Map(
   ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'lun', 'mar', 'mer', 'gio', 'ven', 'sab', 'dom']
     .map((n, i) => [n, ((i % 7) + 1) as IsoWeekday]),
@@ -123,7 +126,8 @@ function localToUtc(fmt: Intl.DateTimeFormat, y: number, m: number, d: number, m
 
 function holidayOn(c: Compiled, y: number, m: number, d: number): boolean {
   const md = `${pad(m)}-${pad(d)}`;
-  if (NATIONAL.has(md) || c.recurring.has(md) || c.oneOff.has(`${pad(y, 4)}-${md}`)) return true;
+  if (NATIONAL.has(md) || (md === SAINT_FRANCIS && y >= SAINT_FRANCIS_FROM)) return true;
+  if (c.recurring.has(md) || c.oneOff.has(`${pad(y, 4)}-${md}`)) return true;
   const e = easterSunday(y);
   const mon = new Date(Date.UTC(y, e.month - 1, e.day + 1));
   return (m === e.month && d === e.day) || (m === mon.getUTCMonth() + 1 && d === mon.getUTCDate());

@@ -41,9 +41,12 @@ export async function fireSlaEvent(
     const pending = await repos.sla.findEvent(eventId);
     if (!pending || pending.firedAt) return undefined;
     const ticket = await repos.sla.lockTicket(pending.ticketId, { skipLocked: how.skipBusy === true });
+    // Busy (the sweep skips locked tickets) or gone: leave the event unfired for the next try.
+    // Marking it fired here would commit a firing that sends nothing.
+    if (!ticket) return undefined;
     const now = opts.clock.now();
     const event = await repos.sla.markFired(eventId, now);
-    if (!event || !ticket) return undefined;
+    if (!event) return undefined;
     // Rewrites keep unfired events in step with the ticket; this only guards against a stray row.
     if (!stillApplies(ticket, event)) return { event, ticketRef: ticket.ref, outbox: 0 };
     const notifier = new Notifier(repos, opts.defaultLocale);
