@@ -35,16 +35,24 @@ export async function runWorker(env: Readonly<Record<string, string | undefined>
     return undefined;
   });
   if (!runtime) return stop.signal.aborted ? 0 : 1;
-  const workers = await startWorkers({
-    store: runtime.store,
-    clock: systemClock,
-    log: log.child({ component: 'jobs' }),
-    dbUrl: runtime.url,
-    redisUrl: config.redisUrl,
-    defaultLocale: config.defaultLocale,
-  });
+  let workers;
+  try {
+    workers = await startWorkers({
+      store: runtime.store,
+      clock: systemClock,
+      log: log.child({ component: 'jobs' }),
+      dbUrl: runtime.url,
+      redisUrl: config.redisUrl,
+      defaultLocale: config.defaultLocale,
+    });
+  } catch (err) {
+    log.error({ err }, 'worker could not start the job queue');
+    await runtime.close();
+    return 1;
+  }
   log.info({ backend: workers.backend, queue: workers.queueName }, 'sportello worker running');
-  await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
+  // The signal may have come while the workers were starting: then stop at once.
+  if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
   stopping ??= (async () => {
     await workers.stop();
     await runtime.close();

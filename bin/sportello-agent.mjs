@@ -9,7 +9,7 @@
 // needs WebAssembly off, which the agent does not use), and a 1 MB young generation is plenty.
 // They apply when the file is run as a command (`sportello-agent …`, systemd's ExecStart);
 // `node bin/sportello-agent.mjs …` works too, without them.
-import { accessSync, constants, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, lstatSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,9 +29,28 @@ function writableDir(dir) {
   }
 }
 
+/**
+ * A cache under the shared temporary directory must be ours alone: another local user could
+ * otherwise plant a bundle there and have the agent run it (with access to its secret). So it
+ * is created 0700, and used only if it is a real directory owned by us that nobody else can write.
+ */
+function privateTmpDir(dir) {
+  try {
+    mkdirSync(dir, { mode: 0o700 });
+  } catch (err) {
+    if (err.code !== 'EEXIST') return undefined;
+  }
+  const st = lstatSync(dir);
+  const uid = process.getuid?.();
+  if (!st.isDirectory() || st.isSymbolicLink() || (uid !== undefined && st.uid !== uid) || (st.mode & 0o022) !== 0) {
+    throw new Error(`refusing the agent cache ${dir}: not a private directory of this user`);
+  }
+  return dir;
+}
+
 const cacheDir =
   writableDir(path.join(root, 'node_modules', '.cache', 'sportello-agent')) ??
-  writableDir(path.join(os.tmpdir(), `sportello-agent-${os.userInfo().uid}`));
+  privateTmpDir(path.join(os.tmpdir(), `sportello-agent-${os.userInfo().uid}`));
 const bundle = path.join(cacheDir, 'sportello-agent.mjs');
 const meta = path.join(cacheDir, 'sportello-agent.meta.json');
 

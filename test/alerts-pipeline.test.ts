@@ -186,6 +186,17 @@ describe('the buttons and the watchdog', () => {
     expect(JSON.stringify(last.message.fields)).toContain('Vera Volontaria');
   });
 
+  it('a warning acknowledged and then turning critical still opens its incident', async () => {
+    await samples('ack-then-crit', 'wwwwww');
+    const [a] = await alertsOf('ack-then-crit');
+    expect(a).toMatchObject({ severity: 'warn', incidentId: null });
+    await h.press('vera', 'alert.ack', a!.id, { id: 'allerte', kind: 'channel' });
+    await samples('ack-then-crit', 'cccccc');
+    const [b] = await alertsOf('ack-then-crit');
+    expect(b).toMatchObject({ id: a!.id, severity: 'crit', state: 'acknowledged' });
+    expect(b!.incidentId).not.toBeNull();
+  });
+
   it('claiming a warning opens its incident first', async () => {
     await samples('solo-warn', 'wwwwww');
     const [a] = await alertsOf('solo-warn');

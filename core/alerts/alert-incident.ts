@@ -70,7 +70,8 @@ export function incidentDescription(l: Locale, alert: Alert, machine: string): s
 export async function ensureIncident(ctx: UseCaseContext, alert: Alert, machineName: string, ciNumber: number | null): Promise<Ticket> {
   if (alert.incidentId) {
     const existing = await ctx.repos.tickets.findById(alert.incidentId);
-    if (existing && !isFinal(existing.status)) return existing;
+    // A resolved incident is done with: an alert firing again needs one somebody can claim.
+    if (existing && !isFinal(existing.status) && existing.status !== 'resolved') return existing;
   }
   const l = ctx.defaultLocale;
   const title = t(l, 'alert.incident_title', { check: kindLabel(l, alert.kind), machine: machineName }).slice(0, TITLE_MAX);

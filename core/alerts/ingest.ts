@@ -242,7 +242,8 @@ async function announce(
   const asAgent = async () => (ctx === null ? (ctx = await agentContext({ ...deps, notifier }, agent)) : ctx);
 
   for (let alert of changes.alerts.values()) {
-    if (alert.state === 'firing' && opensIncident(alert.severity)) {
+    // Also when already acknowledged or snoozed: a warning that turns critical still needs hands.
+    if (alert.state !== 'resolved' && opensIncident(alert.severity)) {
       const c = await asAgent();
       if (c) {
         const ticket = await ensureIncident(c, alert, item.name, item.number);
