@@ -10,6 +10,7 @@ import { createWebChat } from '../bots/web/web-chat.ts';
 import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
+import { isTransientDatabaseError } from '../db/database.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
 import { startWorkers, type Workers } from '../jobs/workers.ts';
 import { AgentWatchdog } from '../jobs/agent-watchdog.ts';
@@ -52,6 +53,7 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     clock,
     defaultLocale: config.defaultLocale,
     onOutbox: () => workers.kick(),
+    isTransient: isTransientDatabaseError,
     onHandled: (inbound, result, seconds) => metrics.recordInbound(inbound.platform, INBOUND_STATUS[result.status], seconds),
     onError: (err, inbound) => log.error({ err, platform: inbound.platform, deliveryId: inbound.deliveryId }, 'inbound event failed'),
   });

@@ -186,3 +186,21 @@ describe('waitForDatabase', () => {
     await expect(waitForDatabase(migrated.db, silentLog, { signal: controller.signal })).rejects.toThrow('stop');
   });
 });
+
+describe('isTransientDatabaseError', () => {
+  const withCode = (code: string, message = 'x') => Object.assign(new Error(message), { code });
+  it.each([
+    [withCode('57P01', 'terminating connection due to administrator command'), true],
+    [withCode('57P03', 'the database system is starting up'), true],
+    [withCode('08006'), true],
+    [withCode('ECONNREFUSED'), true],
+    [new Error('Connection terminated unexpectedly'), true],
+    [withCode('23505', 'duplicate key value violates unique constraint'), false],
+    [withCode('42P01', 'relation does not exist'), false],
+    [new Error('boom'), false],
+    ['not an error', false],
+  ])('%s → %s', async (err, expected) => {
+    const { isTransientDatabaseError } = await import('./database.ts');
+    expect(isTransientDatabaseError(err)).toBe(expected);
+  });
+});

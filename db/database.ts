@@ -145,3 +145,17 @@ export function describeError(e: unknown): string {
   }
   return String(e);
 }
+
+// SQLSTATE classes and codes that say "try again" rather than "this is wrong": connection
+// exceptions (08…), the server shutting down or starting (57P01–57P03), too many connections,
+// serialization failures and deadlocks.
+const TRANSIENT_SQLSTATE = /^(08...|57P0[123]|53300|40001|40P01)$/;
+const TRANSIENT_NODE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'EHOSTUNREACH', 'ENOTFOUND']);
+
+/** Whether a database failure is worth retrying (the server restarting, a connection cut). */
+export function isTransientDatabaseError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_NODE.has(code))) return true;
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not currently accepting connections/i.test(err.message);
+}

@@ -12,6 +12,7 @@ import { Actor } from '../core/people/actor.ts';
 import type { Platform, Role } from '../core/people/person.ts';
 import type { Clock, Repositories } from '../core/ports.ts';
 import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
+import { isTransientDatabaseError } from '../db/database.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
 
@@ -58,7 +59,7 @@ export async function createHarness(): Promise<Harness> {
   const clock = { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
   const sender = new RecordingSender();
   const dispatcher = new OutboxDispatcher({ store, clock, senders: { web: sender, slack: sender } });
-  const engine = new ConversationEngine({ store, clock, defaultLocale: 'it' });
+  const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', isTransient: isTransientDatabaseError });
 
   const h: Harness = {
     tdb,

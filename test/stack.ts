@@ -9,6 +9,7 @@ import type { ChatSender } from '../core/notifications/outbox.ts';
 import type { Platform, Role } from '../core/people/person.ts';
 import type { ChannelPurpose, Clock } from '../core/ports.ts';
 import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
+import { isTransientDatabaseError } from '../db/database.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
 
@@ -40,7 +41,7 @@ export async function createStack(opts: { dispatcherBackoffMs?: (attempts: numbe
     senders,
     ...(opts.dispatcherBackoffMs ? { backoffMs: opts.dispatcherBackoffMs } : {}),
   });
-  const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onOutbox: () => dispatcher.kick() });
+  const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onOutbox: () => dispatcher.kick(), isTransient: isTransientDatabaseError });
   dispatcher.start(100);
   return {
     tdb,

@@ -64,9 +64,9 @@ export const WEB_CHAT_PAGE = `<!doctype html>
 (() => {
   const L = (navigator.language || 'it').startsWith('it') ? 'it' : 'en';
   const S = {
-    it: { pick: 'Chi sei (identità demo)', conversations: 'Conversazioni', send: 'Invia', dm: 'Messaggi con Sportello', placeholder: 'Scrivi un messaggio…', reply: 'Rispondi nel thread', replying: 'Risposta nel thread · Esc per annullare', bot: 'Sportello', onlyyou: 'visibile solo a te', channel: '#',
+    it: { pick: 'Chi sei (identità demo)', conversations: 'Conversazioni', send: 'Invia', dm: 'Messaggi con Sportello', placeholder: 'Scrivi un messaggio…', reply: 'Rispondi nel thread', replying: 'Risposta nel thread · Esc per annullare', bot: 'Sportello', onlyyou: 'visibile solo a te', channel: '#', failed: 'Non inviato: il servizio non risponde. Premi di nuovo Invia tra poco.',
       roles: { requester: 'richiedente', ict_lead: 'referente ICT', volunteer: 'volontario/a', moderator: 'moderazione', vendor: 'fornitore', committee: 'comitato etico', observer: 'osservatore' } },
-    en: { pick: 'Who you are (demo identity)', conversations: 'Conversations', send: 'Send', dm: 'Messages with Sportello', placeholder: 'Write a message…', reply: 'Reply in thread', replying: 'Replying in thread · Esc to cancel', bot: 'Sportello', onlyyou: 'only visible to you', channel: '#',
+    en: { pick: 'Who you are (demo identity)', conversations: 'Conversations', send: 'Send', dm: 'Messages with Sportello', placeholder: 'Write a message…', reply: 'Reply in thread', replying: 'Replying in thread · Esc to cancel', bot: 'Sportello', onlyyou: 'only visible to you', channel: '#', failed: 'Not sent: the service is not answering. Press Send again shortly.',
       roles: { requester: 'requester', ict_lead: 'ICT lead', volunteer: 'volunteer', moderator: 'moderator', vendor: 'vendor', committee: 'ethics committee', observer: 'observer' } },
   }[L];
   document.querySelectorAll('[data-i18n]').forEach((e) => (e.textContent = S[e.dataset.i18n]));
@@ -152,15 +152,24 @@ export const WEB_CHAT_PAGE = `<!doctype html>
     await open(convs.dm, S.dm);
   }
 
+  let unsent = null; // { text, clientId } of a send that failed: resent with the same id
   $('composer').onsubmit = async (e) => {
     e.preventDefault();
     const text = $('text').value.trim();
     if (!text) return;
     $('text').value = '';
-    const body = { as: me.handle, conversation: current, text, clientId: crypto.randomUUID() };
+    const clientId = unsent && unsent.text === text ? unsent.clientId : crypto.randomUUID();
+    const body = { as: me.handle, conversation: current, text, clientId };
     if (threadOf) body.threadOf = threadOf;
     threadOf = null; $('replying').textContent = '';
-    await api('/web/send', body);
+    try {
+      await api('/web/send', body);
+      unsent = null;
+    } catch {
+      unsent = { text, clientId };
+      $('text').value = text;
+      $('replying').textContent = S.failed;
+    }
   };
   $('text').onkeydown = (e) => { if (e.key === 'Escape') { threadOf = null; $('replying').textContent = ''; } };
 

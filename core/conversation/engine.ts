@@ -21,6 +21,12 @@ export interface EngineOptions {
   readonly onOutbox?: () => void;
   /** After each event, how it ended and how long it took (for metrics). */
   readonly onHandled?: (inbound: Inbound, result: HandleResult, seconds: number) => void;
+  /**
+   * Tells failures worth retrying (the database restarting, a connection cut) from bugs. Those
+   * are rethrown, so the adapter gets the event redelivered or retries it, instead of the user
+   * getting an apology for a message that was then dropped.
+   */
+  readonly isTransient?: (err: unknown) => boolean;
   /** Unexpected (non-domain) failures, for the log; the user gets a generic apology. */
   readonly onError?: (err: unknown, inbound: Inbound) => void;
 }
@@ -47,6 +53,7 @@ export class ConversationEngine {
       result = await this.opts.store.transaction((repos) => this.run(repos, inbound, 'work'));
     } catch (err) {
       const refusal = DomainError.is(err) ? err : undefined;
+      if (!refusal && this.opts.isTransient?.(err)) throw err;
       if (!refusal) this.opts.onError?.(err, inbound);
       result = await this.opts.store.transaction((repos) => this.run(repos, inbound, refusal ?? 'failure'));
     }
