@@ -30,7 +30,7 @@ import { AGENT_HEADERS, REPORT_PATH, signRequest, type CheckKind, type WireRepor
 import { Notifier } from '../core/notifications/notifier.ts';
 import { Actor } from '../core/people/actor.ts';
 import { createOrganisation } from '../core/use-cases/register.ts';
-import { createTestDatabase } from '../db/test-database.ts';
+import { createTestDatabase } from '../test/test-database.ts';
 import { round, summarize, timedPool } from './stats.ts';
 
 const AGENTS = Number(process.env.BENCH_ALERT_AGENTS ?? 100);

@@ -23,7 +23,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Clock } from '../core/ports.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import type { Database } from '../db/schema.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import type { JobData } from '../jobs/job-data.ts';
 import { createQueueBackend, type JobQueue } from '../jobs/queue-backend.ts';
 import { SlaTimers } from '../jobs/sla-timers.ts';

@@ -4,8 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDatabase, migrateToLatest, pingDatabase, waitForDatabase } from './database.ts';
 import type { DbLog } from './database.ts';
 import { migrations } from './migrations/index.ts';
-import { createTestDatabase, silentLog } from './test-database.ts';
-import type { TestDatabase } from './test-database.ts';
+import { createTestDatabase, silentLog } from '../test/test-database.ts';
+import type { TestDatabase } from '../test/test-database.ts';
 
 interface Line {
   level: 'info' | 'warn' | 'error';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OneTimeCodePurpose } from '../core/ports.ts';
 import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase } from './test-database.ts';
-import type { TestDatabase } from './test-database.ts';
+import { createTestDatabase } from '../test/test-database.ts';
+import type { TestDatabase } from '../test/test-database.ts';
 import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';
 
 let tdb: TestDatabase;

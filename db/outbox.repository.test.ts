@@ -2,8 +2,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Address } from '../core/conversation/message.ts';
 import type { OutboxEntry } from '../core/notifications/outbox.ts';
 import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase } from './test-database.ts';
-import type { TestDatabase } from './test-database.ts';
+import { createTestDatabase } from '../test/test-database.ts';
+import type { TestDatabase } from '../test/test-database.ts';
 import { at } from './test-fixtures.ts';
 
 let tdb: TestDatabase;

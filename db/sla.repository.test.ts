@@ -4,7 +4,7 @@ import type { SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import { DEFAULT_SLA_SETTINGS } from '../core/sla/sla-policy.ts';
 import type { Ticket } from '../core/tickets/ticket.ts';
 import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';
 
 let tdb: TestDatabase;

@@ -4,8 +4,8 @@ import type { Organisation, Person } from '../core/people/person.ts';
 import type { NewTicket, Repositories } from '../core/ports.ts';
 import type { TicketKind } from '../core/tickets/ticket.ts';
 import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase } from './test-database.ts';
-import type { TestDatabase } from './test-database.ts';
+import { createTestDatabase } from '../test/test-database.ts';
+import type { TestDatabase } from '../test/test-database.ts';
 import { at, seedOrganisation, seedPerson } from './test-fixtures.ts';
 
 let tdb: TestDatabase;

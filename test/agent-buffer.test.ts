@@ -23,7 +23,7 @@ import { Notifier } from '../core/notifications/notifier.ts';
 import { Actor } from '../core/people/actor.ts';
 import { createOrganisation } from '../core/use-cases/register.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 type Mode = 'up' | 'down' | 'lose-answers';
 

@@ -15,7 +15,7 @@ import { Actor } from '../core/people/actor.ts';
 import { createOrganisation } from '../core/use-cases/register.ts';
 import { redeemCode } from '../core/use-cases/one-time-codes.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;

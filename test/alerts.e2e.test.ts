@@ -19,7 +19,7 @@ import { startApp, type App } from '../app/main.ts';
 import { seedDemo } from '../app/seed-demo.ts';
 import { startServices, type Services } from '../app/services.ts';
 import type { OutMessage } from '../core/conversation/message.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { withDiskLock } from './disk-lock.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');

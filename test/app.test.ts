@@ -7,7 +7,7 @@ import { CONFIG_VARIABLES, loadConfig, type Config } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
 import { startApp, type App, type AppContext } from '../app/main.ts';
 import { sendJson } from '../app/http-server.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const log = createLogger({ level: 'silent' });
 const configFor = (databaseUrl: string): Config => ({ ...loadConfig({ DATABASE_URL: databaseUrl }), port: 0 });

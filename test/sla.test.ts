@@ -21,7 +21,7 @@ import { createTicket } from '../core/use-cases/create-ticket.ts';
 import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
 import { resolveActor } from '../core/use-cases/resolve-actor.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createQueueBackend } from '../jobs/queue-backend.ts';
 import { SENTINEL_JOB_ID } from '../jobs/sla-timers.ts';
 import { startWorkers, type SlaFiredInfo, type Workers } from '../jobs/workers.ts';

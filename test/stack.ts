@@ -11,7 +11,7 @@ import type { ChannelPurpose, Clock } from '../core/ports.ts';
 import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
 import { isTransientDatabaseError } from '../db/database.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 export interface Stack {
   readonly tdb: TestDatabase;

@@ -12,7 +12,7 @@ import { createLogger } from '../app/logger.ts';
 import { startApp, type App } from '../app/main.ts';
 import { seedDemo } from '../app/seed-demo.ts';
 import { startServices } from '../app/services.ts';
-import { createTestDatabase, type TestDatabase } from '../db/test-database.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
 let app: App;

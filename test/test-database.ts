@@ -5,9 +5,9 @@
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import pg from 'pg';
-import { createDatabase, migrateToLatest } from './database.ts';
-import type { DbLog } from './database.ts';
-import type { Database } from './schema.ts';
+import { createDatabase, migrateToLatest } from '../db/database.ts';
+import type { DbLog } from '../db/database.ts';
+import type { Database } from '../db/schema.ts';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
