@@ -64,6 +64,18 @@ describe('PeopleRepository', () => {
     expect(await store.people.findIdentity('discord', 'U1')).toBeUndefined();
   });
 
+  it('ten simultaneous identical grants record one active grant; the others are told it exists', async () => {
+    const p = await seedPerson(store, 'Pia Parallela');
+    const grant = { personId: p.id, role: 'observer' as const, organisationId: null, grantedBy: null, grantedAt: T0, reason: 'race' };
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.transaction((repos) => repos.people.grantRole(grant))));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results.filter((x) => x.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'already_exists' });
+    expect((await store.people.activeGrants(p.id)).filter((g) => g.role === 'observer')).toHaveLength(1);
+    // After a revocation the same role can be granted again.
+    await store.people.revokeRole(p.id, 'observer', null, null, 'test', at(1));
+    await expect(store.people.grantRole({ ...grant, grantedAt: at(2) })).resolves.toMatchObject({ role: 'observer' });
+  });
+
   it('grants and revokes roles, keeping the history', async () => {
     const org1 = await seedOrganisation(store, 'Org 1');
     const org2 = await seedOrganisation(store, 'Org 2');

@@ -1,3 +1,4 @@
+import { DomainError } from '../core/errors.ts';
 import type { Kysely, Selectable } from 'kysely';
 import type { Locale } from '../core/i18n/translate.ts';
 import type { Identity, Organisation, Person, Platform, Role, RoleGrant } from '../core/people/person.ts';
@@ -185,8 +186,14 @@ export class PeopleRepository implements PeopleRepositoryPort {
         revoked_by: null,
         revoke_reason: null,
       })
+      // The unique index on active grants: a concurrent identical grant inserts nothing.
+      .onConflict((oc) => oc.doNothing())
       .returningAll()
-      .executeTakeFirstOrThrow();
+      .executeTakeFirst();
+    if (!row) {
+      const person = await this.findPerson(g.personId);
+      throw new DomainError('already_exists', { name: person?.displayName ?? g.personId, role: g.role });
+    }
     return toGrant(row);
   }
 

@@ -7,6 +7,7 @@ import * as initial from './0001-initial.ts';
 import * as webMessages from './0002-web-messages.ts';
 import * as sla from './0003-sla.ts';
 import * as monitoring from './0004-monitoring.ts';
+import * as uniqueActiveGrants from './0005-unique-active-grants.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -14,4 +15,5 @@ export const migrations: Record<string, Migration> = {
   '0002-web-messages': webMessages,
   '0003-sla': sla,
   '0004-monitoring': monitoring,
+  '0005-unique-active-grants': uniqueActiveGrants,
 };
