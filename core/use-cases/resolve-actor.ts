@@ -4,6 +4,8 @@ import type { Person, Platform } from '../people/person.ts';
 import type { Clock, Repositories } from '../ports.ts';
 import { createPerson } from './register.ts';
 
+const TOUCH_EVERY_MS = 60_000;
+
 /** The actor for a platform account with its current roles; undefined for an unknown account. */
 export async function actorForPerson(repos: Repositories, person: Person): Promise<Actor> {
   const grants = await repos.people.activeGrants(person.id);
@@ -35,7 +37,9 @@ export async function resolveActor(
       locale: toLocale(sender.locale) ?? defaultLocale,
     });
     await repos.people.linkIdentity({ platform: sender.platform, externalId: sender.externalId, personId: person.id, lastSeenAt: now });
-  } else {
+  } else if (identity && now.getTime() - identity.lastSeenAt.getTime() > TOUCH_EVERY_MS) {
+    // Which account a person used last decides where DMs go; a minute's precision is plenty,
+    // and it spares a write on every message of a conversation.
     await repos.people.touchIdentity(sender.platform, sender.externalId, now);
   }
   return { actor: await actorForPerson(repos, person), person, firstContact };
