@@ -19,6 +19,7 @@ export type DomainErrorCode =
   | 'alert_not_found'
   | 'alert_transition'
   | 'machine_not_found'
+  | 'agent_revoked'
   | 'note_required'
   | 'role_not_held'
   | 'dm_only'

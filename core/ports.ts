@@ -7,7 +7,7 @@ import type { MonitoringRepository } from './alerts/repository.ts';
 import type { Locale } from './i18n/translate.ts';
 import type { OutboxEntry, OutboxRecord } from './notifications/outbox.ts';
 import type { Identity, Organisation, Person, Platform, Role, RoleGrant } from './people/person.ts';
-import type { PlannedSlaEvent, SlaEventRecord } from './sla/sla-event-kind.ts';
+import type { PlannedSlaEvent, SlaEventKind, SlaEventRecord } from './sla/sla-event-kind.ts';
 import type { SlaPolicyRow, SlaSettings } from './sla/sla-policy.ts';
 import type {
   Impact,
@@ -204,6 +204,30 @@ export interface OutboxRepository {
   findRef(platform: Platform, conversationId: string, platformMessageId: string): Promise<string | undefined>;
 }
 
+/** What `SlaRepository.openTicketsOverview` is asked (the morning digest's definitions). */
+export interface SlaOverviewQuery {
+  /** The open tickets: statuses whose resolution clock counts or is paused. */
+  readonly statuses: readonly TicketStatus[];
+  /** Of those, the statuses whose resolution clock counts (is not paused). */
+  readonly counting: readonly TicketStatus[];
+  /** A running target is at risk once an event of one of these kinds of it is due. */
+  readonly riskKinds: readonly SlaEventKind[];
+  readonly now: Date;
+  /** How many late or at-risk tickets to return. */
+  readonly limit: number;
+}
+
+/** Every open ticket counted in the database, and the most pressing ones. */
+export interface SlaOverview {
+  readonly open: number;
+  /** Open, `new` and nobody's. */
+  readonly unclaimed: number;
+  readonly atRisk: number;
+  readonly late: number;
+  /** Up to `limit` late or at-risk tickets: the longest past breach first, then the soonest due. */
+  readonly urgent: readonly Ticket[];
+}
+
 /**
  * SLA policies, settings and the planned SLA events of every ticket (`sla_events`, the source of
  * truth for deadlines). Timers in the job queue are only a fast trigger: firing goes through
@@ -241,6 +265,14 @@ export interface SlaRepository {
   releaseTimers(ids?: readonly string[]): Promise<number>;
   /** Records that the scheduled run `name`/`key` (e.g. the digest of a day) happened: false if it had. */
   claimRun(name: string, key: string, at: Date): Promise<boolean>;
+  /**
+   * The open tickets (`statuses`) counted in SQL, however many there are, with their SLA state
+   * as their events record it: a ticket is late when the breach event of a live target is due
+   * (fired or not) — the first response lives until the ticket first leaves `new`, the
+   * resolution while the ticket is open, even paused; at risk when not late and an event of
+   * `riskKinds` of a running target is due (the resolution runs in `counting` statuses).
+   */
+  openTicketsOverview(q: SlaOverviewQuery): Promise<SlaOverview>;
 }
 
 /** Everything a use case may touch, bound to one transaction. */

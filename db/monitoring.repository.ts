@@ -32,6 +32,8 @@ function toAgent(r: Selectable<MonitoringAgentsTable>): MonitoredAgent {
     enrolledBy: r.enrolled_by,
     lastSeenAt: r.last_seen_at,
     revokedAt: r.revoked_at,
+    revokedBy: r.revoked_by,
+    revokeReason: r.revoke_reason,
     droppedBatches: Number(r.dropped_batches),
   };
 }
@@ -172,6 +174,18 @@ export class MonitoringRepository implements MonitoringRepositoryPort {
   async lockAgent(id: string): Promise<MonitoredAgent | undefined> {
     if (!isUuid(id)) return undefined;
     const row = await this.db.selectFrom('monitoring_agents').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return row && toAgent(row);
+  }
+
+  async revokeAgent(id: string, by: string | null, reason: string, at: Date): Promise<MonitoredAgent | undefined> {
+    if (!isUuid(id)) return undefined;
+    const row = await this.db
+      .updateTable('monitoring_agents')
+      .set({ revoked_at: at, revoked_by: by, revoke_reason: reason })
+      .where('id', '=', id)
+      .where('revoked_at', 'is', null)
+      .returningAll()
+      .executeTakeFirst();
     return row && toAgent(row);
   }
 

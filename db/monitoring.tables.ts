@@ -27,6 +27,9 @@ export interface MonitoringAgentsTable {
   last_seen_at: Date | null;
   revoked_at: Date | null;
   dropped_batches: BigIntColumn;
+  /** Migration 0006: who revoked the agent, and why. */
+  revoked_by: ColumnType<string | null, string | null | undefined, string | null>;
+  revoke_reason: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface ConfigurationItemsTable {

@@ -127,3 +127,59 @@ describe('SlaRepository', () => {
     expect(await store.sla.claimRun('digest', '2026-03-03', T0)).toBe(true);
   });
 });
+
+describe('SlaRepository.openTicketsOverview', () => {
+  it('counts open tickets and flags late and at-risk ones from the events of their live targets', async () => {
+    const own = await createTestDatabase();
+    const s = new KyselyStore(own.db);
+    try {
+      const o = await seedOrganisation(s);
+      const p = await seedPerson(s);
+      const now = at(24 * 60);
+      /** A ticket in `status` after the status `path`, with SLA events (`fired`: fired at `now`). */
+      const make = async (status: Ticket['status'], path: Ticket['status'][], events: { target: 'response' | 'resolution' | 'unclaimed'; kind: 'warn_75' | 'warn_90' | 'breach' | 'reannounce'; due: number; fired?: boolean }[]) => {
+        const t = await s.tickets.insert({
+          ref: await s.tickets.nextRef('incident'), kind: 'incident', title: 'T', description: 'D', category: null, impact: 2, urgency: 2, priority: 3,
+          tier: 'volunteer', organisationId: o.id, requesterId: p.id, configurationItem: null, idempotencyKey: null, createdAt: T0,
+        });
+        let from: Ticket['status'] = 'new';
+        await s.tickets.addEvents([{ ticketId: t.id, actorId: null, at: T0, field: 'status', from: null, to: 'new', note: null }]);
+        for (const [i, to] of path.entries()) {
+          await s.tickets.addEvents([{ ticketId: t.id, actorId: null, at: at(i + 1), field: 'status', from, to, note: null }]);
+          from = to;
+        }
+        if (status !== 'new') await s.tickets.compareAndSet(t.id, { status: 'new', assigneeId: null }, { status }, at(path.length));
+        await s.sla.rewrite(t.id, [], events.map((e) => ({ target: e.target, kind: e.kind, dueAt: at(e.due) })), T0);
+        for (const e of await s.sla.listEvents(t.id)) if (events.find((x) => x.target === e.target && x.kind === e.kind)?.fired) await s.sla.markFired(e.id, now);
+        return t.ref;
+      };
+      const pausedLate = await make('pending', ['assigned', 'in_progress', 'pending'], [{ target: 'resolution', kind: 'breach', due: 600, fired: true }]);
+      await make('pending', ['assigned', 'in_progress', 'pending'], [{ target: 'resolution', kind: 'warn_75', due: 600, fired: true }]); // paused: not at risk
+      const running = await make('in_progress', ['assigned', 'in_progress'], [{ target: 'resolution', kind: 'warn_90', due: 1200 }, { target: 'resolution', kind: 'breach', due: 1500 }]);
+      const unanswered = await make('new', [], [{ target: 'response', kind: 'warn_75', due: 1000 }, { target: 'response', kind: 'breach', due: 1800 }]);
+      // Claimed and released after its first response was missed: that target is over.
+      await make('new', ['assigned', 'new'], [{ target: 'response', kind: 'breach', due: 300, fired: true }, { target: 'unclaimed', kind: 'reannounce', due: 10 }]);
+      await make('resolved', ['assigned', 'resolved'], [{ target: 'resolution', kind: 'breach', due: 100, fired: true }]); // not open
+      await make('in_progress', ['assigned', 'in_progress'], [{ target: 'resolution', kind: 'warn_75', due: 2000 }]); // nothing due yet
+      const lateUnclaimed = await make('new', [], [{ target: 'response', kind: 'breach', due: 900 }]);
+
+      const q = {
+        statuses: ['new', 'assigned', 'in_progress', 'pending'] as const,
+        counting: ['new', 'assigned', 'in_progress'] as const,
+        riskKinds: ['warn_75', 'warn_90', 'breach'] as const,
+        now,
+      };
+      const overview = await s.sla.openTicketsOverview({ ...q, limit: 10 });
+      expect({ ...overview, urgent: overview.urgent.map((t) => t.ref) }).toEqual({
+        open: 7,
+        unclaimed: 3,
+        late: 2,
+        atRisk: 2,
+        urgent: [pausedLate, lateUnclaimed, running, unanswered],
+      });
+      expect((await s.sla.openTicketsOverview({ ...q, limit: 3 })).urgent.map((t) => t.ref)).toEqual([pausedLate, lateUnclaimed, running]);
+    } finally {
+      await own.drop();
+    }
+  });
+});

@@ -1,9 +1,9 @@
-import type { Kysely, Selectable } from 'kysely';
-import type { SlaRepository as SlaRepositoryPort } from '../core/ports.ts';
+import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/ports.ts';
 import type { PlannedSlaEvent, SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
 import type { Ticket } from '../core/tickets/ticket.ts';
-import type { Database } from './schema.ts';
+import type { Database, TicketsTable } from './schema.ts';
 import type { SlaEventsTable, SlaTables } from './sla.tables.ts';
 import { toTicket } from './ticket.repository.ts';
 
@@ -189,5 +189,59 @@ export class SlaRepository implements SlaRepositoryPort {
       .onConflict((oc) => oc.columns(['name', 'run_key']).doNothing())
       .executeTakeFirst();
     return Number(r.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  /**
+   * Two queries over the same CTEs: `open_tickets` (with whether each clock still runs) and
+   * `flags` (late, at risk and the earliest breach, from the events of the live targets).
+   */
+  async openTicketsOverview(q: SlaOverviewQuery): Promise<SlaOverview> {
+    const values = (xs: readonly string[]) => (xs.length ? sql.join(xs.map((x) => sql`${x}`)) : sql`null`);
+    const withFlags = (query: RawBuilder<unknown>) => sql`
+      with open_tickets as (
+        select t.id, t.status, t.assignee_id,
+          t.status in (${values(q.counting)}) as resolution_running,
+          t.status = 'new' and not exists (
+            select 1 from ticket_events e where e.ticket_id = t.id and e.field = 'status' and e.to_value <> 'new'
+          ) as response_running
+        from tickets t
+        where t.status in (${values(q.statuses)})
+      ),
+      flags as (
+        select o.id,
+          min(s.due_at) filter (where s.kind = 'breach') as breach_at,
+          coalesce(bool_or(s.kind = 'breach' and s.due_at <= ${q.now}), false) as late,
+          coalesce(bool_or(
+            s.kind in (${values(q.riskKinds)}) and s.due_at <= ${q.now} and (s.target = 'response' or o.resolution_running)
+          ), false) as risky
+        from open_tickets o
+        join sla_events s on s.ticket_id = o.id
+          and (s.target = 'resolution' or (s.target = 'response' and o.response_running))
+        group by o.id
+      )
+      ${query}`;
+    const counts = await withFlags(sql`
+      select
+        (select count(*) from open_tickets) as open,
+        (select count(*) from open_tickets where status = 'new' and assignee_id is null) as unclaimed,
+        (select count(*) from flags where risky and not late) as at_risk,
+        (select count(*) from flags where late) as late`)
+      .$castTo<{ open: string; unclaimed: string; at_risk: string; late: string }>()
+      .execute(this.db);
+    const urgent = await withFlags(sql`
+      select t.* from tickets t join flags f on f.id = t.id
+      where f.late or f.risky
+      order by f.breach_at nulls last, t.created_at, t.id
+      limit ${q.limit}`)
+      .$castTo<Selectable<TicketsTable>>()
+      .execute(this.db);
+    const c = counts.rows[0];
+    return {
+      open: Number(c?.open ?? 0),
+      unclaimed: Number(c?.unclaimed ?? 0),
+      atRisk: Number(c?.at_risk ?? 0),
+      late: Number(c?.late ?? 0),
+      urgent: urgent.rows.map(toTicket),
+    };
   }
 }

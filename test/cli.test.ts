@@ -10,6 +10,12 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../app/config.ts';
+import { createEnrolmentCode, enrolAgent } from '../core/alerts/enrolment.ts';
+import { sweepMonitoring } from '../core/alerts/watchdog.ts';
+import { Notifier } from '../core/notifications/notifier.ts';
+import { Actor } from '../core/people/actor.ts';
+import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
+import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -177,7 +183,7 @@ describe('sportello CLI on DATABASE_URL', () => {
     });
     const help = await cli(env, 'help');
     expect(help.code).toBe(0);
-    for (const command of ['migrate', 'org add', 'org list', 'person add', 'person list', 'identity link', 'role grant', 'role revoke', 'ticket create', 'ticket list', 'ticket show', 'seed-demo'])
+    for (const command of ['migrate', 'org add', 'org list', 'person add', 'person list', 'identity link', 'role grant', 'role revoke', 'ticket create', 'ticket list', 'ticket show', 'agent revoke', 'seed-demo'])
       expect(help.stdout).toMatch(new RegExp(`^  ${command}( |$)`, 'm'));
   });
 
@@ -292,6 +298,78 @@ describe('sportello sla calendar', () => {
       expect(bad.stderr).toContain('calendar');
       const badDate = await cli(env, 'sla', 'calendar', '--holidays', '7 dicembre');
       expect(badDate.code).toBe(2);
+    } finally {
+      await tdb.drop();
+    }
+  }, 90_000);
+});
+
+describe('sportello agent revoke', () => {
+  it('revokes an agent by machine name: its open alert resolved, the decision recorded; refusals exit 1 or 2', async () => {
+    const tdb = await createTestDatabase();
+    const store = new KyselyStore(tdb.db);
+    try {
+      const env = { DATABASE_URL: tdb.url };
+      // An agent enrolled 10 minutes ago that never reported since: the watchdog raises "agent offline".
+      const past = { now: () => new Date(Date.now() - 10 * 60_000) };
+      const agentId = await store.transaction(async (repos) => {
+        const org = await createOrganisation(repos, past, { name: 'Associazione Il Girasole ODV', fiscalCode: '97000000021' });
+        const anna = await createPerson(repos, past, { displayName: 'Anna Richiedente', handle: 'anna', locale: 'it' });
+        await repos.people.grantRole({ personId: anna.id, role: 'requester', organisationId: org.id, grantedBy: null, grantedAt: past.now(), reason: 'socia' });
+        const ctx = { repos, clock: past, actor: Actor.system(), notifier: new Notifier(repos, 'it'), defaultLocale: 'it' as const };
+        const { code } = await createEnrolmentCode(ctx, { organisationId: org.id });
+        const { agent } = await enrolAgent({ repos, clock: past, defaultLocale: 'it' }, { code, hostname: 'pc-cassa', agentVersion: 'test' });
+        return agent.id;
+      });
+      await store.channels.bind({ purpose: 'alerts', platform: 'web', conversationId: 'allerte', threadId: null, organisationId: null, boundBy: null, boundAt: new Date() });
+      expect((await sweepMonitoring({ store, clock: { now: () => new Date() }, defaultLocale: 'it' })).offline).toBe(1);
+
+      const [noReason, unknown, asRequester] = await Promise.all([
+        cli(env, 'agent', 'revoke', '--machine', 'pc-cassa'),
+        cli(env, 'agent', 'revoke', '--machine', 'pc-nessuno', '--reason', 'prova'),
+        cli(env, 'agent', 'revoke', '--machine', 'pc-cassa', '--reason', 'prova', '--as', 'anna'),
+      ]);
+      expect(noReason.code).toBe(2);
+      expect(noReason.stderr.split('\n')[0]).toBe('sportello: missing required option --reason');
+      expect(noReason.stderr).toContain('Usage: sportello agent revoke --machine');
+      expect(unknown).toMatchObject({ code: 1, stdout: '' });
+      expect(unknown.stderr).toMatch(/^Non trovo una sola macchina "pc-nessuno" \(trovate: 0\)/);
+      expect(asRequester).toMatchObject({ code: 1, stdout: '', stderr: 'Non hai i permessi per questa operazione.\n' });
+      expect((await store.monitoring.findAgent(agentId))?.revokedAt).toBeNull();
+
+      const revoked = json<{ agentId: string; name: string; configurationItem: string; organisation: { fiscalCode: string }; reason: string; resolvedAlerts: string[] }>(
+        await cli(env, 'agent', 'revoke', '--machine', 'pc-cassa', '--reason', 'rubato in sede', '--json'),
+      );
+      expect(revoked).toMatchObject({
+        agentId,
+        name: 'pc-cassa',
+        configurationItem: 'CI-000001',
+        organisation: { fiscalCode: '97000000021' },
+        reason: 'rubato in sede',
+        resolvedAlerts: ['AL-000001'],
+      });
+      expect(JSON.stringify(revoked)).not.toContain((await store.monitoring.findAgent(agentId))!.secret);
+      const agent = await store.monitoring.findAgent(agentId);
+      expect(agent).toMatchObject({ revokedBy: null, revokeReason: 'rubato in sede' });
+      expect(agent!.revokedAt).not.toBeNull();
+      expect((await store.monitoring.listOpenAlerts(agentId))).toEqual([]);
+      // The alert's message is edited (same reference) and the decision announced, through the outbox.
+      const outbox = await tdb.db.selectFrom('outbox').select(['ref', 'message']).orderBy('seq').execute();
+      const alertRows = outbox.filter((r) => r.ref?.startsWith('alert:'));
+      expect(alertRows).toHaveLength(2);
+      expect(alertRows[1]!.ref).toBe(alertRows[0]!.ref);
+      expect(alertRows.map((r) => [...(r.message.title ?? '')][0])).toEqual(['🟠', '✅']);
+      expect(outbox.at(-1)?.message.text).toBe(
+        'Agente revocato: CI-000001 pc-cassa di Associazione Il Girasole ODV non è più monitorata. Deciso da Sportello: «rubato in sede». Allerte aperte chiuse: 1.',
+      );
+      expect((await sweepMonitoring({ store, clock: { now: () => new Date(Date.now() + 3_600_000) }, defaultLocale: 'it' })).offline).toBe(0);
+
+      const [again, text] = await Promise.all([
+        cli(env, 'agent', 'revoke', '--machine', 'CI-000001', '--reason', 'di nuovo'),
+        cli({ ...env, DEFAULT_LOCALE: 'en' }, 'agent', 'revoke', '--machine', agentId, '--reason', 'again'),
+      ]);
+      expect(again).toMatchObject({ code: 1, stdout: '', stderr: "L'agente di CI-000001 pc-cassa è già stato revocato.\n" });
+      expect(text).toMatchObject({ code: 1, stdout: '', stderr: 'The agent of CI-000001 pc-cassa has already been revoked.\n' });
     } finally {
       await tdb.drop();
     }

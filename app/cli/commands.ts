@@ -1,4 +1,5 @@
 import { migrate, seedDemoCommand } from './admin-commands.ts';
+import { agentRevoke } from './agent-commands.ts';
 import type { Command } from './command.ts';
 import { identityLink } from './identity-commands.ts';
 import { orgAdd, orgList } from './org-commands.ts';
@@ -21,5 +22,6 @@ export const COMMANDS: readonly Command[] = [
   ticketList,
   ticketShow,
   slaCalendar,
+  agentRevoke,
   seedDemoCommand,
 ];

@@ -1,7 +1,8 @@
 /**
  * The monitoring commands and the alert buttons, called by the conversation engine's handlers:
- * `agente` (an enrolment code), `agenti` (the agents and their heartbeat), `rumorosi` (the
- * checks that fire and cry wolf most), `silenzia <org|macchina> <durata> [motivo]`.
+ * `agente` (an enrolment code), `agente revoca <macchina> <motivo>` (the agent revoked),
+ * `agenti` (the agents and their heartbeat), `rumorosi` (the checks that fire and cry wolf most),
+ * `silenzia <org|macchina> <durata> [motivo]`.
  */
 import type { ParsedCommand } from '../conversation/commands.ts';
 import { restAfter } from '../conversation/commands.ts';
@@ -16,11 +17,14 @@ import { kindLabel } from './alert-message.ts';
 import { canManageMonitoring, createEnrolmentCode, ledOrganisations } from './enrolment.ts';
 import { isOverdue } from './hysteresis.ts';
 import { AlertRef, ConfigurationItemRef, type ConfigurationItem } from './model.ts';
+import { machineLabel, revokeAgent } from './revoke-agent.ts';
 import { parseDuration } from './silence.ts';
 
 export type MonitoringCommand = 'agent' | 'agents' | 'noisy' | 'silence';
 
 const NOISY_WINDOW_MS = 30 * 86_400_000;
+/** `agente revoca …` / `agent revoke …`: the subcommand word, in either language. */
+const REVOKE_WORDS: ReadonlySet<string> = new Set(['revoca', 'revoke']);
 
 /** Organisations whose monitoring the actor sees: all for volunteers and staff, their own otherwise. */
 function visibleOrganisations(actor: Actor): string[] | undefined {
@@ -31,7 +35,7 @@ function visibleOrganisations(actor: Actor): string[] | undefined {
 export async function handleMonitoringCommand(turn: Turn, c: ParsedCommand & { readonly name: MonitoringCommand }): Promise<void> {
   switch (c.name) {
     case 'agent':
-      return enrolmentCode(turn, c);
+      return REVOKE_WORDS.has((c.args[0] ?? '').toLowerCase()) ? revoke(turn, c) : enrolmentCode(turn, c);
     case 'agents':
       return listAgents(turn);
     case 'noisy':
@@ -53,6 +57,23 @@ async function enrolmentCode(turn: Turn, c: ParsedCommand): Promise<void> {
   }
   const { code, organisation } = await createEnrolmentCode(ctx, arg ? { fiscalCode: arg } : { organisationId: led[0]! });
   turn.replyPrivately({ text: turn.t('agent.code', { code, org: organisation.name }) });
+}
+
+/** `agente revoca <CI-000042 | nome macchina> <motivo>`: reports refused from now on, open alerts resolved. */
+async function revoke(turn: Turn, c: ParsedCommand): Promise<void> {
+  const ctx = turn.ctx;
+  const machine = c.args[1];
+  const reason = restAfter(c.rest, 2);
+  if (!machine || !reason) {
+    if (!Actor.isStaff(ctx.actor) && ledOrganisations(ctx.actor).length === 0) throw new DomainError('forbidden');
+    return turn.say('usage.agent');
+  }
+  const r = await revokeAgent(ctx, { agent: machine, reason });
+  turn.say('agent.revoked', {
+    machine: forChannel(machineLabel(r.agent, r.configurationItem), 80),
+    org: neutralizeMentions(r.organisation?.name ?? '?'),
+    n: r.resolved.length,
+  });
 }
 
 async function listAgents(turn: Turn): Promise<void> {

@@ -22,6 +22,8 @@ export interface AlertView {
   readonly incidentOwner: string | null;
   readonly acknowledgedBy: string | null;
   readonly falseAlarmBy: string | null;
+  /** When the machine's agent was revoked (its open alerts were resolved then). */
+  readonly agentRevokedAt?: Date | null;
 }
 
 export async function loadAlertView(repos: Repositories, alert: Alert): Promise<AlertView> {
@@ -43,6 +45,7 @@ export async function loadAlertView(repos: Repositories, alert: Alert): Promise<
     incidentOwner: owner?.displayName ?? null,
     acknowledgedBy: ackBy?.displayName ?? null,
     falseAlarmBy: falseBy?.displayName ?? null,
+    agentRevokedAt: agent?.revokedAt ?? null,
   };
 }
 
@@ -116,6 +119,7 @@ export function alertMessage(l: Locale, v: AlertView): OutMessage {
   if (v.acknowledgedBy) fields.push({ label: t(l, 'alert.field.acknowledged_by'), value: neutralizeMentions(v.acknowledgedBy) });
   if (a.falseAlarmAt) fields.push({ label: t(l, 'alert.field.false_alarm'), value: neutralizeMentions(v.falseAlarmBy ?? '—') });
   if (a.flaps > 0) fields.push({ label: t(l, 'alert.field.flaps'), value: String(a.flaps) });
+  if (v.agentRevokedAt) fields.push({ label: t(l, 'alert.field.agent_revoked'), value: formatDate(l, v.agentRevokedAt) });
 
   const buttons: Button[] = [];
   if (a.state !== 'resolved') {

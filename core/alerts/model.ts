@@ -32,6 +32,9 @@ export interface MonitoredAgent {
   readonly enrolledBy: string | null;
   readonly lastSeenAt: Date | null;
   readonly revokedAt: Date | null;
+  /** Who revoked it (null: the system, or not revoked) and why. */
+  readonly revokedBy: string | null;
+  readonly revokeReason: string | null;
   /** Batches the agent had to drop from its full disk buffer, as it last reported. */
   readonly droppedBatches: number;
 }

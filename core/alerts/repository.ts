@@ -30,7 +30,13 @@ export interface MonitoringRepository {
   findAgent(id: string): Promise<MonitoredAgent | undefined>;
   /** Locks the agent's row until the transaction ends: one report of an agent at a time. */
   lockAgent(id: string): Promise<MonitoredAgent | undefined>;
+  /** Live (unrevoked) agents, of these organisations (all when undefined). */
   listAgents(organisationIds?: readonly string[]): Promise<MonitoredAgent[]>;
+  /**
+   * Revokes the agent (when, by whom — null for the system — and why) if it is not revoked yet;
+   * returns it revoked, or undefined when it does not exist or already was.
+   */
+  revokeAgent(id: string, by: string | null, reason: string, at: Date): Promise<MonitoredAgent | undefined>;
   /** A report arrived: the agent is alive; records its heartbeat promise and version. */
   touchAgent(
     id: string,

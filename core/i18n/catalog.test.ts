@@ -28,6 +28,7 @@ const ERROR_CODES = [
   'alert_not_found',
   'alert_transition',
   'machine_not_found',
+  'agent_revoked',
   'note_required',
   'role_not_held',
   'dm_only',

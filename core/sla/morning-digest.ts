@@ -4,13 +4,19 @@ import { Notifier } from '../notifications/notifier.ts';
 import type { Clock, Store } from '../ports.ts';
 import { TICKET_STATUSES, type Ticket } from '../tickets/ticket.ts';
 import { SlaClock, type SlaSummary, type SlaTargetSummary } from './sla-clock.ts';
+import { TARGET_THRESHOLDS } from './sla-event-kind.ts';
 import { loadSlaContext, ticketSlaSummary } from './sla-events.ts';
 import { describeTarget } from './sla-format.ts';
 
 const LIVE = TICKET_STATUSES.filter((s) => ['counting', 'paused'].includes(SlaClock.resolutionPhase(s)));
+const COUNTING = TICKET_STATUSES.filter((s) => SlaClock.resolutionPhase(s) === 'counting');
 const MAX_LINES = 15;
 /** A running target with at most this share of its time left is "at risk". */
 const AT_RISK_SHARE = 0.25;
+/** The SLA events due once a target is at risk: its thresholds from 1 - AT_RISK_SHARE on. */
+const RISK_KINDS = TARGET_THRESHOLDS.filter((x) => x.share >= 1 - AT_RISK_SHARE).map((x) => x.kind);
+/** Late and at-risk tickets whose clocks are computed to choose and order the lines. */
+const CANDIDATES = 100;
 
 interface Row {
   readonly ticket: Ticket;
@@ -46,8 +52,10 @@ export type DigestResult =
 /**
  * The morning digest for the volunteers channel: how many tickets are open, unclaimed, at risk
  * (a running target with a quarter or less of its time left) and late, then the most urgent
- * first. Only on business days of the SLA calendar. With `runKey` (the local date), it is sent
- * once per key however many workers run it: the key is recorded in the same transaction.
+ * first. The counts come from the database over every open ticket; the lines from the late and
+ * at-risk tickets whose breach is longest past or soonest due, their clocks computed exactly.
+ * Only on business days of the SLA calendar. With `runKey` (the local date), it is sent once per
+ * key however many workers run it: the key is recorded in the same transaction.
  */
 export async function sendMorningDigest(
   opts: { readonly store: Store; readonly clock: Clock; readonly defaultLocale: Locale; readonly runKey?: string },
@@ -57,18 +65,15 @@ export async function sendMorningDigest(
     const sla = await loadSlaContext(repos);
     if (!isBusinessDay(sla.calendar, now)) return { sent: false, reason: 'not_a_business_day' };
     if (opts.runKey && !(await repos.sla.claimRun('digest', opts.runKey, now))) return { sent: false, reason: 'already_sent' };
-    const tickets = await repos.tickets.list({ statuses: LIVE, limit: 1000 });
+    const overview = await repos.sla.openTicketsOverview({ statuses: LIVE, counting: COUNTING, riskKinds: RISK_KINDS, now, limit: CANDIDATES });
     const rows: Row[] = [];
-    for (const x of tickets) rows.push(classify(x, await ticketSlaSummary(repos, x, now, sla)));
+    for (const x of overview.urgent) rows.push(classify(x, await ticketSlaSummary(repos, x, now, sla)));
     const urgent = rows.filter((r) => r.late || r.atRisk).sort((a, b) => a.urgency - b.urgency);
-    const counts = {
-      open: rows.length,
-      unclaimed: rows.filter((r) => r.ticket.status === 'new' && !r.ticket.assigneeId).length,
-      risk: rows.filter((r) => r.atRisk).length,
-      late: rows.filter((r) => r.late).length,
-    };
+    const shown = urgent.slice(0, MAX_LINES);
+    const counts = { open: overview.open, unclaimed: overview.unclaimed, risk: overview.atRisk, late: overview.late };
+    const more = counts.risk + counts.late - shown.length;
     const compose = (l: Locale) => {
-      const lines = urgent.slice(0, MAX_LINES).map((r) =>
+      const lines = shown.map((r) =>
         t(l, 'sla.digest.line', {
           ref: r.ticket.ref,
           priority: r.ticket.priority,
@@ -77,14 +82,12 @@ export async function sendMorningDigest(
           clock: describeTarget(l, r.target, r.summary),
         }),
       );
-      const body =
-        rows.length === 0
-          ? [t(l, 'sla.digest.empty')]
-          : [
-              t(l, 'sla.digest.counts', counts),
-              ...(lines.length ? ['', t(l, 'sla.digest.first'), ...lines] : ['', t(l, 'sla.digest.calm')]),
-              ...(urgent.length > MAX_LINES ? [t(l, 'sla.digest.more', { n: urgent.length - MAX_LINES })] : []),
-            ];
+      const first = lines.length
+        ? ['', t(l, 'sla.digest.first'), ...lines, ...(more > 0 ? [t(l, 'sla.digest.more', { n: more })] : [])]
+        : counts.risk + counts.late === 0
+          ? ['', t(l, 'sla.digest.calm')]
+          : [];
+      const body = counts.open === 0 ? [t(l, 'sla.digest.empty')] : [t(l, 'sla.digest.counts', counts), ...first];
       const date = new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'full', timeZone: sla.calendar.timeZone }).format(now);
       return { title: t(l, 'sla.digest.title', { date }), text: body.join('\n') };
     };

@@ -8,6 +8,7 @@ import * as webMessages from './0002-web-messages.ts';
 import * as sla from './0003-sla.ts';
 import * as monitoring from './0004-monitoring.ts';
 import * as uniqueActiveGrants from './0005-unique-active-grants.ts';
+import * as agentRevocation from './0006-agent-revocation.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -16,4 +17,5 @@ export const migrations: Record<string, Migration> = {
   '0003-sla': sla,
   '0004-monitoring': monitoring,
   '0005-unique-active-grants': uniqueActiveGrants,
+  '0006-agent-revocation': agentRevocation,
 };
