@@ -9,6 +9,9 @@ import {
   Worker,
   createPostgresBackend,
   createRedisBackend,
+  DEFAULT_SCHEMA,
+  quoteSchemaName,
+  runMigrations,
   type BackendFactory,
   type DefaultJobOptions,
   type IQueueBackend,
@@ -16,6 +19,7 @@ import {
   type Processor,
 } from 'bullmq';
 import { Redis } from 'ioredis';
+import pg from 'pg';
 
 export type JobQueue<D> = Queue<D, unknown, string, D, unknown, string, IQueueBackend, unknown>;
 export type JobWorker<D> = Worker<D, unknown, string, IQueueBackend, JobProgress, unknown>;
@@ -27,7 +31,7 @@ export interface QueueBackendOptions {
   readonly databaseUrl: string;
   /** PostgreSQL schema for BullMQ's tables, created by BullMQ's own migrator (default `bullmq`). */
   readonly pgSchema?: string;
-  /** Connections per queue or worker on PostgreSQL (default 3; each also holds one LISTEN connection). */
+  /** Connections shared by the queues and workers on PostgreSQL, LISTEN connections included (default 20). */
   readonly pgPoolSize?: number;
 }
 
@@ -35,6 +39,8 @@ export interface QueueBackend {
   readonly kind: 'redis' | 'postgres';
   queue<D>(name: string, defaultJobOptions?: DefaultJobOptions): JobQueue<D>;
   worker<D>(name: string, processor: Processor<D, unknown, string>, opts: { readonly concurrency: number; readonly lockDurationMs?: number }): JobWorker<D>;
+  /** Resolves once the backend can be used (PostgreSQL: BullMQ's schema migrated). */
+  ready(): Promise<void>;
   /** Closes the connections this backend opened (after the queues and workers were closed). */
   close(): Promise<void>;
 }
@@ -72,6 +78,7 @@ function redisBackend(url: string): QueueBackend {
         { connection: client, concurrency: w.concurrency, ...(w.lockDurationMs ? { lockDuration: w.lockDurationMs } : {}) },
         factory,
       ),
+    ready: () => Promise.resolve(),
     async close() {
       await client.quit().catch(() => client.disconnect());
     },
@@ -79,33 +86,49 @@ function redisBackend(url: string): QueueBackend {
 }
 
 function postgresBackend(opts: QueueBackendOptions): QueueBackend {
-  // A config object (not a pg.Pool) so BullMQ owns each pool, pins its search_path to the
-  // schema and runs its migrations (`migrate: true`, serialised by an advisory lock).
-  const connection = {
+  const schema = opts.pgSchema ?? DEFAULT_SCHEMA;
+  // Our own pool rather than a config object for BullMQ to pool: a connection checked out by a
+  // worker when PostgreSQL restarts emits 'error' on the client itself, and only a pool we own
+  // can give every client a listener; without one, a database restart crashes the process.
+  // BullMQ's commands use unqualified names, so the pool pins search_path to the schema.
+  const pool = new pg.Pool({
     connectionString: opts.databaseUrl,
-    schema: opts.pgSchema ?? 'bullmq',
-    migrate: true,
-    max: opts.pgPoolSize ?? 3,
+    options: `-c search_path=${quoteSchemaName(schema)}`,
+    max: opts.pgPoolSize ?? 20,
     connectionTimeoutMillis: 5_000,
-  };
+  });
+  pool.on('error', () => {}); // an idle connection lost: the next query reports it
+  pool.on('connect', (client) => client.on('error', () => {}));
+  // BullMQ migrates on connect only for pools it owns: run its migrator once (advisory-locked).
+  const migrated = (async () => {
+    const client = await pool.connect();
+    try {
+      await runMigrations(client, schema);
+    } finally {
+      client.release();
+    }
+  })();
+  migrated.catch(() => {}); // reported by ready()
   const factory = createPostgresBackend as unknown as BackendFactory<IQueueBackend, unknown>;
   return {
     kind: 'postgres',
     queue: <D>(name: string, defaultJobOptions?: DefaultJobOptions) =>
       new Queue<D, unknown, string, D, unknown, string, IQueueBackend, unknown>(
         name,
-        { connection, ...(defaultJobOptions ? { defaultJobOptions } : {}) },
+        { connection: pool, ...(defaultJobOptions ? { defaultJobOptions } : {}) },
         factory,
       ),
     worker: <D>(name: string, processor: Processor<D, unknown, string>, w: { concurrency: number; lockDurationMs?: number }) =>
       new Worker<D, unknown, string, IQueueBackend, JobProgress, unknown>(
         name,
         processor,
-        { connection, concurrency: w.concurrency, ...(w.lockDurationMs ? { lockDuration: w.lockDurationMs } : {}) },
+        { connection: pool, concurrency: w.concurrency, ...(w.lockDurationMs ? { lockDuration: w.lockDurationMs } : {}) },
         factory,
       ),
+    ready: () => migrated,
     async close() {
-      // Each queue and worker owned (and closed) its own pool.
+      await migrated.catch(() => {});
+      await pool.end();
     },
   };
 }

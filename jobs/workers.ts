@@ -98,6 +98,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   const { store, clock, log } = opts;
   const fireOpts = { store, clock, defaultLocale: opts.defaultLocale };
   const backend = createQueueBackend({ redisUrl: opts.redisUrl, databaseUrl: opts.dbUrl, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+  await backend.ready();
   const queueName = `${opts.namespace ?? 'sportello'}-jobs`;
   const queue = backend.queue<JobData>(queueName, {
     attempts: 5,

@@ -296,6 +296,7 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       const q = b.queue(workers.queueName);
       await q.obliterate({ force: true });
       await q.close();
+      await b.close();
     }
     const breaches = await waitFor(
       'every breach to fire',
