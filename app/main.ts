@@ -30,12 +30,17 @@ async function main(): Promise<void> {
   });
 
   let stopping = false;
+  let firstSignalAt = 0;
   const shutdown = (signal: NodeJS.Signals) => {
     if (stopping) {
+      // Ctrl+C reaches us twice (from the terminal's process group and relayed by npm/tsx):
+      // only a second press, later, means "stop now".
+      if (Date.now() - firstSignalAt < 1_000) return;
       log.warn({ signal }, 'second signal: exiting without waiting');
       process.exit(1);
     }
     stopping = true;
+    firstSignalAt = Date.now();
     log.info({ signal }, 'shutting down');
     setTimeout(() => {
       log.error({ timeoutMs: SHUTDOWN_TIMEOUT_MS }, 'shutdown timed out');
