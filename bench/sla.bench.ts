@@ -171,6 +171,7 @@ const BARE_WORKER = `
   const cfg = JSON.parse(process.argv[1]);
   const { createQueueBackend } = await import(pathToFileURL(cfg.root + '/jobs/queue-backend.ts').href);
   const backend = createQueueBackend({ redisUrl: cfg.redisUrl, databaseUrl: cfg.dbUrl });
+  await backend.ready();
   const worker = backend.worker(cfg.queue, async (job) => { process.send({ fired: [job.data.due, Date.now()] }); }, { concurrency: cfg.concurrency });
   await worker.waitUntilReady();
   process.on('message', async (m) => {
@@ -190,6 +191,7 @@ async function sportello(backend: Backend, o: Opts): Promise<Record<string, numb
   const horizonMs = 5 * DAY;
   const clock: Clock = { now: () => new Date() };
   const qb = createQueueBackend({ redisUrl, databaseUrl: tdb.url });
+  await qb.ready();
   const queue: JobQueue<JobData> = qb.queue<JobData>(`${namespace}-jobs`, { removeOnComplete: true });
   let worker: ChildHandle | undefined;
   try {
@@ -244,6 +246,7 @@ async function bare(backend: Backend, o: Opts): Promise<Record<string, number>> 
   const tdb = await createTestDatabase({ migrate: false });
   const name = `bare-${randomBytes(3).toString('hex')}`;
   const qb = createQueueBackend({ redisUrl, databaseUrl: tdb.url });
+  await qb.ready();
   const queue: JobQueue<{ due: number }> = qb.queue<{ due: number }>(name, { removeOnComplete: true });
   let worker: ChildHandle | undefined;
   try {

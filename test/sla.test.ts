@@ -293,6 +293,7 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       await redis.quit();
     } else {
       const b = createQueueBackend({ databaseUrl: tdb.url });
+      await b.ready();
       const q = b.queue(workers.queueName);
       await q.obliterate({ force: true });
       await q.close();
@@ -311,6 +312,7 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
     await sleep(1500);
     for (const t of tickets) expect(texts('comitato', t.ref), t.ref).toHaveLength(1);
     const b = createQueueBackend({ redisUrl, databaseUrl: tdb.url });
+    await b.ready();
     const q = b.queue(workers.queueName);
     expect(await q.getJob(SENTINEL_JOB_ID)).toBeDefined(); // the sweep noticed and re-armed the queue
     await q.close();
