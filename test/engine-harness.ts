@@ -7,8 +7,6 @@ import { ConversationEngine } from '../core/conversation/engine.ts';
 import type { Inbound } from '../core/conversation/message.ts';
 import { OutboxDispatcher } from '../core/notifications/outbox-dispatcher.ts';
 import type { ChatSender, Delivery } from '../core/notifications/outbox.ts';
-import { Notifier } from '../core/notifications/notifier.ts';
-import { Actor } from '../core/people/actor.ts';
 import type { Platform, Role } from '../core/people/person.ts';
 import type { Clock, Repositories } from '../core/ports.ts';
 import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
@@ -120,15 +118,3 @@ export async function createHarness(): Promise<Harness> {
   };
   return h;
 }
-
-/** Runs a use case as the system actor (for setup), with its notices flushed. */
-export async function asSystem<T>(h: Harness, work: (ctx: { repos: Repositories; notifier: Notifier }) => Promise<T>): Promise<T> {
-  return h.store.transaction(async (repos) => {
-    const notifier = new Notifier(repos, 'it');
-    const r = await work({ repos, notifier });
-    await notifier.flush(h.clock.now());
-    return r;
-  });
-}
-
-export { Actor };

@@ -1,5 +1,5 @@
 import { toLocale, type Locale } from '../i18n/translate.ts';
-import { Actor } from '../people/actor.ts';
+import type { Actor } from '../people/actor.ts';
 import type { Person, Platform } from '../people/person.ts';
 import type { Clock, Repositories } from '../ports.ts';
 import { createPerson } from './register.ts';
@@ -44,5 +44,3 @@ export async function resolveActor(
   }
   return { actor: await actorForPerson(repos, person), person, firstContact };
 }
-
-export { Actor };
