@@ -2,11 +2,11 @@
  * What people do with an alert from its buttons: Claim (the incident, via `claimTicket`),
  * Acknowledge, Snooze 1 h, False alarm. Each redraws the alert's one message.
  */
-import { DomainError } from '../errors.ts';
-import { Actor } from '../people/actor.ts';
-import type { Ticket } from '../tickets/ticket.ts';
-import { claimTicket } from '../use-cases/claim-ticket.ts';
-import type { UseCaseContext } from '../use-cases/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { Actor } from '../kernel/actor.ts';
+import type { Ticket } from '../kernel/ticket.ts';
+import { claimTicket } from '../tickets/claim-ticket.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
 import { agentContext, ensureIncident } from './alert-incident.ts';
 import { publishAlert } from './alert-message.ts';
 import { AlertStateMachine, SNOOZE_MS } from './alert-state.ts';

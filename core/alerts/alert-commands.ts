@@ -7,11 +7,11 @@
 import type { ParsedCommand } from '../conversation/commands.ts';
 import { restAfter } from '../conversation/commands.ts';
 import { formatDate } from '../conversation/replies.ts';
-import type { Turn } from '../conversation/turn.ts';
-import { DomainError } from '../errors.ts';
-import { Actor } from '../people/actor.ts';
-import { isFiscalCode } from '../people/person.ts';
-import { forChannel, neutralizeMentions } from '../text/sanitize.ts';
+import type { Turn } from '../kernel/turn.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { Actor } from '../kernel/actor.ts';
+import { isFiscalCode } from '../kernel/person.ts';
+import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import { acknowledgeAlert, claimAlert, markFalseAlarm, snoozeAlert } from './alert-actions.ts';
 import { kindLabel } from './alert-message.ts';
 import { canManageMonitoring, createEnrolmentCode, ledOrganisations } from './enrolment.ts';

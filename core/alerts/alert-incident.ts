@@ -4,15 +4,15 @@
  * policy, the priority matrix, the history, the SLA clock and the volunteers' card all apply.
  * Its resolution is noted on the incident as a comment from the agent.
  */
-import { t, type Locale } from '../i18n/translate.ts';
-import type { Notifier } from '../notifications/notifier.ts';
-import type { Clock, Repositories } from '../ports.ts';
-import { forChannel } from '../text/sanitize.ts';
-import { isFinal, type Ticket } from '../tickets/ticket.ts';
-import { addComment } from '../use-cases/add-comment.ts';
-import type { UseCaseContext } from '../use-cases/context.ts';
-import { createTicket, DESCRIPTION_MAX, TITLE_MAX } from '../use-cases/create-ticket.ts';
-import { actorForPerson } from '../use-cases/resolve-actor.ts';
+import { t, type Locale } from '../kernel/i18n.ts';
+import type { Notifier } from '../kernel/notifier.ts';
+import type { Clock, Repositories } from '../kernel/ports.ts';
+import { forChannel } from '../kernel/sanitize.ts';
+import { isFinal, type Ticket } from '../kernel/ticket.ts';
+import { addComment } from '../tickets/add-comment.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+import { createTicket, DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
+import { actorForPerson } from '../people/resolve-actor.ts';
 import { formatValue, kindLabel, suggestion, summary } from './alert-message.ts';
 import { AlertRef, ConfigurationItemRef, type Alert, type MonitoredAgent, type Severity } from './model.ts';
 

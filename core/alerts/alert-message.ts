@@ -3,13 +3,13 @@
  * what is wrong, on which machine of which organisation, since when, the evidence (masked), a
  * suggested first step, the incident it opened, and the buttons that fit its state.
  */
-import type { Button, OutMessage } from '../conversation/message.ts';
+import type { Button, OutMessage } from '../kernel/message.ts';
 import { formatDate } from '../conversation/replies.ts';
-import { t, type Locale, type MessageKey } from '../i18n/translate.ts';
-import type { Notifier } from '../notifications/notifier.ts';
-import type { Repositories } from '../ports.ts';
-import { forChannel, neutralizeMentions } from '../text/sanitize.ts';
-import type { Ticket } from '../tickets/ticket.ts';
+import { t, type Locale, type MessageKey } from '../kernel/i18n.ts';
+import type { Notifier } from '../kernel/notifier.ts';
+import type { Repositories } from '../kernel/ports.ts';
+import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
+import type { Ticket } from '../kernel/ticket.ts';
 import { AlertRef, ConfigurationItemRef, type Alert, type AlertKind } from './model.ts';
 
 /** Everything the message shows besides the alert row itself. */

@@ -3,7 +3,7 @@
  * acknowledgement that wears off) and flag false alarms; samples resolve and reopen; the
  * watchdog wakes a snoozed alert that is still firing when its snooze ends.
  */
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../kernel/errors.ts';
 import type { AlertState } from './model.ts';
 
 export const ALERT_ACTIONS = ['acknowledge', 'snooze', 'false_alarm', 'resolve', 'reopen', 'wake'] as const;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../errors.ts';
-import { Actor } from '../people/actor.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { Actor } from '../kernel/actor.ts';
 import { alertMessage, formatValue, summary, type AlertView } from './alert-message.ts';
 import { canWorkAlert } from './alert-actions.ts';
 import { ALERT_ACTIONS, AlertStateMachine, type AlertAction } from './alert-state.ts';
@@ -8,8 +8,8 @@ import { canManageMonitoring } from './enrolment.ts';
 import { incidentDescription, opensIncident } from './alert-incident.ts';
 import { ALERT_STATES, AlertRef, ConfigurationItemRef, checkFingerprint, offlineFingerprint, type Alert, type AlertState, type Silence } from './model.ts';
 import { CHECK_KINDS, signRequest, verifyRequest } from './protocol.ts';
-import { en } from '../i18n/catalog.en.ts';
-import { it as itCatalog } from '../i18n/catalog.it.ts';
+import { en } from '../kernel/catalog.en.ts';
+import { it as itCatalog } from '../kernel/catalog.it.ts';
 import { covers, parseDuration } from './silence.ts';
 
 describe('alert state machine', () => {

@@ -5,16 +5,16 @@
  * recorded like any other (who enrolled it, when), so the incidents it opens follow the same
  * policy as everyone's.
  */
-import { DomainError } from '../errors.ts';
-import type { Locale } from '../i18n/translate.ts';
-import { t } from '../i18n/translate.ts';
-import { Notifier } from '../notifications/notifier.ts';
-import { Actor } from '../people/actor.ts';
-import type { Organisation } from '../people/person.ts';
-import type { Clock, Repositories } from '../ports.ts';
-import type { UseCaseContext } from '../use-cases/context.ts';
-import { newCode } from '../use-cases/one-time-codes.ts';
-import { createPerson } from '../use-cases/register.ts';
+import { DomainError } from '../kernel/errors.ts';
+import type { Locale } from '../kernel/i18n.ts';
+import { t } from '../kernel/i18n.ts';
+import { Notifier } from '../kernel/notifier.ts';
+import { Actor } from '../kernel/actor.ts';
+import type { Organisation } from '../kernel/person.ts';
+import type { Clock, Repositories } from '../kernel/ports.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+import { newCode } from '../people/one-time-codes.ts';
+import { createPerson } from '../people/register.ts';
 import { ConfigurationItemRef, type ConfigurationItem, type MonitoredAgent } from './model.ts';
 import type { WireEnrolRequest } from './protocol.ts';
 

@@ -4,10 +4,10 @@
  * check's hysteresis, and the alerts that fire, escalate or resolve — with their one chat
  * message each (posted or edited through the outbox) and the incidents they open.
  */
-import type { Locale } from '../i18n/translate.ts';
-import { Notifier } from '../notifications/notifier.ts';
-import type { Clock, Repositories } from '../ports.ts';
-import type { UseCaseContext } from '../use-cases/context.ts';
+import type { Locale } from '../kernel/i18n.ts';
+import { Notifier } from '../kernel/notifier.ts';
+import type { Clock, Repositories } from '../kernel/ports.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
 import { agentContext, ensureIncident, noteResolution, opensIncident } from './alert-incident.ts';
 import { publishAlert } from './alert-message.ts';
 import { advance, decide, shouldReopen, type Rule } from './hysteresis.ts';

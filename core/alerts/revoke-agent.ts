@@ -6,12 +6,12 @@
  * decision is recorded with who and why, and announced — in the alerts channels, where its
  * alerts were. Moderators, the committee (and so the CLI) and the organisation's ICT lead only.
  */
-import { DomainError } from '../errors.ts';
-import { t } from '../i18n/translate.ts';
-import { Actor } from '../people/actor.ts';
-import type { Organisation } from '../people/person.ts';
-import { forChannel, neutralizeMentions } from '../text/sanitize.ts';
-import type { UseCaseContext } from '../use-cases/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { t } from '../kernel/i18n.ts';
+import { Actor } from '../kernel/actor.ts';
+import type { Organisation } from '../kernel/person.ts';
+import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
 import { publishAlert } from './alert-message.ts';
 import { AlertStateMachine } from './alert-state.ts';
 import { canManageMonitoring, ledOrganisations } from './enrolment.ts';

@@ -5,9 +5,9 @@
  * several workers: each agent and alert is handled under its row lock, and the database allows
  * one open alert per fingerprint.
  */
-import type { Locale } from '../i18n/translate.ts';
-import { Notifier } from '../notifications/notifier.ts';
-import type { Clock, Store } from '../ports.ts';
+import type { Locale } from '../kernel/i18n.ts';
+import { Notifier } from '../kernel/notifier.ts';
+import type { Clock, Store } from '../kernel/ports.ts';
 import { publishAlert } from './alert-message.ts';
 import { AlertStateMachine } from './alert-state.ts';
 import { isOverdue, shouldReopen } from './hysteresis.ts';

@@ -1,16 +1,16 @@
 import { handleAlertAction } from '../alerts/alert-commands.ts';
-import { DomainError } from '../errors.ts';
-import { Policy } from '../policy.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { Policy } from '../tickets/policy.ts';
 import { TicketStateMachine } from '../tickets/ticket-status.ts';
-import { changeTicketStatus } from '../use-cases/change-ticket-status.ts';
-import { claimTicket } from '../use-cases/claim-ticket.ts';
-import { findTicketOrThrow } from '../use-cases/find-ticket.ts';
-import { rateTicket } from '../use-cases/rate-ticket.ts';
-import { requestEscalation } from '../sla/request-escalation.ts';
+import { changeTicketStatus } from '../tickets/change-ticket-status.ts';
+import { claimTicket } from '../tickets/claim-ticket.ts';
+import { findTicketOrThrow } from '../tickets/find-ticket.ts';
+import { rateTicket } from '../tickets/rate-ticket.ts';
+import { requestEscalation } from '../escalation/request-escalation.ts';
 import { continueIntake } from './command-handlers.ts';
 import { isDialogState, type NoteState } from './dialog-state.ts';
 import { ticketDetails } from './replies.ts';
-import type { Turn } from './turn.ts';
+import type { Turn } from '../kernel/turn.ts';
 
 /** Button presses and select choices, by action id. */
 export async function handleAction(turn: Turn, action: { id: string; value: string }, ttlMs: number): Promise<void> {

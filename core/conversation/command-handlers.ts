@@ -1,19 +1,19 @@
 import { handleMonitoringCommand } from '../alerts/alert-commands.ts';
-import { DomainError } from '../errors.ts';
-import { isLocale, t, type MessageKey } from '../i18n/translate.ts';
-import { findTicketOrThrow } from '../use-cases/find-ticket.ts';
-import { Actor } from '../people/actor.ts';
-import { isOrgRole, ROLES, type Role } from '../people/person.ts';
-import { Policy } from '../policy.ts';
-import { CHANNEL_PURPOSES, type ChannelPurpose } from '../ports.ts';
-import { addComment } from '../use-cases/add-comment.ts';
-import { changeTicketStatus, type StatusAction } from '../use-cases/change-ticket-status.ts';
-import { claimTicket } from '../use-cases/claim-ticket.ts';
-import { handOverTicket } from '../use-cases/hand-over-ticket.ts';
-import { listTickets } from '../use-cases/list-tickets.ts';
-import { grantRole, revokeRole } from '../use-cases/manage-roles.ts';
-import { rateTicket } from '../use-cases/rate-ticket.ts';
-import { createInvite, createLinkCode, redeemCode } from '../use-cases/one-time-codes.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { isLocale, t, type MessageKey } from '../kernel/i18n.ts';
+import { findTicketOrThrow } from '../tickets/find-ticket.ts';
+import { Actor } from '../kernel/actor.ts';
+import { isOrgRole, ROLES, type Role } from '../kernel/person.ts';
+import { Policy } from '../tickets/policy.ts';
+import { CHANNEL_PURPOSES, type ChannelPurpose } from '../kernel/ports.ts';
+import { addComment } from '../tickets/add-comment.ts';
+import { changeTicketStatus, type StatusAction } from '../tickets/change-ticket-status.ts';
+import { claimTicket } from '../tickets/claim-ticket.ts';
+import { handOverTicket } from '../tickets/hand-over-ticket.ts';
+import { listTickets } from '../tickets/list-tickets.ts';
+import { grantRole, revokeRole } from '../people/manage-roles.ts';
+import { rateTicket } from '../tickets/rate-ticket.ts';
+import { createInvite, createLinkCode, redeemCode } from '../people/one-time-codes.ts';
 import { handleSlaCommand } from '../sla/sla-command.ts';
 import { ticketSlaSummary } from '../sla/sla-events.ts';
 import { restAfter, looksLikeCommand, type ParsedCommand } from './commands.ts';
@@ -21,7 +21,7 @@ import { isDialogState, type DialogState, type IntakeState } from './dialog-stat
 import { answer, question } from './intake.ts';
 import { certifiedList, helpMessage, ticketList, ticketStatus } from './replies.ts';
 import { finishNote, submitIntake } from './dialog-handlers.ts';
-import type { Turn } from './turn.ts';
+import type { Turn } from '../kernel/turn.ts';
 
 const ROLE_WORDS: Readonly<Record<string, Role>> = {
   volontario: 'volunteer',

@@ -1,7 +1,7 @@
-import { createTicket } from '../use-cases/create-ticket.ts';
-import { changeTicketStatus } from '../use-cases/change-ticket-status.ts';
+import { createTicket } from '../tickets/create-ticket.ts';
+import { changeTicketStatus } from '../tickets/change-ticket-status.ts';
 import type { IntakeState, NoteState } from './dialog-state.ts';
-import type { Turn } from './turn.ts';
+import type { Turn } from '../kernel/turn.ts';
 
 /** Confirm pressed: the ticket is created (once per dialog, by its idempotency key). */
 export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {

@@ -1,4 +1,4 @@
-import type { Impact, TicketKind, Urgency } from '../tickets/ticket.ts';
+import type { Impact, TicketKind, Urgency } from '../kernel/ticket.ts';
 
 /** The intake dialog: one question per step, answers accumulated until confirmation. */
 export interface IntakeState {

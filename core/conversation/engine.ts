@@ -1,15 +1,15 @@
-import { DomainError } from '../errors.ts';
-import { catalogHas, type Locale, type MessageKey } from '../i18n/translate.ts';
-import { Notifier } from '../notifications/notifier.ts';
-import { announceTicket } from '../notifications/ticket-notices.ts';
-import type { Clock, Repositories, Store } from '../ports.ts';
-import { resolveActor } from '../use-cases/resolve-actor.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { catalogHas, type Locale, type MessageKey } from '../kernel/i18n.ts';
+import { Notifier } from '../kernel/notifier.ts';
+import { announceTicket } from '../tickets/ticket-notices.ts';
+import type { Clock, Repositories, Store } from '../kernel/ports.ts';
+import { resolveActor } from '../people/resolve-actor.ts';
 import { handleAction } from './action-handlers.ts';
 import { handleCommand, handleFreeText } from './command-handlers.ts';
 import { fitsSyntax, looksLikeCommand, parseCommand, type ParsedCommand } from './commands.ts';
 import { isDialogState } from './dialog-state.ts';
-import type { Inbound } from './message.ts';
-import { Turn } from './turn.ts';
+import type { Inbound } from '../kernel/message.ts';
+import { Turn } from '../kernel/turn.ts';
 
 export interface EngineOptions {
   readonly store: Store;

@@ -1,9 +1,9 @@
 import { describe, it, expect } from 'vitest';
-import { t, type Locale } from '../i18n/translate.ts';
-import { DESCRIPTION_MAX, TITLE_MAX } from '../use-cases/create-ticket.ts';
+import { t, type Locale } from '../kernel/i18n.ts';
+import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { answer, question, type IntakeStep } from './intake.ts';
-import type { OutMessage } from './message.ts';
+import type { OutMessage } from '../kernel/message.ts';
 
 const start = (extra: Partial<IntakeState> = {}): IntakeState => ({ flow: 'intake', step: 'kind', dialogId: 'dlg-1', ...extra });
 const press = (id: string, value = '') => ({ action: { id, value } });

@@ -1,9 +1,9 @@
-import { t, type Locale } from '../i18n/translate.ts';
+import { t, type Locale } from '../kernel/i18n.ts';
 import { computePriority, isImpact, isUrgency } from '../tickets/priority.ts';
-import { TICKET_KINDS, type TicketKind } from '../tickets/ticket.ts';
-import { DESCRIPTION_MAX, TITLE_MAX } from '../use-cases/create-ticket.ts';
+import { TICKET_KINDS, type TicketKind } from '../kernel/ticket.ts';
+import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
 import type { IntakeState } from './dialog-state.ts';
-import type { OutMessage } from './message.ts';
+import type { OutMessage } from '../kernel/message.ts';
 
 /** Result of feeding one answer to the intake dialog. */
 export type IntakeStep =

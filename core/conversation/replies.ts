@@ -1,11 +1,11 @@
-import { t, type Locale, type MessageKey } from '../i18n/translate.ts';
-import { Actor } from '../people/actor.ts';
-import type { Person, Role } from '../people/person.ts';
-import { forChannel } from '../text/sanitize.ts';
-import type { Ticket } from '../tickets/ticket.ts';
+import { t, type Locale, type MessageKey } from '../kernel/i18n.ts';
+import { Actor } from '../kernel/actor.ts';
+import type { Person, Role } from '../kernel/person.ts';
+import { forChannel } from '../kernel/sanitize.ts';
+import type { Ticket } from '../kernel/ticket.ts';
 import type { SlaSummary } from '../sla/sla-clock.ts';
 import { slaFields } from '../sla/sla-format.ts';
-import type { OutMessage } from './message.ts';
+import type { OutMessage } from '../kernel/message.ts';
 
 /** Help listing the commands this actor can use; `unknown` prefixes "I did not understand". */
 export function helpMessage(l: Locale, actor: Actor, unknown = false): OutMessage {

@@ -1,4 +1,4 @@
-import type { Repositories } from '../ports.ts';
+import type { Repositories } from '../kernel/ports.ts';
 
 /** How long a delivery id is remembered for dedupe: far beyond any platform's redelivery. */
 export const DELIVERY_MEMORY_DAYS = 30;

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { Priority, TicketStatus, Tier } from '../tickets/ticket.ts';
+import type { Priority, TicketStatus, Tier } from '../kernel/ticket.ts';
 import { BusinessCalendar } from './business-calendar.ts';
 import { SlaClock, slaSummary, type SlaState } from './sla-clock.ts';
 import type { SlaPolicyRow } from './sla-policy.ts';
-import { history, ticketAt } from './sla.fixtures.ts';
+import { history, ticketAt } from '../../test/fixtures/sla-fixtures.ts';
 
 const CAL = BusinessCalendar.defaultConfig();
 const MILAN = BusinessCalendar.defaultConfig({ localHolidays: ['12-07'] });

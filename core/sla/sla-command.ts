@@ -5,10 +5,10 @@
  * round-the-clock row); without the last word the row keeps its current hours.
  */
 import type { ParsedCommand } from '../conversation/commands.ts';
-import type { Turn } from '../conversation/turn.ts';
-import { DomainError } from '../errors.ts';
-import { Actor } from '../people/actor.ts';
-import type { Priority, Tier } from '../tickets/ticket.ts';
+import type { Turn } from '../kernel/turn.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { Actor } from '../kernel/actor.ts';
+import type { Priority, Tier } from '../kernel/ticket.ts';
 import { loadSlaContext } from './sla-events.ts';
 import { policyDurations, policyTable, tierLabel } from './sla-format.ts';
 import { SlaPolicy, type SlaPolicyRow } from './sla-policy.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { history, ticketAt } from './sla.fixtures.ts';
+import { history, ticketAt } from '../../test/fixtures/sla-fixtures.ts';
 import type { SlaEventRecord } from './sla-event-kind.ts';
 import { diffSlaEvents, planSlaEvents, type SlaPlanInput } from './sla-events.ts';
 import { DEFAULT_SLA_SETTINGS, SlaPolicy, type SlaPolicyRow } from './sla-policy.ts';

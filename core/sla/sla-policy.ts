@@ -4,7 +4,7 @@
  * (`SlaRepository`), this module holds the defaults and the rules to read, write and show them.
  */
 import { BusinessCalendar, type BusinessCalendarConfig } from './business-calendar.ts';
-import type { Priority, Tier } from '../tickets/ticket.ts';
+import type { Priority, Tier } from '../kernel/ticket.ts';
 
 /** The two SLA targets of a ticket: first response (someone claims it) and resolution. */
 export const SLA_TARGETS = ['response', 'resolution'] as const;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from 'vitest';
 import { computePriority, isImpact, isUrgency, PRIORITY_MATRIX } from './priority.ts';
-import type { Impact, Priority, Urgency } from './ticket.ts';
+import type { Impact, Priority, Urgency } from '../kernel/ticket.ts';
 
 describe('computePriority (impact × urgency matrix)', () => {
   it.each<[Impact, Urgency, Priority]>([

@@ -1,4 +1,4 @@
-import type { Impact, Priority, Urgency } from './ticket.ts';
+import type { Impact, Priority, Urgency } from '../kernel/ticket.ts';
 
 /**
  * The one priority matrix (impact × urgency → P1…P5), after ITIL and iTop's matrix, kept small:

@@ -1,7 +1,7 @@
 import { describe, it, expect } from 'vitest';
-import { DomainError } from '../errors.ts';
+import { DomainError } from '../kernel/errors.ts';
 import { TicketStateMachine as SM, type TicketAction } from './ticket-status.ts';
-import { TICKET_KINDS, TICKET_STATUSES, TicketRef, type TicketKind, type TicketStatus } from './ticket.ts';
+import { TICKET_KINDS, TICKET_STATUSES, TicketRef, type TicketKind, type TicketStatus } from '../kernel/ticket.ts';
 
 const ACTIONS: readonly TicketAction[] = [
   'claim',

@@ -1,5 +1,5 @@
-import { DomainError } from '../errors.ts';
-import type { TicketKind, TicketStatus } from './ticket.ts';
+import { DomainError } from '../kernel/errors.ts';
+import type { TicketKind, TicketStatus } from '../kernel/ticket.ts';
 
 /** A named move of a ticket; the transition table says from which statuses it is allowed. */
 export type TicketAction =

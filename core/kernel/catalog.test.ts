@@ -1,0 +1,187 @@
+import { describe, it, expect } from 'vitest';
+import { COMMANDS, type CommandName } from '../conversation/commands.ts';
+import type { DomainErrorCode } from './errors.ts';
+import { ROLES } from './person.ts';
+import { TICKET_KINDS, TICKET_STATUSES } from './ticket.ts';
+import { en } from './catalog.en.ts';
+import { it as itCatalog } from './catalog.it.ts';
+import { catalogKeys, isLocale, LOCALES, t, toLocale, type Locale, type MessageKey } from './i18n.ts';
+
+const CATALOGS: Record<Locale, Readonly<Record<string, string>>> = { it: itCatalog, en };
+
+/** Every code of DomainErrorCode in core/errors.ts. */
+const ERROR_CODES = [
+  'illegal_transition',
+  'not_found',
+  'forbidden',
+  'already_claimed',
+  'not_volunteer',
+  'not_owner',
+  'invalid_input',
+  'already_exists',
+  'invalid_code',
+  'not_rateable',
+  'no_organisation',
+  'stale',
+  'person_not_found',
+  'organisation_not_found',
+  'alert_not_found',
+  'alert_transition',
+  'machine_not_found',
+  'agent_revoked',
+  'note_required',
+  'role_not_held',
+  'dm_only',
+  'link_would_orphan',
+  'internal',
+] as const satisfies readonly DomainErrorCode[];
+// Fails the type check when errors.ts gains a code this list does not have.
+const allErrorCodesListed: [Exclude<DomainErrorCode, (typeof ERROR_CODES)[number]>] extends [never] ? true : false = true;
+
+/** Commands that take arguments and answer a wrong call with `usage.<name>`. */
+const COMMANDS_WITH_USAGE = [
+  'status',
+  'comment',
+  'note',
+  'claim',
+  'confirm',
+  'reopen',
+  'withdraw',
+  'unclaim',
+  'hold',
+  'resume',
+  'resolve',
+  'rate',
+  'handover',
+  'bind',
+  'certify',
+  'revoke',
+  'language',
+  'join',
+  'invite',
+] as const satisfies readonly CommandName[];
+
+const placeholders = (s: string): string[] => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string))].sort();
+
+describe('catalogs', () => {
+  it('Italian and English have exactly the same keys', () => {
+    const itKeys = Object.keys(itCatalog).sort();
+    const enKeys = Object.keys(en).sort();
+    expect(enKeys.filter((k) => !itKeys.includes(k))).toEqual([]);
+    expect(itKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
+    expect(enKeys).toEqual(itKeys);
+    expect(catalogKeys('en').sort()).toEqual(catalogKeys('it').sort());
+    expect(catalogKeys('it').sort()).toEqual(itKeys);
+  });
+
+  const entries = LOCALES.flatMap((l) => Object.entries(CATALOGS[l]).map(([k, v]) => [l, k, v] as const));
+
+  it.each(entries)('%s %s is a non-empty string', (_l, _k, v) => {
+    expect(typeof v).toBe('string');
+    expect(v.trim()).not.toBe('');
+  });
+
+  it.each(Object.keys(itCatalog))('%s has the same {placeholders} in it and en', (key) => {
+    const inIt = placeholders(CATALOGS.it[key] ?? '');
+    const inEn = placeholders(CATALOGS.en[key] ?? '');
+    expect(inEn).toEqual(inIt);
+  });
+
+  it('no string has unbalanced or malformed placeholders', () => {
+    for (const [l, k, v] of entries) {
+      const stripped = v.replace(/\{\w+\}/g, '');
+      expect(/[{}]/.test(stripped), `${l} ${k}: ${v}`).toBe(false);
+    }
+  });
+
+  it.each(ERROR_CODES)('error.%s exists in every language', (code) => {
+    expect(allErrorCodesListed).toBe(true);
+    for (const l of LOCALES) expect(CATALOGS[l][`error.${code}`], `${l} error.${code}`).toBeTruthy();
+  });
+
+  it.each(COMMANDS_WITH_USAGE)('usage.%s exists in every language', (name) => {
+    expect(Object.keys(COMMANDS)).toContain(name);
+    for (const l of LOCALES) expect(CATALOGS[l][`usage.${name}`], `${l} usage.${name}`).toBeTruthy();
+  });
+
+  it('every usage.<name> key names a real command', () => {
+    const usageNames = Object.keys(itCatalog)
+      .filter((k) => k.startsWith('usage.'))
+      .map((k) => k.slice('usage.'.length));
+    for (const name of usageNames) expect(Object.keys(COMMANDS)).toContain(name);
+  });
+
+  it('every kind, status, role, impact and urgency has a label', () => {
+    const keys = [
+      ...TICKET_KINDS.map((k) => `kind.${k}`),
+      ...TICKET_STATUSES.flatMap((s) => [`status.${s}`, `status_help.${s}`]),
+      ...ROLES.map((r) => `role.${r}`),
+      ...[1, 2, 3].flatMap((n) => [`impact.${n}`, `urgency.${n}`]),
+    ];
+    for (const l of LOCALES) for (const k of keys) expect(CATALOGS[l][k], `${l} ${k}`).toBeTruthy();
+  });
+});
+
+describe('t()', () => {
+  it('fills string and number params', () => {
+    expect(t('it', 'error.not_found', { ref: 'INC-000042' })).toBe(
+      'Non trovo il ticket INC-000042. Controlla il codice (per esempio INC-000042).',
+    );
+    expect(t('en', 'ok.rated', { ref: 'INC-000001', stars: 4 })).toBe('Thanks for rating INC-000001: 4/5.');
+  });
+
+  it('fills every occurrence of a placeholder', () => {
+    expect(t('en', 'link.code', { code: 'ABCD2345' })).toBe(
+      'Your link code is ABCD2345 (valid for 30 minutes). Write "link ABCD2345" to the bot on the other platform.',
+    );
+  });
+
+  it('leaves a placeholder without a param as it is, and ignores extra params', () => {
+    expect(t('en', 'error.illegal_transition', { action: 'close', extra: 'x' })).toBe(
+      'You cannot "close" a ticket that is "{status}".',
+    );
+  });
+
+  it('returns the message unchanged when it has no placeholders', () => {
+    expect(t('it', 'error.forbidden')).toBe('Non hai i permessi per questa operazione.');
+    expect(t('en', 'list.empty', { n: 3 })).toBe('No tickets to show.');
+  });
+
+  it('does not re-expand placeholders found in param values', () => {
+    expect(t('en', 'notice.comment', { name: '{ref}', ref: 'INC-000001', body: '{name}' })).toBe(
+      '{ref} on INC-000001: «{name}»',
+    );
+  });
+
+  it('answers in the asked language', () => {
+    const key: MessageKey = 'dialog.cancelled';
+    expect(t('it', key)).toBe(itCatalog[key]);
+    expect(t('en', key)).toBe(en[key]);
+    expect(t('it', key)).not.toBe(t('en', key));
+  });
+});
+
+describe('toLocale / isLocale', () => {
+  it.each<[string | null | undefined, Locale | undefined]>([
+    ['it', 'it'],
+    ['en', 'en'],
+    ['en-US', 'en'],
+    ['en-GB', 'en'],
+    ['it_IT', 'it'],
+    ['IT', 'it'],
+    ['EN-us', 'en'],
+    ['fr', undefined],
+    ['fr-FR', undefined],
+    ['de', undefined],
+    ['', undefined],
+    [null, undefined],
+    [undefined, undefined],
+  ])('toLocale(%j) = %j', (input, locale) => {
+    expect(toLocale(input)).toBe(locale);
+  });
+
+  it('isLocale accepts exactly the shipped locales', () => {
+    expect(LOCALES.every(isLocale)).toBe(true);
+    for (const v of ['fr', 'IT', 'en-US', '', null, undefined, 1]) expect(isLocale(v)).toBe(false);
+  });
+});

@@ -1,0 +1,50 @@
+import type { MessageKey } from './i18n.ts';
+
+/** Every refusal the domain can give; each has a user message `error.<code>` in every language. */
+export type DomainErrorCode =
+  | 'illegal_transition'
+  | 'not_found'
+  | 'forbidden'
+  | 'already_claimed'
+  | 'not_volunteer'
+  | 'not_owner'
+  | 'invalid_input'
+  | 'already_exists'
+  | 'invalid_code'
+  | 'not_rateable'
+  | 'no_organisation'
+  | 'stale'
+  | 'person_not_found'
+  | 'organisation_not_found'
+  | 'alert_not_found'
+  | 'alert_transition'
+  | 'machine_not_found'
+  | 'agent_revoked'
+  | 'note_required'
+  | 'role_not_held'
+  | 'dm_only'
+  | 'link_would_orphan'
+  | 'internal';
+
+/**
+ * The one domain error. `code` is for programs, `params` fill the user message found in the
+ * catalog under `error.<code>`; `message` is for logs only.
+ */
+export class DomainError extends Error {
+  override readonly name = 'DomainError';
+  constructor(
+    readonly code: DomainErrorCode,
+    readonly params: Readonly<Record<string, string | number>> = {},
+    internal?: string,
+  ) {
+    super(internal ?? `${code} ${JSON.stringify(params)}`);
+  }
+
+  get messageKey(): MessageKey {
+    return `error.${this.code}`;
+  }
+
+  static is(e: unknown, code?: DomainErrorCode): e is DomainError {
+    return e instanceof DomainError && (code === undefined || e.code === code);
+  }
+}

@@ -1,0 +1,57 @@
+import type { Locale } from './i18n.ts';
+import { t, type MessageKey } from './i18n.ts';
+import type { Person } from './person.ts';
+import type { UseCaseContext } from './context.ts';
+import type { Address, Inbound, OutMessage } from './message.ts';
+
+/** One inbound event being handled: who, where, and how to answer there. */
+export class Turn {
+  readonly address: Address;
+
+  constructor(
+    readonly ctx: UseCaseContext,
+    readonly inbound: Inbound,
+    readonly person: Person,
+  ) {
+    const c = inbound.conversation;
+    this.address = {
+      platform: inbound.platform,
+      kind: c.kind,
+      conversationId: c.kind === 'dm' ? inbound.sender.externalId : c.id,
+      ...(c.threadId ? { threadId: c.threadId } : {}),
+    };
+  }
+
+  get locale(): Locale {
+    return this.ctx.actor.locale;
+  }
+
+  get inDm(): boolean {
+    return this.inbound.conversation.kind === 'dm';
+  }
+
+  /** Dialog state is per person per conversation, so a DM and a channel never mix. */
+  get dialogKey(): string {
+    const c = this.inbound.conversation;
+    return `${this.inbound.platform}:${c.id}:${this.inbound.sender.externalId}`;
+  }
+
+  t(key: MessageKey, params?: Readonly<Record<string, string | number>>): string {
+    return t(this.locale, key, params);
+  }
+
+  /** Answers in the conversation (in its thread, if any). */
+  reply(message: OutMessage, ref?: string): void {
+    this.ctx.notifier.reply(this.address, message, ref ? { ref } : {});
+  }
+
+  /** Answers only the sender: ephemeral in a channel, a normal reply in a DM. */
+  replyPrivately(message: OutMessage): void {
+    if (this.inDm) this.reply(message);
+    else this.ctx.notifier.reply(this.address, message, { ephemeralTo: this.inbound.sender.externalId });
+  }
+
+  say(key: MessageKey, params?: Readonly<Record<string, string | number>>): void {
+    this.replyPrivately({ text: this.t(key, params) });
+  }
+}

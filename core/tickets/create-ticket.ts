@@ -1,0 +1,92 @@
+import { DomainError } from '../kernel/errors.ts';
+import { Actor } from '../kernel/actor.ts';
+import { Policy } from './policy.ts';
+import { computePriority } from './priority.ts';
+import type { Impact, Ticket, TicketKind, Urgency } from '../kernel/ticket.ts';
+import type { NewTicket } from '../kernel/ports.ts';
+import { announceTicket } from './ticket-notices.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+
+export interface CreateTicketInput {
+  readonly kind: TicketKind;
+  readonly title: string;
+  readonly description: string;
+  readonly impact: Impact;
+  readonly urgency: Urgency;
+  readonly category?: string | null;
+  readonly configurationItem?: string | null;
+  /** Required when the actor belongs to several organisations (or is staff). */
+  readonly organisationId?: string;
+  /** A retried delivery with the same key returns the first ticket instead of a second. */
+  readonly idempotencyKey?: string;
+}
+
+export const TITLE_MAX = 120;
+export const DESCRIPTION_MAX = 4000;
+
+/**
+ * Opens a ticket for the actor's organisation: allocates its human id, computes the priority
+ * from the matrix, records the history, and announces it in the volunteers channels.
+ *
+ * @example await createTicket(ctx, { kind: 'incident', title: 'Stampante ferma', description: '…', impact: 2, urgency: 2 })
+ */
+export async function createTicket(
+  ctx: UseCaseContext,
+  input: CreateTicketInput,
+): Promise<{ ticket: Ticket; created: boolean }> {
+  if (input.idempotencyKey) {
+    const existing = await ctx.repos.tickets.findByIdempotencyKey(input.idempotencyKey);
+    if (existing) return { ticket: existing, created: false };
+  }
+  const title = input.title.trim();
+  const description = input.description.trim();
+  if (!title || title.length > TITLE_MAX) throw new DomainError('invalid_input', { field: 'title', max: TITLE_MAX });
+  if (!description || description.length > DESCRIPTION_MAX)
+    throw new DomainError('invalid_input', { field: 'description', max: DESCRIPTION_MAX });
+
+  const orgs = Actor.organisations(ctx.actor);
+  const organisationId = input.organisationId ?? (orgs.length === 1 ? orgs[0] : undefined);
+  if (!organisationId) throw new DomainError('no_organisation');
+  Policy.assertCreate(ctx.actor, organisationId);
+
+  const now = ctx.clock.now();
+  const ticket = await insertOnce(ctx, input.idempotencyKey, {
+    ref: await ctx.repos.tickets.nextRef(input.kind),
+    kind: input.kind,
+    title,
+    description,
+    category: input.category ?? null,
+    impact: input.impact,
+    urgency: input.urgency,
+    priority: computePriority(input.impact, input.urgency),
+    tier: 'volunteer',
+    organisationId,
+    requesterId: ctx.actor.personId,
+    configurationItem: input.configurationItem?.trim() || null,
+    idempotencyKey: input.idempotencyKey ?? null,
+    createdAt: now,
+  });
+  if (!ticket.created) return { ticket: ticket.ticket, created: false };
+  return finishCreation(ctx, ticket.ticket, now);
+}
+
+/** Inserts, or returns the ticket a concurrent delivery with the same key inserted first. */
+async function insertOnce(ctx: UseCaseContext, key: string | undefined, row: NewTicket): Promise<{ ticket: Ticket; created: boolean }> {
+  try {
+    return { ticket: await ctx.repos.tickets.insert(row), created: true };
+  } catch (err) {
+    const winner = key && DomainError.is(err, 'already_exists') ? await ctx.repos.tickets.findByIdempotencyKey(key) : undefined;
+    if (!winner) throw err;
+    return { ticket: winner, created: false };
+  }
+}
+
+async function finishCreation(ctx: UseCaseContext, ticket: Ticket, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
+  await ctx.repos.tickets.addEvents([
+    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: null, to: 'new', note: null },
+  ]);
+  await rescheduleSla(ctx, ticket);
+  await announceTicket(ctx, ticket);
+  return { ticket, created: true };
+}

@@ -1,0 +1,22 @@
+import { Actor } from '../kernel/actor.ts';
+import type { TicketStatus, Ticket } from '../kernel/ticket.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+
+/**
+ * Tickets the actor may see, newest first. Volunteers and staff see all (optionally only
+ * theirs); ICT leads their organisation's; requesters their own.
+ */
+export async function listTickets(
+  ctx: UseCaseContext,
+  opts: { readonly mine?: boolean; readonly statuses?: readonly TicketStatus[]; readonly limit?: number } = {},
+): Promise<Ticket[]> {
+  const a = ctx.actor;
+  const limit = opts.limit ?? 20;
+  const base = { ...(opts.statuses ? { statuses: opts.statuses } : {}), limit };
+  if (Actor.has(a, 'volunteer') || Actor.isStaff(a)) {
+    return ctx.repos.tickets.list(opts.mine ? { ...base, assigneeId: a.personId } : base);
+  }
+  const leadOf = a.roles.filter((r) => r.role === 'ict_lead' && r.organisationId).map((r) => r.organisationId as string);
+  if (leadOf.length > 0 && !opts.mine) return ctx.repos.tickets.list({ ...base, organisationIds: leadOf });
+  return ctx.repos.tickets.list({ ...base, requesterId: a.personId });
+}

@@ -1,0 +1,93 @@
+import { DomainError } from '../kernel/errors.ts';
+import { Actor } from '../kernel/actor.ts';
+import type { Role } from '../kernel/person.ts';
+import type { Ticket } from '../kernel/ticket.ts';
+import type { TicketAction } from './ticket-status.ts';
+
+/**
+ * Who may do what. Every use case asks here before touching data, so every adapter and the CLI
+ * get the same answers. Failing checks throw `not_found` where revealing existence would leak
+ * another organisation's tickets, `forbidden` otherwise.
+ */
+export const Policy = {
+  /** Volunteers, moderators and the committee see every ticket; members see their org's. */
+  canRead(actor: Actor, ticket: Ticket): boolean {
+    if (Actor.isStaff(actor) || Actor.has(actor, 'volunteer')) return true;
+    if (ticket.requesterId === actor.personId) return true;
+    return Actor.organisations(actor).includes(ticket.organisationId);
+  },
+
+  assertRead(actor: Actor, ticket: Ticket): void {
+    if (!Policy.canRead(actor, ticket)) throw new DomainError('not_found', { ref: ticket.ref });
+  },
+
+  /** Opening a ticket for `organisationId` needs membership of it (or staff acting for it). */
+  assertCreate(actor: Actor, organisationId: string): void {
+    if (Actor.isStaff(actor) || Actor.organisations(actor).includes(organisationId)) return;
+    throw new DomainError('forbidden');
+  },
+
+  /** Public comments: anyone who can read; internal notes: volunteers and staff only. */
+  assertComment(actor: Actor, ticket: Ticket, internal: boolean): void {
+    Policy.assertRead(actor, ticket);
+    if (internal && !Policy.isWorker(actor, ticket) && !Actor.has(actor, 'volunteer')) throw new DomainError('forbidden');
+  },
+
+  /**
+   * The owner works a ticket while still a certified volunteer (a revoked volunteer loses the
+   * tickets they held); moderators and the committee may step in on any ticket.
+   */
+  isWorker(actor: Actor, ticket: Ticket): boolean {
+    return (ticket.assigneeId === actor.personId && Actor.has(actor, 'volunteer')) || Actor.isStaff(actor);
+  },
+
+  assertClaim(actor: Actor, ticket: Ticket): void {
+    Policy.assertRead(actor, ticket);
+    if (!Actor.has(actor, 'volunteer')) throw new DomainError('not_volunteer');
+  },
+
+  /**
+   * The requester side (requester, org ICT lead) confirms, reopens, cancels and rates; the
+   * owner (or a moderator) moves the work; ICT leads and the committee approve changes.
+   */
+  assertTransition(actor: Actor, ticket: Ticket, action: TicketAction): void {
+    Policy.assertRead(actor, ticket);
+    const requesterSide =
+      ticket.requesterId === actor.personId ||
+      actor.roles.some((r) => r.role === 'ict_lead' && r.organisationId === ticket.organisationId);
+    switch (action) {
+      case 'claim':
+        return Policy.assertClaim(actor, ticket);
+      case 'confirm':
+      case 'reopen':
+        if (requesterSide || Actor.isStaff(actor)) return;
+        break;
+      case 'cancel':
+        if (requesterSide || Policy.isWorker(actor, ticket)) return;
+        break;
+      case 'approve':
+      case 'reject':
+        if (
+          actor.roles.some((r) => r.role === 'ict_lead' && r.organisationId === ticket.organisationId) ||
+          Actor.has(actor, 'committee')
+        )
+          return;
+        break;
+      default:
+        if (Policy.isWorker(actor, ticket)) return;
+        throw new DomainError('not_owner', { ref: ticket.ref });
+    }
+    throw new DomainError('forbidden');
+  },
+
+  /** The committee certifies everyone; moderators may grant the org-level roles. */
+  assertGrant(actor: Actor, role: Role): void {
+    if (Actor.has(actor, 'committee')) return;
+    if (Actor.has(actor, 'moderator') && (role === 'requester' || role === 'ict_lead')) return;
+    throw new DomainError('forbidden');
+  },
+
+  assertBindChannel(actor: Actor): void {
+    if (!Actor.isStaff(actor)) throw new DomainError('forbidden');
+  },
+};

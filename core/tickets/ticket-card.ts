@@ -1,0 +1,36 @@
+import type { OutMessage } from '../kernel/message.ts';
+import { t, type Locale } from '../kernel/i18n.ts';
+import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
+import type { Ticket } from '../kernel/ticket.ts';
+
+export const cardRef = (ticket: Pick<Ticket, 'ref'>): string => `card:${ticket.ref}`;
+
+/**
+ * The card a volunteer decides on, in a shared channel: only what is needed to choose (no
+ * requester name, e-mail or phone; the description is cut and masked). Its buttons follow
+ * the status: Claim while nobody owns it, Details always.
+ */
+export function ticketCard(
+  locale: Locale,
+  ticket: Ticket,
+  orgName: string,
+  assigneeName: string | null,
+): OutMessage {
+  const fields = [
+    { label: t(locale, 'card.priority'), value: `P${ticket.priority}` },
+    { label: t(locale, 'card.kind'), value: t(locale, `kind.${ticket.kind}`) },
+    { label: t(locale, 'card.organisation'), value: neutralizeMentions(orgName) },
+    { label: t(locale, 'card.status'), value: t(locale, `status.${ticket.status}`) },
+  ];
+  if (assigneeName) fields.push({ label: t(locale, 'card.owner'), value: neutralizeMentions(assigneeName) });
+  const buttons = [];
+  if (ticket.status === 'new' && !ticket.assigneeId)
+    buttons.push({ actionId: 'ticket.claim', value: ticket.ref, label: t(locale, 'button.claim'), style: 'primary' as const });
+  buttons.push({ actionId: 'ticket.details', value: ticket.ref, label: t(locale, 'button.details') });
+  return {
+    title: `${ticket.ref} · ${forChannel(ticket.title, 120)}`,
+    text: forChannel(ticket.description, 280),
+    fields,
+    buttons,
+  };
+}

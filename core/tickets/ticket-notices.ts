@@ -1,0 +1,47 @@
+import { t } from '../kernel/i18n.ts';
+import { neutralizeMentions } from '../kernel/sanitize.ts';
+import type { Ticket } from '../kernel/ticket.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+import { cardRef, ticketCard } from './ticket-card.ts';
+
+async function names(ctx: UseCaseContext, ticket: Ticket): Promise<{ org: string; assignee: string | null }> {
+  const [org, assignee] = await Promise.all([
+    ctx.repos.people.findOrganisation(ticket.organisationId),
+    ticket.assigneeId ? ctx.repos.people.findPerson(ticket.assigneeId) : undefined,
+  ]);
+  return { org: org?.name ?? '?', assignee: assignee?.displayName ?? null };
+}
+
+/** Posts the ticket's card in the volunteers channels (or edits it there, by its stable ref). */
+export async function announceTicket(ctx: UseCaseContext, ticket: Ticket): Promise<void> {
+  const n = await names(ctx, ticket);
+  await ctx.notifier.toChannels('volunteers', (locale) => ticketCard(locale, ticket, n.org, n.assignee), {
+    organisationId: ticket.organisationId,
+    ref: cardRef(ticket),
+  });
+}
+
+/** The full picture for the owner only, in a DM: the requester's contact details included. */
+export async function sendDetailsToOwner(ctx: UseCaseContext, ticket: Ticket, ownerId: string): Promise<void> {
+  const [requester, org] = await Promise.all([
+    ctx.repos.people.findPerson(ticket.requesterId),
+    ctx.repos.people.findOrganisation(ticket.organisationId),
+  ]);
+  await ctx.notifier.toPerson(ownerId, (locale) => ({
+    title: `${ticket.ref} · ${neutralizeMentions(ticket.title)}`,
+    text: ticket.description,
+    fields: [
+      { label: t(locale, 'card.priority'), value: `P${ticket.priority}` },
+      { label: t(locale, 'card.organisation'), value: org?.name ?? '?' },
+      { label: t(locale, 'details.requester'), value: requester?.displayName ?? '?' },
+      { label: t(locale, 'details.email'), value: requester?.email ?? '—' },
+      { label: t(locale, 'details.phone'), value: requester?.phone ?? '—' },
+      { label: t(locale, 'details.device'), value: ticket.configurationItem ?? '—' },
+    ],
+    buttons: [
+      { actionId: 'ticket.hold', value: ticket.ref, label: t(locale, 'button.hold') },
+      { actionId: 'ticket.resolve', value: ticket.ref, label: t(locale, 'button.resolve'), style: 'primary' },
+      { actionId: 'ticket.unclaim', value: ticket.ref, label: t(locale, 'button.unclaim') },
+    ],
+  }));
+}
