@@ -27,9 +27,9 @@ import {
   type WireReport,
   type WireReportResponse,
 } from '../core/alerts/protocol.ts';
-import { DomainError } from '../core/errors.ts';
-import type { Locale } from '../core/i18n/translate.ts';
-import type { Clock, Store } from '../core/ports.ts';
+import { DomainError } from '../core/kernel/errors.ts';
+import type { Locale } from '../core/kernel/i18n.ts';
+import type { Clock, Store } from '../core/kernel/ports.ts';
 import { HttpError, readBody, sendJson, type HttpRoute } from './http-server.ts';
 import { TokenBuckets, type TokenBucketOptions } from './token-bucket.ts';
 

@@ -3,7 +3,7 @@
  * reports all problems together, one line each, naming the variable.
  */
 import { z } from 'zod';
-import type { Locale } from '../core/i18n/translate.ts';
+import type { Locale } from '../core/kernel/i18n.ts';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];

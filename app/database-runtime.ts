@@ -3,7 +3,7 @@
  * and brings its schema up to date.
  */
 import type { Kysely } from 'kysely';
-import type { Store } from '../core/ports.ts';
+import type { Store } from '../core/kernel/ports.ts';
 import { createDatabase, migrateToLatest, waitForDatabase } from '../db/database.ts';
 import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres.ts';
 import { KyselyStore } from '../db/kysely-store.ts';

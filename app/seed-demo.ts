@@ -3,19 +3,19 @@
  * members, volunteers, a moderator and a committee member who can all log into the web chat,
  * channels bound in the web chat, and tickets in every common state.
  */
-import type { Locale } from '../core/i18n/translate.ts';
-import { Notifier } from '../core/notifications/notifier.ts';
-import { Actor } from '../core/people/actor.ts';
-import type { Person, Role } from '../core/people/person.ts';
-import type { ChannelPurpose, Clock, Repositories, Store } from '../core/ports.ts';
-import type { Impact, TicketKind, Urgency } from '../core/tickets/ticket.ts';
-import { changeTicketStatus, type StatusAction } from '../core/use-cases/change-ticket-status.ts';
-import { claimTicket } from '../core/use-cases/claim-ticket.ts';
-import type { UseCaseContext } from '../core/use-cases/context.ts';
-import { createTicket } from '../core/use-cases/create-ticket.ts';
-import { grantRole } from '../core/use-cases/manage-roles.ts';
-import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
-import { actorForPerson } from '../core/use-cases/resolve-actor.ts';
+import type { Locale } from '../core/kernel/i18n.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
+import { Actor } from '../core/kernel/actor.ts';
+import type { Person, Role } from '../core/kernel/person.ts';
+import type { ChannelPurpose, Clock, Repositories, Store } from '../core/kernel/ports.ts';
+import type { Impact, TicketKind, Urgency } from '../core/kernel/ticket.ts';
+import { changeTicketStatus, type StatusAction } from '../core/tickets/change-ticket-status.ts';
+import { claimTicket } from '../core/tickets/claim-ticket.ts';
+import type { UseCaseContext } from '../core/kernel/context.ts';
+import { createTicket } from '../core/tickets/create-ticket.ts';
+import { grantRole } from '../core/people/manage-roles.ts';
+import { createOrganisation, createPerson } from '../core/people/register.ts';
+import { actorForPerson } from '../core/people/resolve-actor.ts';
 
 /** The fiscal code whose presence means the demo data is already there. */
 export const DEMO_MARKER_FISCAL_CODE = '97000000001';

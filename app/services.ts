@@ -4,8 +4,8 @@
  * `startApp` as its `onReady` hook.
  */
 import { ConversationEngine } from '../core/conversation/engine.ts';
-import type { ChatSender } from '../core/notifications/outbox.ts';
-import type { Platform } from '../core/people/person.ts';
+import type { ChatSender } from '../core/kernel/outbox.ts';
+import type { Platform } from '../core/kernel/person.ts';
 import { createWebChat } from '../bots/web/web-chat.ts';
 import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';

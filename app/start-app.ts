@@ -5,7 +5,7 @@
  */
 import type { Server } from 'node:http';
 import type { Kysely } from 'kysely';
-import type { Clock, Store } from '../core/ports.ts';
+import type { Clock, Store } from '../core/kernel/ports.ts';
 import { describeError, pingDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { Config } from './config.ts';

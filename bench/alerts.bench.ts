@@ -27,9 +27,9 @@ import { startApp, type App } from '../app/main.ts';
 import { startServices } from '../app/services.ts';
 import { createEnrolmentCode, enrolAgent } from '../core/alerts/enrolment.ts';
 import { AGENT_HEADERS, REPORT_PATH, signRequest, type CheckKind, type WireReport, type WireResult } from '../core/alerts/protocol.ts';
-import { Notifier } from '../core/notifications/notifier.ts';
-import { Actor } from '../core/people/actor.ts';
-import { createOrganisation } from '../core/use-cases/register.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
+import { Actor } from '../core/kernel/actor.ts';
+import { createOrganisation } from '../core/people/register.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import { round, summarize, timedPool } from './stats.ts';
 

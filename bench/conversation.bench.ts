@@ -7,7 +7,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import type { Inbound } from '../core/conversation/message.ts';
+import type { Inbound } from '../core/kernel/message.ts';
 import { createStack } from '../test/stack.ts';
 import { round, summarize } from './stats.ts';
 

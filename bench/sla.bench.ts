@@ -20,7 +20,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { sql, type Kysely } from 'kysely';
-import type { Clock } from '../core/ports.ts';
+import type { Clock } from '../core/kernel/ports.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import type { Database } from '../db/schema.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';

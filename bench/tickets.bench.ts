@@ -4,9 +4,9 @@
  * rows inserted with plain SQL in the same run.
  */
 import { sql } from 'kysely';
-import { Notifier } from '../core/notifications/notifier.ts';
-import { createTicket } from '../core/use-cases/create-ticket.ts';
-import { actorForPerson } from '../core/use-cases/resolve-actor.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
+import { createTicket } from '../core/tickets/create-ticket.ts';
+import { actorForPerson } from '../core/people/resolve-actor.ts';
 import { createStack } from '../test/stack.ts';
 import { round, summarize, timedPool } from './stats.ts';
 

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Platform } from '../core/people/person.ts';
-import type { DeliveryRepository as DeliveryRepositoryPort } from '../core/ports.ts';
+import type { Platform } from '../core/kernel/person.ts';
+import type { DeliveryRepository as DeliveryRepositoryPort } from '../core/kernel/ports.ts';
 import type { Database } from './schema.ts';
 
 /** Inbound delivery ids already handled, so platform redeliveries have no effect. */

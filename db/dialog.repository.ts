@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
-import type { DialogRepository as DialogRepositoryPort } from '../core/ports.ts';
+import type { DialogRepository as DialogRepositoryPort } from '../core/kernel/ports.ts';
 import type { Database } from './schema.ts';
 
 /** Multi-step conversation state (jsonb) with an expiry, on PostgreSQL. */

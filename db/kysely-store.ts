@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import type { Repositories, Store } from '../core/ports.ts';
+import type { Repositories, Store } from '../core/kernel/ports.ts';
 import { ChannelRepository } from './channel.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';

@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely';
-import type { LinkCodeRepository as LinkCodeRepositoryPort, OneTimeCodePurpose } from '../core/ports.ts';
+import type { LinkCodeRepository as LinkCodeRepositoryPort, OneTimeCodePurpose } from '../core/kernel/ports.ts';
 import type { Database } from './schema.ts';
 
 /** One-time codes (account links, invitations) on PostgreSQL. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { OneTimeCodePurpose } from '../core/ports.ts';
+import type { OneTimeCodePurpose } from '../core/kernel/ports.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { Address } from '../core/conversation/message.ts';
-import type { OutboxEntry } from '../core/notifications/outbox.ts';
+import type { Address } from '../core/kernel/message.ts';
+import type { OutboxEntry } from '../core/kernel/outbox.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';

@@ -1,8 +1,8 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
-import type { OutboxEntry, OutboxRecord } from '../core/notifications/outbox.ts';
-import type { Platform } from '../core/people/person.ts';
-import type { OutboxRepository as OutboxRepositoryPort } from '../core/ports.ts';
+import type { OutboxEntry, OutboxRecord } from '../core/kernel/outbox.ts';
+import type { Platform } from '../core/kernel/person.ts';
+import type { OutboxRepository as OutboxRepositoryPort } from '../core/kernel/ports.ts';
 import type { Database, OutboxTable } from './schema.ts';
 
 type OutboxRow = Selectable<OutboxTable>;

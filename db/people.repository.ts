@@ -1,8 +1,8 @@
-import { DomainError } from '../core/errors.ts';
+import { DomainError } from '../core/kernel/errors.ts';
 import type { Kysely, Selectable } from 'kysely';
-import type { Locale } from '../core/i18n/translate.ts';
-import type { Identity, Organisation, Person, Platform, Role, RoleGrant } from '../core/people/person.ts';
-import type { PeopleRepository as PeopleRepositoryPort } from '../core/ports.ts';
+import type { Locale } from '../core/kernel/i18n.ts';
+import type { Identity, Organisation, Person, Platform, Role, RoleGrant } from '../core/kernel/person.ts';
+import type { PeopleRepository as PeopleRepositoryPort } from '../core/kernel/ports.ts';
 import type { Database, IdentitiesTable, OrganisationsTable, PeopleTable, RoleGrantsTable } from './schema.ts';
 
 function toOrganisation(r: Selectable<OrganisationsTable>): Organisation {

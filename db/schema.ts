@@ -4,10 +4,10 @@
  * constraints in the migrations guarantee the values.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { Address, OutMessage } from '../core/conversation/message.ts';
-import type { Locale } from '../core/i18n/translate.ts';
-import type { Platform, Role } from '../core/people/person.ts';
-import type { ChannelPurpose, OneTimeCodePurpose } from '../core/ports.ts';
+import type { Address, OutMessage } from '../core/kernel/message.ts';
+import type { Locale } from '../core/kernel/i18n.ts';
+import type { Platform, Role } from '../core/kernel/person.ts';
+import type { ChannelPurpose, OneTimeCodePurpose } from '../core/kernel/ports.ts';
 import type {
   Impact,
   PendingOn,
@@ -16,7 +16,7 @@ import type {
   TicketStatus,
   Tier,
   Urgency,
-} from '../core/tickets/ticket.ts';
+} from '../core/kernel/ticket.ts';
 
 /**
  * A jsonb column: selected as `T`, written as a JSON string, because node-postgres would turn a

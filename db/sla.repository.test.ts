@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Organisation, Person } from '../core/people/person.ts';
+import type { Organisation, Person } from '../core/kernel/person.ts';
 import type { SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import { DEFAULT_SLA_SETTINGS } from '../core/sla/sla-policy.ts';
-import type { Ticket } from '../core/tickets/ticket.ts';
+import type { Ticket } from '../core/kernel/ticket.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';

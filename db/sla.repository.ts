@@ -1,8 +1,8 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/ports.ts';
+import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/kernel/ports.ts';
 import type { PlannedSlaEvent, SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
-import type { Ticket } from '../core/tickets/ticket.ts';
+import type { Ticket } from '../core/kernel/ticket.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import type { SlaEventsTable, SlaTables } from './sla.tables.ts';
 import { toTicket } from './ticket.repository.ts';

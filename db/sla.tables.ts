@@ -4,7 +4,7 @@
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { SlaEventKind, SlaEventTarget } from '../core/sla/sla-event-kind.ts';
-import type { Priority, Tier } from '../core/tickets/ticket.ts';
+import type { Priority, Tier } from '../core/kernel/ticket.ts';
 import type { Json } from './schema.ts';
 
 export interface SlaPoliciesTable {

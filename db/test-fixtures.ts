@@ -1,7 +1,7 @@
 /** Minimal rows for repository tests: an organisation and people with unique codes/handles. */
 import { randomBytes } from 'node:crypto';
-import type { Organisation, Person } from '../core/people/person.ts';
-import type { Repositories } from '../core/ports.ts';
+import type { Organisation, Person } from '../core/kernel/person.ts';
+import type { Repositories } from '../core/kernel/ports.ts';
 
 export const T0 = new Date('2025-03-03T09:00:00.000Z');
 

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DomainError } from '../core/errors.ts';
-import type { Organisation, Person } from '../core/people/person.ts';
-import type { NewTicket, Repositories } from '../core/ports.ts';
-import type { TicketKind } from '../core/tickets/ticket.ts';
+import { DomainError } from '../core/kernel/errors.ts';
+import type { Organisation, Person } from '../core/kernel/person.ts';
+import type { NewTicket, Repositories } from '../core/kernel/ports.ts';
+import type { TicketKind } from '../core/kernel/ticket.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';

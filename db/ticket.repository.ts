@@ -1,6 +1,6 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Updateable } from 'kysely';
-import { DomainError } from '../core/errors.ts';
+import { DomainError } from '../core/kernel/errors.ts';
 import type {
   NewTicket,
   TicketComment,
@@ -8,9 +8,9 @@ import type {
   TicketFilter,
   TicketPatch,
   TicketRepository as TicketRepositoryPort,
-} from '../core/ports.ts';
-import { TicketRef } from '../core/tickets/ticket.ts';
-import type { Ticket, TicketKind, TicketStatus } from '../core/tickets/ticket.ts';
+} from '../core/kernel/ports.ts';
+import { TicketRef } from '../core/kernel/ticket.ts';
+import type { Ticket, TicketKind, TicketStatus } from '../core/kernel/ticket.ts';
 import type { Database, TicketCommentsTable, TicketEventsTable, TicketsTable } from './schema.ts';
 
 type TicketRow = Selectable<TicketsTable>;

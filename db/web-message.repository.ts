@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely';
-import type { OutMessage } from '../core/conversation/message.ts';
-import type { Role } from '../core/people/person.ts';
+import type { OutMessage } from '../core/kernel/message.ts';
+import type { Role } from '../core/kernel/person.ts';
 import type { WebMessage, WebMessageStore, WebUser } from '../bots/web/web-message-store.ts';
 
 interface WebMessageRow {

@@ -5,8 +5,8 @@
  * is simply done by the next one; several processes may sweep at once (row locks, one open
  * alert per fingerprint).
  */
-import type { Locale } from '../core/i18n/translate.ts';
-import type { Clock, Store } from '../core/ports.ts';
+import type { Locale } from '../core/kernel/i18n.ts';
+import type { Clock, Store } from '../core/kernel/ports.ts';
 import { sweepMonitoring, type SweepResult } from '../core/alerts/watchdog.ts';
 
 export interface AgentWatchdogOptions {

@@ -7,10 +7,10 @@
  * lease-based polling (1 s) plus `kick()` for immediate delivery after a commit in this process;
  * this module owns its start and graceful stop.
  */
-import { OutboxDispatcher, type DispatcherLog } from '../core/notifications/outbox-dispatcher.ts';
-import type { ChatSender } from '../core/notifications/outbox.ts';
-import type { Platform } from '../core/people/person.ts';
-import type { Clock, Store } from '../core/ports.ts';
+import { OutboxDispatcher, type DispatcherLog } from '../core/kernel/outbox-dispatcher.ts';
+import type { ChatSender } from '../core/kernel/outbox.ts';
+import type { Platform } from '../core/kernel/person.ts';
+import type { Clock, Store } from '../core/kernel/ports.ts';
 
 export interface OutboxWorkerOptions {
   readonly store: Store;

@@ -9,7 +9,7 @@
  * digest also records its day in the database, so it is sent once even if the queue forgot.
  */
 import cron, { type ScheduledTask } from 'node-cron';
-import type { Clock } from '../core/ports.ts';
+import type { Clock } from '../core/kernel/ports.ts';
 import type { JobData, JobsLog } from './job-data.ts';
 import type { JobQueue } from './queue-backend.ts';
 

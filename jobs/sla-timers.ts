@@ -14,8 +14,8 @@
  * is gone; the reconciliation sweep notices, forgets every `queued_at` and the pump sets the
  * timers again. Due events never wait for that: the sweep fires them directly.
  */
-import { CoalescingRunner } from '../core/async/coalescing-runner.ts';
-import type { Clock, Store } from '../core/ports.ts';
+import { CoalescingRunner } from '../core/kernel/coalescing-runner.ts';
+import type { Clock, Store } from '../core/kernel/ports.ts';
 import type { JobData, JobsLog } from './job-data.ts';
 import type { JobQueue } from './queue-backend.ts';
 

@@ -13,13 +13,13 @@
  * is retried by BullMQ when its lock expires, and the sweep fires anything still due: the
  * database stays the truth, so nothing is lost.
  */
-import type { Locale } from '../core/i18n/translate.ts';
-import type { ChatSender } from '../core/notifications/outbox.ts';
-import type { Platform } from '../core/people/person.ts';
-import type { Clock, Store } from '../core/ports.ts';
-import { closeUnconfirmedTickets } from '../core/sla/close-unconfirmed-tickets.ts';
-import { fireSlaEvent, type FiredSlaEvent } from '../core/sla/fire-sla-event.ts';
-import { sendMorningDigest } from '../core/sla/morning-digest.ts';
+import type { Locale } from '../core/kernel/i18n.ts';
+import type { ChatSender } from '../core/kernel/outbox.ts';
+import type { Platform } from '../core/kernel/person.ts';
+import type { Clock, Store } from '../core/kernel/ports.ts';
+import { closeUnconfirmedTickets } from '../core/escalation/close-unconfirmed-tickets.ts';
+import { fireSlaEvent, type FiredSlaEvent } from '../core/escalation/fire-sla-event.ts';
+import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
 import type { JobData, JobsLog } from './job-data.ts';
 import { startOutboxWorker, type OutboxWorker } from './outbox-worker.ts';
 import { createQueueBackend } from './queue-backend.ts';

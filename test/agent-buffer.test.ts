@@ -19,9 +19,9 @@ import { agentIngestRoutes } from '../app/agent-ingest.ts';
 import { createHttpServer, type HttpServer } from '../app/http-server.ts';
 import { createEnrolmentCode } from '../core/alerts/enrolment.ts';
 import { ENROL_PATH, type WireEnrolResponse } from '../core/alerts/protocol.ts';
-import { Notifier } from '../core/notifications/notifier.ts';
-import { Actor } from '../core/people/actor.ts';
-import { createOrganisation } from '../core/use-cases/register.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
+import { Actor } from '../core/kernel/actor.ts';
+import { createOrganisation } from '../core/people/register.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 

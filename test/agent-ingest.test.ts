@@ -9,11 +9,11 @@ import { agentIngestRoutes } from '../app/agent-ingest.ts';
 import { createHttpServer, type HttpServer } from '../app/http-server.ts';
 import { createEnrolmentCode } from '../core/alerts/enrolment.ts';
 import { AGENT_HEADERS, ENROL_PATH, REPORT_PATH, signRequest, type WireEnrolResponse, type WireReport } from '../core/alerts/protocol.ts';
-import { DomainError } from '../core/errors.ts';
-import { Notifier } from '../core/notifications/notifier.ts';
-import { Actor } from '../core/people/actor.ts';
-import { createOrganisation } from '../core/use-cases/register.ts';
-import { redeemCode } from '../core/use-cases/one-time-codes.ts';
+import { DomainError } from '../core/kernel/errors.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
+import { Actor } from '../core/kernel/actor.ts';
+import { createOrganisation } from '../core/people/register.ts';
+import { redeemCode } from '../core/people/one-time-codes.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 

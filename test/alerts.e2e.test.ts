@@ -18,7 +18,7 @@ import { createLogger } from '../app/logger.ts';
 import { startApp, type App } from '../app/main.ts';
 import { seedDemo } from '../app/seed-demo.ts';
 import { startServices, type Services } from '../app/services.ts';
-import type { OutMessage } from '../core/conversation/message.ts';
+import type { OutMessage } from '../core/kernel/message.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { withDiskLock } from './disk-lock.ts';
 

@@ -12,9 +12,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../app/config.ts';
 import { createEnrolmentCode, enrolAgent } from '../core/alerts/enrolment.ts';
 import { sweepMonitoring } from '../core/alerts/watchdog.ts';
-import { Notifier } from '../core/notifications/notifier.ts';
-import { Actor } from '../core/people/actor.ts';
-import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
+import { Actor } from '../core/kernel/actor.ts';
+import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 

@@ -1,7 +1,7 @@
 /** The Discord adapter's pure parts, without network: escaping, rendering, ids, error mapping. */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { DeliveryError } from '../core/notifications/outbox.ts';
+import { DeliveryError } from '../core/kernel/outbox.ts';
 import { commandText, SLASH_COMMANDS } from '../bots/discord/discord-commands.ts';
 import { toDeliveryError } from '../bots/discord/discord-errors.ts';
 import { addressedText } from '../bots/discord/discord-inbound.ts';

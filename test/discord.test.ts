@@ -3,7 +3,7 @@
  * gateway on 127.0.0.1), real core and PostgreSQL through the test stack.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DeliveryError } from '../core/notifications/outbox.ts';
+import { DeliveryError } from '../core/kernel/outbox.ts';
 import { createDiscordSender, startDiscordAdapter, type DiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { databaseOutage } from './db-outage.ts';
 import { createStack, type Stack } from './stack.ts';

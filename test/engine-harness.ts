@@ -4,12 +4,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import { ConversationEngine } from '../core/conversation/engine.ts';
-import type { Inbound } from '../core/conversation/message.ts';
-import { OutboxDispatcher } from '../core/notifications/outbox-dispatcher.ts';
-import type { ChatSender, Delivery } from '../core/notifications/outbox.ts';
-import type { Platform, Role } from '../core/people/person.ts';
-import type { Clock, Repositories } from '../core/ports.ts';
-import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
+import type { Inbound } from '../core/kernel/message.ts';
+import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
+import type { ChatSender, Delivery } from '../core/kernel/outbox.ts';
+import type { Platform, Role } from '../core/kernel/person.ts';
+import type { Clock, Repositories } from '../core/kernel/ports.ts';
+import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { isTransientDatabaseError } from '../db/database.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';

@@ -5,7 +5,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendMorningDigest } from '../core/sla/morning-digest.ts';
+import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
 import { createHarness, type Harness } from './engine-harness.ts';
 
 let h: Harness;

@@ -4,8 +4,8 @@
  * the auto-close of resolved tickets nobody confirmed.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { closeUnconfirmedTickets } from '../core/sla/close-unconfirmed-tickets.ts';
-import { sendMorningDigest } from '../core/sla/morning-digest.ts';
+import { closeUnconfirmedTickets } from '../core/escalation/close-unconfirmed-tickets.ts';
+import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
 import { createHarness, type Harness } from './engine-harness.ts';
 
 let h: Harness;
@@ -159,7 +159,7 @@ describe('auto-close and the morning digest', () => {
 
 describe('firing and locks', () => {
   it('the sweep skips a ticket another transaction holds, leaving its due events unfired for the next round', async () => {
-    const { fireSlaEvent } = await import('../core/sla/fire-sla-event.ts');
+    const { fireSlaEvent } = await import('../core/escalation/fire-sla-event.ts');
     const ref = await openTicket('anna', 'Firewall bloccato');
     const ticket = (await h.store.tickets.findByRef(ref))!;
     const event = (await h.store.sla.listEvents(ticket.id)).find((e) => !e.firedAt)!;

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackAdapter, type SlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { ConversationEngine } from '../core/conversation/engine.ts';
-import type { Inbound } from '../core/conversation/message.ts';
+import type { Inbound } from '../core/kernel/message.ts';
 import { SlackFake, buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes, slashCommand } from './fakes/slack-fake.ts';
 import { databaseOutage } from './db-outage.ts';
 import { createStack, type Stack } from './stack.ts';

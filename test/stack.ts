@@ -4,11 +4,11 @@
  * plus helpers to seed people with platform identities and bind channels.
  */
 import { ConversationEngine } from '../core/conversation/engine.ts';
-import { OutboxDispatcher } from '../core/notifications/outbox-dispatcher.ts';
-import type { ChatSender } from '../core/notifications/outbox.ts';
-import type { Platform, Role } from '../core/people/person.ts';
-import type { ChannelPurpose, Clock } from '../core/ports.ts';
-import { createOrganisation, createPerson } from '../core/use-cases/register.ts';
+import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
+import type { ChatSender } from '../core/kernel/outbox.ts';
+import type { Platform, Role } from '../core/kernel/person.ts';
+import type { ChannelPurpose, Clock } from '../core/kernel/ports.ts';
+import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { isTransientDatabaseError } from '../db/database.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';

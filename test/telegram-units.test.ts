@@ -6,7 +6,7 @@
 import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../core/conversation/commands.ts';
-import type { OutMessage } from '../core/conversation/message.ts';
+import type { OutMessage } from '../core/kernel/message.ts';
 import { CALLBACK_DATA_MAX_BYTES, CallbackCodec, decodeInline, encodeInline, type Action } from '../bots/telegram/callback-data.ts';
 import { KeyedQueue } from '../bots/telegram/keyed-queue.ts';
 import { commandMenus, MENU } from '../bots/telegram/telegram-commands.ts';

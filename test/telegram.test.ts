@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Inbound } from '../core/conversation/message.ts';
+import type { Inbound } from '../core/kernel/message.ts';
 import { decodeInline } from '../bots/telegram/callback-data.ts';
 import { startTelegramAdapter, TELEGRAM_WEBHOOK_PATH, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { TelegramFake, type FakeCall } from './fakes/telegram-fake.ts';

@@ -1,4 +1,4 @@
-import { PLATFORMS } from '../../core/people/person.ts';
+import { PLATFORMS } from '../../core/kernel/person.ts';
 import { required, requiredChoice } from './arguments.ts';
 import { defineCommand } from './command.ts';
 import { cliText } from './messages.ts';

@@ -1,5 +1,5 @@
 /** The CLI's own texts (the domain's come from core's catalog), in the shipped languages. */
-import type { Locale } from '../../core/i18n/translate.ts';
+import type { Locale } from '../../core/kernel/i18n.ts';
 
 const it = {
   'agent.revoked':

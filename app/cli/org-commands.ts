@@ -1,4 +1,4 @@
-import { createOrganisation } from '../../core/use-cases/register.ts';
+import { createOrganisation } from '../../core/people/register.ts';
 import { required, optional } from './arguments.ts';
 import { defineCommand } from './command.ts';
 import { cliText } from './messages.ts';

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
-import type { Locale } from '../../core/i18n/translate.ts';
-import type { Role } from '../../core/people/person.ts';
+import type { Locale } from '../../core/kernel/i18n.ts';
+import type { Role } from '../../core/kernel/person.ts';
 import type { Database } from '../../db/schema.ts';
 
 /** A person as `person list` shows it: with active roles and linked accounts. */

@@ -1,5 +1,5 @@
-import { LOCALES } from '../../core/i18n/translate.ts';
-import { createPerson } from '../../core/use-cases/register.ts';
+import { LOCALES } from '../../core/kernel/i18n.ts';
+import { createPerson } from '../../core/people/register.ts';
 import { optional, optionalChoice, required } from './arguments.ts';
 import { defineCommand } from './command.ts';
 import { cliText } from './messages.ts';

@@ -1,5 +1,5 @@
-import { ROLES } from '../../core/people/person.ts';
-import { grantRole, revokeRole } from '../../core/use-cases/manage-roles.ts';
+import { ROLES } from '../../core/kernel/person.ts';
+import { grantRole, revokeRole } from '../../core/people/manage-roles.ts';
 import { optional, required, requiredChoice } from './arguments.ts';
 import { defineCommand, type ParsedArgs } from './command.ts';
 import { cliText } from './messages.ts';

@@ -2,8 +2,8 @@
  * The `sportello` command: parses the arguments, opens the database (embedded or
  * DATABASE_URL), runs one command and reports how it went through the exit status.
  */
-import { DomainError } from '../../core/errors.ts';
-import { t } from '../../core/i18n/translate.ts';
+import { DomainError } from '../../core/kernel/errors.ts';
+import { t } from '../../core/kernel/i18n.ts';
 import { ConfigError, loadConfig, type Config, type LogLevel } from '../config.ts';
 import { describeUrl, openDatabase, type DatabaseRuntime } from '../database-runtime.ts';
 import { createLogger } from '../logger.ts';

@@ -1,10 +1,10 @@
-import { DomainError } from '../../core/errors.ts';
-import type { Locale } from '../../core/i18n/translate.ts';
-import { Notifier } from '../../core/notifications/notifier.ts';
-import { Actor } from '../../core/people/actor.ts';
-import type { Clock, Repositories } from '../../core/ports.ts';
-import type { UseCaseContext } from '../../core/use-cases/context.ts';
-import { actorForPerson } from '../../core/use-cases/resolve-actor.ts';
+import { DomainError } from '../../core/kernel/errors.ts';
+import type { Locale } from '../../core/kernel/i18n.ts';
+import { Notifier } from '../../core/kernel/notifier.ts';
+import { Actor } from '../../core/kernel/actor.ts';
+import type { Clock, Repositories } from '../../core/kernel/ports.ts';
+import type { UseCaseContext } from '../../core/kernel/context.ts';
+import { actorForPerson } from '../../core/people/resolve-actor.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseRuntime } from '../database-runtime.ts';
 

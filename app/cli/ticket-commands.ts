@@ -1,10 +1,10 @@
 import { ticketSlaSummary } from '../../core/sla/sla-events.ts';
 import { slaFields } from '../../core/sla/sla-format.ts';
-import { Actor } from '../../core/people/actor.ts';
-import { TICKET_KINDS, TICKET_STATUSES, type Impact, type TicketStatus, type Urgency } from '../../core/tickets/ticket.ts';
-import { createTicket } from '../../core/use-cases/create-ticket.ts';
-import { findTicketOrThrow } from '../../core/use-cases/find-ticket.ts';
-import { listTickets } from '../../core/use-cases/list-tickets.ts';
+import { Actor } from '../../core/kernel/actor.ts';
+import { TICKET_KINDS, TICKET_STATUSES, type Impact, type TicketStatus, type Urgency } from '../../core/kernel/ticket.ts';
+import { createTicket } from '../../core/tickets/create-ticket.ts';
+import { findTicketOrThrow } from '../../core/tickets/find-ticket.ts';
+import { listTickets } from '../../core/tickets/list-tickets.ts';
 import { list, optional, optionalInt, required, requiredChoice, requiredInt } from './arguments.ts';
 import { defineCommand, UsageError } from './command.ts';
 import { cliText } from './messages.ts';

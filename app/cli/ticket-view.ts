@@ -1,8 +1,8 @@
 /** Tickets as the CLI prints them: ids resolved to handles and organisation names. */
-import { t, type Locale } from '../../core/i18n/translate.ts';
-import type { Organisation, Person } from '../../core/people/person.ts';
-import type { Repositories, TicketComment, TicketEvent } from '../../core/ports.ts';
-import type { Ticket } from '../../core/tickets/ticket.ts';
+import { t, type Locale } from '../../core/kernel/i18n.ts';
+import type { Organisation, Person } from '../../core/kernel/person.ts';
+import type { Repositories, TicketComment, TicketEvent } from '../../core/kernel/ports.ts';
+import type { Ticket } from '../../core/kernel/ticket.ts';
 import { cliText } from './messages.ts';
 import { formatTable } from './table.ts';
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client, Events, GatewayIntentBits, Partials, REST, type RateLimitData, type RESTOptions } from 'discord.js';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
-import type { Store } from '../../core/ports.ts';
+import type { Store } from '../../core/kernel/ports.ts';
 import { registerCommands } from './discord-commands.ts';
 import { DiscordInbound } from './discord-inbound.ts';
 import { inviteUrl } from './discord-invite.ts';

@@ -1,5 +1,5 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { DeliveryError } from '../../core/notifications/outbox.ts';
+import { DeliveryError } from '../../core/kernel/outbox.ts';
 
 /** Discord JSON error codes we branch on (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
 export const DiscordCode = {

@@ -1,7 +1,7 @@
 import { MessageFlags, Routes, type Interaction, type Message, type REST, type User } from 'discord.js';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
-import type { Inbound } from '../../core/conversation/message.ts';
-import type { OutboxRepository } from '../../core/ports.ts';
+import type { Inbound } from '../../core/kernel/message.ts';
+import type { OutboxRepository } from '../../core/kernel/ports.ts';
 import { commandText } from './discord-commands.ts';
 import { decodeCustomId } from './discord-render.ts';
 import type { DmChannels } from './dm-channels.ts';

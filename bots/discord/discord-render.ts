@@ -6,8 +6,8 @@ import {
   type APIComponentInMessageActionRow,
   type APIEmbed,
 } from 'discord.js';
-import type { Button, OutMessage } from '../../core/conversation/message.ts';
-import { DeliveryError } from '../../core/notifications/outbox.ts';
+import type { Button, OutMessage } from '../../core/kernel/message.ts';
+import { DeliveryError } from '../../core/kernel/outbox.ts';
 import { clip, escapeDiscord } from './discord-markup.ts';
 
 /** Discord's documented size limits for the parts we render. */

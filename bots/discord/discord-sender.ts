@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { MessageFlags, Routes, type APIMessage, type REST } from 'discord.js';
-import type { ChatSender, Delivery } from '../../core/notifications/outbox.ts';
+import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
 import type { DmChannels } from './dm-channels.ts';
 import { DiscordCode, discordCode, toDeliveryError } from './discord-errors.ts';
 import { clip } from './discord-markup.ts';

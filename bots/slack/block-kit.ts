@@ -1,5 +1,5 @@
 import type { types } from '@slack/bolt';
-import type { Button, OutMessage, SelectMenu } from '../../core/conversation/message.ts';
+import type { Button, OutMessage, SelectMenu } from '../../core/kernel/message.ts';
 
 type Block = types.KnownBlock;
 type ButtonElement = types.Button;

@@ -1,8 +1,8 @@
 import { App, type webApi } from '@slack/bolt';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
-import type { Inbound } from '../../core/conversation/message.ts';
-import type { ChatSender } from '../../core/notifications/outbox.ts';
-import type { Store } from '../../core/ports.ts';
+import type { Inbound } from '../../core/kernel/message.ts';
+import type { ChatSender } from '../../core/kernel/outbox.ts';
+import type { Store } from '../../core/kernel/ports.ts';
 import { boltLogger, type SlackAdapterLog } from './bolt-logger.ts';
 import { blockAction, directMessage, mention, mentionedUsers, slackToPlain, slashCommand, threadReply, type InboundDraft } from './slack-inbound.ts';
 import { SlackRouteReceiver, type SlackRoute } from './slack-receiver.ts';

@@ -1,4 +1,4 @@
-import type { Inbound } from '../../core/conversation/message.ts';
+import type { Inbound } from '../../core/kernel/message.ts';
 import { coreActionId } from './block-kit.ts';
 
 /** An inbound event before the sender's profile is known (see `SlackUsers`). */

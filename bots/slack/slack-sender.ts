@@ -1,5 +1,5 @@
 import { webApi } from '@slack/bolt';
-import { DeliveryError, type ChatSender, type Delivery } from '../../core/notifications/outbox.ts';
+import { DeliveryError, type ChatSender, type Delivery } from '../../core/kernel/outbox.ts';
 import { renderMessage } from './block-kit.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 

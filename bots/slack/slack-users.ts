@@ -1,6 +1,6 @@
 import type { webApi } from '@slack/bolt';
-import type { Inbound } from '../../core/conversation/message.ts';
-import type { PeopleRepository } from '../../core/ports.ts';
+import type { Inbound } from '../../core/kernel/message.ts';
+import type { PeopleRepository } from '../../core/kernel/ports.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
 interface Profile {

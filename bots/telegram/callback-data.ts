@@ -5,7 +5,7 @@
  * hash token (`~<22 chars>`), which every process can read back: never a per-process memory map.
  */
 import { createHash } from 'node:crypto';
-import type { DialogRepository } from '../../core/ports.ts';
+import type { DialogRepository } from '../../core/kernel/ports.ts';
 
 export const CALLBACK_DATA_MAX_BYTES = 64;
 

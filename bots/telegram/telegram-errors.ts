@@ -5,7 +5,7 @@
  * request, bad token) cannot be fixed by retrying.
  */
 import { TelegramError } from 'telegraf';
-import { DeliveryError } from '../../core/notifications/outbox.ts';
+import { DeliveryError } from '../../core/kernel/outbox.ts';
 
 /** Maps whatever a Bot API call threw to a `DeliveryError` for the outbox dispatcher. */
 export function toDeliveryError(err: unknown, method: string): DeliveryError {

@@ -3,7 +3,7 @@
  * `<b>label</b>: value` field lines, and an inline keyboard for buttons and select options.
  * Every string from the core is escaped; the only tags are the ones written here.
  */
-import type { OutMessage } from '../../core/conversation/message.ts';
+import type { OutMessage } from '../../core/kernel/message.ts';
 
 /** Telegram's limit on a message's text, counted after the HTML is parsed. */
 export const TELEGRAM_TEXT_MAX = 4096;

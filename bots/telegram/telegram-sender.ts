@@ -5,8 +5,8 @@
  * (Telegraf never retries); the outbox decides about retries from the error thrown.
  */
 import type { Telegram } from 'telegraf';
-import type { ChatSender, Delivery } from '../../core/notifications/outbox.ts';
-import type { OutboxRepository } from '../../core/ports.ts';
+import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
+import type { OutboxRepository } from '../../core/kernel/ports.ts';
 import type { CallbackCodec } from './callback-data.ts';
 import { callBotApi } from './bot-api.ts';
 import { renderMessage, type RenderedMessage } from './telegram-html.ts';

@@ -4,7 +4,7 @@
  * the bot goes on: commands (bare or `@thisbot`), mentions of the bot, and replies to its
  * messages. The rest of the group's chatter is none of our business.
  */
-import type { Inbound } from '../../core/conversation/message.ts';
+import type { Inbound } from '../../core/kernel/message.ts';
 import type { Action } from './callback-data.ts';
 
 /** The parts of Bot API objects read here (the JSON as it arrives). */

@@ -1,5 +1,5 @@
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
-import type { ChannelRepository } from '../../core/ports.ts';
+import type { ChannelRepository } from '../../core/kernel/ports.ts';
 import type { WebMessageStore } from './web-message-store.ts';
 import { webChatRoutes, type WebRoute } from './web-routes.ts';
 import { WebHub, WebSender } from './web-sender.ts';

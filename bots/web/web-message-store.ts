@@ -1,5 +1,5 @@
-import type { OutMessage } from '../../core/conversation/message.ts';
-import type { Role } from '../../core/people/person.ts';
+import type { OutMessage } from '../../core/kernel/message.ts';
+import type { Role } from '../../core/kernel/person.ts';
 
 /** A message as the web chat shows it; `author` is 'bot' or the sender's handle. */
 export interface WebMessage {

@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
-import type { Inbound } from '../../core/conversation/message.ts';
-import type { ChannelRepository } from '../../core/ports.ts';
+import type { Inbound } from '../../core/kernel/message.ts';
+import type { ChannelRepository } from '../../core/kernel/ports.ts';
 import type { WebMessage, WebMessageStore, WebUser } from './web-message-store.ts';
 import { conversationKey, type WebHub } from './web-sender.ts';
 import { WEB_CHAT_PAGE } from './web-page.ts';

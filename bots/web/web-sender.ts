@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import type { ChatSender, Delivery } from '../../core/notifications/outbox.ts';
+import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
 import type { WebMessage, WebMessageStore } from './web-message-store.ts';
 
 /** 'dm:<handle>' for a person's direct conversation with the bot, the channel id otherwise. */
