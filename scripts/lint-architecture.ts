@@ -89,6 +89,43 @@ function visit(f: string): void {
 }
 for (const f of graph.keys()) if (!state.has(f)) visit(f);
 
+// Feature folders in core/: the ground floor (kernel/) imports no feature, and the folders form
+// no cycle (a feature may use a lower one, never the other way round as well). Files at core/'s
+// root (the feature list) count as one folder at the top.
+const coreFolder = (f: string): string | undefined => {
+  const parts = path.relative(path.join(ROOT, 'core'), f).split(path.sep);
+  if (parts[0]?.startsWith('..')) return undefined;
+  return parts.length > 1 ? parts[0] : '(core root)';
+};
+const folderEdges = new Map<string, Map<string, string>>(); // from → to → an example import
+for (const [f, targets] of graph) {
+  const from = coreFolder(f);
+  if (!from || isTest(f)) continue;
+  for (const t of targets) {
+    const to = coreFolder(t);
+    if (!to || to === from) continue;
+    if (from === 'kernel') problems.push(`${path.relative(ROOT, f)}: the ground floor core/kernel/ must not import the feature ${to}/`);
+    const m = folderEdges.get(from) ?? new Map<string, string>();
+    if (!m.has(to)) m.set(to, `${path.relative(ROOT, f)} → ${path.relative(ROOT, t)}`);
+    folderEdges.set(from, m);
+  }
+}
+const folderState = new Map<string, 'visiting' | 'done'>();
+const folderStack: string[] = [];
+function visitFolder(d: string): void {
+  folderState.set(d, 'visiting');
+  folderStack.push(d);
+  for (const [t, example] of folderEdges.get(d) ?? []) {
+    if (folderState.get(t) === 'visiting') {
+      const cycle = folderStack.slice(folderStack.indexOf(t)).concat(t);
+      problems.push(`circular folders in core/: ${cycle.join(' → ')} (closing import: ${example})`);
+    } else if (!folderState.has(t)) visitFolder(t);
+  }
+  folderStack.pop();
+  folderState.set(d, 'done');
+}
+for (const d of [...folderEdges.keys()].sort()) if (!folderState.has(d)) visitFolder(d);
+
 if (problems.length) {
   for (const p of problems) console.error(p);
   console.error(`architecture lint: ${problems.length} problem(s)`);

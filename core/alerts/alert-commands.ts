@@ -1,13 +1,14 @@
 /**
- * The monitoring commands and the alert buttons, called by the conversation engine's handlers:
+ * The monitoring commands and the alert buttons:
  * `agente` (an enrolment code), `agente revoca <macchina> <motivo>` (the agent revoked),
  * `agenti` (the agents and their heartbeat), `rumorosi` (the checks that fire and cry wolf most),
  * `silenzia <org|macchina> <durata> [motivo]`.
  */
-import type { ParsedCommand } from '../conversation/commands.ts';
-import { restAfter } from '../conversation/commands.ts';
-import { formatDate } from '../conversation/replies.ts';
+import { Grammar, restAfter, type CommandSpec, type Feature, type ParsedCommand } from '../kernel/command.ts';
+import { formatDate } from '../kernel/format.ts';
+import { t } from '../kernel/i18n.ts';
 import type { Turn } from '../kernel/turn.ts';
+import { m } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
 import { isFiscalCode } from '../kernel/person.ts';
@@ -20,8 +21,6 @@ import { AlertRef, ConfigurationItemRef, type ConfigurationItem } from './model.
 import { machineLabel, revokeAgent } from './revoke-agent.ts';
 import { parseDuration } from './silence.ts';
 
-export type MonitoringCommand = 'agent' | 'agents' | 'noisy' | 'silence';
-
 const NOISY_WINDOW_MS = 30 * 86_400_000;
 /** `agente revoca …` / `agent revoke …`: the subcommand word, in either language. */
 const REVOKE_WORDS: ReadonlySet<string> = new Set(['revoca', 'revoke']);
@@ -32,18 +31,6 @@ function visibleOrganisations(actor: Actor): string[] | undefined {
   return Actor.organisations(actor);
 }
 
-export async function handleMonitoringCommand(turn: Turn, c: ParsedCommand & { readonly name: MonitoringCommand }): Promise<void> {
-  switch (c.name) {
-    case 'agent':
-      return REVOKE_WORDS.has((c.args[0] ?? '').toLowerCase()) ? revoke(turn, c) : enrolmentCode(turn, c);
-    case 'agents':
-      return listAgents(turn);
-    case 'noisy':
-      return noisy(turn);
-    case 'silence':
-      return silence(turn, c);
-  }
-}
 
 async function enrolmentCode(turn: Turn, c: ParsedCommand): Promise<void> {
   // An enrolment code lets a machine report as the organisation: never shown in a channel.
@@ -53,7 +40,7 @@ async function enrolmentCode(turn: Turn, c: ParsedCommand): Promise<void> {
   const led = ledOrganisations(ctx.actor);
   if (!arg && led.length !== 1) {
     if (!Actor.isStaff(ctx.actor) && led.length === 0) throw new DomainError('forbidden');
-    return turn.say('usage.agent');
+    return turn.say(turn.t('usage.agent'));
   }
   const { code, organisation } = await createEnrolmentCode(ctx, arg ? { fiscalCode: arg } : { organisationId: led[0]! });
   turn.replyPrivately({ text: turn.t('agent.code', { code, org: organisation.name }) });
@@ -66,14 +53,14 @@ async function revoke(turn: Turn, c: ParsedCommand): Promise<void> {
   const reason = restAfter(c.rest, 2);
   if (!machine || !reason) {
     if (!Actor.isStaff(ctx.actor) && ledOrganisations(ctx.actor).length === 0) throw new DomainError('forbidden');
-    return turn.say('usage.agent');
+    return turn.say(turn.t('usage.agent'));
   }
   const r = await revokeAgent(ctx, { agent: machine, reason });
-  turn.say('agent.revoked', {
+  turn.say(turn.t('agent.revoked', {
     machine: forChannel(machineLabel(r.agent, r.configurationItem), 80),
     org: neutralizeMentions(r.organisation?.name ?? '?'),
     n: r.resolved.length,
-  });
+  }));
 }
 
 async function listAgents(turn: Turn): Promise<void> {
@@ -81,7 +68,7 @@ async function listAgents(turn: Turn): Promise<void> {
   const orgs = visibleOrganisations(ctx.actor);
   if (orgs && !ctx.actor.roles.some((r) => r.role === 'ict_lead')) throw new DomainError('forbidden');
   const agents = await ctx.repos.monitoring.listAgents(orgs);
-  if (agents.length === 0) return turn.say('agents.empty');
+  if (agents.length === 0) return turn.say(turn.t('agents.empty'));
   const now = ctx.clock.now();
   const lines = await Promise.all(
     agents.slice(0, 50).map(async (a) => {
@@ -105,7 +92,7 @@ async function noisy(turn: Turn): Promise<void> {
   if (orgs && !ctx.actor.roles.some((r) => r.role === 'ict_lead')) throw new DomainError('forbidden');
   const since = new Date(ctx.clock.now().getTime() - NOISY_WINDOW_MS);
   const rows = await ctx.repos.monitoring.listNoisy(since, orgs, 10);
-  if (rows.length === 0) return turn.say('noisy.empty');
+  if (rows.length === 0) return turn.say(turn.t('noisy.empty'));
   const lines = rows.map((r, i) =>
     turn.t('noisy.line', {
       n: i + 1,
@@ -143,7 +130,7 @@ async function silence(turn: Turn, c: ParsedCommand): Promise<void> {
     return turn.replyPrivately({ text: [turn.t('usage.silence'), ...(lines.length ? ['', turn.t('silence.active'), ...lines] : [])].join('\n') });
   }
   const ms = parseDuration(durationText);
-  if (!ms) return turn.say('usage.silence');
+  if (!ms) return turn.say(turn.t('usage.silence'));
   const reason = restAfter(c.rest, 2).slice(0, 300);
 
   let organisationId: string;
@@ -174,26 +161,76 @@ async function silence(turn: Turn, c: ParsedCommand): Promise<void> {
 }
 
 /** The alert buttons: `alert.claim`, `alert.ack`, `alert.snooze`, `alert.false_alarm` (value: the alert id). */
-export async function handleAlertAction(turn: Turn, action: { readonly id: string; readonly value: string }): Promise<void> {
+async function handleAlertAction(turn: Turn, action: { readonly id: string; readonly value: string }): Promise<void> {
   const ctx = turn.ctx;
   switch (action.id) {
     case 'alert.claim': {
       const { alert, ticket } = await claimAlert(ctx, action.value);
-      return turn.say('alert.ok.claimed', { alert: AlertRef.format(alert.number), ref: ticket.ref });
+      return turn.say(turn.t('alert.ok.claimed', { alert: AlertRef.format(alert.number), ref: ticket.ref }));
     }
     case 'alert.ack': {
       const alert = await acknowledgeAlert(ctx, action.value);
-      return turn.say('alert.ok.acknowledged', { alert: AlertRef.format(alert.number) });
+      return turn.say(turn.t('alert.ok.acknowledged', { alert: AlertRef.format(alert.number) }));
     }
     case 'alert.snooze': {
       const alert = await snoozeAlert(ctx, action.value);
-      return turn.say('alert.ok.snoozed', { alert: AlertRef.format(alert.number), until: formatDate(turn.locale, alert.snoozedUntil ?? ctx.clock.now()) });
+      return turn.say(turn.t('alert.ok.snoozed', { alert: AlertRef.format(alert.number), until: formatDate(turn.locale, alert.snoozedUntil ?? ctx.clock.now()) }));
     }
     case 'alert.false_alarm': {
       const alert = await markFalseAlarm(ctx, action.value);
-      return turn.say('alert.ok.false_alarm', { alert: AlertRef.format(alert.number), check: forChannel(alert.checkId, 60) });
+      return turn.say(turn.t('alert.ok.false_alarm', { alert: AlertRef.format(alert.number), check: forChannel(alert.checkId, 60) }));
     }
     default:
       throw new DomainError('invalid_input', { field: 'action', max: 0 });
   }
 }
+
+/** Who looks after monitoring: ICT leads for their organisation, volunteers and staff for all. */
+const MONITORING = ['ict_lead', 'volunteer', 'moderator', 'committee'] as const;
+
+const commands: CommandSpec[] = [
+  {
+    name: 'agent',
+    words: { it: ['agente'], en: ['agent'] },
+    grammar: Grammar.free,
+    audience: ['ict_lead', 'moderator', 'committee'],
+    section: 'monitoring',
+    ...m.helpOf('agent'),
+    usage: (l) => t(l, 'usage.agent'),
+    handle: (turn, c) => (REVOKE_WORDS.has((c.args[0] ?? '').toLowerCase()) ? revoke(turn, c) : enrolmentCode(turn, c)),
+  },
+  {
+    name: 'agents',
+    words: { it: ['agenti'], en: ['agents'] },
+    grammar: Grammar.none,
+    audience: MONITORING,
+    section: 'monitoring',
+    ...m.helpOf('agents'),
+    handle: listAgents,
+  },
+  {
+    name: 'silence',
+    words: { it: ['silenzia'], en: ['silence'] },
+    grammar: Grammar.free,
+    audience: MONITORING,
+    section: 'monitoring',
+    ...m.helpOf('silence'),
+    usage: (l) => t(l, 'usage.silence'),
+    handle: silence,
+  },
+  {
+    name: 'noisy',
+    words: { it: ['rumorosi'], en: ['noisy'] },
+    grammar: Grammar.none,
+    audience: MONITORING,
+    section: 'monitoring',
+    ...m.helpOf('noisy'),
+    handle: noisy,
+  },
+];
+
+export const alertsFeature: Feature = {
+  name: 'alerts',
+  commands,
+  actions: [{ prefix: 'alert.', handle: handleAlertAction }],
+};

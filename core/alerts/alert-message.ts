@@ -4,7 +4,7 @@
  * suggested first step, the incident it opened, and the buttons that fit its state.
  */
 import type { Button, OutMessage } from '../kernel/message.ts';
-import { formatDate } from '../conversation/replies.ts';
+import { formatDate } from '../kernel/format.ts';
 import { t, type Locale, type MessageKey } from '../kernel/i18n.ts';
 import type { Notifier } from '../kernel/notifier.ts';
 import type { Repositories } from '../kernel/ports.ts';

@@ -90,3 +90,9 @@ export interface MonitoringRepository {
   /** Silences active at `at` or later, of these organisations (all when undefined). */
   listSilences(at: Date, organisationIds?: readonly string[]): Promise<Silence[]>;
 }
+
+declare module '../kernel/ports.ts' {
+  interface Repositories {
+    readonly monitoring: MonitoringRepository;
+  }
+}

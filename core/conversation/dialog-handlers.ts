@@ -1,6 +1,5 @@
 import { createTicket } from '../tickets/create-ticket.ts';
-import { changeTicketStatus } from '../tickets/change-ticket-status.ts';
-import type { IntakeState, NoteState } from './dialog-state.ts';
+import type { IntakeState } from './dialog-state.ts';
 import type { Turn } from '../kernel/turn.ts';
 
 /** Confirm pressed: the ticket is created (once per dialog, by its idempotency key). */
@@ -24,11 +23,4 @@ export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {
       { label: turn.t('card.priority'), value: `P${ticket.priority}` },
     ],
   });
-}
-
-/** The note typed after pressing Resolve, Put on hold or Reopen completes that action. */
-export async function finishNote(turn: Turn, s: NoteState, text: string): Promise<void> {
-  await turn.ctx.repos.dialogs.delete(turn.dialogKey);
-  const t = await changeTicketStatus(turn.ctx, s.ref, s.action, text);
-  turn.say('ok.status', { ref: t.ref, status: turn.t(`status.${t.status}`) });
 }

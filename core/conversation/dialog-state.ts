@@ -16,15 +16,6 @@ export interface IntakeState {
   readonly dialogId: string;
 }
 
-/** Waiting for a free-text note to complete a ticket action started with a button. */
-export interface NoteState {
-  readonly flow: 'note';
-  readonly action: 'resolve' | 'hold' | 'reopen';
-  readonly ref: string;
-}
-
-export type DialogState = IntakeState | NoteState;
-
-export function isDialogState(v: unknown): v is DialogState {
-  return typeof v === 'object' && v !== null && ((v as DialogState).flow === 'intake' || (v as DialogState).flow === 'note');
+export function isIntakeState(v: unknown): v is IntakeState {
+  return typeof v === 'object' && v !== null && (v as IntakeState).flow === 'intake';
 }

@@ -2,12 +2,10 @@ import { DomainError } from '../kernel/errors.ts';
 import { catalogHas, type Locale, type MessageKey } from '../kernel/i18n.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import { announceTicket } from '../tickets/ticket-notices.ts';
-import type { Clock, Repositories, Store } from '../kernel/ports.ts';
+import type { Clock, Repositories, Store, Written } from '../kernel/ports.ts';
 import { resolveActor } from '../people/resolve-actor.ts';
-import { handleAction } from './action-handlers.ts';
-import { handleCommand, handleFreeText } from './command-handlers.ts';
-import { fitsSyntax, looksLikeCommand, parseCommand, type ParsedCommand } from './commands.ts';
-import { isDialogState } from './dialog-state.ts';
+import { fitsGrammar, looksLikeCommand, type CommandRegistry, type CommandSpec, type ParsedCommand } from '../kernel/command.ts';
+import { handleFreeText } from './free-text.ts';
 import type { Inbound } from '../kernel/message.ts';
 import { Turn } from '../kernel/turn.ts';
 
@@ -15,10 +13,15 @@ export interface EngineOptions {
   readonly store: Store;
   readonly clock: Clock;
   readonly defaultLocale: Locale;
+  /** The commands, buttons and dialogs of every feature (`REGISTRY` in core/features.ts). */
+  readonly registry: CommandRegistry;
   /** How long an untouched dialog lives (default 2 hours). */
   readonly dialogTtlMs?: number;
-  /** Called after a handled event committed outbox rows: lets the app deliver them at once. */
-  readonly onOutbox?: () => void;
+  /**
+   * Called after a handled event committed outbox rows or SLA events, with how many of each: the
+   * app wakes only what waits for them (delivery, the SLA timer pump), at once.
+   */
+  readonly onWritten?: (written: Written) => void;
   /** After each event, how it ended and how long it took (for metrics). */
   readonly onHandled?: (inbound: Inbound, result: HandleResult, seconds: number) => void;
   /**
@@ -49,15 +52,19 @@ export class ConversationEngine {
   async handle(inbound: Inbound): Promise<HandleResult> {
     const started = performance.now();
     let result: HandleResult;
+    // Only the transaction that committed reports what it wrote (a refused one rolled back).
+    let written: Written | undefined;
+    const report = { onCommit: (w: Written) => (written = w) };
     try {
-      result = await this.opts.store.transaction((repos) => this.run(repos, inbound, 'work'));
+      result = await this.opts.store.transaction((repos) => this.run(repos, inbound, 'work'), report);
     } catch (err) {
       const refusal = DomainError.is(err) ? err : undefined;
       if (!refusal && this.opts.isTransient?.(err)) throw err;
       if (!refusal) this.opts.onError?.(err, inbound);
-      result = await this.opts.store.transaction((repos) => this.run(repos, inbound, refusal ?? 'failure'));
+      result = await this.opts.store.transaction((repos) => this.run(repos, inbound, refusal ?? 'failure'), report);
     }
-    if (result.status !== 'duplicate') this.opts.onOutbox?.();
+    const w = written as Written | undefined;
+    if (w && (w.outbox > 0 || w.slaEvents > 0)) this.opts.onWritten?.(w);
     this.opts.onHandled?.(inbound, result, (performance.now() - started) / 1000);
     return result;
   }
@@ -68,14 +75,14 @@ export class ConversationEngine {
     const { actor, person } = await resolveActor(repos, this.opts.clock, { platform: inbound.platform, ...inbound.sender }, this.opts.defaultLocale);
     const notifier = new Notifier(repos, this.opts.defaultLocale);
     const ctx = { repos, clock: this.opts.clock, actor, notifier, defaultLocale: this.opts.defaultLocale };
-    const turn = new Turn(ctx, inbound, person);
+    const turn = new Turn(ctx, inbound, person, this.dialogTtlMs);
 
     if (mode === 'work') {
       await this.route(turn);
     } else if (mode === 'failure') {
-      turn.say('error.internal');
+      turn.say(turn.t('error.internal'));
     } else {
-      turn.say(mode.messageKey, localizeParams(turn, mode.params));
+      turn.say(turn.t(mode.messageKey, localizeParams(turn, mode.params)));
       await dropNoteDialog(turn);
       await refreshAfterRefusal(turn, mode);
     }
@@ -85,25 +92,29 @@ export class ConversationEngine {
 
   private async route(turn: Turn): Promise<void> {
     const { inbound } = turn;
-    if (inbound.action) return handleAction(turn, inbound.action, this.dialogTtlMs);
+    if (inbound.action) {
+      const action = this.opts.registry.action(inbound.action.id);
+      if (!action) throw new DomainError('invalid_input', { field: 'action', max: 0 });
+      return action.handle(turn, inbound.action);
+    }
     const text = inbound.text?.trim() ?? '';
     if (!text) return;
-    const command = parseCommand(text);
-    if (command && (await this.meantAsCommand(turn, command, text))) return handleCommand(turn, command);
-    return handleFreeText(turn, text, this.dialogTtlMs);
+    const parsed = this.opts.registry.parse(text);
+    if (parsed && (await this.meantAsCommand(turn, parsed.spec, parsed.command, text))) return parsed.spec.handle(turn, parsed.command, this.opts.registry);
+    return handleFreeText(turn, text, this.opts.registry);
   }
 
   /**
    * While a dialog waits for an answer, only `annulla`/`cancel` or a `/`- or `!`-prefixed
    * command interrupts it: a title such as "Stato della rete pessimo" is an answer. Otherwise
-   * a command word counts when its words fit the command (`fitsSyntax`).
+   * a command word counts when its words fit the command's grammar.
    */
-  private async meantAsCommand(turn: Turn, command: ParsedCommand, text: string): Promise<boolean> {
+  private async meantAsCommand(turn: Turn, spec: CommandSpec, command: ParsedCommand, text: string): Promise<boolean> {
     if (looksLikeCommand(text) || (command.name === 'cancel' && command.args.length === 0)) return true;
     if (!turn.inDm) return true;
     const dialog = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
-    if (isDialogState(dialog)) return false;
-    return fitsSyntax(command, text);
+    if (dialog !== undefined && this.opts.registry.dialog(dialog)) return false;
+    return fitsGrammar(spec, command, text);
   }
 }
 
@@ -124,7 +135,7 @@ async function refreshAfterRefusal(turn: Turn, err: DomainError): Promise<void> 
 async function dropNoteDialog(turn: Turn): Promise<void> {
   if (!turn.inbound.text) return;
   const dialog = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
-  if (isDialogState(dialog) && dialog.flow === 'note') await turn.ctx.repos.dialogs.delete(turn.dialogKey);
+  if (typeof dialog === 'object' && dialog !== null && (dialog as { flow?: unknown }).flow === 'note') await turn.ctx.repos.dialogs.delete(turn.dialogKey);
 }
 
 /** Error parameters that are codes (a status, an action, a field, a role) in the user's words. */

@@ -83,3 +83,13 @@ export function isFinal(status: TicketStatus): boolean {
 export function isOpen(status: TicketStatus): boolean {
   return !isFinal(status) && status !== 'resolved' && status !== 'implemented';
 }
+
+export interface TicketEvent {
+  readonly ticketId: string;
+  readonly actorId: string | null;
+  readonly at: Date;
+  readonly field: string;
+  readonly from: string | null;
+  readonly to: string | null;
+  readonly note: string | null;
+}

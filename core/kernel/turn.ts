@@ -1,8 +1,8 @@
-import type { Locale } from './i18n.ts';
-import { t, type MessageKey } from './i18n.ts';
-import type { Person } from './person.ts';
 import type { UseCaseContext } from './context.ts';
+import { t, type Locale, type MessageKey } from './i18n.ts';
 import type { Address, Inbound, OutMessage } from './message.ts';
+import type { Person } from './person.ts';
+
 
 /** One inbound event being handled: who, where, and how to answer there. */
 export class Turn {
@@ -12,6 +12,8 @@ export class Turn {
     readonly ctx: UseCaseContext,
     readonly inbound: Inbound,
     readonly person: Person,
+    /** How long a dialog started in this turn lives. */
+    readonly dialogTtlMs: number,
   ) {
     const c = inbound.conversation;
     this.address = {
@@ -28,6 +30,11 @@ export class Turn {
 
   get inDm(): boolean {
     return this.inbound.conversation.kind === 'dm';
+  }
+
+  /** When a dialog started now expires. */
+  dialogExpiry(): Date {
+    return new Date(this.ctx.clock.now().getTime() + this.dialogTtlMs);
   }
 
   /** Dialog state is per person per conversation, so a DM and a channel never mix. */
@@ -51,7 +58,8 @@ export class Turn {
     else this.ctx.notifier.reply(this.address, message, { ephemeralTo: this.inbound.sender.externalId });
   }
 
-  say(key: MessageKey, params?: Readonly<Record<string, string | number>>): void {
-    this.replyPrivately({ text: this.t(key, params) });
+  /** A short private answer, already in the reader's language. */
+  say(text: string): void {
+    this.replyPrivately({ text });
   }
 }

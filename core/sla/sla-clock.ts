@@ -8,7 +8,7 @@
  * change waits for approval or its slot), stops at resolution, and a reopen resumes it where it
  * stopped: time spent resolved does not count.
  */
-import type { TicketEvent } from '../kernel/ports.ts';
+import type { TicketEvent } from '../kernel/ticket.ts';
 import type { Priority, Ticket, TicketStatus, Tier } from '../kernel/ticket.ts';
 import { BusinessCalendar, type BusinessCalendarConfig } from './business-calendar.ts';
 import { SlaPolicy, type SlaPolicyRow, type SlaTarget } from './sla-policy.ts';

@@ -4,7 +4,8 @@
  * wrote its history, in the same transaction: the unfired events are rewritten, fired ones are
  * kept (each threshold fires once in a ticket's life; the unclaimed clock once per queue stay).
  */
-import type { Clock, Repositories, TicketEvent } from '../kernel/ports.ts';
+import type { Clock, Repositories } from '../kernel/ports.ts';
+import type { TicketEvent } from '../kernel/ticket.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import { BusinessCalendar, type BusinessCalendarConfig } from './business-calendar.ts';
 import { SlaClock, slaSummary, type SlaSummary, type TargetClock } from './sla-clock.ts';

@@ -3,7 +3,7 @@ import { DomainError } from '../kernel/errors.ts';
 import { t, type Locale } from '../kernel/i18n.ts';
 import type { OutMessage } from '../kernel/message.ts';
 import { Policy } from './policy.ts';
-import type { TicketPatch } from '../kernel/ports.ts';
+import type { TicketPatch } from './ports.ts';
 import { TicketStateMachine, type TicketAction } from './ticket-status.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import { announceTicket } from './ticket-notices.ts';

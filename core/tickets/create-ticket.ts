@@ -3,7 +3,7 @@ import { Actor } from '../kernel/actor.ts';
 import { Policy } from './policy.ts';
 import { computePriority } from './priority.ts';
 import type { Impact, Ticket, TicketKind, Urgency } from '../kernel/ticket.ts';
-import type { NewTicket } from '../kernel/ports.ts';
+import type { NewTicket } from './ports.ts';
 import { announceTicket } from './ticket-notices.ts';
 import { rescheduleSla } from '../sla/sla-events.ts';
 import type { UseCaseContext } from '../kernel/context.ts';

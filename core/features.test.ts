@@ -1,8 +1,13 @@
 import { describe, it, expect } from 'vitest';
-import { COMMANDS, looksLikeCommand, parseCommand, restAfter, type CommandName } from './commands.ts';
+import { Actor } from './kernel/actor.ts';
+import { CommandRegistry, Grammar, HELP_SECTIONS, looksLikeCommand, restAfter, type Feature } from './kernel/command.ts';
+import type { Role } from './kernel/person.ts';
+import { REGISTRY } from './features.ts';
 
-describe('parseCommand', () => {
-  it.each<[string, CommandName, string[]]>([
+const parseCommand = (text: string) => REGISTRY.parse(text)?.command;
+
+describe('the registry parses commands', () => {
+  it.each<[string, string, string[]]>([
     // Italian and English words
     ['aiuto', 'help', []],
     ['help', 'help', []],
@@ -91,13 +96,56 @@ describe('parseCommand', () => {
   });
 
   it('every command word is parsed back to its command, bare, with / and with !', () => {
-    for (const [name, words] of Object.entries(COMMANDS))
-      for (const w of words) for (const prefix of ['', '/', '!']) expect(parseCommand(`${prefix}${w}`)?.name, `${prefix}${w}`).toBe(name);
+    for (const c of REGISTRY.commands)
+      for (const w of [...c.words.it, ...c.words.en])
+        for (const prefix of ['', '/', '!']) expect(parseCommand(`${prefix}${w}`)?.name, `${prefix}${w}`).toBe(c.name);
   });
 
-  it('no command word belongs to two commands', () => {
-    const words = Object.values(COMMANDS).flat();
-    expect(new Set(words).size).toBe(words.length);
+  it('refuses a feature whose word or name another feature already has', () => {
+    const spec = (name: string, word: string): Feature => ({
+      name,
+      commands: [{ name, words: { it: [word], en: [word] }, grammar: Grammar.free, audience: ['anyone'], section: 'account', handle: async () => {} }],
+    });
+    expect(() => new CommandRegistry([spec('a', 'uno'), spec('b', 'Unò')])).toThrow(/"Unò" belongs to both "a" and "b"/);
+    expect(() => new CommandRegistry([spec('a', 'uno'), spec('a', 'due')])).toThrow(/declared twice/);
+  });
+
+  it('menu words are valid Telegram and Discord command names, in both languages', () => {
+    for (const l of ['it', 'en'] as const)
+      for (const entry of REGISTRY.menu(l)) {
+        expect(entry.word).toMatch(/^[a-z0-9_]{1,32}$/);
+        expect(entry.description.length).toBeGreaterThan(2);
+        expect(entry.description.length).toBeLessThanOrEqual(100);
+      }
+  });
+});
+
+describe("aiuto lists the commands of the asker's roles", () => {
+  const actor = (...roles: Role[]): Actor => ({
+    personId: 'p',
+    displayName: 'P',
+    locale: 'it',
+    roles: roles.map((role) => ({ role, organisationId: role === 'requester' || role === 'ict_lead' ? 'org' : null })),
+  });
+  const names = (a: Actor) => [...REGISTRY.forActor(a).values()].flat().map((c) => c.name);
+
+  it.each<[Role[], string[], string[]]>([
+    [['requester'], ['mine', 'status', 'comment', 'cancel', 'language', 'whoami'], ['claim', 'certify', 'sla', 'agent', 'bind']],
+    [['ict_lead'], ['mine', 'agent', 'agents', 'silence'], ['claim', 'certify', 'sla']],
+    [['volunteer'], ['claim', 'resolve', 'note', 'sla', 'agents'], ['certify', 'bind', 'agent']],
+    [['moderator'], ['claim', 'bind', 'invite', 'sla', 'agent', 'certified'], ['certify']],
+    [['committee'], ['certify', 'revoke', 'certified', 'claim', 'bind'], []],
+  ])('%j', (roles, shown, hidden) => {
+    const listed = names(actor(...roles));
+    for (const n of shown) expect(listed, n).toContain(n);
+    for (const n of hidden) expect(listed, n).not.toContain(n);
+  });
+
+  it('keeps the sections in order and every listed command has a help line in both languages', () => {
+    const sections = [...REGISTRY.forActor(actor('committee', 'volunteer', 'ict_lead')).keys()];
+    expect(sections).toEqual(HELP_SECTIONS.filter((s) => sections.includes(s)));
+    for (const c of REGISTRY.commands.filter((x) => x.help))
+      for (const l of ['it', 'en'] as const) expect(c.help?.(l), `${c.name} ${l}`).toMatch(/\S/);
   });
 });
 

@@ -1,24 +1,11 @@
-import { t, type Locale, type MessageKey } from '../kernel/i18n.ts';
 import { Actor } from '../kernel/actor.ts';
-import type { Person, Role } from '../kernel/person.ts';
+import { formatDate } from '../kernel/format.ts';
+import { t, type Locale } from '../kernel/i18n.ts';
+import type { OutMessage } from '../kernel/message.ts';
 import { forChannel } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import type { SlaSummary } from '../sla/sla-clock.ts';
 import { slaFields } from '../sla/sla-format.ts';
-import type { OutMessage } from '../kernel/message.ts';
-
-/** Help listing the commands this actor can use; `unknown` prefixes "I did not understand". */
-export function helpMessage(l: Locale, actor: Actor, unknown = false): OutMessage {
-  const sections: MessageKey[] = ['help.requester'];
-  if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor)) sections.push('help.volunteer');
-  if (Actor.isStaff(actor)) sections.push('help.staff');
-  if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor)) sections.push('help.sla');
-  if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor) || Actor.has(actor, 'ict_lead')) sections.push('help.monitoring');
-  if (Actor.has(actor, 'committee')) sections.push('help.committee');
-  sections.push('help.account');
-  const body = sections.map((k) => t(l, k)).join('\n\n');
-  return { title: t(l, 'help.title'), text: unknown ? `${t(l, 'help.unknown')}\n\n${body}` : body };
-}
 
 export function ticketList(l: Locale, tickets: readonly Ticket[]): OutMessage {
   if (tickets.length === 0) return { text: t(l, 'list.empty') };
@@ -66,21 +53,4 @@ export function ticketDetails(l: Locale, x: Ticket, ownerName: string | null): O
       { label: t(l, 'details.opened'), value: formatDate(l, x.createdAt) },
     ],
   };
-}
-
-export function certifiedList(l: Locale, groups: readonly (readonly [Role, readonly Person[]])[]): OutMessage {
-  return {
-    title: t(l, 'certified.title'),
-    text: groups
-      .map(([role, people]) => `${t(l, `role.${role}`)}: ${people.map((p) => `${p.displayName} (@${p.handle})`).join(', ') || '—'}`)
-      .join('\n'),
-  };
-}
-
-export function formatDate(l: Locale, d: Date): string {
-  return new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', {
-    dateStyle: 'medium',
-    timeStyle: 'short',
-    timeZone: 'Europe/Rome',
-  }).format(d);
 }

@@ -1,0 +1,50 @@
+import { Actor } from '../kernel/actor.ts';
+import { looksLikeCommand, type CommandRegistry } from '../kernel/command.ts';
+import { t } from '../kernel/i18n.ts';
+import type { Turn } from '../kernel/turn.ts';
+import { addComment } from '../tickets/add-comment.ts';
+import { submitIntake } from './dialog-handlers.ts';
+import type { IntakeState } from './dialog-state.ts';
+import { helpMessage } from './help.ts';
+import { answer, question } from './intake.ts';
+
+/**
+ * Text that is not a command: it continues the open dialog (whichever feature owns it); in a
+ * thread under a ticket card it is a note on that ticket; in a DM it starts the intake;
+ * elsewhere in a channel it gets the help.
+ */
+export async function handleFreeText(turn: Turn, text: string, registry: CommandRegistry): Promise<void> {
+  const ctx = turn.ctx;
+  const state = await ctx.repos.dialogs.get(turn.dialogKey, ctx.clock.now());
+  const dialog = state === undefined ? undefined : registry.dialog(state);
+  if (dialog) return dialog.continue(turn, state, text);
+
+  const { conversation, platform } = turn.inbound;
+  if (conversation.threadId && !turn.inDm) {
+    const ref = await ctx.repos.outbox.findRef(platform, conversation.id, conversation.threadId);
+    if (ref?.startsWith('card:')) {
+      // The volunteers' thread under a card is their workspace: replies there are internal notes.
+      const ticket = await addComment(ctx, ref.slice('card:'.length), text, true);
+      return turn.say(t(turn.locale, 'ok.comment', { ref: ticket.ref }));
+    }
+  }
+  if (!turn.inDm || looksLikeCommand(text)) return turn.replyPrivately(helpMessage(turn.locale, ctx.actor, registry, true));
+  if (Actor.organisations(ctx.actor).length === 0) return turn.say(t(turn.locale, 'intake.not_member'));
+
+  const fresh: IntakeState = { flow: 'intake', step: 'kind', firstText: text.slice(0, 4000), dialogId: turn.inbound.deliveryId };
+  await ctx.repos.dialogs.put(turn.dialogKey, fresh, turn.dialogExpiry());
+  const q = question(turn.locale, fresh);
+  turn.reply({ ...q, text: `${t(turn.locale, 'intake.start')}\n${q.text}` });
+}
+
+/** One answer (typed or a button) to the intake dialog. */
+export async function continueIntake(
+  turn: Turn,
+  state: IntakeState,
+  input: { readonly text?: string; readonly action?: { readonly id: string; readonly value: string } },
+): Promise<void> {
+  const step = answer(turn.locale, state, input);
+  if (step.kind === 'confirmed') return submitIntake(turn, step.state);
+  await turn.ctx.repos.dialogs.put(turn.dialogKey, step.state, turn.dialogExpiry());
+  turn.reply(step.message);
+}

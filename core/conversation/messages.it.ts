@@ -1,0 +1,20 @@
+/** The conversation's messages in Italian (the default). Every key must exist in messages.en.ts too. */
+export const it = {
+  'help.title': 'Sportello: come posso aiutarti',
+  'help.unknown': 'Non ho capito il comando.',
+  'section.requester': 'Per chiedere aiuto scrivimi il problema in privato.',
+  'section.volunteer': 'Volontari:',
+  'section.staff': 'Moderazione:',
+  'section.sla': 'Tempi (SLA):',
+  'section.monitoring': 'Monitoraggio:',
+  'section.committee': 'Comitato:',
+  'section.account': 'Account:',
+  'help.help': 'aiuto: questo elenco',
+  'menu.help': 'Come usare Sportello',
+  'help.cancel': 'annulla: interrompe la conversazione in corso',
+  'menu.cancel': "Annulla l'operazione in corso",
+  'help.bind': 'canale volontari | allerte [codice fiscale] | comitato | community (scritto nel canale)',
+  'menu.bind': 'Collega questo gruppo: /canale volontari',
+  'help.unbind': 'scollega volontari | allerte | comitato | community',
+  'menu.unbind': 'Scollega questo gruppo',
+} as const;

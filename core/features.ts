@@ -1,0 +1,16 @@
+/**
+ * Every feature of Sportello, in the order `aiuto` and the command menus list them. The
+ * composition root hands this registry to the engine and the adapters; a new feature adds
+ * itself here and nowhere else outside its folder.
+ */
+import { alertsFeature } from './alerts/alert-commands.ts';
+import { conversationFeature } from './conversation/conversation-commands.ts';
+import { escalationFeature } from './escalation/escalation-actions.ts';
+import { CommandRegistry, type Feature } from './kernel/command.ts';
+import { peopleFeature } from './people/people-commands.ts';
+import { slaFeature } from './sla/sla-command.ts';
+import { ticketsFeature } from './tickets/ticket-commands.ts';
+
+export const FEATURES: readonly Feature[] = [ticketsFeature, conversationFeature, slaFeature, alertsFeature, escalationFeature, peopleFeature];
+
+export const REGISTRY = new CommandRegistry(FEATURES);

@@ -1,0 +1,183 @@
+/**
+ * The command registry: every feature declares its chat commands, buttons and dialogs once,
+ * next to its code, as a `Feature`. The engine dispatches from the registry; `aiuto`, the
+ * Telegram menus and the Discord slash commands are generated from it, so a new command never
+ * touches bots/.
+ */
+import { Actor } from './actor.ts';
+import type { Locale, Text } from './i18n.ts';
+import type { Role } from './person.ts';
+import type { Turn } from './turn.ts';
+
+/** Who a command is for: a role, any member of an organisation, or anyone who writes. */
+export type Audience = Role | 'member' | 'anyone';
+
+/** The groups of `aiuto`, in the order they are shown. */
+export const HELP_SECTIONS = ['requester', 'volunteer', 'staff', 'sla', 'monitoring', 'committee', 'account'] as const;
+export type HelpSection = (typeof HELP_SECTIONS)[number];
+
+/**
+ * What a command's words must look like to be meant as the command in a conversation with the
+ * bot ("Stato della rete pessimo" starts with a command word but is a sentence):
+ * `none` takes no words, `first` wants its first word to match (and at most `max` words), `free`
+ * takes anything. A bare command word always fits (its usage is the helpful answer), and so
+ * does anything typed with a `/` or `!`.
+ */
+export type Grammar =
+  | { readonly kind: 'free' }
+  | { readonly kind: 'none' }
+  | { readonly kind: 'first'; readonly pattern: RegExp; readonly max?: number };
+
+export const Grammar = {
+  free: { kind: 'free' } as Grammar,
+  none: { kind: 'none' } as Grammar,
+  first: (pattern: RegExp, max?: number): Grammar => ({ kind: 'first', pattern, ...(max ? { max } : {}) }),
+  /** A ticket id first: INC-000042, inc 42, PRB-7… */
+  ticket: { kind: 'first', pattern: /^(INC|REQ|RFC|PRB)[\s-]*\d+$/i } as Grammar,
+};
+
+export interface ParsedCommand {
+  /** The command's `name` in the registry. */
+  readonly name: string;
+  /** The words after the command, split on whitespace. */
+  readonly args: readonly string[];
+  /** Everything after the command word, verbatim (for free-text arguments). */
+  readonly rest: string;
+}
+
+export interface CommandSpec {
+  /** Stable id, unique across features (`claim`, `sla`, `agent`…). */
+  readonly name: string;
+  /** The words it answers to; the first of each language names it in menus (`[a-z0-9_]`). */
+  readonly words: { readonly it: readonly [string, ...string[]]; readonly en: readonly [string, ...string[]] };
+  readonly grammar: Grammar;
+  /** Who it is for: `aiuto` and the menus list it for them. The use case still checks policy. */
+  readonly audience: readonly Audience[];
+  readonly section: HelpSection;
+  /** Its line in `aiuto` (syntax and what it does); commands without one are not listed. */
+  readonly help?: Text;
+  /** A short description for the platforms' command menus; commands without one stay out of them. */
+  readonly menu?: Text;
+  /** Its usage, answered when the words do not fit. */
+  readonly usage?: Text;
+  /** Runs it; `registry` is every feature's commands (for `aiuto`). */
+  readonly handle: (turn: Turn, command: ParsedCommand, registry: CommandRegistry) => Promise<void>;
+}
+
+/** A button press or select choice: `actionId` starting with `prefix` (e.g. `ticket.`). */
+export interface ActionSpec {
+  readonly prefix: string;
+  readonly handle: (turn: Turn, action: { readonly id: string; readonly value: string }) => Promise<void>;
+}
+
+/** A multi-step dialog: free text typed while a dialog of this `flow` is open continues it. */
+export interface DialogSpec {
+  readonly flow: string;
+  /** Whether the stored state is this dialog's (the state is untyped JSON from the database). */
+  readonly owns: (state: unknown) => boolean;
+  readonly continue: (turn: Turn, state: unknown, text: string) => Promise<void>;
+}
+
+export interface Feature {
+  readonly name: string;
+  readonly commands?: readonly CommandSpec[];
+  readonly actions?: readonly ActionSpec[];
+  readonly dialogs?: readonly DialogSpec[];
+}
+
+/** Folds accents and case: `Perché` and `perche` are the same command word. */
+function foldWord(w: string): string {
+  return w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+}
+
+/** Whether the actor is in a command's audience. */
+export function isFor(actor: Actor, audience: readonly Audience[]): boolean {
+  return audience.some((a) => (a === 'anyone' ? true : a === 'member' ? Actor.organisations(actor).length > 0 : Actor.has(actor, a)));
+}
+
+export class CommandRegistry {
+  private readonly byWord = new Map<string, CommandSpec>();
+  private readonly byName = new Map<string, CommandSpec>();
+  readonly commands: readonly CommandSpec[];
+  readonly actions: readonly ActionSpec[];
+  readonly dialogs: readonly DialogSpec[];
+
+  constructor(features: readonly Feature[]) {
+    this.commands = features.flatMap((f) => f.commands ?? []);
+    this.actions = features.flatMap((f) => f.actions ?? []);
+    this.dialogs = features.flatMap((f) => f.dialogs ?? []);
+    for (const c of this.commands) {
+      if (this.byName.has(c.name)) throw new Error(`command "${c.name}" declared twice`);
+      this.byName.set(c.name, c);
+      for (const w of [...c.words.it, ...c.words.en]) {
+        const word = foldWord(w);
+        const other = this.byWord.get(word);
+        if (other && other !== c) throw new Error(`command word "${w}" belongs to both "${other.name}" and "${c.name}"`);
+        this.byWord.set(word, c);
+      }
+    }
+  }
+
+  command(name: string): CommandSpec | undefined {
+    return this.byName.get(name);
+  }
+
+  /** The command in `text`, or undefined when its first word is not a command word. */
+  parse(text: string): { readonly spec: CommandSpec; readonly command: ParsedCommand } | undefined {
+    const m = /^[/!]?([^\s@]+)(?:@\S+)?\s*([\s\S]*)$/.exec(text.trim());
+    if (!m?.[1]) return undefined;
+    const spec = this.byWord.get(foldWord(m[1]));
+    if (!spec) return undefined;
+    const rest = (m[2] ?? '').trim();
+    return { spec, command: { name: spec.name, args: rest ? rest.split(/\s+/) : [], rest } };
+  }
+
+  /** The action whose prefix matches `id` most closely (`ticket.escalate` before `ticket.`). */
+  action(id: string): ActionSpec | undefined {
+    let best: ActionSpec | undefined;
+    for (const a of this.actions) if (id.startsWith(a.prefix) && a.prefix.length > (best?.prefix.length ?? -1)) best = a;
+    return best;
+  }
+
+  dialog(state: unknown): DialogSpec | undefined {
+    return this.dialogs.find((d) => d.owns(state));
+  }
+
+  /** The commands an actor may use, by help section, in the registry's order. */
+  forActor(actor: Actor): Map<HelpSection, CommandSpec[]> {
+    const out = new Map<HelpSection, CommandSpec[]>();
+    for (const section of HELP_SECTIONS) {
+      const list = this.commands.filter((c) => c.section === section && c.help && isFor(actor, c.audience));
+      if (list.length) out.set(section, list);
+    }
+    return out;
+  }
+
+  /** Menu entries (Telegram `setMyCommands`, Discord slash commands) in one language. */
+  menu(l: Locale): { readonly name: string; readonly word: string; readonly description: string }[] {
+    return this.commands
+      .filter((c) => c.menu)
+      .map((c) => ({ name: c.name, word: c.words[l][0], description: c.menu?.(l) ?? '' }));
+  }
+}
+
+/** Whether a command's words fit its grammar well enough to be meant as that command. */
+export function fitsGrammar(spec: CommandSpec, c: ParsedCommand, text: string): boolean {
+  if (looksLikeCommand(text) || c.args.length === 0) return true;
+  const g = spec.grammar;
+  if (g.kind === 'free') return true;
+  if (g.kind === 'none') return false;
+  return g.pattern.test(c.args[0] ?? '') && (g.max === undefined || c.args.length <= g.max);
+}
+
+/** Whether the text begins like a command (a `/` or `!` prefix) even if the word is unknown. */
+export function looksLikeCommand(text: string): boolean {
+  return /^\s*[/!]\S/.test(text);
+}
+
+/** `rest` without its first `n` words (the free text after a ticket id, for instance). */
+export function restAfter(rest: string, n: number): string {
+  let s = rest.trim();
+  for (let i = 0; i < n; i++) s = s.replace(/^\S+\s*/, '');
+  return s;
+}

@@ -1,0 +1,33 @@
+import type { it } from './messages.it.ts';
+
+/** The tickets feature's messages in English. */
+export const en: Readonly<Record<keyof typeof it, string>> = {
+  'help.mine': 'tickets: your tickets',
+  'menu.mine': 'Your tickets',
+  'help.status': 'status <id>: where it stands',
+  'menu.status': 'Status of a ticket: /status INC-000042',
+  'help.comment': 'comment <id> <text>: add information',
+  'menu.comment': 'Add a comment to a ticket',
+  'help.confirm': 'confirm <id>: the problem is solved',
+  'menu.confirm': 'Confirm the problem is solved',
+  'help.reopen': 'reopen <id> <reason>',
+  'menu.reopen': 'Reopen a resolved ticket',
+  'help.rate': 'rate <id> <1-5>',
+  'menu.rate': 'Rate the help you received',
+  'help.withdraw': 'withdraw <id>: cancel a request',
+  'menu.withdraw': 'Withdraw a request',
+  'help.claim': 'claim <id> (or the "I\'ll take it" button)',
+  'menu.claim': 'Claim a ticket (volunteers)',
+  'help.unclaim': 'unclaim <id>: back to the queue',
+  'menu.unclaim': 'Release a claimed ticket',
+  'help.note': 'note <id> <text>: internal note',
+  'menu.note': 'Internal note on a ticket',
+  'help.hold': 'hold <id> <reason>',
+  'menu.hold': 'Put a ticket on hold',
+  'help.resume': 'resume <id>',
+  'menu.resume': 'Resume a ticket on hold',
+  'help.resolve': 'resolve <id> <solution>',
+  'menu.resolve': 'Mark a ticket as resolved',
+  'help.handover': 'handover <id> @<username>',
+  'menu.handover': 'Hand a ticket over to another volunteer',
+};

@@ -1,0 +1,74 @@
+/** The tickets feature's port: tickets, their history and comments. `db/` implements it. */
+import type { Impact, TicketEvent, PendingOn, Priority, Ticket, TicketKind, TicketStatus, Tier, Urgency } from '../kernel/ticket.ts';
+
+export interface NewTicket {
+  readonly ref: string;
+  readonly kind: TicketKind;
+  readonly title: string;
+  readonly description: string;
+  readonly category: string | null;
+  readonly impact: Impact;
+  readonly urgency: Urgency;
+  readonly priority: Priority;
+  readonly tier: Tier;
+  readonly organisationId: string;
+  readonly requesterId: string;
+  readonly configurationItem: string | null;
+  readonly idempotencyKey: string | null;
+  readonly createdAt: Date;
+}
+
+export type TicketPatch = Partial<
+  Pick<
+    Ticket,
+    'status' | 'pendingOn' | 'assigneeId' | 'priority' | 'impact' | 'urgency' | 'tier' | 'rating' | 'resolvedAt' | 'closedAt'
+  >
+>;
+
+export interface TicketFilter {
+  readonly organisationIds?: readonly string[];
+  readonly requesterId?: string;
+  readonly assigneeId?: string;
+  readonly statuses?: readonly TicketStatus[];
+  readonly limit?: number;
+}
+
+
+export interface TicketComment {
+  readonly id: string;
+  readonly ticketId: string;
+  readonly authorId: string;
+  readonly body: string;
+  readonly internal: boolean;
+  readonly createdAt: Date;
+}
+
+export interface TicketRepository {
+  /** Allocates the next human id for a kind; never returns the same id twice. */
+  nextRef(kind: TicketKind): Promise<string>;
+  insert(t: NewTicket): Promise<Ticket>;
+  findById(id: string): Promise<Ticket | undefined>;
+  findByRef(ref: string): Promise<Ticket | undefined>;
+  findByIdempotencyKey(key: string): Promise<Ticket | undefined>;
+  /**
+   * Applies `patch` only if the ticket still has the expected status and assignee; returns the
+   * updated ticket, or undefined when someone else changed it first (the loser of a race).
+   */
+  compareAndSet(
+    id: string,
+    expected: { readonly status: TicketStatus; readonly assigneeId: string | null },
+    patch: TicketPatch,
+    at: Date,
+  ): Promise<Ticket | undefined>;
+  list(filter: TicketFilter): Promise<Ticket[]>;
+  addEvents(events: readonly TicketEvent[]): Promise<void>;
+  listEvents(ticketId: string): Promise<TicketEvent[]>;
+  addComment(c: Omit<TicketComment, 'id'>): Promise<TicketComment>;
+  listComments(ticketId: string): Promise<TicketComment[]>;
+}
+
+declare module '../kernel/ports.ts' {
+  interface Repositories {
+    readonly tickets: TicketRepository;
+  }
+}
