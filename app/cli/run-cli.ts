@@ -3,10 +3,12 @@
  * DATABASE_URL), runs one command and reports how it went through the exit status.
  */
 import { DomainError } from '../../core/kernel/errors.ts';
-import { t } from '../../core/kernel/i18n.ts';
-import { ConfigError, loadConfig, type Config, type LogLevel } from '../config.ts';
-import { describeUrl, openDatabase, type DatabaseRuntime } from '../database-runtime.ts';
-import { createLogger } from '../logger.ts';
+import { t } from '../../core/kernel/messages.ts';
+// Type-only: the modules themselves (zod, pino, kysely and pg behind them) are imported once
+// the arguments are known to be valid and a command needs them, so help and usage errors answer
+// without loading them.
+import type { Config, LogLevel } from '../config.ts';
+import type { DatabaseRuntime, OpenProgress } from '../database-runtime.ts';
 import { systemClock } from '../system-clock.ts';
 import { UsageError } from './command.ts';
 import { parseCommandLine, type CommandLine } from './command-line.ts';
@@ -53,6 +55,11 @@ export async function runCli(argv: readonly string[], opts: RunCliOptions = {}):
     return EXIT_OK;
   }
 
+  const [{ ConfigError, loadConfig }, { describeUrl, openDatabase }, { createLogger }] = await Promise.all([
+    import('../config.ts'),
+    import('../database-runtime.ts'),
+    import('../logger.ts'),
+  ]);
   let config: Config;
   try {
     config = loadConfig(opts.env);
@@ -65,8 +72,17 @@ export async function runCli(argv: readonly string[], opts: RunCliOptions = {}):
   const waitMs = opts.databaseWaitMs ?? 15_000;
 
   let runtime: DatabaseRuntime;
+  // The wait bounds the time the database takes to answer, from the first connection attempt:
+  // starting the embedded server (initdb on first use) comes before, and can take longer than
+  // that on a busy machine without the server being unreachable.
+  const wait = new AbortController();
+  let waitTimer: NodeJS.Timeout | undefined;
+  const onProgress = (progress: OpenProgress) => {
+    if (progress.phase === 'connecting' && waitTimer === undefined)
+      waitTimer = setTimeout(() => wait.abort(new DOMException(`no answer within ${waitMs} ms`, 'TimeoutError')), waitMs);
+  };
   try {
-    runtime = await openDatabase(config, log, { signal: AbortSignal.timeout(waitMs), poolSize: 2 });
+    runtime = await openDatabase(config, log, { signal: wait.signal, onProgress, poolSize: 2 });
   } catch (err) {
     const timedOut = err instanceof Error && err.name === 'TimeoutError';
     const where = config.databaseUrl ? describeUrl(config.databaseUrl) : `embedded, ${config.dataDir}`;
@@ -74,6 +90,8 @@ export async function runCli(argv: readonly string[], opts: RunCliOptions = {}):
       `${timedOut ? cliText(config.defaultLocale, 'db.unreachable', { database: where, seconds: Math.round(waitMs / 1000) }) : errorText(err)}\n`,
     );
     return EXIT_FAILED;
+  } finally {
+    clearTimeout(waitTimer);
   }
   try {
     const output = await line.command.run(createSession(config, runtime, systemClock), line.input);

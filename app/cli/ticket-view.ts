@@ -1,7 +1,10 @@
 /** Tickets as the CLI prints them: ids resolved to handles and organisation names. */
-import { t, type Locale } from '../../core/kernel/i18n.ts';
+import type { Locale } from '../../core/kernel/i18n.ts';
+import { t } from '../../core/tickets/messages.ts';
 import type { Organisation, Person } from '../../core/kernel/person.ts';
-import type { Repositories, TicketComment, TicketEvent } from '../../core/kernel/ports.ts';
+import type { Repositories } from '../../core/kernel/ports.ts';
+import type { TicketComment } from '../../core/tickets/ports.ts';
+import type { TicketEvent } from '../../core/kernel/ticket.ts';
 import type { Ticket } from '../../core/kernel/ticket.ts';
 import { cliText } from './messages.ts';
 import { formatTable } from './table.ts';

@@ -4,9 +4,9 @@
  * `agenti` (the agents and their heartbeat), `rumorosi` (the checks that fire and cry wolf most),
  * `silenzia <org|macchina> <durata> [motivo]`.
  */
+import { t } from './messages.ts';
 import { Grammar, restAfter, type CommandSpec, type Feature, type ParsedCommand } from '../kernel/command.ts';
 import { formatDate } from '../kernel/format.ts';
-import { t } from '../kernel/i18n.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { m } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
@@ -40,10 +40,10 @@ async function enrolmentCode(turn: Turn, c: ParsedCommand): Promise<void> {
   const led = ledOrganisations(ctx.actor);
   if (!arg && led.length !== 1) {
     if (!Actor.isStaff(ctx.actor) && led.length === 0) throw new DomainError('forbidden');
-    return turn.say(turn.t('usage.agent'));
+    return turn.say(t(turn.locale, 'usage.agent'));
   }
   const { code, organisation } = await createEnrolmentCode(ctx, arg ? { fiscalCode: arg } : { organisationId: led[0]! });
-  turn.replyPrivately({ text: turn.t('agent.code', { code, org: organisation.name }) });
+  turn.replyPrivately({ text: t(turn.locale, 'agent.code', { code, org: organisation.name }) });
 }
 
 /** `agente revoca <CI-000042 | nome macchina> <motivo>`: reports refused from now on, open alerts resolved. */
@@ -53,10 +53,10 @@ async function revoke(turn: Turn, c: ParsedCommand): Promise<void> {
   const reason = restAfter(c.rest, 2);
   if (!machine || !reason) {
     if (!Actor.isStaff(ctx.actor) && ledOrganisations(ctx.actor).length === 0) throw new DomainError('forbidden');
-    return turn.say(turn.t('usage.agent'));
+    return turn.say(t(turn.locale, 'usage.agent'));
   }
   const r = await revokeAgent(ctx, { agent: machine, reason });
-  turn.say(turn.t('agent.revoked', {
+  turn.say(t(turn.locale, 'agent.revoked', {
     machine: forChannel(machineLabel(r.agent, r.configurationItem), 80),
     org: neutralizeMentions(r.organisation?.name ?? '?'),
     n: r.resolved.length,
@@ -68,22 +68,22 @@ async function listAgents(turn: Turn): Promise<void> {
   const orgs = visibleOrganisations(ctx.actor);
   if (orgs && !ctx.actor.roles.some((r) => r.role === 'ict_lead')) throw new DomainError('forbidden');
   const agents = await ctx.repos.monitoring.listAgents(orgs);
-  if (agents.length === 0) return turn.say(turn.t('agents.empty'));
+  if (agents.length === 0) return turn.say(t(turn.locale, 'agents.empty'));
   const now = ctx.clock.now();
   const lines = await Promise.all(
     agents.slice(0, 50).map(async (a) => {
       const [org, item] = await Promise.all([ctx.repos.people.findOrganisation(a.organisationId), ctx.repos.monitoring.findConfigurationItemOfAgent(a.id)]);
       const online = !isOverdue(a.lastSeenAt, a.enrolledAt, a.heartbeatSeconds, a.graceSeconds, now);
-      return turn.t('agents.line', {
+      return t(turn.locale, 'agents.line', {
         ci: item ? ConfigurationItemRef.format(item.number) : '—',
         name: forChannel(a.name, 60),
         org: neutralizeMentions(org?.name ?? '?'),
-        state: turn.t(online ? 'agents.online' : 'agents.offline'),
+        state: t(turn.locale, online ? 'agents.online' : 'agents.offline'),
         seen: a.lastSeenAt ? formatDate(turn.locale, a.lastSeenAt) : '—',
       });
     }),
   );
-  turn.replyPrivately({ title: turn.t('agents.title', { n: agents.length }), text: lines.join('\n') });
+  turn.replyPrivately({ title: t(turn.locale, 'agents.title', { n: agents.length }), text: lines.join('\n') });
 }
 
 async function noisy(turn: Turn): Promise<void> {
@@ -92,9 +92,9 @@ async function noisy(turn: Turn): Promise<void> {
   if (orgs && !ctx.actor.roles.some((r) => r.role === 'ict_lead')) throw new DomainError('forbidden');
   const since = new Date(ctx.clock.now().getTime() - NOISY_WINDOW_MS);
   const rows = await ctx.repos.monitoring.listNoisy(since, orgs, 10);
-  if (rows.length === 0) return turn.say(turn.t('noisy.empty'));
+  if (rows.length === 0) return turn.say(t(turn.locale, 'noisy.empty'));
   const lines = rows.map((r, i) =>
-    turn.t('noisy.line', {
+    t(turn.locale, 'noisy.line', {
       n: i + 1,
       check: forChannel(r.checkId, 60),
       kind: kindLabel(turn.locale, r.kind),
@@ -104,7 +104,7 @@ async function noisy(turn: Turn): Promise<void> {
       firings: r.firings,
     }),
   );
-  turn.replyPrivately({ title: turn.t('noisy.title'), text: lines.join('\n') });
+  turn.replyPrivately({ title: t(turn.locale, 'noisy.title'), text: lines.join('\n') });
 }
 
 /** `silenzia <codice fiscale | CI-000042 | nome macchina> <durata> [motivo]`; without arguments, the active silences. */
@@ -120,17 +120,17 @@ async function silence(turn: Turn, c: ParsedCommand): Promise<void> {
           ctx.repos.people.findOrganisation(s.organisationId),
           s.configurationItemId ? ctx.repos.monitoring.findConfigurationItem(s.configurationItemId) : undefined,
         ]);
-        return turn.t('silence.line', {
+        return t(turn.locale, 'silence.line', {
           what: item ? `${ConfigurationItemRef.format(item.number)} ${forChannel(item.name, 60)}` : neutralizeMentions(org?.name ?? '?'),
           until: formatDate(turn.locale, s.endsAt),
           reason: forChannel(s.reason, 100) || '—',
         });
       }),
     );
-    return turn.replyPrivately({ text: [turn.t('usage.silence'), ...(lines.length ? ['', turn.t('silence.active'), ...lines] : [])].join('\n') });
+    return turn.replyPrivately({ text: [t(turn.locale, 'usage.silence'), ...(lines.length ? ['', t(turn.locale, 'silence.active'), ...lines] : [])].join('\n') });
   }
   const ms = parseDuration(durationText);
-  if (!ms) return turn.say(turn.t('usage.silence'));
+  if (!ms) return turn.say(t(turn.locale, 'usage.silence'));
   const reason = restAfter(c.rest, 2).slice(0, 300);
 
   let organisationId: string;
@@ -157,7 +157,7 @@ async function silence(turn: Turn, c: ParsedCommand): Promise<void> {
     createdBy: ctx.actor.personId,
   });
   const what = item ? `${ConfigurationItemRef.format(item.number)} ${forChannel(item.name, 60)}` : neutralizeMentions(org?.name ?? '?');
-  turn.reply({ text: turn.t('silence.done', { what, until: formatDate(turn.locale, s.endsAt), reason: forChannel(reason, 100) || '—' }) });
+  turn.reply({ text: t(turn.locale, 'silence.done', { what, until: formatDate(turn.locale, s.endsAt), reason: forChannel(reason, 100) || '—' }) });
 }
 
 /** The alert buttons: `alert.claim`, `alert.ack`, `alert.snooze`, `alert.false_alarm` (value: the alert id). */
@@ -166,19 +166,19 @@ async function handleAlertAction(turn: Turn, action: { readonly id: string; read
   switch (action.id) {
     case 'alert.claim': {
       const { alert, ticket } = await claimAlert(ctx, action.value);
-      return turn.say(turn.t('alert.ok.claimed', { alert: AlertRef.format(alert.number), ref: ticket.ref }));
+      return turn.say(t(turn.locale, 'alert.ok.claimed', { alert: AlertRef.format(alert.number), ref: ticket.ref }));
     }
     case 'alert.ack': {
       const alert = await acknowledgeAlert(ctx, action.value);
-      return turn.say(turn.t('alert.ok.acknowledged', { alert: AlertRef.format(alert.number) }));
+      return turn.say(t(turn.locale, 'alert.ok.acknowledged', { alert: AlertRef.format(alert.number) }));
     }
     case 'alert.snooze': {
       const alert = await snoozeAlert(ctx, action.value);
-      return turn.say(turn.t('alert.ok.snoozed', { alert: AlertRef.format(alert.number), until: formatDate(turn.locale, alert.snoozedUntil ?? ctx.clock.now()) }));
+      return turn.say(t(turn.locale, 'alert.ok.snoozed', { alert: AlertRef.format(alert.number), until: formatDate(turn.locale, alert.snoozedUntil ?? ctx.clock.now()) }));
     }
     case 'alert.false_alarm': {
       const alert = await markFalseAlarm(ctx, action.value);
-      return turn.say(turn.t('alert.ok.false_alarm', { alert: AlertRef.format(alert.number), check: forChannel(alert.checkId, 60) }));
+      return turn.say(t(turn.locale, 'alert.ok.false_alarm', { alert: AlertRef.format(alert.number), check: forChannel(alert.checkId, 60) }));
     }
     default:
       throw new DomainError('invalid_input', { field: 'action', max: 0 });

@@ -4,7 +4,8 @@
  * policy, the priority matrix, the history, the SLA clock and the volunteers' card all apply.
  * Its resolution is noted on the incident as a comment from the agent.
  */
-import { t, type Locale } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import type { Notifier } from '../kernel/notifier.ts';
 import type { Clock, Repositories } from '../kernel/ports.ts';
 import { forChannel } from '../kernel/sanitize.ts';

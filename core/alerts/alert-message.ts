@@ -3,9 +3,10 @@
  * what is wrong, on which machine of which organisation, since when, the evidence (masked), a
  * suggested first step, the incident it opened, and the buttons that fit its state.
  */
+import { t } from './messages.ts';
 import type { Button, OutMessage } from '../kernel/message.ts';
 import { formatDate } from '../kernel/format.ts';
-import { t, type Locale, type MessageKey } from '../kernel/i18n.ts';
+import type { Locale } from '../kernel/i18n.ts';
 import type { Notifier } from '../kernel/notifier.ts';
 import type { Repositories } from '../kernel/ports.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
@@ -59,15 +60,15 @@ export async function publishAlert(repos: Repositories, notifier: Notifier, aler
 }
 
 export function kindLabel(l: Locale, kind: AlertKind): string {
-  return t(l, `alert.kind.${kind}` as MessageKey);
+  return t(l, `alert.kind.${kind}`);
 }
 
 /** The first thing to try, per kind of check. */
 export function suggestion(l: Locale, kind: AlertKind): string {
-  return t(l, `alert.suggest.${kind}` as MessageKey);
+  return t(l, `alert.suggest.${kind}`);
 }
 
-const UNIT_KEYS: Readonly<Record<string, MessageKey>> = { d: 'alert.unit.d', h: 'alert.unit.h', min: 'alert.unit.min' };
+const UNIT_KEYS: Readonly<Record<string, 'alert.unit.d' | 'alert.unit.h' | 'alert.unit.min'>> = { d: 'alert.unit.d', h: 'alert.unit.h', min: 'alert.unit.min' };
 
 /** A measured value with its unit, in the reader's language ("91%", "3 giorni", "1200 ms"). */
 export function formatValue(l: Locale, value: number | null, unit: string | null): string {
@@ -82,7 +83,7 @@ export function formatValue(l: Locale, value: number | null, unit: string | null
 
 /** The headline: what is wrong, in the reader's language, from the kind, target and value. */
 export function summary(l: Locale, alert: Pick<Alert, 'kind' | 'target' | 'lastValue' | 'unit'>): string {
-  return t(l, `alert.summary.${alert.kind}` as MessageKey, {
+  return t(l, `alert.summary.${alert.kind}`, {
     target: forChannel(alert.target, 120),
     value: formatValue(l, alert.lastValue, alert.unit),
   });

@@ -7,7 +7,7 @@
  */
 import { DomainError } from '../kernel/errors.ts';
 import type { Locale } from '../kernel/i18n.ts';
-import { t } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import { Actor } from '../kernel/actor.ts';
 import type { Organisation } from '../kernel/person.ts';

@@ -6,8 +6,8 @@
  * decision is recorded with who and why, and announced — in the alerts channels, where its
  * alerts were. Moderators, the committee (and so the CLI) and the organisation's ICT lead only.
  */
+import { t } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { t } from '../kernel/i18n.ts';
 import { Actor } from '../kernel/actor.ts';
 import type { Organisation } from '../kernel/person.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';

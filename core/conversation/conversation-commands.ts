@@ -2,9 +2,9 @@
  * The conversation's own commands: `aiuto`, `annulla`, `canale`/`scollega` (binding a channel
  * to a purpose), the intake dialog and its buttons.
  */
+import { t } from './messages.ts';
 import { Grammar, type CommandSpec, type Feature } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { t } from '../kernel/i18n.ts';
 import { CHANNEL_PURPOSES, type ChannelPurpose } from '../kernel/ports.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { Policy } from '../tickets/policy.ts';

@@ -1,3 +1,4 @@
+import { t } from './messages.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import type { IntakeState } from './dialog-state.ts';
 import type { Turn } from '../kernel/turn.ts';
@@ -17,10 +18,10 @@ export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {
   });
   await ctx.repos.dialogs.delete(turn.dialogKey);
   turn.reply({
-    text: turn.t('intake.created', { ref: ticket.ref, priority: `P${ticket.priority}` }),
+    text: t(turn.locale, 'intake.created', { ref: ticket.ref, priority: `P${ticket.priority}` }),
     fields: [
-      { label: turn.t('card.status'), value: turn.t(`status.${ticket.status}`) },
-      { label: turn.t('card.priority'), value: `P${ticket.priority}` },
+      { label: t(turn.locale, 'card.status'), value: t(turn.locale, `status.${ticket.status}`) },
+      { label: t(turn.locale, 'card.priority'), value: `P${ticket.priority}` },
     ],
   });
 }

@@ -1,5 +1,7 @@
+import { t } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { catalogHas, type Locale, type MessageKey } from '../kernel/i18n.ts';
+import type { Locale } from '../kernel/i18n.ts';
+import { m as shared } from '../kernel/messages.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import { announceTicket } from '../tickets/ticket-notices.ts';
 import type { Clock, Repositories, Store, Written } from '../kernel/ports.ts';
@@ -80,9 +82,9 @@ export class ConversationEngine {
     if (mode === 'work') {
       await this.route(turn);
     } else if (mode === 'failure') {
-      turn.say(turn.t('error.internal'));
+      turn.say(t(turn.locale, 'error.internal'));
     } else {
-      turn.say(turn.t(mode.messageKey, localizeParams(turn, mode.params)));
+      turn.say(t(turn.locale, mode.messageKey, localizeParams(turn, mode.params)));
       await dropNoteDialog(turn);
       await refreshAfterRefusal(turn, mode);
     }
@@ -143,8 +145,8 @@ function localizeParams(turn: Turn, params: Readonly<Record<string, string | num
   const out: Record<string, string | number> = { ...params };
   const word = (prefix: string, v: string | number | undefined): string | undefined => {
     if (typeof v !== 'string') return undefined;
-    const key = `${prefix}.${v}` as MessageKey;
-    return catalogHas(key) ? turn.t(key) : undefined;
+    const key = `${prefix}.${v}`;
+    return shared.has(key) ? shared.t(turn.locale, key) : undefined;
   };
   for (const [name, prefix] of [['status', 'status'], ['action', 'action'], ['field', 'field'], ['role', 'role']] as const) {
     const w = word(prefix, params[name]);

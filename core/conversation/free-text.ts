@@ -1,6 +1,6 @@
+import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { looksLikeCommand, type CommandRegistry } from '../kernel/command.ts';
-import { t } from '../kernel/i18n.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { addComment } from '../tickets/add-comment.ts';
 import { submitIntake } from './dialog-handlers.ts';

@@ -1,5 +1,6 @@
+import { t } from './messages.ts';
 import { describe, it, expect } from 'vitest';
-import { t, type Locale } from '../kernel/i18n.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { answer, question, type IntakeStep } from './intake.ts';

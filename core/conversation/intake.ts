@@ -1,4 +1,5 @@
-import { t, type Locale } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import { computePriority, isImpact, isUrgency } from '../tickets/priority.ts';
 import { TICKET_KINDS, type TicketKind } from '../kernel/ticket.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';

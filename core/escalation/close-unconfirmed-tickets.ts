@@ -1,4 +1,5 @@
-import { t, type Locale } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import { announceTicket } from '../tickets/ticket-notices.ts';
 import { Actor } from '../kernel/actor.ts';

@@ -1,4 +1,5 @@
-import { t, type Locale } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import { BusinessCalendar, type BusinessCalendarConfig, type IsoWeekday } from '../sla/business-calendar.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import type { Clock, Store } from '../kernel/ports.ts';

@@ -12,8 +12,9 @@
  * | unclaimed re-announce  | volunteers channel, with a wider mention and the Claim button    |
  * | unclaimed report       | every moderator, in a DM                                         |
  */
+import { t } from './messages.ts';
 import type { Button } from '../kernel/message.ts';
-import { t, type Locale } from '../kernel/i18n.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import { cardRef } from '../tickets/ticket-card.ts';
 import type { Notifier } from '../kernel/notifier.ts';
 import type { Repositories } from '../kernel/ports.ts';

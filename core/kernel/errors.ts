@@ -1,4 +1,3 @@
-import type { MessageKey } from './i18n.ts';
 
 /** Every refusal the domain can give; each has a user message `error.<code>` in every language. */
 export type DomainErrorCode =
@@ -40,7 +39,8 @@ export class DomainError extends Error {
     super(internal ?? `${code} ${JSON.stringify(params)}`);
   }
 
-  get messageKey(): MessageKey {
+  /** The key of its user message in the ground floor's catalog (kernel/messages.*.ts). */
+  get messageKey(): `error.${DomainErrorCode}` {
     return `error.${this.code}`;
   }
 

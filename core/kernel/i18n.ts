@@ -1,11 +1,5 @@
-import { en } from './catalog.en.ts';
-import { it } from './catalog.it.ts';
-
 export const LOCALES = ['it', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
-export type MessageKey = keyof typeof it;
-
-const CATALOGS: Readonly<Record<Locale, Readonly<Record<MessageKey, string>>>> = { it, en };
 
 export function isLocale(s: unknown): s is Locale {
   return s === 'it' || s === 'en';
@@ -15,20 +9,6 @@ export function isLocale(s: unknown): s is Locale {
 export function toLocale(s: string | null | undefined): Locale | undefined {
   const base = s?.slice(0, 2).toLowerCase();
   return isLocale(base) ? base : undefined;
-}
-
-/** The message for `key` in `locale` with `{name}` placeholders filled from `params`. */
-export function t(locale: Locale, key: MessageKey, params: Readonly<Record<string, string | number>> = {}): string {
-  const template = CATALOGS[locale][key] ?? key;
-  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
-    const v = params[name];
-    return v === undefined ? whole : String(v);
-  });
-}
-
-/** Whether a (computed) key exists, so callers can fall back instead of showing the key. */
-export function catalogHas(key: string): key is MessageKey {
-  return Object.hasOwn(it, key);
 }
 
 /** Text in the reader's language, computed when the language is known. */
@@ -73,8 +53,4 @@ export function defineMessages<K extends string>(it: Readonly<Record<K, string>>
     return { help: text(`help.${name}` as K), ...(has(menuKey) ? { menu: text(menuKey) } : {}) };
   };
   return { t, text, has, helpOf, catalogs };
-}
-
-export function catalogKeys(locale: Locale): string[] {
-  return Object.keys(CATALOGS[locale]);
 }

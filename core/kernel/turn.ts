@@ -1,5 +1,5 @@
 import type { UseCaseContext } from './context.ts';
-import { t, type Locale, type MessageKey } from './i18n.ts';
+import type { Locale } from './i18n.ts';
 import type { Address, Inbound, OutMessage } from './message.ts';
 import type { Person } from './person.ts';
 
@@ -41,10 +41,6 @@ export class Turn {
   get dialogKey(): string {
     const c = this.inbound.conversation;
     return `${this.inbound.platform}:${c.id}:${this.inbound.sender.externalId}`;
-  }
-
-  t(key: MessageKey, params?: Readonly<Record<string, string | number>>): string {
-    return t(this.locale, key, params);
   }
 
   /** Answers in the conversation (in its thread, if any). */

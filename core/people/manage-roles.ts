@@ -1,5 +1,5 @@
+import { t } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { t } from '../kernel/i18n.ts';
 import { isOrgRole, type Role, type RoleGrant } from '../kernel/person.ts';
 import { Policy } from '../tickets/policy.ts';
 import { neutralizeMentions } from '../kernel/sanitize.ts';

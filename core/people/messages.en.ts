@@ -1,7 +1,25 @@
 import type { it } from './messages.it.ts';
 
-/** The people feature's messages in English. */
+/** Messages of the people feature in English: exactly the keys of the Italian catalog (the type checks it). */
 export const en: Readonly<Record<keyof typeof it, string>> = {
+  'notice.role_granted': 'The committee certified you as {role}.',
+  'notice.role_revoked': 'Your {role} role was revoked: «{reason}».',
+  'committee.granted': 'Certification: {name} (@{handle}) is now {role}. Decided by {by}: «{reason}».',
+  'committee.revoked': 'Revocation: {name} (@{handle}) is no longer {role}. Decided by {by}: «{reason}».',
+  'ok.certified': '{handle} is now {role}.',
+  'ok.revoked': '{handle} is no longer {role}.',
+  'ok.language': 'From now on I will write to you in English.',
+  'link.code': 'Your link code is {code} (valid for 30 minutes). Write "link {code}" to the bot on the other platform.',
+  'link.done': 'Done: this account is linked to your Sportello identity.',
+  'invite.code': 'Invitation code for {org}: {code} (valid for 7 days). Whoever receives it writes "join {code}" to the bot.',
+  'invite.done': 'Welcome to {org}! You can now open requests: tell me the problem.',
+  'whoami': 'You are {name} (@{handle}). Roles: {roles}.',
+  'certified.title': 'Certified people',
+  'usage.certify': 'Usage: certify @<username> volunteer | moderator | vendor | committee [reason].',
+  'usage.revoke': 'Usage: revoke @<username> <role> <reason>.',
+  'usage.language': 'Usage: language it | en.',
+  'usage.join': 'Usage: join <invitation code>.',
+  'usage.invite': 'Usage: invite <nonprofit fiscal code> [lead].',
   'help.certify': 'certify @<username> <role> [reason]',
   'menu.certify': 'Certify a person (committee)',
   'help.revoke': 'revoke @<username> <role> <reason>',

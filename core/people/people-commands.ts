@@ -2,10 +2,11 @@
  * People in chat: certification by the committee (`certifica`, `revoca`, `certificati`), the
  * account commands (`lingua`, `collega`, `entra`, `chisono`) and invitations (`invita`).
  */
+import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { Grammar, restAfter, type CommandSpec, type Feature } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { isLocale, t } from '../kernel/i18n.ts';
+import { isLocale } from '../kernel/i18n.ts';
 import { personArg } from '../kernel/person-arg.ts';
 import { isOrgRole, ROLES, type Role } from '../kernel/person.ts';
 import type { Turn } from '../kernel/turn.ts';

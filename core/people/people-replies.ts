@@ -1,4 +1,5 @@
-import { t, type Locale } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import type { OutMessage } from '../kernel/message.ts';
 import type { Person, Role } from '../kernel/person.ts';
 

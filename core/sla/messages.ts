@@ -1,6 +1,10 @@
 import { defineMessages } from '../kernel/i18n.ts';
+import { kernelEn, kernelIt } from '../kernel/messages.ts';
 import { en } from './messages.en.ts';
 import { it } from './messages.it.ts';
 
-/** The SLA feature's messages. */
-export const m = defineMessages(it, en);
+/** Messages of the SLA feature, with the ground floor's shared words. */
+export const m = defineMessages({ ...kernelIt, ...it }, { ...kernelEn, ...en });
+export const t = m.t;
+/** This feature's own catalogs. */
+export const own = { it, en };

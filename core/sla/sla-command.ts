@@ -4,8 +4,8 @@
  * Durations read like `45m`, `4h`, `1h30m`, `3g`/`3d` (a day is a working day, or 24 h for a
  * round-the-clock row); without the last word the row keeps its current hours.
  */
+import { t } from './messages.ts';
 import { Grammar, type Feature, type ParsedCommand } from '../kernel/command.ts';
-import { t } from '../kernel/i18n.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { m } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
@@ -54,7 +54,7 @@ async function handleSlaCommand(turn: Turn, c: ParsedCommand): Promise<void> {
   const p = /^p?([1-5])$/i.exec(priorityWord)?.[1];
   const mode = modeWord === undefined ? undefined : ALL_HOURS_WORDS[modeWord.toLowerCase()];
   if (!tier || !p || !responseText || !resolutionText || c.args.length > 5 || (modeWord !== undefined && mode === undefined)) {
-    return turn.say(turn.t('usage.sla'));
+    return turn.say(t(turn.locale, 'usage.sla'));
   }
   const priority = Number(p) as Priority;
   const sla = await loadSlaContext(ctx.repos);
@@ -62,11 +62,11 @@ async function handleSlaCommand(turn: Turn, c: ParsedCommand): Promise<void> {
   const day = SlaPolicy.dayMinutes(SlaPolicy.calendar(sla.settings, allHours));
   const responseMinutes = SlaPolicy.parseDuration(responseText, day);
   const resolutionMinutes = SlaPolicy.parseDuration(resolutionText, day);
-  if (responseMinutes === undefined || resolutionMinutes === undefined) return turn.say(turn.t('usage.sla'));
+  if (responseMinutes === undefined || resolutionMinutes === undefined) return turn.say(t(turn.locale, 'usage.sla'));
   const row: SlaPolicyRow = { tier, priority, responseMinutes, resolutionMinutes, allHours };
-  if (SlaPolicy.validate(row)) return turn.say(turn.t('sla.policy.invalid'));
+  if (SlaPolicy.validate(row)) return turn.say(t(turn.locale, 'sla.policy.invalid'));
   const { rescheduled } = await setSlaPolicy(ctx, row);
-  return turn.say(turn.t('ok.sla', { tier: tierLabel(turn.locale, tier), priority, ...policyDurations(turn.locale, row, sla.settings), n: rescheduled }));
+  return turn.say(t(turn.locale, 'ok.sla', { tier: tierLabel(turn.locale, tier), priority, ...policyDurations(turn.locale, row, sla.settings), n: rescheduled }));
 }
 
 export const slaFeature: Feature = {

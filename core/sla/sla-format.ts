@@ -2,7 +2,8 @@
  * SLA figures in words: durations ("2 g 3 h"), due times in the calendar's zone, the fields
  * `stato <id>` shows, and the policy table the `sla` command prints. Pure.
  */
-import { t, type Locale } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import type { Tier } from '../kernel/ticket.ts';
 import type { SlaSummary, SlaTargetSummary } from './sla-clock.ts';
 import { SlaPolicy, type SlaPolicyRow, type SlaSettings } from './sla-policy.ts';

@@ -1,5 +1,5 @@
+import { t } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { t } from '../kernel/i18n.ts';
 import { Actor } from '../kernel/actor.ts';
 import { Policy } from './policy.ts';
 import { forChannel } from '../kernel/sanitize.ts';

@@ -1,6 +1,7 @@
+import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { t, type Locale } from '../kernel/i18n.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import type { OutMessage } from '../kernel/message.ts';
 import { Policy } from './policy.ts';
 import type { TicketPatch } from './ports.ts';

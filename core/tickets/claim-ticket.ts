@@ -1,6 +1,6 @@
+import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { t } from '../kernel/i18n.ts';
 import { Policy } from './policy.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import { announceTicket, sendDetailsToOwner } from './ticket-notices.ts';

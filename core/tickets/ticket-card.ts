@@ -1,5 +1,6 @@
+import { t } from './messages.ts';
 import type { OutMessage } from '../kernel/message.ts';
-import { t, type Locale } from '../kernel/i18n.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 

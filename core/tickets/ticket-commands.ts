@@ -3,10 +3,10 @@
  * the buttons on cards and status messages, and the note dialog a Resolve / Put on hold /
  * Reopen button opens.
  */
+import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { Grammar, restAfter, type CommandSpec, type Feature, type ParsedCommand } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { t } from '../kernel/i18n.ts';
 import type { TicketStatus } from '../kernel/ticket.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { addComment } from './add-comment.ts';

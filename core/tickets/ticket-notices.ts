@@ -1,4 +1,4 @@
-import { t } from '../kernel/i18n.ts';
+import { t } from './messages.ts';
 import { neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import type { UseCaseContext } from '../kernel/context.ts';

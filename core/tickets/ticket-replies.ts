@@ -1,6 +1,7 @@
+import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { formatDate } from '../kernel/format.ts';
-import { t, type Locale } from '../kernel/i18n.ts';
+import { type Locale } from '../kernel/i18n.ts';
 import type { OutMessage } from '../kernel/message.ts';
 import { forChannel } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';

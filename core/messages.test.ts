@@ -1,13 +1,31 @@
 import { describe, it, expect } from 'vitest';
-import { REGISTRY } from '../features.ts';
-import type { DomainErrorCode } from './errors.ts';
-import { ROLES } from './person.ts';
-import { TICKET_KINDS, TICKET_STATUSES } from './ticket.ts';
-import { en } from './catalog.en.ts';
-import { it as itCatalog } from './catalog.it.ts';
-import { catalogKeys, isLocale, LOCALES, t, toLocale, type Locale, type MessageKey } from './i18n.ts';
+import { REGISTRY } from './features.ts';
+import { own as alerts } from './alerts/messages.ts';
+import { own as conversation, m } from './conversation/messages.ts';
+import { own as escalation } from './escalation/messages.ts';
+import type { DomainErrorCode } from './kernel/errors.ts';
+import { isLocale, LOCALES, toLocale, type Locale } from './kernel/i18n.ts';
+import { kernelEn, kernelIt } from './kernel/messages.ts';
+import { ROLES } from './kernel/person.ts';
+import { TICKET_KINDS, TICKET_STATUSES } from './kernel/ticket.ts';
+import { own as people } from './people/messages.ts';
+import { own as sla } from './sla/messages.ts';
+import { own as tickets } from './tickets/messages.ts';
 
+/** Every catalog: the ground floor's and each feature's own. */
+const OWN: Readonly<Record<string, { readonly it: Readonly<Record<string, string>>; readonly en: Readonly<Record<string, string>> }>> = {
+  kernel: { it: kernelIt, en: kernelEn },
+  sla,
+  tickets,
+  people,
+  escalation,
+  alerts,
+  conversation,
+};
+const itCatalog: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.it));
+const en: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.en));
 const CATALOGS: Record<Locale, Readonly<Record<string, string>>> = { it: itCatalog, en };
+const t = m.t;
 
 /** Every code of DomainErrorCode in core/errors.ts. */
 const ERROR_CODES = [
@@ -64,14 +82,20 @@ const COMMANDS_WITH_USAGE = [
 const placeholders = (s: string): string[] => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string))].sort();
 
 describe('catalogs', () => {
-  it('Italian and English have exactly the same keys', () => {
-    const itKeys = Object.keys(itCatalog).sort();
-    const enKeys = Object.keys(en).sort();
+  it.each(Object.keys(OWN))('%s: Italian and English have exactly the same keys', (name) => {
+    const itKeys = Object.keys(OWN[name]!.it).sort();
+    const enKeys = Object.keys(OWN[name]!.en).sort();
     expect(enKeys.filter((k) => !itKeys.includes(k))).toEqual([]);
     expect(itKeys.filter((k) => !enKeys.includes(k))).toEqual([]);
-    expect(enKeys).toEqual(itKeys);
-    expect(catalogKeys('en').sort()).toEqual(catalogKeys('it').sort());
-    expect(catalogKeys('it').sort()).toEqual(itKeys);
+  });
+
+  it('no key is defined by two catalogs (a feature would silently override another)', () => {
+    const seen = new Map<string, string>();
+    for (const [name, c] of Object.entries(OWN))
+      for (const k of Object.keys(c.it)) {
+        expect(seen.get(k), `${k} in ${name}`).toBeUndefined();
+        seen.set(k, name);
+      }
   });
 
   const entries = LOCALES.flatMap((l) => Object.entries(CATALOGS[l]).map(([k, v]) => [l, k, v] as const));
@@ -154,7 +178,7 @@ describe('t()', () => {
   });
 
   it('answers in the asked language', () => {
-    const key: MessageKey = 'dialog.cancelled';
+    const key = 'dialog.cancelled';
     expect(t('it', key)).toBe(itCatalog[key]);
     expect(t('en', key)).toBe(en[key]);
     expect(t('it', key)).not.toBe(t('en', key));
