@@ -2,7 +2,6 @@ import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { looksLikeCommand, type CommandRegistry } from '../kernel/command.ts';
 import type { Turn } from '../kernel/turn.ts';
-import { addComment } from '../tickets/add-comment.ts';
 import { submitIntake } from './dialog-handlers.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { helpMessage } from './help.ts';
@@ -10,8 +9,9 @@ import { answer, question } from './intake.ts';
 
 /**
  * Text that is not a command: it continues the open dialog (whichever feature owns it); in a
- * thread under a ticket card it is a note on that ticket; in a DM it starts the intake;
- * elsewhere in a channel it gets the help.
+ * thread under one of our messages it goes to the feature that posted it (a note under a ticket
+ * card); in a channel bound for a purpose a feature listens to, to that feature; in a DM it
+ * starts the intake; elsewhere in a channel it gets the help.
  */
 export async function handleFreeText(turn: Turn, text: string, registry: CommandRegistry): Promise<void> {
   const ctx = turn.ctx;
@@ -20,12 +20,15 @@ export async function handleFreeText(turn: Turn, text: string, registry: Command
   if (dialog) return dialog.continue(turn, state, text);
 
   const { conversation, platform } = turn.inbound;
-  if (conversation.threadId && !turn.inDm) {
-    const ref = await ctx.repos.outbox.findRef(platform, conversation.id, conversation.threadId);
-    if (ref?.startsWith('card:')) {
-      // The volunteers' thread under a card is their workspace: replies there are internal notes.
-      const ticket = await addComment(ctx, ref.slice('card:'.length), text, true);
-      return turn.say(t(turn.locale, 'ok.comment', { ref: ticket.ref }));
+  if (!turn.inDm) {
+    // A reply under one of our messages goes to the feature that posted it (a card, a question…).
+    const ref = conversation.threadId ? await ctx.repos.outbox.findRef(platform, conversation.id, conversation.threadId) : undefined;
+    const thread = ref ? registry.thread(ref) : undefined;
+    if (ref && thread) return thread.handle(turn, ref, text);
+    if (!looksLikeCommand(text)) {
+      const bindings = await ctx.repos.channels.find(platform, conversation.id);
+      const channel = registry.channel(bindings.map((b) => b.purpose));
+      if (channel) return channel.handle(turn, text);
     }
   }
   if (!turn.inDm || looksLikeCommand(text)) return turn.replyPrivately(helpMessage(turn.locale, ctx.actor, registry, true));

@@ -7,6 +7,7 @@
 import { Actor } from './actor.ts';
 import type { Locale, Text } from './i18n.ts';
 import type { Role } from './person.ts';
+import type { ChannelPurpose } from './ports.ts';
 import type { Turn } from './turn.ts';
 
 /** Who a command is for: a role, any member of an organisation, or anyone who writes. */
@@ -78,11 +79,29 @@ export interface DialogSpec {
   readonly continue: (turn: Turn, state: unknown, text: string) => Promise<void>;
 }
 
+/**
+ * Text written in a thread under one of Sportello's own messages: `refPrefix` matches the
+ * message's stable outbox reference (`card:INC-000042`, `question:Q-000001`), and the feature
+ * owning that message takes the reply.
+ */
+export interface ThreadSpec {
+  readonly refPrefix: string;
+  readonly handle: (turn: Turn, ref: string, text: string) => Promise<void>;
+}
+
+/** Text written in a channel bound for `purpose` (outside any thread of ours). */
+export interface ChannelTextSpec {
+  readonly purpose: ChannelPurpose;
+  readonly handle: (turn: Turn, text: string) => Promise<void>;
+}
+
 export interface Feature {
   readonly name: string;
   readonly commands?: readonly CommandSpec[];
   readonly actions?: readonly ActionSpec[];
   readonly dialogs?: readonly DialogSpec[];
+  readonly threads?: readonly ThreadSpec[];
+  readonly channelText?: readonly ChannelTextSpec[];
 }
 
 /** Folds accents and case: `Perché` and `perche` are the same command word. */
@@ -101,11 +120,15 @@ export class CommandRegistry {
   readonly commands: readonly CommandSpec[];
   readonly actions: readonly ActionSpec[];
   readonly dialogs: readonly DialogSpec[];
+  readonly threads: readonly ThreadSpec[];
+  readonly channelText: readonly ChannelTextSpec[];
 
   constructor(features: readonly Feature[]) {
     this.commands = features.flatMap((f) => f.commands ?? []);
     this.actions = features.flatMap((f) => f.actions ?? []);
     this.dialogs = features.flatMap((f) => f.dialogs ?? []);
+    this.threads = features.flatMap((f) => f.threads ?? []);
+    this.channelText = features.flatMap((f) => f.channelText ?? []);
     for (const c of this.commands) {
       if (this.byName.has(c.name)) throw new Error(`command "${c.name}" declared twice`);
       this.byName.set(c.name, c);
@@ -141,6 +164,14 @@ export class CommandRegistry {
 
   dialog(state: unknown): DialogSpec | undefined {
     return this.dialogs.find((d) => d.owns(state));
+  }
+
+  thread(ref: string): ThreadSpec | undefined {
+    return this.threads.find((x) => ref.startsWith(x.refPrefix));
+  }
+
+  channel(purposes: readonly ChannelPurpose[]): ChannelTextSpec | undefined {
+    return this.channelText.find((x) => purposes.includes(x.purpose));
   }
 
   /** The commands an actor may use, by help section, in the registry's order. */

@@ -229,6 +229,16 @@ export const ticketsFeature: Feature = {
   name: 'tickets',
   commands,
   actions: [{ prefix: 'ticket.', handle: handleTicketAction }],
+  threads: [
+    {
+      // The volunteers' thread under a card is their workspace: replies there are internal notes.
+      refPrefix: 'card:',
+      async handle(turn, ref, text) {
+        const ticket = await addComment(turn.ctx, ref.slice('card:'.length), text, true);
+        turn.say(t(turn.locale, 'ok.comment', { ref: ticket.ref }));
+      },
+    },
+  ],
   dialogs: [
     {
       flow: 'note',
