@@ -29,8 +29,11 @@ import {
 } from '../core/alerts/protocol.ts';
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
-import type { Clock, Store } from '../core/kernel/ports.ts';
-import { HttpError, readBody, sendJson, type HttpRoute } from './http-server.ts';
+import type { Clock, Store, Written } from '../core/kernel/ports.ts';
+import { HttpError } from '../bots/kit/http-error.ts';
+import type { HttpRoute } from '../bots/kit/http-route.ts';
+import { sendJson } from '../bots/kit/http-response.ts';
+import { parseJson, readBody } from '../bots/kit/read-body.ts';
 import { TokenBuckets, type TokenBucketOptions } from './token-bucket.ts';
 
 export interface AgentIngestOptions {
@@ -38,8 +41,8 @@ export interface AgentIngestOptions {
   readonly clock: Clock;
   readonly defaultLocale: Locale;
   readonly log: { warn(obj: object, msg?: string): void; info(obj: object, msg?: string): void };
-  /** Called after a report or enrolment committed outbox rows (deliver them now). */
-  readonly onOutbox?: () => void;
+  /** Told what each report or enrolment committed (outbox rows, SLA events of an incident), to wake only that. */
+  readonly onWritten?: (written: Written) => void;
   /** Per agent; default 30 requests, refilled one every 2 s. */
   readonly reportRate?: TokenBucketOptions;
   /** Per client address (code guessing); default 10, refilled one a minute. */
@@ -106,13 +109,7 @@ function storable(v: unknown): unknown {
 
 /** 400 with every problem of the payload, one `path: message` each. */
 function parsePayload<T>(schema: z.ZodType<T>, body: Buffer): T {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body.toString('utf8'));
-  } catch {
-    throw new HttpError(400, 'malformed_json', 'the body is not valid JSON');
-  }
-  const parsed = schema.safeParse(storable(raw));
+  const parsed = schema.safeParse(storable(parseJson(body)));
   if (!parsed.success) {
     const reasons = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
     throw new HttpError(400, 'invalid_payload', reasons.join('; '));
@@ -130,12 +127,12 @@ const unauthorized = (code: string, message: string) => new HttpError(401, code,
 export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
   const reportLimiter = new TokenBuckets(opts.reportRate ?? { capacity: 30, refillPerSecond: 0.5 });
   const enrolLimiter = new TokenBuckets(opts.enrolRate ?? { capacity: 10, refillPerSecond: 1 / 60 });
+  // Once committed: most reports write no outbox row and no SLA event, and then wake nothing.
+  const wakeOnCommit = { onCommit: (written: Written) => opts.onWritten?.(written) };
 
-  const limit = (res: ServerResponse, limiter: TokenBuckets, key: string): boolean => {
+  const limit = (limiter: TokenBuckets, key: string): void => {
     const r = limiter.take(key, opts.clock.now().getTime());
-    if (r.ok) return true;
-    sendJson(res, 429, { error: 'rate_limited', message: `too many requests; retry in ${r.retryAfterSeconds} s` }, { 'retry-after': String(r.retryAfterSeconds) });
-    return false;
+    if (!r.ok) throw new HttpError(429, 'rate_limited', `too many requests; retry in ${r.retryAfterSeconds} s`, { 'retry-after': String(r.retryAfterSeconds) });
   };
 
   async function report(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -153,31 +150,30 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
     if (!(Math.abs(opts.clock.now().getTime() - ts) <= MAX_CLOCK_SKEW_MS))
       throw unauthorized('stale_request', 'the request timestamp is outside the allowed window (check the machine clock)');
     if (!/^[\w-]{16,128}$/.test(nonce)) throw unauthorized('bad_nonce', 'the nonce must be 16-128 characters of A-Z a-z 0-9 _ -');
-    if (!limit(res, reportLimiter, agent.id)) return;
+    limit(reportLimiter, agent.id);
 
     const payload = parsePayload(reportSchema, body) as WireReport;
     const latest = opts.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
     const future = payload.batches.flatMap((b) => b.results).find((r) => Date.parse(r.observedAt) > latest);
     if (future) throw new HttpError(400, 'invalid_payload', `observedAt ${future.observedAt} is in the future`);
 
-    const outcome = await opts.store.transaction((repos) =>
-      ingestReport({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, agent.id, nonce, payload),
+    const outcome = await opts.store.transaction(
+      (repos) => ingestReport({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, agent.id, nonce, payload),
+      wakeOnCommit,
     );
     if (outcome.kind === 'replay') throw unauthorized('replayed', 'this request was already received');
     if (outcome.kind === 'unknown_agent') throw unauthorized('bad_signature', 'the request signature does not match');
-    opts.onOutbox?.();
     const answer: WireReportResponse = { accepted: outcome.accepted, duplicates: outcome.duplicates, results: outcome.results };
     sendJson(res, 200, answer);
   }
 
   async function enrol(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readBody(req, 64 * 1024);
-    if (!limit(res, enrolLimiter, req.socket.remoteAddress ?? 'unknown')) return;
+    limit(enrolLimiter, req.socket.remoteAddress ?? 'unknown');
     const payload = parsePayload(enrolSchema, body) as WireEnrolRequest;
     try {
-      const r = await opts.store.transaction((repos) => enrolAgent({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, payload));
+      const r = await opts.store.transaction((repos) => enrolAgent({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, payload), wakeOnCommit);
       opts.log.info({ agentId: r.agent.id, organisation: r.organisation.id, name: r.agent.name }, 'monitoring agent enrolled');
-      opts.onOutbox?.();
       const answer: WireEnrolResponse = {
         agentId: r.agent.id,
         secret: r.secret,
@@ -191,6 +187,7 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
     }
   }
 
+  // Mounted on the app's server, whose dispatcher answers what they throw (bots/kit/http-route.ts).
   return [
     { method: 'POST', path: REPORT_PATH, handle: report },
     { method: 'POST', path: ENROL_PATH, handle: enrol },

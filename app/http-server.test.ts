@@ -1,5 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { createHttpServer, HttpError, readBody, sendJson, type HealthResult, type HttpServer } from './http-server.ts';
+import { HttpError } from '../bots/kit/http-error.ts';
+import { sendJson } from '../bots/kit/http-response.ts';
+import { readBody } from '../bots/kit/read-body.ts';
+import { createHttpServer, type HealthResult, type HttpServer } from './http-server.ts';
 
 const errors: object[] = [];
 const log = { debug() {}, warn() {}, error: (obj: object) => void errors.push(obj) };

@@ -1,17 +1,13 @@
 /**
- * The HTTP server: node:http with a tiny router, the built-in health and metrics endpoints, and
- * the helpers route handlers share. Adapters add their routes once the database is ready.
+ * The HTTP server: node:http with a tiny router and the built-in health and metrics endpoints.
+ * Adapters add their routes once the database is ready; routes and the helpers they share
+ * (body reading, JSON answers, errors) come from the adapter kit, bots/kit/.
  */
 import http from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-
-/** One route. A string path matches the path exactly; a RegExp is run on it and its match passed on. */
-export interface HttpRoute {
-  method: string;
-  path: string | RegExp;
-  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray | null): void | Promise<void>;
-}
+import { answerError, type HttpRoute } from '../bots/kit/http-route.ts';
+import { sendJson } from '../bots/kit/http-response.ts';
 
 export type HealthResult = { ok: true; details?: object } | { ok: false; reason: string };
 
@@ -48,70 +44,6 @@ export interface HttpServer {
   close(graceMs?: number): Promise<void>;
 }
 
-/** An error a handler throws to answer with a given status and a JSON `{ error, message }`. */
-export class HttpError extends Error {
-  override readonly name = 'HttpError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message = code,
-  ) {
-    super(message);
-  }
-}
-
-/** Sends `body` as JSON with `status`; never cached. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  const text = JSON.stringify(body);
-  res.writeHead(status, {
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    'cache-control': 'no-store',
-    ...headers,
-  });
-  res.end(text);
-}
-
-/**
- * The whole request body. Rejects with `HttpError(413)` as soon as it exceeds `limitBytes` (the
- * rest is read and discarded so the connection can answer), `HttpError(400)` if the client
- * goes away midway.
- */
-export function readBody(req: IncomingMessage, limitBytes: number): Promise<Buffer> {
-  const tooLarge = () => new HttpError(413, 'payload_too_large', `request body over ${limitBytes} bytes`);
-  const declared = Number(req.headers['content-length']);
-  if (Number.isFinite(declared) && declared > limitBytes) {
-    req.resume();
-    return Promise.reject(tooLarge());
-  }
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    const onData = (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > limitBytes) {
-        cleanup();
-        req.resume();
-        reject(tooLarge());
-        return;
-      }
-      chunks.push(chunk);
-    };
-    const onEnd = () => {
-      cleanup();
-      resolve(Buffer.concat(chunks, size));
-    };
-    const onError = () => {
-      cleanup();
-      reject(new HttpError(400, 'aborted', 'request body incomplete'));
-    };
-    const cleanup = () => {
-      req.off('data', onData).off('end', onEnd).off('error', onError).off('aborted', onError);
-    };
-    req.on('data', onData).on('end', onEnd).on('error', onError).on('aborted', onError);
-  });
-}
-
 /** Builds the server (not yet listening) with `/healthz`, `/metrics` and `opts.routes`. */
 export function createHttpServer(opts: HttpServerOptions): HttpServer {
   const { log } = opts;
@@ -137,14 +69,8 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     res.once('finish', () =>
       log.debug({ method, path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
     );
-    void dispatch(routes, req, res, method, path).catch((err: unknown) => {
-      if (err instanceof HttpError) {
-        if (err.status >= 500) log.error({ err, method, path }, 'http handler failed');
-        return respondError(res, err.status, { error: err.code, message: err.message });
-      }
-      log.error({ err, method, path }, 'http handler failed');
-      respondError(res, 500, { error: 'internal' });
-    });
+    // Kit routes answer their own failures; this catches the others' (the built-in ones, tests').
+    void dispatch(routes, req, res, method, path).catch((err: unknown) => answerError(req, res, err, log));
   });
   // A client that opens a connection and never sends a full request must not hold it forever.
   server.headersTimeout = 20_000;
@@ -218,13 +144,4 @@ async function serveHealth(res: ServerResponse, health: () => Promise<HealthResu
   }
   if (result.ok) sendJson(res, 200, { status: 'ok', ...result.details });
   else sendJson(res, 503, { status: 'unavailable', reason: result.reason });
-}
-
-function respondError(res: ServerResponse, status: number, body: object): void {
-  if (res.headersSent) {
-    res.destroy();
-    return;
-  }
-  // After a refused body the client may still be sending: do not keep the connection.
-  sendJson(res, status, body, status === 413 ? { connection: 'close' } : {});
 }

@@ -3,6 +3,7 @@
  * adapters (the web chat, and each platform whose token is configured). Plugged into
  * `startApp` as its `onReady` hook.
  */
+import { REGISTRY } from '../core/features.ts';
 import { ConversationEngine } from '../core/conversation/engine.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
@@ -11,9 +12,10 @@ import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { isTransientDatabaseError } from '../db/database.ts';
+import { PgWebMessageFeed } from '../db/web-message-feed.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
 import { startWorkers, type Workers } from '../jobs/workers.ts';
-import { AgentWatchdog } from '../jobs/agent-watchdog.ts';
+import type { AgentWatchdog } from '../jobs/agent-watchdog.ts';
 import { agentIngestRoutes } from './agent-ingest.ts';
 import type { AppContext } from './start-app.ts';
 
@@ -48,18 +50,24 @@ export async function startServices(ctx: AppContext): Promise<Services> {
   });
   ctx.addHealthCheck('jobs', () => workers.health());
   ctx.onClose(() => workers.stop());
-  const engine = new ConversationEngine({
+  const engine = new ConversationEngine({ registry: REGISTRY,
     store,
     clock,
     defaultLocale: config.defaultLocale,
-    onOutbox: () => workers.kick(),
+    // Only what the event wrote is woken: its outbox rows, its SLA events' timers.
+    onWritten: (written) => workers.wake(written),
     isTransient: isTransientDatabaseError,
     onHandled: (inbound, result, seconds) => metrics.recordInbound(inbound.platform, INBOUND_STATUS[result.status], seconds),
     onError: (err, inbound) => log.error({ err, platform: inbound.platform, deliveryId: inbound.deliveryId }, 'inbound event failed'),
   });
 
   if (config.webChat) {
-    const web = createWebChat({ engine, messages: new WebMessageRepository(ctx.db), channels: store.channels });
+    const messages = new WebMessageRepository(ctx.db);
+    const web = createWebChat({ engine, messages, channels: store.channels, log: log.child({ adapter: 'web' }) });
+    // The answers may be stored by another process (a `sportello worker`): the live streams of
+    // this one hear about every message written.
+    const feed = await new PgWebMessageFeed({ url: ctx.dbUrl, messages, log: log.child({ adapter: 'web' }) }).listen((m) => web.hub.publish(m));
+    ctx.onClose(() => feed.close());
     ctx.http.addRoutes(web.routes);
     senders.web = web.sender;
   }
@@ -91,14 +99,17 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     ctx.onClose(() => discord.stop());
   }
 
-  // Monitoring: the agents' ingest endpoint and the heartbeat watchdog.
-  const monitoring = { store, clock, defaultLocale: config.defaultLocale, onOutbox: () => workers.kick() };
-  ctx.http.addRoutes(agentIngestRoutes({ ...monitoring, log: log.child({ component: 'agent-ingest' }) }));
-  const watchdog = new AgentWatchdog({ ...monitoring, log: log.child({ component: 'agent-watchdog' }) });
-  watchdog.start();
+  // Monitoring: the agents' ingest endpoint. The heartbeat watchdog is a job of the workers.
+  ctx.http.addRoutes(
+    agentIngestRoutes({
+      store,
+      clock,
+      defaultLocale: config.defaultLocale,
+      onWritten: (written) => workers.wake(written),
+      log: log.child({ component: 'agent-ingest' }),
+    }),
+  );
 
-  // Registered last, so it stops first: no sweep kicks stopped workers.
-  ctx.onClose(() => watchdog.stop());
   workers.kick();
-  return { engine, workers, watchdog };
+  return { engine, workers, watchdog: workers.watchdog };
 }

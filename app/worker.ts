@@ -1,14 +1,18 @@
 /**
  * `sportello worker`: a process that runs only the background jobs (SLA timers, the
- * reconciliation sweep, digests, auto-close) on the same database and queue as the server.
- * Start any number of them to scale the jobs; every SLA event still fires exactly once. Chat
- * messages are delivered by the processes that run the platform adapters (`npm start`).
+ * reconciliation sweep, digests, auto-close, the agents' watchdog, outbox delivery) on the same
+ * database and queue as the server. Start any number of them to scale the jobs; every SLA event
+ * still fires exactly once. It delivers the outbox rows of every configured platform (and of the
+ * web chat when it is on) through the platforms' APIs, without receiving anything: a row written
+ * by any process goes out from here as it would from that process, once, in its conversation's
+ * order.
  */
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database-runtime.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './system-clock.ts';
 import { startWorkers } from '../jobs/workers.ts';
+import { createDeliverySenders } from './delivery-senders.ts';
 
 /** Runs until SIGINT/SIGTERM; resolves with the exit status. */
 export async function runWorker(env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {
@@ -35,6 +39,7 @@ export async function runWorker(env: Readonly<Record<string, string | undefined>
     return undefined;
   });
   if (!runtime) return stop.signal.aborted ? 0 : 1;
+  const senders = createDeliverySenders(config, { store: runtime.store, db: runtime.db, log });
   let workers;
   try {
     workers = await startWorkers({
@@ -44,13 +49,14 @@ export async function runWorker(env: Readonly<Record<string, string | undefined>
       dbUrl: runtime.url,
       redisUrl: config.redisUrl,
       defaultLocale: config.defaultLocale,
+      senders,
     });
   } catch (err) {
     log.error({ err }, 'worker could not start the job queue');
     await runtime.close();
     return 1;
   }
-  log.info({ backend: workers.backend, queue: workers.queueName }, 'sportello worker running');
+  log.info({ backend: workers.backend, queue: workers.queueName, delivers: Object.keys(senders) }, 'sportello worker running');
   // The signal may have come while the workers were starting: then stop at once.
   if (!stop.signal.aborted) await new Promise<void>((resolve) => stop.signal.addEventListener('abort', () => resolve(), { once: true }));
   stopping ??= (async () => {

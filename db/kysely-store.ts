@@ -1,18 +1,23 @@
 import type { Kysely } from 'kysely';
-import type { Repositories, Store } from '../core/kernel/ports.ts';
+import type { Repositories, Store, Written } from '../core/kernel/ports.ts';
 import { ChannelRepository } from './channel.repository.ts';
+import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';
 import { LinkCodeRepository } from './link-code.repository.ts';
-import { MonitoringRepository } from './monitoring.repository.ts';
+import { monitoringRepository } from './monitoring.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { PeopleRepository } from './people.repository.ts';
 import type { Database } from './schema.ts';
 import { SlaRepository } from './sla.repository.ts';
 import { TicketRepository } from './ticket.repository.ts';
+import type { WriteTally } from './write-tally.ts';
 
-/** Every repository bound to `db`, which may be the root instance or a `Transaction`. */
-export function reposFor(db: Kysely<Database>): Repositories {
+/**
+ * Every repository bound to `db`, which may be the root instance or a `Transaction`; `tally`
+ * counts the writes that wake background work (outbox rows, SLA events).
+ */
+export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories {
   return {
     tickets: new TicketRepository(db),
     people: new PeopleRepository(db),
@@ -20,9 +25,10 @@ export function reposFor(db: Kysely<Database>): Repositories {
     dialogs: new DialogRepository(db),
     deliveries: new DeliveryRepository(db),
     linkCodes: new LinkCodeRepository(db),
-    outbox: new OutboxRepository(db),
-    sla: new SlaRepository(db),
-    monitoring: new MonitoringRepository(db),
+    outbox: new OutboxRepository(db, tally),
+    sla: new SlaRepository(db, tally),
+    monitoring: monitoringRepository(db),
+    deliveryContext: new DeliveryContextRepository(db),
   };
 }
 
@@ -41,6 +47,7 @@ export class KyselyStore implements Store {
   readonly outbox: Repositories['outbox'];
   readonly sla: Repositories['sla'];
   readonly monitoring: Repositories['monitoring'];
+  readonly deliveryContext: Repositories['deliveryContext'];
 
   constructor(private readonly db: Kysely<Database>) {
     const repos = reposFor(db);
@@ -53,9 +60,13 @@ export class KyselyStore implements Store {
     this.outbox = repos.outbox;
     this.sla = repos.sla;
     this.monitoring = repos.monitoring;
+    this.deliveryContext = repos.deliveryContext;
   }
 
-  transaction<T>(work: (repos: Repositories) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => work(reposFor(trx)));
+  async transaction<T>(work: (repos: Repositories) => Promise<T>, opts: { readonly onCommit?: (written: Written) => void } = {}): Promise<T> {
+    const tally: WriteTally = { outbox: 0, slaEvents: 0 };
+    const result = await this.db.transaction().execute((trx) => work(reposFor(trx, tally)));
+    opts.onCommit?.({ ...tally });
+    return result;
   }
 }

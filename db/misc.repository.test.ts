@@ -3,7 +3,7 @@ import type { OneTimeCodePurpose } from '../core/kernel/ports.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';
+import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;

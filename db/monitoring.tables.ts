@@ -1,6 +1,8 @@
 /**
- * Kysely row types of the monitoring tables (migration 0004). Kept beside the monitoring
- * repository, which adds them to the database type with `db.withTables<MonitoringTables>()`.
+ * Kysely row types of the monitoring tables (migrations 0004 and 0006). The monitoring
+ * repositories (agent, agent report, configuration item, check state, alert, silence) add them
+ * to the database type with `db.withTables<MonitoringTables>()`; some of their queries join
+ * across these tables (overdue agents without an offline alert, noisy checks by agent).
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { AlertKind, AlertState, CheckKind, CheckStatus, Evidence, Severity } from '../core/alerts/model.ts';
@@ -10,8 +12,8 @@ import type { ReadOnly } from './schema.ts';
 /** A nullable jsonb column: selected as `T | null`, written as a JSON string or null. */
 type NullableJson<T> = ColumnType<T | null, string | null, string | null>;
 
-/** A bigint column: node-postgres returns it as a string. */
-type BigIntColumn = ColumnType<string, number | undefined, number>;
+/** A bigint column: `createDatabase` parses int8 as a number (all far below 2^53). */
+type BigIntColumn = ColumnType<number, number | undefined, number>;
 
 export interface MonitoringAgentsTable {
   id: Generated<string>;
@@ -34,7 +36,7 @@ export interface MonitoringAgentsTable {
 
 export interface ConfigurationItemsTable {
   id: Generated<string>;
-  number: ReadOnly<string>;
+  number: ReadOnly<number>;
   organisation_id: string;
   kind: 'computer';
   name: string;
@@ -58,7 +60,7 @@ export interface AgentBatchesTable {
 }
 
 export interface CheckResultsTable {
-  id: ReadOnly<string>;
+  id: ReadOnly<number>;
   agent_id: string;
   fingerprint: string;
   status: CheckStatus;
@@ -88,7 +90,7 @@ export interface CheckStatesTable {
 
 export interface AlertsTable {
   id: Generated<string>;
-  number: ReadOnly<string>;
+  number: ReadOnly<number>;
   fingerprint: string;
   organisation_id: string;
   agent_id: string;

@@ -4,7 +4,7 @@ import type { OutboxEntry } from '../core/kernel/outbox.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { at } from './test-fixtures.ts';
+import { at } from '../test/fixtures/repository-fixtures.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;

@@ -4,6 +4,7 @@ import type { OutboxEntry, OutboxRecord } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { OutboxRepository as OutboxRepositoryPort } from '../core/kernel/ports.ts';
 import type { Database, OutboxTable } from './schema.ts';
+import type { WriteTally } from './write-tally.ts';
 
 type OutboxRow = Selectable<OutboxTable>;
 
@@ -27,7 +28,11 @@ function toRecord(r: OutboxRow): OutboxRecord {
  * platform message ids they were posted as.
  */
 export class OutboxRepository implements OutboxRepositoryPort {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `tally` counts the rows enqueued, when the repository serves one transaction (see KyselyStore). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly tally?: WriteTally,
+  ) {}
 
   /** Entries keep their order within a conversation (the `seq` identity follows insertion). */
   async enqueue(entries: readonly OutboxEntry[], at: Date): Promise<void> {
@@ -47,6 +52,7 @@ export class OutboxRepository implements OutboxRepositoryPort {
         })),
       )
       .execute();
+    if (this.tally) this.tally.outbox += entries.length;
   }
 
   /**

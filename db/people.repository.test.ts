@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';
+import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;

@@ -2,6 +2,13 @@
  * Kysely row types of the Sportello database (snake_case, as in SQL). Repositories map these to
  * the camelCase domain types of `core/`; enum-like columns use the domain unions because CHECK
  * constraints in the migrations guarantee the values.
+ *
+ * Kysely's CamelCasePlugin was tried instead of the hand-written mappers and not adopted. It does
+ * not rename inside raw `sql` fragments, so one query would mix `organisationId` with
+ * `al.false_alarm_at`. Without `maintainNestedObjectKeys` it also renames the keys inside jsonb
+ * values (evidence `details`, outbox `address`). Spreading a domain object into `.values()` lets
+ * an extra field through to SQL, where only the database would reject it. On the root instance it
+ * would silently change every snake_case query in app/, test/ and bench/.
  */
 import type { ColumnType, Generated } from 'kysely';
 import type { Address, OutMessage } from '../core/kernel/message.ts';

@@ -5,7 +5,7 @@ import { DEFAULT_SLA_SETTINGS } from '../core/sla/sla-policy.ts';
 import type { Ticket } from '../core/kernel/ticket.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
-import { T0, at, seedOrganisation, seedPerson } from './test-fixtures.ts';
+import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;

@@ -1,11 +1,12 @@
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/kernel/ports.ts';
+import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/sla/ports.ts';
 import type { PlannedSlaEvent, SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
 import type { Ticket } from '../core/kernel/ticket.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import type { SlaEventsTable, SlaTables } from './sla.tables.ts';
 import { toTicket } from './ticket.repository.ts';
+import type { WriteTally } from './write-tally.ts';
 
 function toEvent(r: Selectable<SlaEventsTable>): SlaEventRecord {
   return {
@@ -24,7 +25,11 @@ function toEvent(r: Selectable<SlaEventsTable>): SlaEventRecord {
 export class SlaRepository implements SlaRepositoryPort {
   private readonly db: Kysely<Database & SlaTables>;
 
-  constructor(db: Kysely<Database>) {
+  /** `tally` counts the events planned, when the repository serves one transaction (see KyselyStore). */
+  constructor(
+    db: Kysely<Database>,
+    private readonly tally?: WriteTally,
+  ) {
     this.db = db.withTables<SlaTables>();
   }
 
@@ -116,6 +121,7 @@ export class SlaRepository implements SlaRepositoryPort {
         .insertInto('sla_events')
         .values(add.map((e) => ({ ticket_id: ticketId, target: e.target, kind: e.kind, due_at: e.dueAt, created_at: at })))
         .execute();
+      if (this.tally) this.tally.slaEvents += add.length;
     }
   }
 

@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Organisation, Person } from '../core/kernel/person.ts';
-import type { NewTicket, Repositories } from '../core/kernel/ports.ts';
+import type { Repositories } from '../core/kernel/ports.ts';
+import type { NewTicket } from '../core/tickets/ports.ts';
 import type { TicketKind } from '../core/kernel/ticket.ts';
 import { KyselyStore } from './kysely-store.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { at, seedOrganisation, seedPerson } from './test-fixtures.ts';
+import { at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;

@@ -1,14 +1,8 @@
 import { sql } from 'kysely';
 import type { Kysely, Selectable, Updateable } from 'kysely';
 import { DomainError } from '../core/kernel/errors.ts';
-import type {
-  NewTicket,
-  TicketComment,
-  TicketEvent,
-  TicketFilter,
-  TicketPatch,
-  TicketRepository as TicketRepositoryPort,
-} from '../core/kernel/ports.ts';
+import type { NewTicket, TicketComment, TicketFilter, TicketPatch, TicketRepository as TicketRepositoryPort } from '../core/tickets/ports.ts';
+import type { TicketEvent } from '../core/kernel/ticket.ts';
 import { TicketRef } from '../core/kernel/ticket.ts';
 import type { Ticket, TicketKind, TicketStatus } from '../core/kernel/ticket.ts';
 import type { Database, TicketCommentsTable, TicketEventsTable, TicketsTable } from './schema.ts';

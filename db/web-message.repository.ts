@@ -57,6 +57,11 @@ export class WebMessageRepository implements WebMessageStore {
     return row ? toMessage(row as WebMessageRow) : undefined;
   }
 
+  async find(id: string): Promise<WebMessage | undefined> {
+    const row = await this.db.selectFrom('web_messages').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toMessage(row as WebMessageRow) : undefined;
+  }
+
   async list(conversation: string, limit: number): Promise<WebMessage[]> {
     const rows = await this.db
       .selectFrom('web_messages')

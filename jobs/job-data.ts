@@ -9,7 +9,12 @@ export type JobData =
   /** Close resolved tickets nobody confirmed; `slot` names the cron tick. */
   | { readonly kind: 'auto-close'; readonly slot: string }
   /** Daily cleanup of expired dialogs and old delivery ids; `day` names the run. */
-  | { readonly kind: 'housekeeping'; readonly day: string };
+  | { readonly kind: 'housekeeping'; readonly day: string }
+  /**
+   * One sweep of the monitoring agents' watchdog; `slot` names the 15-second tick (one sweep per
+   * tick however many workers run), `purge` also deletes old replay guards and results.
+   */
+  | { readonly kind: 'watchdog'; readonly slot: string; readonly purge: boolean };
 
 /** The logging jobs need; a pino logger fits. */
 export interface JobsLog {

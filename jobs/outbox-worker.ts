@@ -5,7 +5,11 @@
  * would be a second source of truth that FLUSHALL could lose or replay, and BullMQ cannot keep
  * one conversation's messages in order across workers. The existing `OutboxDispatcher` keeps its
  * lease-based polling (1 s) plus `kick()` for immediate delivery after a commit in this process;
- * this module owns its start and graceful stop.
+ * this module owns its start and graceful stop. Every job process runs it (`npm start` and each
+ * `sportello worker`): the lease, fenced by the attempt count, hands a row to one of them, and
+ * only the oldest pending row of a conversation is ever leased, so the fleet keeps each
+ * conversation in order and two workers never send the same row (see the dispatcher for the one
+ * crash window that can repeat a message).
  */
 import { OutboxDispatcher, type DispatcherLog } from '../core/kernel/outbox-dispatcher.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
@@ -15,7 +19,7 @@ import type { Clock, Store } from '../core/kernel/ports.ts';
 export interface OutboxWorkerOptions {
   readonly store: Store;
   readonly clock: Clock;
-  /** The chat adapters of this process; rows for other platforms wait for their process. */
+  /** The senders of this process; rows of platforms without one here wait for a process that has one. */
   readonly senders: Partial<Record<Platform, ChatSender>>;
   readonly log: DispatcherLog;
   /** Poll interval for rows that became due (retries, other processes' rows); default 1 s. */

@@ -3,10 +3,12 @@
  * - the reconciliation sweep, every minute, run directly (it must not depend on the queue);
  * - the morning digest, 08:30 Europe/Rome Monday–Friday (holidays skipped by the digest itself);
  * - the auto-close of resolved tickets nobody confirmed, every hour;
- * - housekeeping (expired dialogs, old delivery ids), daily at night.
- * Every worker process runs the same crons. The digest and auto-close ticks become BullMQ jobs
- * with deterministic ids (`digest-2026-03-02`), so one worker takes each, with retries; the
- * digest also records its day in the database, so it is sent once even if the queue forgot.
+ * - housekeeping (expired dialogs, old delivery ids), daily at night;
+ * - the monitoring agents' watchdog, every 15 seconds (old rows purged every 15 minutes).
+ * Every worker process runs the same crons. The digest, auto-close, housekeeping and watchdog
+ * ticks become BullMQ jobs with deterministic ids (`digest-2026-03-02`, `watchdog-…T083015`),
+ * so one worker of the fleet takes each; the digest also records its day in the database, so it
+ * is sent once even if the queue forgot.
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../core/kernel/ports.ts';
@@ -22,6 +24,8 @@ export interface ScheduleCrons {
   readonly autoClose?: string;
   /** Cleanup of expired dialogs and old delivery ids; default `17 3 * * *` (daily, at night). */
   readonly housekeeping?: string;
+  /** The agents' watchdog sweep; default every 15 seconds (six fields, seconds first); `false` runs none. */
+  readonly watchdog?: string | false;
   /** Zone the expressions are read in; default `Europe/Rome`. */
   readonly timeZone?: string;
 }
@@ -37,6 +41,18 @@ export interface SchedulesOptions {
 export interface Schedules {
   /** Stops the crons and waits for a sweep or enqueue in flight. */
   stop(): Promise<void>;
+}
+
+const WATCHDOG_TICK_MS = 15_000;
+const WATCHDOG_PURGE_MS = 15 * 60_000;
+
+/**
+ * The watchdog tick a cron run belongs to: the nearest 15 s, so workers whose clocks differ by a
+ * few seconds name the same tick (and BullMQ keeps one job for it); every 60th tick purges.
+ */
+export function watchdogTick(at: Date): { readonly slot: string; readonly purge: boolean } {
+  const tick = Math.round(at.getTime() / WATCHDOG_TICK_MS) * WATCHDOG_TICK_MS;
+  return { slot: new Date(tick).toISOString().slice(0, 19).replace(/[-:]/g, ''), purge: tick % WATCHDOG_PURGE_MS === 0 };
 }
 
 /** `YYYY-MM-DD` of `at` in `timeZone`. */
@@ -89,6 +105,18 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
       options('housekeeping'),
     ),
   ];
+  if (crons.watchdog !== false)
+    tasks.push(
+      cron.schedule(
+        crons.watchdog ?? '*/15 * * * * *',
+        run('watchdog', () => {
+          const { slot, purge } = watchdogTick(clock.now());
+          // Not retried: the next tick sweeps 15 s later anyway.
+          return queue.add('watchdog', { kind: 'watchdog', slot, purge }, { jobId: `watchdog-${slot}`, attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
+        }),
+        options('agent-watchdog'),
+      ),
+    );
   return {
     async stop() {
       for (const task of tasks) await task.destroy();

@@ -3,10 +3,13 @@
  * the chat adapters' senders) and for `sportello worker` (workers only; run as many as needed).
  *
  * - one BullMQ queue (`<namespace>-jobs`) on Redis or on BullMQ's PostgreSQL backend: SLA
- *   timers (`sla-<eventId>`), the morning digest and the auto-close;
+ *   timers (`sla-<eventId>`), the morning digest, the auto-close, housekeeping and the
+ *   monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
  * - the SLA timer pump (sets timers for events due within the horizon; see sla-timers.ts);
- * - node-cron: the reconciliation sweep every minute, the digest, the auto-close;
- * - the outbox delivery, when this process has chat senders.
+ * - node-cron: the reconciliation sweep every minute, and the ticks that enqueue the jobs above;
+ * - the outbox delivery (see outbox-worker.ts) for the platforms this process has senders for:
+ *   every process delivers any row of those platforms, whoever wrote it, since what delivery
+ *   needs (DM channels, interaction tokens, message refs) is in the database.
  *
  * Graceful stop: the crons and the pump stop, `worker.close()` lets jobs in flight finish, the
  * outbox round in flight completes, then the connections close. A job cut short (SIGKILL, crash)
@@ -16,7 +19,7 @@
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
-import type { Clock, Store } from '../core/kernel/ports.ts';
+import type { Clock, Store, Written } from '../core/kernel/ports.ts';
 import { closeUnconfirmedTickets } from '../core/escalation/close-unconfirmed-tickets.ts';
 import { fireSlaEvent, type FiredSlaEvent } from '../core/escalation/fire-sla-event.ts';
 import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
@@ -27,6 +30,7 @@ import { reconcileSla, type ReconcileResult } from './reconcile.ts';
 import { housekeeping } from '../core/maintenance/housekeeping.ts';
 import { startSchedules, type ScheduleCrons, type Schedules } from './schedules.ts';
 import { SlaTimers } from './sla-timers.ts';
+import { AgentWatchdog } from './agent-watchdog.ts';
 
 export interface StartWorkersOptions {
   readonly store: Store;
@@ -37,7 +41,11 @@ export interface StartWorkersOptions {
   /** Redis for BullMQ (production, several processes); unset → PostgreSQL backend. */
   readonly redisUrl?: string | undefined;
   readonly defaultLocale: Locale;
-  /** The chat adapters of this process: when given, this process also delivers the outbox. */
+  /**
+   * The chat senders of this process (the adapters' in `npm start`, delivery-only ones in
+   * `sportello worker`): this process delivers the outbox rows of these platforms. May be filled
+   * after the start (the dispatcher reads it every round).
+   */
   readonly senders?: Partial<Record<Platform, ChatSender>>;
   /** Names the queue `<namespace>-jobs` (default `sportello`): several deployments or tests on one Redis. */
   readonly namespace?: string;
@@ -76,10 +84,15 @@ export interface Workers {
   readonly backend: 'redis' | 'postgres';
   readonly queueName: string;
   /**
-   * Call after a transaction committed SLA changes or outbox rows in this process (the engine's
-   * `onOutbox`): sets new timers and delivers messages now rather than at the next poll.
+   * Call with what a transaction of this process committed (the engine's `onWritten`): outbox
+   * rows are delivered now and SLA events get their timers now, rather than at the next poll;
+   * nothing else is woken (a plain chat message costs no SLA-timer query).
    */
+  wake(written: Written): void;
+  /** Wakes both the delivery and the timer pump (at start). */
   kick(): void;
+  /** The monitoring agents' watchdog the `watchdog` jobs run (also callable directly). */
+  readonly watchdog: AgentWatchdog;
   /** Runs one reconciliation sweep now (the cron runs it every minute). */
   reconcile(): Promise<ReconcileResult>;
   /** For `/healthz`: the queue answers within 2 s. */
@@ -91,7 +104,7 @@ export interface Workers {
 /**
  * @example
  * const workers = await startWorkers({ store, clock, log, dbUrl: runtime.url, redisUrl: config.redisUrl, defaultLocale: 'it', senders });
- * const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onOutbox: () => workers.kick() });
+ * const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onWritten: (w) => workers.wake(w) });
  * onClose(() => workers.stop());
  */
 export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> {
@@ -109,20 +122,19 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   queue.on('error', (err) => log.warn({ err: String(err) }, 'job queue error'));
   await queue.waitUntilReady();
 
-  const outbox: OutboxWorker | undefined = opts.senders
-    ? startOutboxWorker({
-        store,
-        clock,
-        senders: opts.senders,
-        log,
-        ...(opts.outboxPollMs ? { pollMs: opts.outboxPollMs } : {}),
-        ...(opts.outboxBackoffMs ? { backoffMs: opts.outboxBackoffMs } : {}),
-        ...(opts.onOutboxResult ? { onResult: opts.onOutboxResult } : {}),
-      })
-    : undefined;
+  const outbox: OutboxWorker = startOutboxWorker({
+    store,
+    clock,
+    senders: opts.senders ?? {},
+    log,
+    ...(opts.outboxPollMs ? { pollMs: opts.outboxPollMs } : {}),
+    ...(opts.outboxBackoffMs ? { backoffMs: opts.outboxBackoffMs } : {}),
+    ...(opts.onOutboxResult ? { onResult: opts.onOutboxResult } : {}),
+  });
+  const watchdog = new AgentWatchdog({ ...fireOpts, log, onOutbox: () => outbox.kick() });
 
   const onFired = (fired: FiredSlaEvent, via: 'timer' | 'sweep') => {
-    if (fired.outbox > 0) outbox?.kick();
+    if (fired.outbox > 0) outbox.kick();
     const { event } = fired;
     opts.onSlaFired?.({
       eventId: event.id,
@@ -155,12 +167,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
         }
         case 'digest':
           await sendMorningDigest({ ...fireOpts, runKey: data.day });
-          outbox?.kick();
+          outbox.kick();
           return;
         case 'auto-close': {
           const closed = await closeUnconfirmedTickets(fireOpts, opts.autoCloseAfterDays ?? 7);
           if (closed.length) log.info({ closed }, 'closed resolved tickets nobody confirmed');
-          outbox?.kick();
+          outbox.kick();
           return;
         }
         case 'housekeeping': {
@@ -168,6 +180,9 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
           log.info(purged, 'housekeeping done');
           return;
         }
+        case 'watchdog':
+          await watchdog.sweepNow({ purge: data.purge });
+          return;
         case 'sentinel':
           return;
       }
@@ -192,10 +207,15 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
   return {
     backend: backend.kind,
     queueName,
+    wake(written) {
+      if (written.slaEvents > 0) timers.kick();
+      if (written.outbox > 0) outbox.kick();
+    },
     kick() {
       timers.kick();
-      outbox?.kick();
+      outbox.kick();
     },
+    watchdog,
     reconcile,
     async health() {
       let timer: NodeJS.Timeout | undefined;
@@ -218,7 +238,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
         await timers.stop();
         await firstSweep;
         await worker.close();
-        await outbox?.stop();
+        await watchdog.stop();
+        await outbox.stop();
         await queue.close();
         await backend.close();
       })());

@@ -6,11 +6,17 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES, loadConfig, type Config } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
 import { startApp, type App, type AppContext } from '../app/main.ts';
-import { sendJson } from '../app/http-server.ts';
+import { sendJson } from '../bots/kit/http-response.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { until } from './wait.ts';
 
 const log = createLogger({ level: 'silent' });
 const configFor = (databaseUrl: string): Config => ({ ...loadConfig({ DATABASE_URL: databaseUrl }), port: 0 });
+/**
+ * `npm start` runs the app through tsx, which compiles it first: a few seconds on an idle
+ * machine, many more on a busy one. The process's own output says when it is ready.
+ */
+const CHILD_MS = 90_000;
 
 let app: App | undefined;
 let testDb: TestDatabase | undefined;
@@ -95,7 +101,7 @@ describe('npm start (app/main.ts)', () => {
     ...extra,
   });
 
-  it('prints every configuration problem and exits 1', async () => {
+  it('prints every configuration problem and exits 1', { timeout: CHILD_MS }, async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
       execFile(process.execPath, ['--import', 'tsx', 'app/main.ts'], { cwd: root, env: env({ PORT: 'abc', DEFAULT_LOCALE: 'fr' }) }, (err, _out, stderr) =>
         resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
@@ -107,7 +113,7 @@ describe('npm start (app/main.ts)', () => {
     });
   });
 
-  it('shuts down gracefully on SIGTERM and exits 0', async () => {
+  it('shuts down gracefully on SIGTERM and exits 0', { timeout: 2 * CHILD_MS }, async () => {
     testDb = await createTestDatabase();
     const port = await freePort();
     const child = spawn(process.execPath, ['--import', 'tsx', 'app/main.ts'], {
@@ -120,9 +126,16 @@ describe('npm start (app/main.ts)', () => {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
-      for (let i = 0; i < 100 && !output.includes(`Sportello ready on http://localhost:${port}`); i++)
-        await new Promise((resolve) => setTimeout(resolve, 100));
-      expect(output).toContain(`Sportello ready on http://localhost:${port}`);
+      await until(
+        'the ready line',
+        () => {
+          if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
+          return output.includes(`Sportello ready on http://localhost:${port}`);
+        },
+        CHILD_MS,
+      ).catch((err: unknown) => {
+        throw new Error(`${String(err)}; its output so far:\n${output}`);
+      });
       expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
       child.kill('SIGTERM');
       expect(await exited).toBe(0);

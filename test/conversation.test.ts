@@ -1,3 +1,4 @@
+import { REGISTRY } from '../core/features.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationEngine } from '../core/conversation/engine.ts';
 import { createHarness, type Harness } from './engine-harness.ts';
@@ -101,7 +102,7 @@ describe('requester journey', () => {
 
   it('the dialog survives a restart (a new engine on the same database) and expires when abandoned', async () => {
     await h.send({ from: 'anna', text: 'il wifi va e viene' });
-    const restarted = new ConversationEngine({ store: h.store, clock: h.clock, defaultLocale: 'it' });
+    const restarted = new ConversationEngine({ registry: REGISTRY, store: h.store, clock: h.clock, defaultLocale: 'it' });
     await restarted.handle({ platform: 'web', deliveryId: 'restart-1', conversation: { id: 'anna', kind: 'dm' }, sender: { externalId: 'anna' }, action: { id: 'intake.kind', value: 'incident' } });
     await h.dispatcher.drain();
     expect(h.sender.texts('anna').at(-1)).toContain('Chi ne è colpito?');

@@ -291,7 +291,7 @@ describe('discord adapter', () => {
   });
 
   it('a REST-only sender (worker process) delivers too, answering privately by DM', async () => {
-    const sender = createDiscordSender({ botToken: 'fake-bot-token', apiUrl: fake.apiUrl }, { log });
+    const sender = createDiscordSender({ botToken: 'fake-bot-token', apiUrl: fake.apiUrl }, { store: stack.store, log });
     const seen = fake.posted(dm(marco)).length;
     await sender.send({ id: 'direct-3', address: { platform: 'discord', kind: 'channel', conversationId: general }, message: { text: 'Solo per te' }, ephemeralTo: marco.id });
     expect(fake.posted(dm(marco)).slice(seen).map((m) => m.content)).toEqual(['Solo per te']);

@@ -2,6 +2,7 @@
  * A conversation engine on a fresh real database, with a recording chat "platform": every
  * outbox row is delivered through OutboxDispatcher to a sender that keeps what it was given.
  */
+import { REGISTRY } from '../core/features.ts';
 import { randomUUID } from 'node:crypto';
 import { ConversationEngine } from '../core/conversation/engine.ts';
 import type { Inbound } from '../core/kernel/message.ts';
@@ -57,7 +58,7 @@ export async function createHarness(): Promise<Harness> {
   const clock = { now: () => new Date(now), advance: (ms: number) => void (now += ms) };
   const sender = new RecordingSender();
   const dispatcher = new OutboxDispatcher({ store, clock, senders: { web: sender, slack: sender } });
-  const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', isTransient: isTransientDatabaseError });
+  const engine = new ConversationEngine({ registry: REGISTRY, store, clock, defaultLocale: 'it', isTransient: isTransientDatabaseError });
 
   const h: Harness = {
     tdb,

@@ -4,6 +4,7 @@
  * run. Targets are seconds long (24×7 policies with fractional minutes) so real BullMQ delays
  * are short; the reconciliation cron runs every 2 s instead of every minute.
  */
+import { REGISTRY } from '../core/features.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
@@ -154,7 +155,7 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       outboxBackoffMs: (attempts) => 150 * attempts,
       onSlaFired: (e) => fired.push(e),
     });
-    engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onOutbox: () => workers.kick() });
+    engine = new ConversationEngine({ registry: REGISTRY, store, clock, defaultLocale: 'it', onWritten: (written) => workers.wake(written) });
   });
 
   afterAll(async () => {

@@ -3,7 +3,8 @@
  * conversation engine and outbox dispatcher (kicked after every handled event, like the app),
  * plus helpers to seed people with platform identities and bind channels.
  */
-import { ConversationEngine } from '../core/conversation/engine.ts';
+import { REGISTRY } from '../core/features.ts';
+import { ConversationEngine, type HandleResult } from '../core/conversation/engine.ts';
 import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
 import type { Platform, Role } from '../core/kernel/person.ts';
@@ -12,6 +13,7 @@ import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { isTransientDatabaseError } from '../db/database.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { WAIT_MS } from './wait.ts';
 
 export interface Stack {
   readonly tdb: TestDatabase;
@@ -25,7 +27,12 @@ export interface Stack {
   /** A person with an identity on `platform` (externalId) and the given roles. */
   person(p: { platform: Platform; externalId: string; name: string; roles: Role[]; orgId?: string; handle?: string }): Promise<string>;
   bind(purpose: ChannelPurpose, platform: Platform, conversationId: string, threadId?: string): Promise<void>;
-  /** Waits until every due outbox row is delivered or failed permanently (or the timeout). */
+  /** What `engine` made of each event, in the order it finished (the readiness signal for "handled"). */
+  readonly handled: readonly { readonly deliveryId: string; readonly status: HandleResult['status'] }[];
+  /**
+   * Waits until no outbox row of a platform with a sender is pending (each one delivered or
+   * failed for good); throws, saying how many are left, if that takes longer than `timeoutMs`.
+   */
   settle(timeoutMs?: number): Promise<void>;
   close(): Promise<void>;
 }
@@ -41,7 +48,16 @@ export async function createStack(opts: { dispatcherBackoffMs?: (attempts: numbe
     senders,
     ...(opts.dispatcherBackoffMs ? { backoffMs: opts.dispatcherBackoffMs } : {}),
   });
-  const engine = new ConversationEngine({ store, clock, defaultLocale: 'it', onOutbox: () => dispatcher.kick(), isTransient: isTransientDatabaseError });
+  const handled: { deliveryId: string; status: HandleResult['status'] }[] = [];
+  const engine = new ConversationEngine({
+    registry: REGISTRY,
+    store,
+    clock,
+    defaultLocale: 'it',
+    onWritten: () => dispatcher.kick(),
+    onHandled: (inbound, result) => void handled.push({ deliveryId: inbound.deliveryId, status: result.status }),
+    isTransient: isTransientDatabaseError,
+  });
   dispatcher.start(100);
   return {
     tdb,
@@ -49,6 +65,7 @@ export async function createStack(opts: { dispatcherBackoffMs?: (attempts: numbe
     clock,
     engine,
     dispatcher,
+    handled,
     setSender(platform, sender) {
       senders[platform] = sender;
     },
@@ -76,16 +93,20 @@ export async function createStack(opts: { dispatcherBackoffMs?: (attempts: numbe
       }),
     bind: (purpose, platform, conversationId, threadId) =>
       store.channels.bind({ purpose, platform, conversationId, threadId: threadId ?? null, organisationId: null, boundBy: null, boundAt: clock.now() }),
-    async settle(timeoutMs = 10_000) {
+    async settle(timeoutMs = WAIT_MS) {
       const end = Date.now() + timeoutMs;
       for (;;) {
         await dispatcher.drain();
+        const platforms = Object.keys(senders) as Platform[];
+        if (platforms.length === 0) return;
         const pending = await tdb.db
           .selectFrom('outbox')
           .select((eb) => eb.fn.countAll<number>().as('n'))
           .where('status', '=', 'pending')
+          .where('platform', 'in', platforms)
           .executeTakeFirstOrThrow();
-        if (Number(pending.n) === 0 || Date.now() > end) return;
+        if (Number(pending.n) === 0) return;
+        if (Date.now() > end) throw new Error(`outbox not settled after ${timeoutMs} ms: ${Number(pending.n)} row(s) still pending`);
         await new Promise((r) => setTimeout(r, 50));
       }
     },

@@ -3,11 +3,12 @@
  * (`TEST_DATABASE_URL`, default the local PostgreSQL), migrated unless told otherwise.
  */
 import { randomBytes } from 'node:crypto';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import pg from 'pg';
 import { createDatabase, migrateToLatest } from '../db/database.ts';
 import type { DbLog } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
+import { until } from './wait.ts';
 
 const DEFAULT_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
 
@@ -54,4 +55,18 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
     throw e;
   }
   return { db, url, drop };
+}
+
+/**
+ * Resolves once at least `n` sessions of `db`'s database wait on a lock (a row another
+ * transaction holds): the readiness signal for tests of blocking, instead of a sleep that
+ * hopes the other transaction got that far. Also resolves when `orDone()` says the work that
+ * should have blocked finished anyway, so the test's own assertions report that.
+ */
+export function lockWaiters(db: Kysely<Database>, n = 1, orDone: () => boolean = () => false): Promise<void> {
+  return until(`${n} session(s) waiting on a lock`, async () => {
+    if (orDone()) return true;
+    const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+    return (r.rows[0]?.n ?? 0) >= n;
+  }).then(() => undefined);
 }

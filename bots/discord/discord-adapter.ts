@@ -1,8 +1,8 @@
 import { once } from 'node:events';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { Client, Events, GatewayIntentBits, Partials, REST, type RateLimitData, type RESTOptions } from 'discord.js';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Store } from '../../core/kernel/ports.ts';
+import type { HttpRoute } from '../kit/http-route.ts';
 import { registerCommands } from './discord-commands.ts';
 import { DiscordInbound } from './discord-inbound.ts';
 import { inviteUrl } from './discord-invite.ts';
@@ -42,17 +42,10 @@ export interface DiscordAdapterDeps {
   readonly log: DiscordAdapterLog;
 }
 
-/** Structurally the app's HTTP route (bots/ does not import app/). */
-export interface DiscordRoute {
-  readonly method: string;
-  readonly path: string | RegExp;
-  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray | null): void | Promise<void>;
-}
-
 export interface DiscordAdapter {
   readonly sender: DiscordSender;
   /** Empty: Discord events arrive over the gateway WebSocket, not HTTP. */
-  readonly routes: DiscordRoute[];
+  readonly routes: HttpRoute[];
   /** The discord.js client (for health checks: `client.ws.status`, `client.ws.ping`). */
   readonly client: Client;
   stop(): Promise<void>;
@@ -78,11 +71,23 @@ function restOptions(config: DiscordAdapterConfig): Partial<RESTOptions> {
 
 /**
  * A sender without the gateway, for processes that only deliver outbox rows (`sportello
- * worker`). It has no interactions to answer through, so private answers go by DM.
+ * worker`). The interactions and DM channels the gateway processes learned are in the
+ * database, so it answers exactly like them: inside the interaction (its placeholder first,
+ * then follow-ups) while the token lives, by DM otherwise.
  */
-export function createDiscordSender(config: DiscordAdapterConfig, deps: { readonly log: DiscordAdapterLog }): DiscordSender {
+export function createDiscordSender(
+  config: DiscordAdapterConfig,
+  deps: { readonly store: Pick<Store, 'deliveryContext'>; readonly log: DiscordAdapterLog },
+): DiscordSender {
   const rest = new REST(restOptions(config)).setToken(config.botToken);
-  return new DiscordSender({ rest, applicationId: () => config.applicationId ?? '', interactions: new InteractionRegistry(), dms: new DmChannels(rest), log: deps.log });
+  const context = deps.store.deliveryContext;
+  return new DiscordSender({
+    rest,
+    applicationId: () => config.applicationId ?? '',
+    interactions: new InteractionRegistry(context),
+    dms: new DmChannels(rest, context),
+    log: deps.log,
+  });
 }
 
 /**
@@ -100,8 +105,8 @@ export async function startDiscordAdapter(config: DiscordAdapterConfig, deps: Di
     rest: restOptions(config),
   });
   const rest = client.rest;
-  const interactions = new InteractionRegistry();
-  const dms = new DmChannels(rest);
+  const interactions = new InteractionRegistry(deps.store.deliveryContext);
+  const dms = new DmChannels(rest, deps.store.deliveryContext);
   const applicationId = () => config.applicationId ?? client.application?.id ?? '';
   const sender = new DiscordSender({ rest, applicationId, interactions, dms, log });
   const inbound = new DiscordInbound({

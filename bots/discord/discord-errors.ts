@@ -1,5 +1,6 @@
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
-import { DeliveryError } from '../../core/kernel/outbox.ts';
+import type { DeliveryError } from '../../core/kernel/outbox.ts';
+import { mapDeliveryError, type PlatformFailure } from '../kit/delivery-error.ts';
 
 /** Discord JSON error codes we branch on (https://discord.com/developers/docs/topics/opcodes-and-status-codes). */
 export const DiscordCode = {
@@ -25,22 +26,23 @@ export function discordCode(err: unknown): number | undefined {
  * retrying and are permanent.
  */
 export function toDeliveryError(err: unknown): DeliveryError {
-  if (err instanceof DeliveryError) return err;
-  if (err instanceof RateLimitError) {
-    const wait = Math.max(err.retryAfter, err.timeToReset, 0);
-    return new DeliveryError(`discord rate limit on ${err.method.toUpperCase()} ${err.route} (${wait} ms)`, { retryAfterMs: wait });
-  }
-  if (err instanceof DiscordAPIError) {
-    const what = `discord ${err.status} ${err.code}: ${err.message} (${err.method.toUpperCase()} ${err.url})`;
-    if (err.status === 429) {
-      const raw = err.rawError as { retry_after?: unknown };
-      const seconds = typeof raw.retry_after === 'number' ? raw.retry_after : 1;
-      return new DeliveryError(what, { retryAfterMs: Math.ceil(seconds * 1000) });
+  // Anything else is a network error or a timeout (the request may or may not have reached Discord).
+  return mapDeliveryError(err, 'discord request failed', (e): PlatformFailure | undefined => {
+    if (e instanceof RateLimitError) {
+      const wait = Math.max(e.retryAfter, e.timeToReset, 0);
+      return { what: `discord rate limit on ${e.method.toUpperCase()} ${e.route} (${wait} ms)`, retryAfterMs: wait };
     }
-    if (err.status >= 500) return new DeliveryError(what);
-    return new DeliveryError(what, { permanent: true });
-  }
-  if (err instanceof HTTPError) return new DeliveryError(`discord ${err.status} ${err.message} (${err.method.toUpperCase()} ${err.url})`);
-  // Network errors and timeouts (the request may or may not have reached Discord): retry later.
-  return new DeliveryError(`discord request failed: ${err instanceof Error ? err.message : String(err)}`);
+    if (e instanceof DiscordAPIError) {
+      const raw = e.rawError as { retry_after?: unknown };
+      const seconds = typeof raw.retry_after === 'number' ? raw.retry_after : 1;
+      return {
+        what: `discord ${e.status} ${e.code}: ${e.message} (${e.method.toUpperCase()} ${e.url})`,
+        status: e.status,
+        retryAfterMs: e.status === 429 ? Math.ceil(seconds * 1000) : undefined,
+      };
+    }
+    // discord.js throws HTTPError for 5xx answers only.
+    if (e instanceof HTTPError) return { what: `discord ${e.status} ${e.message} (${e.method.toUpperCase()} ${e.url})`, status: e.status };
+    return undefined;
+  });
 }

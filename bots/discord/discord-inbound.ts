@@ -2,10 +2,12 @@ import { MessageFlags, Routes, type Interaction, type Message, type REST, type U
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { OutboxRepository } from '../../core/kernel/ports.ts';
+import { retryWithBackoff } from '../kit/engine-retry.ts';
+import { KeyedQueue } from '../kit/keyed-queue.ts';
 import { commandText } from './discord-commands.ts';
 import { decodeCustomId } from './discord-render.ts';
 import type { DmChannels } from './dm-channels.ts';
-import type { InteractionRegistry, PendingInteraction } from './interaction-registry.ts';
+import type { AcknowledgedInteraction, InteractionRegistry } from './interaction-registry.ts';
 
 
 /** 250 ms doubling to 30 s: about three and a half minutes of retries before an event is given up. */
@@ -50,19 +52,22 @@ export function addressedText(content: string, botUserId: string): { addressed: 
  * handled. Events of one user in one conversation are handled in order.
  */
 export class DiscordInbound {
-  private readonly chains = new Map<string, Promise<void>>();
+  private readonly queue = new KeyedQueue();
   private readonly inflight = new Set<Promise<void>>();
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly locales = new Map<string, string>();
-  private stopped = false;
+  private readonly stopping = new AbortController();
 
   constructor(private readonly o: DiscordInboundOptions) {}
 
   onMessage(msg: Message): void {
     if (msg.author.bot || msg.system || msg.webhookId) return;
     if (!msg.inGuild()) {
-      this.o.dms.learn(msg.author.id, msg.channelId);
-      this.run(`dm:${msg.author.id}`, () => this.handle(this.inbound(msg.id, { id: msg.channelId, kind: 'dm' }, msg.author, { text: msg.content })));
+      const inbound = this.inbound(msg.id, { id: msg.channelId, kind: 'dm' }, msg.author, { text: msg.content });
+      // Stored before the engine writes the answer, so whichever process delivers it knows the channel.
+      this.run(`dm:${msg.author.id}`, async () => {
+        await this.handle(inbound, () => this.o.dms.learn(msg.author.id, msg.channelId));
+      });
       return;
     }
     const channel = msg.channel;
@@ -79,7 +84,6 @@ export class DiscordInbound {
     if (!i.isChatInputCommand() && !i.isButton() && !i.isStringSelectMenu()) return;
     const inGuild = i.inGuild();
     if (i.locale) this.rememberLocale(i.user.id, i.locale);
-    if (!inGuild && i.channelId) this.o.dms.learn(i.user.id, i.channelId);
     const channelKey = inGuild ? (i.channelId ?? '') : 'dm';
     const channel = i.channel;
     const thread = channel?.isThread() ? channel : undefined;
@@ -95,19 +99,28 @@ export class DiscordInbound {
     const kind = i.isChatInputCommand() ? 'command' : 'component';
 
     const acknowledged = this.track(this.acknowledge(i, inGuild));
+    const dmChannel = !inGuild ? i.channelId : null;
     this.run(`${channelKey}:${i.user.id}`, async () => {
       const ok = await acknowledged;
-      const entry = ok ? this.o.interactions.remember({ id: i.id, token: i.token, userId: i.user.id, channelKey, kind }) : undefined;
-      await this.handle(inbound);
-      if (entry?.kind === 'command') this.removePlaceholderLater(entry);
+      const entry: AcknowledgedInteraction | undefined = ok
+        ? { id: i.id, applicationId: i.applicationId || this.o.applicationId(), token: i.token, userId: i.user.id, channelKey, kind }
+        : undefined;
+      // The interaction (and a DM's channel) is stored before the engine writes the answer: the
+      // process that delivers it, whichever it is, answers through the token.
+      const handled = await this.handle(inbound, async () => {
+        if (dmChannel) await this.o.dms.learn(i.user.id, dmChannel);
+        if (entry) await this.o.interactions.remember(entry);
+      });
+      if (handled && entry?.kind === 'command') this.removePlaceholderLater(entry);
     });
   }
 
   /** Waits for the events being handled and cancels pending placeholder clean-ups. */
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.stopping.abort();
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
+    await this.queue.idle();
     await Promise.allSettled([...this.inflight]);
   }
 
@@ -140,18 +153,22 @@ export class DiscordInbound {
    * take (database down) is retried here with backoff, up to about three and a half minutes; the engine's
    * dedupe makes a retry after a commit we did not hear about harmless.
    */
-  private async handle(inbound: Inbound): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        await this.o.engine.handle(inbound);
-        return;
-      } catch (err) {
-        const giveUp = this.stopped || attempt >= HANDLE_ATTEMPTS;
-        this.o.log[giveUp ? 'error' : 'warn']({ deliveryId: inbound.deliveryId, attempt, err: String(err) }, giveUp ? 'discord event not handled' : 'discord event not handled, retrying');
-        if (giveUp) return;
-        await new Promise((r) => setTimeout(r, Math.min(250 * 2 ** (attempt - 1), 30_000)));
+  private async handle(inbound: Inbound, prepare?: () => Promise<void>): Promise<boolean> {
+    let prepared = !prepare;
+    const work = async () => {
+      if (!prepared) {
+        await prepare?.();
+        prepared = true;
       }
-    }
+      await this.o.engine.handle(inbound);
+    };
+    return retryWithBackoff(work, {
+      attempts: HANDLE_ATTEMPTS,
+      maxDelayMs: 30_000,
+      signal: this.stopping.signal,
+      onFailure: (err, attempt, willRetry) =>
+        this.o.log[willRetry ? 'warn' : 'error']({ deliveryId: inbound.deliveryId, attempt, err: String(err) }, willRetry ? 'discord event not handled, retrying' : 'discord event not handled'),
+    });
   }
 
   private async isCardThread(channelId: string, threadId: string): Promise<boolean> {
@@ -163,17 +180,20 @@ export class DiscordInbound {
    * A slash command whose answer was public (or none) would show "thinking…" for 15 minutes:
    * once the engine is done and the outbox had time to answer privately, drop the placeholder.
    */
-  private removePlaceholderLater(entry: PendingInteraction): void {
-    if (this.stopped) return;
+  private removePlaceholderLater(entry: AcknowledgedInteraction): void {
+    if (this.stopping.signal.aborted) return;
     const timer = setTimeout(() => {
       this.timers.delete(timer);
-      if (!this.o.interactions.claimPlaceholder(entry)) return;
-      const route = Routes.webhookMessage(this.o.applicationId(), entry.token, '@original');
+      // Whichever process delivered a private answer took the placeholder in the database first.
+      const route = Routes.webhookMessage(entry.applicationId, entry.token, '@original');
       this.track(
-        this.o.rest.delete(route, { auth: false }).then(
-          () => undefined,
-          (err: unknown) => this.o.log.warn({ interactionId: entry.id, err: String(err) }, 'discord placeholder not removed'),
-        ),
+        this.o.interactions
+          .claimPlaceholder(entry.token)
+          .then((unused) => (unused ? this.o.rest.delete(route, { auth: false }) : undefined))
+          .then(
+            () => undefined,
+            (err: unknown) => this.o.log.warn({ interactionId: entry.id, err: String(err) }, 'discord placeholder not removed'),
+          ),
       );
     }, this.o.replyGraceMs);
     timer.unref();
@@ -185,16 +205,9 @@ export class DiscordInbound {
     this.locales.set(userId, locale);
   }
 
-  /** Chains `work` after the previous event of the same key, so one user's events keep their order. */
+  /** Queues `work` behind the previous event of the same key, so one user's events keep their order. */
   private run(key: string, work: () => Promise<void>): void {
-    const previous = this.chains.get(key) ?? Promise.resolve();
-    const next = this.track(
-      previous.then(work).catch((err: unknown) => this.o.log.error({ key, err: String(err) }, 'discord event not handled')),
-    );
-    this.chains.set(key, next);
-    void next.finally(() => {
-      if (this.chains.get(key) === next) this.chains.delete(key);
-    });
+    void this.queue.run(key, work).catch((err: unknown) => this.o.log.error({ key, err: String(err) }, 'discord event not handled'));
   }
 
   private track<T>(p: Promise<T>): Promise<T> {

@@ -1,15 +1,14 @@
 /** The Discord adapter's pure parts, without network: escaping, rendering, ids, error mapping. */
 import { DiscordAPIError, HTTPError, RateLimitError } from 'discord.js';
 import { describe, expect, it } from 'vitest';
-import { DeliveryError } from '../core/kernel/outbox.ts';
-import { commandText, SLASH_COMMANDS } from '../bots/discord/discord-commands.ts';
-import { toDeliveryError } from '../bots/discord/discord-errors.ts';
-import { addressedText } from '../bots/discord/discord-inbound.ts';
-import { BOT_PERMISSIONS, inviteUrl } from '../bots/discord/discord-invite.ts';
-import { clip, escapeDiscord } from '../bots/discord/discord-markup.ts';
-import { decodeCustomId, encodeCustomId, renderMessage } from '../bots/discord/discord-render.ts';
-import { nonceOf } from '../bots/discord/discord-sender.ts';
-import { InteractionRegistry } from '../bots/discord/interaction-registry.ts';
+import { DeliveryError } from '../../core/kernel/outbox.ts';
+import { commandText, slashCommands } from './discord-commands.ts';
+import { toDeliveryError } from './discord-errors.ts';
+import { addressedText } from './discord-inbound.ts';
+import { BOT_PERMISSIONS, inviteUrl } from './discord-invite.ts';
+import { clip, escapeDiscord } from './discord-markup.ts';
+import { decodeCustomId, encodeCustomId, renderMessage } from './discord-render.ts';
+import { nonceOf } from './discord-sender.ts';
 
 const ZWSP = '\u200b';
 
@@ -142,14 +141,21 @@ describe('inbound helpers', () => {
   });
 
   it('slash commands become engine text', () => {
-    const opts: Record<string, string> = { testo: 'canale volontari', id: 'INC-000007' };
-    expect(commandText('sportello', (n) => opts[n] ?? null)).toBe('canale volontari');
-    expect(commandText('stato', (n) => opts[n] ?? null)).toBe('stato INC-000007');
+    expect(commandText('sportello', (n) => ({ testo: 'canale volontari' })[n] ?? null)).toBe('canale volontari');
+    expect(commandText('stato', (n) => ({ testo: 'INC-000007' })[n] ?? null)).toBe('stato INC-000007');
     expect(commandText('aiuto', () => null)).toBe('aiuto');
-    for (const c of SLASH_COMMANDS) {
+    expect(commandText('sconosciuto', () => 'x')).toBe('');
+    const commands = slashCommands();
+    // Generated from the registry: one per command with a menu line, plus /sportello.
+    expect(commands.map((c) => c.name)).toEqual(expect.arrayContaining(['sportello', 'aiuto', 'stato', 'prendi', 'sla', 'agenti']));
+    for (const c of commands) {
+      expect(c.name).toMatch(/^[a-z0-9_]{1,32}$/);
       expect(c.name_localizations).toHaveProperty('en-US');
       expect(c.description_localizations).toHaveProperty('it');
+      expect('description' in c ? (c.description ?? '').length : 0).toBeLessThanOrEqual(100);
     }
+    expect(commands.find((c) => c.name === 'stato')?.name_localizations?.['en-US']).toBe('status');
+    expect(new Set(commands.map((c) => c.name)).size).toBe(commands.length);
   });
 
   it('the invite asks for exactly the documented permissions (docs/discord.md)', () => {
@@ -161,33 +167,6 @@ describe('inbound helpers', () => {
     expect(nonceOf('0b4e7a52-5b1f-4c1e-9a51-3c9f0f4f7a10')).toHaveLength(25);
     expect(nonceOf('a')).toBe(nonceOf('a'));
     expect(nonceOf('a')).not.toBe(nonceOf('b'));
-  });
-});
-
-describe('InteractionRegistry', () => {
-  it('answers a slash command by replacing its placeholder, then with follow-ups, until the token expires', () => {
-    let now = 0;
-    const r = new InteractionRegistry(1000, () => now);
-    r.remember({ id: 'i1', token: 't1', userId: 'u', channelKey: 'c', kind: 'command' });
-    expect(r.route('u', 'c')).toEqual({ token: 't1', via: 'original' });
-    expect(r.route('u', 'c')).toEqual({ token: 't1', via: 'followup' });
-    expect(r.route('u', 'other')).toBeUndefined();
-    now = 1000;
-    expect(r.route('u', 'c')).toBeUndefined();
-  });
-
-  it('a button press has no placeholder; DMs only use an unused placeholder', () => {
-    const r = new InteractionRegistry();
-    const press = r.remember({ id: 'i2', token: 't2', userId: 'u', channelKey: 'dm', kind: 'component' });
-    expect(r.route('u', 'dm', { originalOnly: true })).toBeUndefined();
-    expect(r.claimPlaceholder(press)).toBe(false);
-    const slash = r.remember({ id: 'i3', token: 't3', userId: 'u', channelKey: 'dm', kind: 'command' });
-    expect(r.claimPlaceholder(slash)).toBe(true);
-    expect(r.route('u', 'dm', { originalOnly: true })).toBeUndefined();
-    r.unclaimOriginal('u', 'dm', 't3');
-    expect(r.route('u', 'dm', { originalOnly: true })).toEqual({ token: 't3', via: 'original' });
-    r.forget('u', 'dm', 't3');
-    expect(r.size).toBe(0);
   });
 });
 

@@ -88,9 +88,9 @@ export class DiscordSender implements ChatSender {
    * follow-ups (ephemeral in guild channels). Undefined when there is none or its token expired.
    */
   private async answerInteraction(userId: string, channelKey: string, body: DiscordMessageBody, ephemeral: boolean): Promise<Sent | undefined> {
-    const route = this.o.interactions.route(userId, channelKey, { originalOnly: !ephemeral });
+    const route = await this.o.interactions.route(userId, channelKey, { originalOnly: !ephemeral });
     if (!route) return undefined;
-    const app = this.o.applicationId();
+    const app = route.applicationId || this.o.applicationId();
     try {
       const message =
         route.via === 'original'
@@ -103,10 +103,11 @@ export class DiscordSender implements ChatSender {
     } catch (err) {
       if (!TOKEN_GONE.has(discordCode(err))) {
         // The outbox retries this row: let the retry replace the placeholder again.
-        if (route.via === 'original') this.o.interactions.unclaimOriginal(userId, channelKey, route.token);
+        if (route.via === 'original')
+          await this.o.interactions.unclaimOriginal(route.token).catch((e: unknown) => this.o.log.warn({ userId, channelKey, err: String(e) }, 'discord placeholder not given back'));
         throw err;
       }
-      this.o.interactions.forget(userId, channelKey, route.token);
+      await this.o.interactions.forget(route.token);
       this.o.log.warn({ userId, channelKey, err: String(err) }, 'discord interaction token no longer valid, answering by DM');
       return undefined;
     }

@@ -2,95 +2,79 @@
  * Recent, acknowledged interactions, so the outbox can answer a user *inside* the interaction
  * (ephemeral, and ending the "is thinking…" state) instead of by DM.
  *
- * Kept in process memory on purpose: an interaction token is only valid for 15 minutes and
- * only the process that received the interaction has it cheaply; when the outbox row is
- * delivered by another process (or after a restart) the sender falls back to a DM, which is a
- * correct — if less elegant — answer. Nothing here is needed for correctness or dedupe.
+ * Kept in PostgreSQL (`DeliveryContextRepository`), not in this process: the outbox row the
+ * interaction causes may be delivered by any process (another bot process, a `sportello
+ * worker`), and that process must answer through the same token, replacing the placeholder
+ * first and following up after — exactly once each, whoever races for it. The token is valid
+ * 15 minutes; after that (or when Discord refuses it) the answer goes by DM.
  */
+import type { DeliveryContextRepository, InteractionRoute } from '../../core/kernel/delivery-context.ts';
+
+export type { InteractionRoute } from '../../core/kernel/delivery-context.ts';
 
 /** Interaction tokens live 15 minutes; stop using them a little before. */
 const DEFAULT_TTL_MS = 14 * 60_000;
+/** Expired rows are deleted at most this often by a process (they are never used once expired). */
+const PURGE_EVERY_MS = 60_000;
 
-export interface PendingInteraction {
+export interface AcknowledgedInteraction {
   readonly id: string;
+  readonly applicationId: string;
   readonly token: string;
   readonly userId: string;
   /** The channel the interaction came from (the thread id inside a thread), or 'dm'. */
   readonly channelKey: string;
   /** A slash command was deferred with a placeholder reply; a component press was not. */
   readonly kind: 'command' | 'component';
-  readonly expiresAt: number;
-  /** The deferred placeholder has been replaced (or removed): later answers are follow-ups. */
-  originalUsed: boolean;
 }
 
-/** How the next private answer goes out through an interaction. */
-export type InteractionRoute = { readonly token: string; readonly via: 'original' | 'followup' };
+type Interactions = Pick<
+  DeliveryContextRepository,
+  'rememberInteraction' | 'claimInteraction' | 'unclaimOriginal' | 'claimPlaceholder' | 'forgetInteraction' | 'purgeExpiredInteractions'
+>;
 
 export class InteractionRegistry {
-  private readonly byKey = new Map<string, PendingInteraction>();
+  private lastPurge = 0;
 
   constructor(
+    private readonly repo: Interactions,
     private readonly ttlMs = DEFAULT_TTL_MS,
-    private readonly now: () => number = Date.now,
+    private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Records an acknowledged interaction; it replaces an older one of the same user and channel. */
-  remember(p: Omit<PendingInteraction, 'expiresAt' | 'originalUsed'>): PendingInteraction {
-    this.prune();
-    const entry: PendingInteraction = { ...p, expiresAt: this.now() + this.ttlMs, originalUsed: p.kind === 'component' };
-    const key = keyOf(p.userId, p.channelKey);
-    this.byKey.delete(key); // re-insert so the map stays ordered by age for pruning
-    this.byKey.set(key, entry);
-    return entry;
+  /** Records an acknowledged interaction; the user's answers in that channel go through it from now on. */
+  async remember(p: AcknowledgedInteraction): Promise<void> {
+    const now = this.now();
+    await this.repo.rememberInteraction({ platform: 'discord', ...p, expiresAt: new Date(now.getTime() + this.ttlMs) });
+    if (now.getTime() - this.lastPurge >= PURGE_EVERY_MS) {
+      this.lastPurge = now.getTime();
+      await this.repo.purgeExpiredInteractions(now);
+    }
   }
 
   /**
    * Claims the way to answer `userId` in `channelKey`: the first answer to a deferred slash
    * command replaces its placeholder, later ones are follow-ups. With `originalOnly`, only an
-   * unused placeholder qualifies (for DMs, where a normal message is otherwise better).
-   * The claim is synchronous, so two deliveries never both edit the placeholder.
+   * unused placeholder qualifies (for DMs, where a normal message is otherwise better). The
+   * claim is one atomic statement, so two deliveries (in any processes) never both edit the
+   * placeholder.
    */
-  route(userId: string, channelKey: string, opts: { readonly originalOnly?: boolean } = {}): InteractionRoute | undefined {
-    const entry = this.byKey.get(keyOf(userId, channelKey));
-    if (!entry || entry.expiresAt <= this.now()) return undefined;
-    if (!entry.originalUsed) {
-      entry.originalUsed = true;
-      return { token: entry.token, via: 'original' };
-    }
-    return opts.originalOnly ? undefined : { token: entry.token, via: 'followup' };
+  route(userId: string, channelKey: string, opts: { readonly originalOnly?: boolean } = {}): Promise<InteractionRoute | undefined> {
+    return this.repo.claimInteraction('discord', userId, channelKey, this.now(), opts);
   }
 
-  /** Marks the placeholder as handled elsewhere; true if it was still unused (caller removes it). */
-  claimPlaceholder(entry: PendingInteraction): boolean {
-    if (entry.originalUsed) return false;
-    entry.originalUsed = true;
-    return true;
+  /** Takes the placeholder to remove it; true if no answer had replaced it (the caller removes it). */
+  claimPlaceholder(token: string): Promise<boolean> {
+    return this.repo.claimPlaceholder('discord', token);
   }
 
   /** Gives the placeholder back after a failed (retryable) attempt to replace it. */
-  unclaimOriginal(userId: string, channelKey: string, token: string): void {
-    const entry = this.byKey.get(keyOf(userId, channelKey));
-    if (entry?.token === token && entry.kind === 'command') entry.originalUsed = false;
+  unclaimOriginal(token: string): Promise<void> {
+    return this.repo.unclaimOriginal('discord', token);
   }
 
   /** Forgets an interaction whose token Discord no longer accepts. */
-  forget(userId: string, channelKey: string, token: string): void {
-    const key = keyOf(userId, channelKey);
-    if (this.byKey.get(key)?.token === token) this.byKey.delete(key);
-  }
-
-  get size(): number {
-    return this.byKey.size;
-  }
-
-  private prune(): void {
-    const now = this.now();
-    for (const [key, entry] of this.byKey) {
-      if (entry.expiresAt > now) break; // insertion order = age order
-      this.byKey.delete(key);
-    }
+  forget(token: string): Promise<void> {
+    return this.repo.forgetInteraction('discord', token);
   }
 }
-
-const keyOf = (userId: string, channelKey: string) => `${userId}:${channelKey}`;

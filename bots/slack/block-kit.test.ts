@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { coreActionId, escapeMrkdwn, renderMessage, slackActionId, splitEscaped } from '../bots/slack/block-kit.ts';
+import { coreActionId, escapeMrkdwn, renderMessage, slackActionId, splitEscaped } from './block-kit.ts';
 
 describe('Slack Block Kit rendering', () => {
   it('escapes &, < and > so typed text cannot form mentions or links', () => {

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 
-const manifest = parse(readFileSync(new URL('../bots/slack/manifest.yml', import.meta.url), 'utf8')) as {
+const manifest = parse(readFileSync(new URL('./manifest.yml', import.meta.url), 'utf8')) as {
   features: { slash_commands: { command: string; url: string; should_escape: boolean }[] };
   oauth_config: { scopes: { bot: string[] } };
   settings: { event_subscriptions: { request_url: string; bot_events: string[] }; interactivity: { is_enabled: boolean; request_url: string } };

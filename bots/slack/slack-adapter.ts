@@ -1,17 +1,17 @@
-import { App, type webApi } from '@slack/bolt';
+import { App } from '@slack/bolt';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { ChatSender } from '../../core/kernel/outbox.ts';
 import type { Store } from '../../core/kernel/ports.ts';
+import type { HttpRoute } from '../kit/http-route.ts';
+import { KeyedQueue } from '../kit/keyed-queue.ts';
 import { boltLogger, type SlackAdapterLog } from './bolt-logger.ts';
 import { blockAction, directMessage, mention, mentionedUsers, slackToPlain, slashCommand, threadReply, type InboundDraft } from './slack-inbound.ts';
-import { SlackRouteReceiver, type SlackRoute } from './slack-receiver.ts';
-import { SlackSender } from './slack-sender.ts';
+import { SlackRouteReceiver } from './slack-receiver.ts';
+import { SlackSender, slackClientOptions } from './slack-sender.ts';
 import { SlackUsers } from './slack-users.ts';
-import { SerialWork } from './serial-work.ts';
 
 export type { SlackAdapterLog } from './bolt-logger.ts';
-export type { SlackRoute } from './slack-receiver.ts';
 
 /** The Slack settings: HTTP mode with `signingSecret`, Socket Mode with `appToken`. */
 export interface SlackAdapterConfig {
@@ -27,8 +27,8 @@ export interface SlackAdapterConfig {
 
 export interface SlackAdapterDeps {
   readonly engine: ConversationEngine;
-  /** Only read: who is known already (skips `users.info`), and which threads are under our messages. */
-  readonly store: Pick<Store, 'people' | 'outbox'>;
+  /** Who is known already (skips `users.info`), which threads are under our messages; the DM channels learned are stored. */
+  readonly store: Pick<Store, 'people' | 'outbox' | 'deliveryContext'>;
   readonly log: SlackAdapterLog;
 }
 
@@ -36,7 +36,7 @@ export interface SlackAdapter {
   /** Delivers outbox entries addressed to Slack. */
   readonly sender: ChatSender;
   /** `POST /slack/events` in HTTP mode; none in Socket Mode. */
-  readonly routes: SlackRoute[];
+  readonly routes: HttpRoute[];
   /** Stops receiving and waits for the events already acknowledged to be handled. */
   stop(): Promise<void>;
 }
@@ -56,14 +56,7 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
   const socketMode = Boolean(config.appToken);
   if (!socketMode && !config.signingSecret) throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
 
-  const clientOptions: webApi.WebClientOptions = {
-    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
-    // The outbox retries deliveries (honouring Retry-After); the client must answer at once.
-    retryConfig: { retries: 0 },
-    rejectRateLimitedCalls: true,
-    timeout: 10_000,
-    allowAbsoluteUrls: false,
-  };
+  const clientOptions = slackClientOptions(config.apiUrl);
   const receiver = socketMode ? undefined : new SlackRouteReceiver({ signingSecret: config.signingSecret ?? '', log });
   const app = new App({
     token: config.botToken,
@@ -79,9 +72,10 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     throw err;
   });
 
-  const sender = new SlackSender(app.client);
+  const sender = new SlackSender(app.client, store.deliveryContext);
   const users = new SlackUsers(app.client, store.people, log);
-  const work = new SerialWork((err, key) => log.error({ err: String(err), key }, 'slack event handling failed'));
+  // One chain per person in a conversation: two quick messages reach the engine in order.
+  const work = new KeyedQueue();
 
   /** Who sent it, the text in the core's terms, then the engine; settles when the engine did. */
   const handle = (draft: InboundDraft | undefined, check?: () => Promise<boolean>): Promise<void> => {
@@ -110,7 +104,8 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     const e = event as unknown as Record<string, unknown>;
     const dm = directMessage(e, body.event_id);
     if (dm) {
-      sender.rememberDm(dm.userId, dm.conversation.id);
+      // Stored before the engine writes the answer: whichever process delivers it posts there.
+      await sender.rememberDm(dm.userId, dm.conversation.id);
       return handle(dm);
     }
     const reply = threadReply(e, body.event_id, context.botUserId);
@@ -121,14 +116,15 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     await handle(mention(event as unknown as Record<string, unknown>, body.event_id, context.botUserId));
   });
   // Clicks and slash commands are answered at once (Slack does not redeliver them); the work
-  // follows, and a failure is logged by the work queue.
+  // follows, and a failure can only be logged.
+  const afterAck = (done: Promise<void>): void => void done.catch((err: unknown) => log.error({ err: String(err) }, 'slack event handling failed'));
   app.action(/.+/, async ({ ack, body }) => {
     await ack();
-    handle(blockAction(body as unknown as Record<string, unknown>)).catch(() => undefined);
+    afterAck(handle(blockAction(body as unknown as Record<string, unknown>)));
   });
   app.command(/.+/, async ({ ack, command }) => {
     await ack();
-    handle(slashCommand(command as unknown as Record<string, unknown>)).catch(() => undefined);
+    afterAck(handle(slashCommand(command as unknown as Record<string, unknown>)));
   });
 
   await app.init();

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
-import { blockAction, directMessage, mention, mentionedUsers, slackToPlain, slashCommand, threadReply } from '../bots/slack/slack-inbound.ts';
-import { toDeliveryError } from '../bots/slack/slack-sender.ts';
-import { slackSignature, verifySlackSignature } from '../bots/slack/slack-signature.ts';
+import { blockAction, directMessage, mention, mentionedUsers, slackToPlain, slashCommand, threadReply } from './slack-inbound.ts';
+import { toDeliveryError } from './slack-sender.ts';
+import { slackSignature, verifySlackSignature } from './slack-signature.ts';
 
 describe('Slack payloads → core inbound', () => {
   it('a DM is a dm conversation; edits, bot posts and joins are ignored', () => {

@@ -1,14 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
+import { httpRoute, jsonObject, type HttpRoute } from '../kit/http-route.ts';
+import { sendEmpty, sendJson, sendText } from '../kit/http-response.ts';
+import { parseJson, readBody } from '../kit/read-body.ts';
 import { verifySlackSignature } from './slack-signature.ts';
-
-/** Structurally the app's HttpRoute: bots/ does not import app/. */
-export interface SlackRoute {
-  readonly method: string;
-  readonly path: string | RegExp;
-  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray | null): void | Promise<void>;
-}
 
 export interface ReceiverLog {
   warn(obj: object, msg?: string): void;
@@ -28,52 +24,26 @@ const BODY_LIMIT = 1024 * 1024;
 // Slack gives up after 3 s; answer before it does even if no listener acknowledged.
 const ACK_DEADLINE_MS = 2500;
 
-class BodyTooLarge extends Error {
-  override readonly name = 'BodyTooLarge';
-}
-
-async function readRawBody(req: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) throw new BodyTooLarge('request body too large');
-    chunks.push(chunk);
-  }
-  return Buffer.concat(chunks);
-}
-
 function header(req: IncomingMessage, name: string): string | undefined {
   const v = req.headers[name];
   return Array.isArray(v) ? v[0] : v;
 }
 
+/** What Bolt acknowledged with, as the HTTP answer: nothing, text, or JSON. */
 function respond(res: ServerResponse, status: number, body?: unknown): void {
   if (res.headersSent) return;
-  if (body === undefined || body === '') {
-    res.writeHead(status, { 'content-length': 0 });
-    res.end();
-  } else if (typeof body === 'string') {
-    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-  } else {
-    const text = JSON.stringify(body);
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
-    res.end(text);
-  }
+  if (body === undefined || body === '') sendEmpty(res, status);
+  else if (typeof body === 'string') sendText(res, status, body);
+  else sendJson(res, status, body);
 }
 
 /** Events are JSON; interactions are a form with one `payload` JSON field; slash commands are form fields. */
 function parseBody(raw: Buffer, contentType: string | undefined): Record<string, unknown> {
-  const text = raw.toString('utf8');
   if (contentType?.split(';')[0]?.trim().toLowerCase() === 'application/x-www-form-urlencoded') {
-    const form = parseQuery(text);
-    if (typeof form.payload === 'string') return JSON.parse(form.payload) as Record<string, unknown>;
-    return form;
+    const form = parseQuery(raw.toString('utf8'));
+    return typeof form.payload === 'string' ? jsonObject(parseJson(form.payload)) : form;
   }
-  const v: unknown = JSON.parse(text);
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new Error('expected a JSON object');
-  return v as Record<string, unknown>;
+  return jsonObject(parseJson(raw));
 }
 
 /**
@@ -104,18 +74,14 @@ export class SlackRouteReceiver implements Receiver {
     return Promise.resolve();
   }
 
-  get route(): SlackRoute {
-    return { method: 'POST', path: this.opts.path ?? '/slack/events', handle: (req, res) => this.handle(req, res) };
+  /** A kit route: an oversized (413), broken-off or unparsable (400) body is answered there. */
+  get route(): HttpRoute {
+    return httpRoute('POST', this.opts.path ?? '/slack/events', (req, res) => this.handle(req, res), this.opts.log);
   }
 
-  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     if (this.closed || !this.app) return respond(res, 503);
-    let raw: Buffer;
-    try {
-      raw = await readRawBody(req);
-    } catch (err) {
-      return respond(res, err instanceof BodyTooLarge ? 413 : 400);
-    }
+    const raw = await readBody(req, BODY_LIMIT);
     const contentType = header(req, 'content-type');
     // Slack's certificate probe is unsigned and carries nothing to process.
     if (contentType?.startsWith('application/x-www-form-urlencoded') && parseQuery(raw.toString('utf8')).ssl_check === '1') return respond(res, 200);
@@ -132,12 +98,7 @@ export class SlackRouteReceiver implements Receiver {
       return respond(res, 401);
     }
 
-    let body: Record<string, unknown>;
-    try {
-      body = parseBody(raw, contentType);
-    } catch {
-      return respond(res, 400);
-    }
+    const body = parseBody(raw, contentType);
     if (body.type === 'url_verification') return respond(res, 200, { challenge: body.challenge });
 
     let acked = false;

@@ -1,38 +1,76 @@
 import { webApi } from '@slack/bolt';
+import type { DeliveryContextRepository } from '../../core/kernel/delivery-context.ts';
 import { DeliveryError, type ChatSender, type Delivery } from '../../core/kernel/outbox.ts';
+import type { Store } from '../../core/kernel/ports.ts';
+import { mapDeliveryError, type PlatformFailure } from '../kit/delivery-error.ts';
 import { renderMessage } from './block-kit.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
 // Platform errors that say "try again later"; every other `ok: false` is a refusal retrying cannot fix.
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 
-/** A Web API failure → the outbox's retry decision (Retry-After for 429, permanent for refusals). */
+/** A Web API failure → the outbox's retry decision (bots/kit/delivery-error.ts). */
 export function toDeliveryError(err: unknown): DeliveryError {
-  if (err instanceof webApi.WebAPIRateLimitedError) return new DeliveryError(`slack rate limited (retry after ${err.retryAfter} s)`, { retryAfterMs: err.retryAfter * 1000 });
-  if (err instanceof webApi.WebAPIPlatformError) {
-    const code = String(err.data.error);
-    return new DeliveryError(`slack refused: ${code}`, TRANSIENT.has(code) ? {} : { permanent: true });
-  }
-  if (err instanceof webApi.WebAPIHTTPError) return new DeliveryError(`slack http ${err.statusCode}`, err.statusCode >= 500 || err.statusCode === 408 ? {} : { permanent: true });
-  // Network errors and timeouts (WebAPIRequestError) and anything unexpected: try again later.
-  return new DeliveryError(`slack request failed: ${err instanceof Error ? err.message : String(err)}`);
+  return mapDeliveryError(err, 'slack request failed', (e): PlatformFailure | undefined => {
+    if (e instanceof webApi.WebAPIRateLimitedError) return { what: `slack rate limited (retry after ${e.retryAfter} s)`, retryAfterMs: e.retryAfter * 1000 };
+    if (e instanceof webApi.WebAPIPlatformError) {
+      const code = String(e.data.error);
+      return { what: `slack refused: ${code}`, transient: TRANSIENT.has(code) };
+    }
+    if (e instanceof webApi.WebAPIHTTPError) return { what: `slack http ${e.statusCode}`, status: e.statusCode };
+    // Network errors and timeouts (WebAPIRequestError) and anything unexpected: the kit retries them.
+    return undefined;
+  });
+}
+
+/**
+ * The Web API client options of the adapter and of a delivery-only sender: the outbox retries
+ * deliveries (honouring Retry-After), so the client must answer at once.
+ */
+export function slackClientOptions(apiUrl: string | undefined): webApi.WebClientOptions {
+  return {
+    ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
+    retryConfig: { retries: 0 },
+    rejectRateLimitedCalls: true,
+    timeout: 10_000,
+    allowAbsoluteUrls: false,
+  };
+}
+
+/**
+ * A sender without Bolt's receiver, for processes that only deliver outbox rows (`sportello
+ * worker`): the DM channels the receiving processes learned are in the database.
+ */
+export function createSlackSender(
+  config: { readonly botToken: string; readonly apiUrl?: string | undefined },
+  deps: { readonly store: Pick<Store, 'deliveryContext'> },
+): SlackSender {
+  return new SlackSender(new webApi.WebClient(config.botToken, slackClientOptions(config.apiUrl)), deps.store.deliveryContext);
 }
 
 /**
  * Delivers outbox entries with the Web API. A DM is addressed to the user id; its channel id
- * comes from `conversations.open` (cached, and learned from incoming DMs). Posts return the
+ * is the one learned from the user's incoming DMs, kept in the database so every delivering
+ * process (a `sportello worker` too) knows it; otherwise `conversations.open`, stored. Posts return the
  * message `ts` as the message id: thread replies under a card carry the same ts as
  * `thread_ts`, so the core finds the ticket with it, and edits use it with the address' channel.
  * The client must not retry by itself (`retries: 0`, `rejectRateLimitedCalls`): the outbox does,
  * so a message is never sent by both.
  */
 export class SlackSender implements ChatSender {
+  /** Spares this process a query per DM; the database is what other processes read. */
   private readonly dmChannels = new ExpiringCache<string, string>(24 * 60 * 60_000, 50_000);
 
-  constructor(private readonly client: webApi.WebClient) {}
+  constructor(
+    private readonly client: webApi.WebClient,
+    private readonly context: Pick<DeliveryContextRepository, 'findDmChannel' | 'rememberDmChannel'>,
+    private readonly now: () => Date = () => new Date(),
+  ) {}
 
-  /** Records the DM channel of a user seen writing to the bot, sparing a `conversations.open`. */
-  rememberDm(userId: string, channelId: string): void {
+  /** Records the DM channel of a user seen writing to the bot (in the database, for every process). */
+  async rememberDm(userId: string, channelId: string): Promise<void> {
+    if (this.dmChannels.get(userId) === channelId) return;
+    await this.context.rememberDmChannel('slack', userId, channelId, this.now());
     this.dmChannels.set(userId, channelId);
   }
 
@@ -40,7 +78,7 @@ export class SlackSender implements ChatSender {
     try {
       return await this.deliver(d);
     } catch (err) {
-      throw err instanceof DeliveryError ? err : toDeliveryError(err);
+      throw toDeliveryError(err);
     }
   }
 
@@ -65,8 +103,11 @@ export class SlackSender implements ChatSender {
 
   private dmChannel(userId: string): Promise<string> {
     return this.dmChannels.getOrLoad(userId, async () => {
+      const stored = await this.context.findDmChannel('slack', userId);
+      if (stored) return stored;
       const id = (await this.client.conversations.open({ users: userId })).channel?.id;
       if (!id) throw new DeliveryError(`slack conversations.open gave no channel for ${userId}`);
+      await this.context.rememberDmChannel('slack', userId, id, this.now());
       return id;
     });
   }

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { secretMatches } from '../kit/secret-matches.ts';
 
 /** Slack refuses to sign requests older than this; we refuse to accept them (replay window). */
 export const SIGNATURE_MAX_AGE_S = 5 * 60;
@@ -23,7 +24,5 @@ export function verifySlackSignature(req: {
   const { timestamp, signature } = req;
   if (!timestamp || !signature || !/^\d{1,12}$/.test(timestamp)) return false;
   if (Math.abs(req.nowMs / 1000 - Number(timestamp)) > SIGNATURE_MAX_AGE_S) return false;
-  const expected = Buffer.from(slackSignature(req.signingSecret, timestamp, req.rawBody));
-  const given = Buffer.from(signature);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return secretMatches(signature, slackSignature(req.signingSecret, timestamp, req.rawBody));
 }

@@ -10,15 +10,17 @@ import type { Update } from 'telegraf/types';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { ChatSender } from '../../core/kernel/outbox.ts';
 import type { Store } from '../../core/kernel/ports.ts';
+import { retryWithBackoff } from '../kit/engine-retry.ts';
+import type { HttpRoute } from '../kit/http-route.ts';
+import { KeyedQueue } from '../kit/keyed-queue.ts';
 import { callBotApi } from './bot-api.ts';
 import { CallbackCodec, dialogTokenStore } from './callback-data.ts';
-import { KeyedQueue } from './keyed-queue.ts';
 import { commandMenus } from './telegram-commands.ts';
 import { TelegramSender } from './telegram-sender.ts';
 import { chatKeyOf, readUpdate, type BotIdentity, type TgUpdate } from './telegram-update.ts';
-import { TELEGRAM_WEBHOOK_PATH, webhookRoute, type TelegramRoute } from './telegram-webhook.ts';
+import { TELEGRAM_WEBHOOK_PATH, webhookRoute } from './telegram-webhook.ts';
 
-export { TELEGRAM_WEBHOOK_PATH, type TelegramRoute };
+export { TELEGRAM_WEBHOOK_PATH };
 
 export interface TelegramAdapterConfig {
   /** The bot token from BotFather (`TELEGRAM_BOT_TOKEN`). */
@@ -51,7 +53,7 @@ export interface TelegramAdapter {
   /** Register as the outbox sender for platform 'telegram'. */
   readonly sender: ChatSender;
   /** The webhook route in webhook mode; empty with long polling. */
-  readonly routes: TelegramRoute[];
+  readonly routes: HttpRoute[];
   readonly bot: BotIdentity;
   /** Stops polling and waits (bounded) for the updates in hand. */
   stop(): Promise<void>;
@@ -106,16 +108,13 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
    * unacknowledged for the next process (like a crash would).
    */
   const handleWithRetry = async (update: TgUpdate): Promise<void> => {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await handleOnce(update);
-      } catch (err) {
-        if (webhook) throw err;
-        log.warn({ err: String(err), updateId: update.update_id, attempt }, 'telegram: update not handled, retrying');
-        if (stopping.signal.aborted) return new Promise<void>(() => {});
-        await sleep(Math.min(250 * 2 ** (attempt - 1), 15_000), undefined, { signal: stopping.signal }).catch(() => undefined);
-      }
-    }
+    if (webhook) return handleOnce(update);
+    const handled = await retryWithBackoff(() => handleOnce(update), {
+      maxDelayMs: 15_000,
+      signal: stopping.signal,
+      onFailure: (err, attempt) => log.warn({ err: String(err), updateId: update.update_id, attempt }, 'telegram: update not handled, retrying'),
+    });
+    if (!handled) return new Promise<void>(() => {});
   };
 
   const answerCallback = async (queryId: string): Promise<void> => {
@@ -138,7 +137,7 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
     if (webhook) throw err;
   });
 
-  const routes: TelegramRoute[] = [];
+  const routes: HttpRoute[] = [];
   let launched: Promise<void> | undefined;
   let launchSettled = false;
   if (config.webhookSecret) {

@@ -5,21 +5,20 @@
  * request, bad token) cannot be fixed by retrying.
  */
 import { TelegramError } from 'telegraf';
-import { DeliveryError } from '../../core/kernel/outbox.ts';
+import type { DeliveryError } from '../../core/kernel/outbox.ts';
+import { mapDeliveryError } from '../kit/delivery-error.ts';
 
 /** Maps whatever a Bot API call threw to a `DeliveryError` for the outbox dispatcher. */
 export function toDeliveryError(err: unknown, method: string): DeliveryError {
-  if (err instanceof DeliveryError) return err;
-  if (err instanceof TelegramError) {
-    const what = `telegram ${method}: ${err.code} ${err.description}`;
-    if (err.code === 429) return new DeliveryError(what, { retryAfterMs: Math.max(1, err.parameters?.retry_after ?? 1) * 1000 });
-    if (err.code >= 500) return new DeliveryError(what);
-    const moved = err.parameters?.migrate_to_chat_id;
+  // Not a TelegramError: a network failure or our own request timeout, retried by the kit's rule.
+  return mapDeliveryError(err, `telegram ${method}`, (e) => {
+    if (!(e instanceof TelegramError)) return undefined;
+    const moved = e.parameters?.migrate_to_chat_id;
     // A group upgraded to a supergroup has a new id: the binding must be redone there.
-    return new DeliveryError(moved ? `${what} (the group is now chat ${moved}; bind it again)` : what, { permanent: true });
-  }
-  // Network failures and our own request timeout: the message may or may not have arrived.
-  return new DeliveryError(`telegram ${method}: ${err instanceof Error ? err.message : String(err)}`);
+    const what = `telegram ${method}: ${e.code} ${e.description}${moved ? ` (the group is now chat ${moved}; bind it again)` : ''}`;
+    const wait = e.parameters?.retry_after;
+    return { what, status: e.code, retryAfterMs: wait === undefined ? undefined : Math.max(1, wait) * 1000 };
+  });
 }
 
 /** The user cannot be written to privately: never started the bot, blocked it, or no such chat. */

@@ -4,10 +4,10 @@
  * group when the user never started the bot. Each delivery is exactly one Bot API attempt
  * (Telegraf never retries); the outbox decides about retries from the error thrown.
  */
-import type { Telegram } from 'telegraf';
+import { Telegram } from 'telegraf';
 import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
-import type { OutboxRepository } from '../../core/kernel/ports.ts';
-import type { CallbackCodec } from './callback-data.ts';
+import type { OutboxRepository, Store } from '../../core/kernel/ports.ts';
+import { CallbackCodec, dialogTokenStore } from './callback-data.ts';
 import { callBotApi } from './bot-api.ts';
 import { renderMessage, type RenderedMessage } from './telegram-html.ts';
 import { isNotModified, isUnreachableChat, toDeliveryError } from './telegram-errors.ts';
@@ -31,6 +31,25 @@ const asMessageId = (s: string | undefined): number | undefined => {
   const n = Number(s);
   return s !== undefined && Number.isSafeInteger(n) && n > 0 ? n : undefined;
 };
+
+/**
+ * A sender without polling or the webhook, for processes that only deliver outbox rows
+ * (`sportello worker`). Telegram needs nothing the receiving process learned: a private chat's
+ * id is the user's id, card message ids and long button data are in the database already.
+ */
+export function createTelegramSender(
+  config: { readonly token: string; readonly apiRoot?: string | undefined; readonly requestTimeoutMs?: number },
+  deps: { readonly store: Pick<Store, 'outbox' | 'dialogs'>; readonly log: { warn(obj: object, msg?: string): void } },
+): TelegramSender {
+  const telegram = new Telegram(config.token, { webhookReply: false, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}) });
+  return new TelegramSender({
+    telegram,
+    outbox: deps.store.outbox,
+    codec: new CallbackCodec(dialogTokenStore(deps.store.dialogs)),
+    requestTimeoutMs: config.requestTimeoutMs ?? 10_000,
+    log: deps.log,
+  });
+}
 
 export class TelegramSender implements ChatSender {
   constructor(private readonly opts: TelegramSenderOptions) {}

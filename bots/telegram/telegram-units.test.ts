@@ -1,19 +1,17 @@
 /**
  * The Telegram adapter's pure parts, without network or database: HTML rendering and
- * escaping, callback data, reading updates, error mapping, the command menu, the webhook
- * secret check and per-chat ordering.
+ * escaping, callback data, reading updates, error mapping and the command menu (the webhook's
+ * secret check and per-chat ordering are the kit's: bots/kit/).
  */
 import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../core/conversation/commands.ts';
-import type { OutMessage } from '../core/kernel/message.ts';
-import { CALLBACK_DATA_MAX_BYTES, CallbackCodec, decodeInline, encodeInline, type Action } from '../bots/telegram/callback-data.ts';
-import { KeyedQueue } from '../bots/telegram/keyed-queue.ts';
-import { commandMenus, MENU } from '../bots/telegram/telegram-commands.ts';
-import { isNotModified, isUnreachableChat, toDeliveryError } from '../bots/telegram/telegram-errors.ts';
-import { escapeHtml, layoutRows, renderHtml, renderMessage, TELEGRAM_TEXT_MAX } from '../bots/telegram/telegram-html.ts';
-import { readUpdate, type TgMessage, type UpdateLookups } from '../bots/telegram/telegram-update.ts';
-import { secretMatches } from '../bots/telegram/telegram-webhook.ts';
+import { REGISTRY } from '../../core/features.ts';
+import type { OutMessage } from '../../core/kernel/message.ts';
+import { CALLBACK_DATA_MAX_BYTES, CallbackCodec, decodeInline, encodeInline, type Action } from './callback-data.ts';
+import { commandMenus } from './telegram-commands.ts';
+import { isNotModified, isUnreachableChat, toDeliveryError } from './telegram-errors.ts';
+import { escapeHtml, layoutRows, renderHtml, renderMessage, TELEGRAM_TEXT_MAX } from './telegram-html.ts';
+import { readUpdate, type TgMessage, type UpdateLookups } from './telegram-update.ts';
 
 const memoryTokens = () => {
   const saved = new Map<string, Action>();
@@ -209,36 +207,17 @@ describe('Bot API errors', () => {
 
 describe('command menu', () => {
   it('every Italian and English command is a word the core understands, and a valid Telegram name', () => {
-    for (const m of MENU) {
-      for (const { command, description } of [m.it, m.en]) {
-        expect(command).toMatch(/^[a-z0-9_]{1,32}$/);
-        expect(parseCommand(`/${command}`)?.name, command).toBe(m.name);
-        expect(description.length).toBeGreaterThan(2);
-        expect(description.length).toBeLessThanOrEqual(256);
-      }
+    const [, itMenu, enMenu] = commandMenus();
+    for (const { command, description } of [...itMenu!.commands, ...enMenu!.commands]) {
+      expect(command).toMatch(/^[a-z0-9_]{1,32}$/);
+      expect(REGISTRY.parse(`/${command}`), command).toBeDefined();
+      expect(description.length).toBeGreaterThan(2);
+      expect(description.length).toBeLessThanOrEqual(256);
     }
+    // Generated from the registry: a command with a menu line is in both menus.
+    expect(itMenu!.commands.map((c) => c.command)).toEqual(expect.arrayContaining(['aiuto', 'prendi', 'stato', 'sla', 'agenti']));
+    expect(enMenu!.commands.map((c) => c.command)).toEqual(expect.arrayContaining(['help', 'claim', 'status', 'sla', 'agents']));
     expect(commandMenus().map((x) => x.language_code ?? 'default')).toEqual(['default', 'it', 'en']);
-  });
-});
-
-describe('webhook secret and ordering', () => {
-  it('compares secrets of any length', () => {
-    expect(secretMatches('abc', 'abc')).toBe(true);
-    expect(secretMatches('abd', 'abc')).toBe(false);
-    expect(secretMatches('abcd', 'abc')).toBe(false);
-    expect(secretMatches('', 'abc')).toBe(false);
-  });
-
-  it('runs one chat\'s work in order and different chats side by side', async () => {
-    const q = new KeyedQueue();
-    const log: string[] = [];
-    const step = (name: string, ms: number) => () => new Promise<void>((r) => setTimeout(() => (log.push(name), r()), ms));
-    await Promise.all([q.run('a', step('a1', 30)), q.run('a', step('a2', 1)), q.run('b', step('b1', 5))]);
-    expect(log).toEqual(['b1', 'a1', 'a2']);
-    await expect(q.run('a', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');
-    await q.run('a', step('a3', 1));
-    await q.idle();
-    expect(log.at(-1)).toBe('a3');
   });
 });
 

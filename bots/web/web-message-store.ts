@@ -31,3 +31,14 @@ export interface WebMessageStore {
   /** People who have a web chat identity, with their active roles. */
   users(): Promise<WebUser[]>;
 }
+
+/**
+ * Every message stored or edited, by this process or another, as it is written: the outbox row
+ * that answers a browser may be delivered by any process (a `sportello worker` too), while the
+ * browser's live stream is held by the process it connected to. Implemented in db/ with
+ * PostgreSQL's LISTEN/NOTIFY.
+ */
+export interface WebMessageFeed {
+  /** Calls `listener` with each message written from now on; resolves once listening. */
+  listen(listener: (m: WebMessage) => void): Promise<{ close(): Promise<void> }>;
+}

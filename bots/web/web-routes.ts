@@ -3,22 +3,20 @@ import { randomUUID } from 'node:crypto';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { ChannelRepository } from '../../core/kernel/ports.ts';
+import { HttpError } from '../kit/http-error.ts';
+import { httpRoute, jsonObject, jsonRoute, type HttpRoute, type RouteLog } from '../kit/http-route.ts';
+import { sendJson } from '../kit/http-response.ts';
 import type { WebMessage, WebMessageStore, WebUser } from './web-message-store.ts';
 import { conversationKey, type WebHub } from './web-sender.ts';
 import { WEB_CHAT_PAGE } from './web-page.ts';
-
-/** Structurally the app's HttpRoute: bots/ does not import app/. */
-export interface WebRoute {
-  readonly method: string;
-  readonly path: string | RegExp;
-  handle(req: IncomingMessage, res: ServerResponse, match: RegExpExecArray | null): void | Promise<void>;
-}
 
 export interface WebChatDeps {
   readonly engine: ConversationEngine;
   readonly messages: WebMessageStore;
   readonly channels: ChannelRepository;
   readonly hub: WebHub;
+  /** Where a failing request is logged (it is answered 500). */
+  readonly log: RouteLog;
 }
 
 /** Who may read each kind of bound channel (the community is open to everyone). */
@@ -29,47 +27,16 @@ const READERS: Readonly<Record<string, ReadonlySet<string>>> = {
 };
 const BODY_LIMIT = 16 * 1024;
 
-function json(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
-  res.end(JSON.stringify(body));
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  let size = 0;
-  const chunks: Buffer[] = [];
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > BODY_LIMIT) throw new HttpError(413, 'body too large');
-    chunks.push(chunk);
-  }
-  try {
-    const v: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-    if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
-  } catch {
-    // fall through to the 400 below
-  }
-  throw new HttpError(400, 'expected a JSON object');
-}
-
-class HttpError extends Error {
-  constructor(
-    readonly status: number,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
 
 /**
  * The web chat's HTTP surface. It is a local trial adapter: the browser picks a demo identity
  * and nothing authenticates it, so production deployments turn it off (WEB_CHAT=off).
  */
-export function webChatRoutes(deps: WebChatDeps): WebRoute[] {
+export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
   async function userOr404(handle: unknown): Promise<WebUser> {
     const user = (await deps.messages.users()).find((u) => u.handle === handle);
-    if (!user) throw new HttpError(404, 'unknown web identity');
+    if (!user) throw new HttpError(404, 'not_found', 'unknown web identity');
     return user;
   }
 
@@ -84,14 +51,15 @@ export function webChatRoutes(deps: WebChatDeps): WebRoute[] {
     return purposes.some((p) => p === 'community' || user.roles.some((r) => READERS[p]?.has(r)));
   }
 
+  const notYours = () => new HttpError(403, 'forbidden', 'not your conversation');
+
   const visibleTo = (user: WebUser, m: WebMessage) => m.ephemeralTo === null || m.ephemeralTo === user.handle;
 
-  async function inbound(req: IncomingMessage, res: ServerResponse, kind: 'text' | 'action'): Promise<void> {
-    const body = await readJson(req);
+  async function inbound(body: Record<string, unknown>, res: ServerResponse, kind: 'text' | 'action'): Promise<void> {
     const user = await userOr404(body.as);
     const conversation = str(body.conversation, 200);
     const clientId = str(body.clientId, 100) ?? randomUUID();
-    if (!conversation || !(await canView(user, conversation))) throw new HttpError(403, 'not your conversation');
+    if (!conversation || !(await canView(user, conversation))) throw notYours();
     const isDm = conversation.startsWith('dm:');
     const threadOf = str(body.threadOf, 64);
     const base = {
@@ -103,7 +71,7 @@ export function webChatRoutes(deps: WebChatDeps): WebRoute[] {
     let event: Inbound;
     if (kind === 'text') {
       const text = str(body.text, 4000);
-      if (!text) throw new HttpError(400, 'text: 1 to 4000 characters');
+      if (!text) throw new HttpError(400, 'invalid_payload', 'text: 1 to 4000 characters');
       // Show the person's own words first; a retried clientId is deduped by the engine, not here.
       const mine = await deps.messages.add({ conversation, threadOf: threadOf ?? null, author: user.handle, ephemeralTo: null, message: { text } });
       deps.hub.publish(mine);
@@ -111,23 +79,17 @@ export function webChatRoutes(deps: WebChatDeps): WebRoute[] {
     } else {
       const actionId = str(body.actionId, 100);
       const value = typeof body.value === 'string' && body.value.length <= 200 ? body.value : undefined;
-      if (!actionId || value === undefined) throw new HttpError(400, 'actionId and value required');
+      if (!actionId || value === undefined) throw new HttpError(400, 'invalid_payload', 'actionId and value required');
       event = { ...base, action: { id: actionId, value } };
     }
     const result = await deps.engine.handle(event);
-    json(res, 202, { status: result.status });
+    sendJson(res, 202, { status: result.status });
   }
 
-  const guard =
-    (fn: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) =>
-    async (req: IncomingMessage, res: ServerResponse) => {
-      try {
-        await fn(req, res, new URL(req.url ?? '/', 'http://localhost'));
-      } catch (err) {
-        if (err instanceof HttpError) json(res, err.status, { error: err.message });
-        else throw err;
-      }
-    };
+  const get = (path: string, fn: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) =>
+    httpRoute('GET', path, (req, res) => fn(req, res, new URL(req.url ?? '/', 'http://localhost')), deps.log);
+  const post = (path: string, kind: 'text' | 'action') =>
+    jsonRoute({ path, limitBytes: BODY_LIMIT, log: deps.log, parse: jsonObject, handle: (body, _req, res) => inbound(body, res, kind) });
 
   return [
     {
@@ -138,47 +100,35 @@ export function webChatRoutes(deps: WebChatDeps): WebRoute[] {
         res.end(WEB_CHAT_PAGE);
       },
     },
-    { method: 'GET', path: '/web/users', handle: guard(async (_q, res) => json(res, 200, await deps.messages.users())) },
-    {
-      method: 'GET',
-      path: '/web/conversations',
-      handle: guard(async (_q, res, url) => {
-        const user = await userOr404(url.searchParams.get('as'));
-        const channels = [];
-        for (const c of await webChannels()) if (await canView(user, c.id)) channels.push(c);
-        json(res, 200, { dm: conversationKey('dm', user.handle), channels });
-      }),
-    },
-    {
-      method: 'GET',
-      path: '/web/history',
-      handle: guard(async (_q, res, url) => {
-        const user = await userOr404(url.searchParams.get('as'));
-        const conversation = url.searchParams.get('conversation') ?? '';
-        if (!(await canView(user, conversation))) throw new HttpError(403, 'not your conversation');
-        json(res, 200, (await deps.messages.list(conversation, 200)).filter((m) => visibleTo(user, m)));
-      }),
-    },
-    { method: 'POST', path: '/web/send', handle: guard((req, res) => inbound(req, res, 'text')) },
-    { method: 'POST', path: '/web/action', handle: guard((req, res) => inbound(req, res, 'action')) },
-    {
-      method: 'GET',
-      path: '/web/events',
-      handle: guard(async (req, res, url) => {
-        const user = await userOr404(url.searchParams.get('as'));
-        const channels = new Set<string>([conversationKey('dm', user.handle)]);
-        for (const c of await webChannels()) if (await canView(user, c.id)) channels.add(c.id);
-        res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
-        res.write(': connected\n\n');
-        const off = deps.hub.subscribe((m) => {
-          if (channels.has(m.conversation) && visibleTo(user, m)) res.write(`data: ${JSON.stringify(m)}\n\n`);
-        });
-        const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
-        req.on('close', () => {
-          clearInterval(ping);
-          off();
-        });
-      }),
-    },
+    get('/web/users', async (_q, res) => sendJson(res, 200, await deps.messages.users())),
+    get('/web/conversations', async (_q, res, url) => {
+      const user = await userOr404(url.searchParams.get('as'));
+      const channels = [];
+      for (const c of await webChannels()) if (await canView(user, c.id)) channels.push(c);
+      sendJson(res, 200, { dm: conversationKey('dm', user.handle), channels });
+    }),
+    get('/web/history', async (_q, res, url) => {
+      const user = await userOr404(url.searchParams.get('as'));
+      const conversation = url.searchParams.get('conversation') ?? '';
+      if (!(await canView(user, conversation))) throw notYours();
+      sendJson(res, 200, (await deps.messages.list(conversation, 200)).filter((m) => visibleTo(user, m)));
+    }),
+    post('/web/send', 'text'),
+    post('/web/action', 'action'),
+    get('/web/events', async (req, res, url) => {
+      const user = await userOr404(url.searchParams.get('as'));
+      const channels = new Set<string>([conversationKey('dm', user.handle)]);
+      for (const c of await webChannels()) if (await canView(user, c.id)) channels.add(c.id);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
+      res.write(': connected\n\n');
+      const off = deps.hub.subscribe((m) => {
+        if (channels.has(m.conversation) && visibleTo(user, m)) res.write(`data: ${JSON.stringify(m)}\n\n`);
+      });
+      const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+      req.on('close', () => {
+        clearInterval(ping);
+        off();
+      });
+    }),
   ];
 }

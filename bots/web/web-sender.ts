@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
 import type { WebMessage, WebMessageStore } from './web-message-store.ts';
@@ -7,11 +8,25 @@ export function conversationKey(kind: 'dm' | 'channel', id: string): string {
   return kind === 'dm' ? `dm:${id}` : id;
 }
 
-/** In-process fan-out of new and edited web messages to the open browser streams. */
+/** Versions remembered to recognise a message the feed brings back after this process published it. */
+const REMEMBERED_VERSIONS = 10_000;
+
+/**
+ * In-process fan-out of new and edited web messages to the open browser streams. Fed both by
+ * this process's writes (at once) and by the `WebMessageFeed` (every process's writes): a
+ * version already published is not sent twice.
+ */
 export class WebHub {
   private readonly emitter = new EventEmitter().setMaxListeners(0);
+  private readonly published = new Map<string, string>();
 
   publish(m: WebMessage): void {
+    // Two edits can share a millisecond: the content tells them apart.
+    const version = `${m.updatedAt.getTime()}:${createHash('sha1').update(JSON.stringify(m.message)).digest('base64')}`;
+    if (this.published.get(m.id) === version) return;
+    this.published.delete(m.id);
+    this.published.set(m.id, version);
+    if (this.published.size > REMEMBERED_VERSIONS) this.published.delete(this.published.keys().next().value as string);
     this.emitter.emit('message', m);
   }
 

@@ -6,7 +6,8 @@ export interface Actor {
   readonly personId: string;
   readonly displayName: string;
   readonly locale: Locale;
-  readonly roles: readonly { readonly role: Role; readonly organisationId: string | null }[];
+  /** `vendorId` names the company of a `vendor` role. */
+  readonly roles: readonly { readonly role: Role; readonly organisationId: string | null; readonly vendorId?: string | null }[];
 }
 
 export const Actor = {
@@ -17,6 +18,10 @@ export const Actor = {
   organisations(actor: Actor): string[] {
     // A member who is also the ICT lead holds two grants for one organisation: count it once.
     return [...new Set(actor.roles.filter((r) => r.organisationId !== null).map((r) => r.organisationId as string))];
+  },
+  /** Vendor companies the actor is a member of (holds the `vendor` role for). */
+  vendors(actor: Actor): string[] {
+    return [...new Set(actor.roles.filter((r) => r.role === 'vendor' && r.vendorId).map((r) => r.vendorId as string))];
   },
   isStaff(actor: Actor): boolean {
     return Actor.has(actor, 'moderator') || Actor.has(actor, 'committee');

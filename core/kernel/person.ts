@@ -33,12 +33,19 @@ export interface Identity {
   readonly lastSeenAt: Date;
 }
 
-/** A role held by a person; requester and ict_lead are scoped to an organisation. */
+/**
+ * A role held by a person; requester and ict_lead are scoped to an organisation, vendor to a
+ * vendor company. Certifications of the committee (volunteer, moderator) carry an expiry.
+ */
 export interface RoleGrant {
   readonly id: string;
   readonly personId: string;
   readonly role: Role;
   readonly organisationId: string | null;
+  /** The vendor company a `vendor` grant is for. */
+  readonly vendorId: string | null;
+  /** When the certification lapses unless renewed; null for roles that do not expire. */
+  readonly expiresAt: Date | null;
   readonly grantedBy: string | null;
   readonly grantedAt: Date;
   readonly reason: string;

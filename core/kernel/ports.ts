@@ -33,7 +33,13 @@ export interface PeopleRepository {
   linkIdentity(i: Identity): Promise<void>;
   touchIdentity(platform: Platform, externalId: string, at: Date): Promise<void>;
   listIdentities(personId: string): Promise<Identity[]>;
-  grantRole(g: Omit<RoleGrant, 'id' | 'revokedAt' | 'revokedBy' | 'revokeReason'>): Promise<RoleGrant>;
+  /** `vendorId` and `expiresAt` default to null. */
+  grantRole(
+    g: Omit<RoleGrant, 'id' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'vendorId' | 'expiresAt'> & {
+      readonly vendorId?: string | null;
+      readonly expiresAt?: Date | null;
+    },
+  ): Promise<RoleGrant>;
   /** Revokes the active grants of `role` (in `organisationId`, when given); returns how many. */
   revokeRole(
     personId: string,

@@ -45,6 +45,8 @@ export interface Ticket {
   readonly organisationId: string;
   readonly requesterId: string;
   readonly assigneeId: string | null;
+  /** The vendor company engaged on the ticket (picked by the nonprofit); its members may read it. */
+  readonly vendorId: string | null;
   readonly configurationItem: string | null;
   readonly rating: number | null;
   readonly createdAt: Date;

@@ -9,6 +9,7 @@ import * as sla from './0003-sla.ts';
 import * as monitoring from './0004-monitoring.ts';
 import * as uniqueActiveGrants from './0005-unique-active-grants.ts';
 import * as agentRevocation from './0006-agent-revocation.ts';
+import * as deliveryContext from './0007-delivery-context.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0004-monitoring': monitoring,
   '0005-unique-active-grants': uniqueActiveGrants,
   '0006-agent-revocation': agentRevocation,
+  '0007-delivery-context': deliveryContext,
 };

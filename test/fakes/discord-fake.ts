@@ -8,6 +8,7 @@ import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { WebSocket, WebSocketServer } from 'ws';
+import { WAIT_MS } from '../wait.ts';
 
 // Fake payloads are free-form JSON.
 type Json = Record<string, any>;
@@ -177,7 +178,7 @@ export class DiscordFake {
   }
 
   /** Resolves when `check` holds (re-checked after every REST call), or rejects after `timeoutMs`. */
-  async waitFor<T>(check: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  async waitFor<T>(check: () => T | undefined | false, timeoutMs = WAIT_MS, what = 'condition'): Promise<T> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const v = check();

@@ -8,6 +8,7 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import type { AddressInfo, Socket } from 'node:net';
 import { parse as parseQuery } from 'node:querystring';
 import { slackSignature } from '../../bots/slack/slack-signature.ts';
+import { WAIT_MS } from '../wait.ts';
 
 export interface FakeCall {
   readonly method: string;
@@ -85,7 +86,7 @@ export class SlackFake {
   }
 
   /** Resolves with the first truthy value of `probe`, checked after every call (and now). */
-  waitFor<T>(probe: () => T | undefined | false | null, timeoutMs = 5000): Promise<T> {
+  waitFor<T>(probe: () => T | undefined | false | null, timeoutMs = WAIT_MS): Promise<T> {
     return new Promise((resolve, reject) => {
       const check = () => {
         const v = probe();
@@ -285,7 +286,7 @@ export async function postSigned(
     headers['x-slack-retry-reason'] = 'http_timeout';
   }
   const t0 = performance.now();
-  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(5000) });
+  const res = await fetch(url, { method: 'POST', headers, body, signal: AbortSignal.timeout(WAIT_MS) });
   const text = await res.text();
   return { status: res.status, body: text, ms: performance.now() - t0 };
 }

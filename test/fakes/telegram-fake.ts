@@ -6,6 +6,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { WAIT_MS } from '../wait.ts';
 
 export interface FakeCall {
   readonly method: string;
@@ -85,7 +86,7 @@ export class TelegramFake {
   }
 
   /** Polls `probe` until it returns something (or throws after `timeoutMs`). */
-  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = 5000, what = 'condition'): Promise<T> {
+  async waitFor<T>(probe: () => T | undefined | false, timeoutMs = WAIT_MS, what = 'condition'): Promise<T> {
     const end = Date.now() + timeoutMs;
     for (;;) {
       const v = probe();

@@ -1,0 +1,44 @@
+import { describe, expect, it } from 'vitest';
+import { DeliveryError } from '../../core/kernel/outbox.ts';
+import { deliveryError, mapDeliveryError, type PlatformFailure } from './delivery-error.ts';
+
+describe('deliveryError', () => {
+  it.each<[string, PlatformFailure, DeliveryError['options']]>([
+    ['429 with Retry-After', { what: 'x', status: 429, retryAfterMs: 7000 }, { retryAfterMs: 7000 }],
+    ['429 without one waits a second', { what: 'x', status: 429 }, { retryAfterMs: 1000 }],
+    ['a client-side rate limit (no status)', { what: 'x', retryAfterMs: 0 }, { retryAfterMs: 0 }],
+    ['no answer (network)', { what: 'x' }, {}],
+    ['408', { what: 'x', status: 408 }, {}],
+    ['500', { what: 'x', status: 500 }, {}],
+    ['503', { what: 'x', status: 503 }, {}],
+    ['400', { what: 'x', status: 400 }, { permanent: true }],
+    ['403', { what: 'x', status: 403 }, { permanent: true }],
+    ['404', { what: 'x', status: 404 }, { permanent: true }],
+    ['a 2xx refusal marked transient', { what: 'x', status: 200, transient: true }, {}],
+    ['a 2xx refusal marked permanent', { what: 'x', status: 200, transient: false }, { permanent: true }],
+    ['a 5xx the platform says is final', { what: 'x', status: 502, transient: false }, { permanent: true }],
+  ])('%s', (_name, failure, options) => {
+    const e = deliveryError(failure);
+    expect(e).toBeInstanceOf(DeliveryError);
+    expect(e.options).toEqual(options);
+    expect(e.message).toBe('x');
+  });
+});
+
+describe('mapDeliveryError', () => {
+  class PlatformError extends Error {
+    constructor(readonly status: number) {
+      super(`platform ${status}`);
+    }
+  }
+  const describeErr = (e: unknown) => (e instanceof PlatformError ? { what: e.message, status: e.status } : undefined);
+
+  it('reads the client errors it knows, keeps a DeliveryError, and takes the rest as network failures', () => {
+    expect(mapDeliveryError(new PlatformError(404), 'acme', describeErr).options).toEqual({ permanent: true });
+    const own = new DeliveryError('already decided', { permanent: true });
+    expect(mapDeliveryError(own, 'acme', describeErr)).toBe(own);
+    const network = mapDeliveryError(new TypeError('fetch failed'), 'acme sendMessage', describeErr);
+    expect([network.message, network.options]).toEqual(['acme sendMessage: fetch failed', {}]);
+    expect(mapDeliveryError('weird', 'acme', describeErr).message).toBe('acme: weird');
+  });
+});

@@ -1,0 +1,142 @@
+import { sql, type Kysely } from 'kysely';
+import type {
+  DeliveryContextRepository as DeliveryContextRepositoryPort,
+  InteractionRoute,
+  PendingInteraction,
+} from '../core/kernel/delivery-context.ts';
+import type { Platform } from '../core/kernel/person.ts';
+import type { Database } from './schema.ts';
+
+/** Row types of migration 0007, added to the database type with `withTables`. */
+export type DeliveryContextTables = {
+  platform_dm_channels: {
+    platform: string;
+    user_id: string;
+    channel_id: string;
+    updated_at: Date;
+  };
+  platform_interactions: {
+    platform: string;
+    user_id: string;
+    channel_key: string;
+    interaction_id: string;
+    application_id: string;
+    token: string;
+    kind: 'command' | 'component';
+    original_used: boolean;
+    expires_at: Date;
+  };
+};
+
+/** DM channels and live interactions learned by the adapters, shared by every process. */
+export class DeliveryContextRepository implements DeliveryContextRepositoryPort {
+  private readonly db: Kysely<Database & DeliveryContextTables>;
+
+  constructor(db: Kysely<Database>) {
+    this.db = db.withTables<DeliveryContextTables>();
+  }
+
+  async findDmChannel(platform: Platform, userId: string): Promise<string | undefined> {
+    const row = await this.db
+      .selectFrom('platform_dm_channels')
+      .select('channel_id')
+      .where('platform', '=', platform)
+      .where('user_id', '=', userId)
+      .executeTakeFirst();
+    return row?.channel_id;
+  }
+
+  async rememberDmChannel(platform: Platform, userId: string, channelId: string, at: Date): Promise<void> {
+    await this.db
+      .insertInto('platform_dm_channels')
+      .values({ platform, user_id: userId, channel_id: channelId, updated_at: at })
+      .onConflict((oc) =>
+        oc
+          .columns(['platform', 'user_id'])
+          .doUpdateSet((eb) => ({ channel_id: eb.ref('excluded.channel_id'), updated_at: eb.ref('excluded.updated_at') }))
+          // Unchanged: no new row version for every DM a person writes.
+          .where('platform_dm_channels.channel_id', '<>', (eb) => eb.ref('excluded.channel_id')),
+      )
+      .execute();
+  }
+
+  async rememberInteraction(i: PendingInteraction): Promise<void> {
+    await this.db
+      .insertInto('platform_interactions')
+      .values({
+        platform: i.platform,
+        user_id: i.userId,
+        channel_key: i.channelKey,
+        interaction_id: i.id,
+        application_id: i.applicationId,
+        token: i.token,
+        kind: i.kind,
+        // A component press has no placeholder of its own: its answers are follow-ups.
+        original_used: i.kind === 'component',
+        expires_at: i.expiresAt,
+      })
+      .onConflict((oc) => oc.columns(['platform', 'token']).doNothing())
+      .execute();
+  }
+
+  /**
+   * One statement: the newest live interaction is locked, marked used, and its previous state
+   * returned. A concurrent claim waits for the first to commit, then reads `original_used` as
+   * the first left it.
+   */
+  async claimInteraction(
+    platform: Platform,
+    userId: string,
+    channelKey: string,
+    now: Date,
+    opts: { readonly originalOnly?: boolean } = {},
+  ): Promise<InteractionRoute | undefined> {
+    const { rows } = await sql<{ application_id: string; token: string; was_used: boolean }>`
+      with live as (
+        select platform, token, application_id, original_used
+        from platform_interactions
+        where platform = ${platform} and user_id = ${userId} and channel_key = ${channelKey} and expires_at > ${now}
+        order by expires_at desc
+        limit 1
+        for update
+      )
+      update platform_interactions p set original_used = true
+      from live
+      where p.platform = live.platform and p.token = live.token
+      returning live.application_id, live.token, live.original_used as was_used`.execute(this.db);
+    const row = rows[0];
+    if (!row) return undefined;
+    if (!row.was_used) return { applicationId: row.application_id, token: row.token, via: 'original' };
+    return opts.originalOnly ? undefined : { applicationId: row.application_id, token: row.token, via: 'followup' };
+  }
+
+  async unclaimOriginal(platform: Platform, token: string): Promise<void> {
+    await this.db
+      .updateTable('platform_interactions')
+      .set({ original_used: false })
+      .where('platform', '=', platform)
+      .where('token', '=', token)
+      .where('kind', '=', 'command')
+      .execute();
+  }
+
+  async claimPlaceholder(platform: Platform, token: string): Promise<boolean> {
+    const r = await this.db
+      .updateTable('platform_interactions')
+      .set({ original_used: true })
+      .where('platform', '=', platform)
+      .where('token', '=', token)
+      .where('original_used', '=', false)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  }
+
+  async forgetInteraction(platform: Platform, token: string): Promise<void> {
+    await this.db.deleteFrom('platform_interactions').where('platform', '=', platform).where('token', '=', token).execute();
+  }
+
+  async purgeExpiredInteractions(now: Date): Promise<number> {
+    const r = await this.db.deleteFrom('platform_interactions').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
+}
