@@ -131,7 +131,7 @@ describe("aiuto lists the commands of the asker's roles", () => {
 
   it.each<[Role[], string[], string[]]>([
     [['requester'], ['mine', 'status', 'comment', 'cancel', 'language', 'whoami'], ['claim', 'certify', 'sla', 'agent', 'bind']],
-    [['ict_lead'], ['mine', 'agent', 'agents', 'silence'], ['claim', 'certify', 'sla']],
+    [['ict_lead'], ['mine', 'agent', 'agents', 'silence', 'invite'], ['claim', 'certify', 'sla', 'bind']],
     [['volunteer'], ['claim', 'resolve', 'note', 'sla', 'agents'], ['certify', 'bind', 'agent']],
     [['moderator'], ['claim', 'bind', 'invite', 'sla', 'agent', 'certified'], ['certify']],
     [['committee'], ['certify', 'revoke', 'certified', 'claim', 'bind'], []],

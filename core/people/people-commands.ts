@@ -81,7 +81,8 @@ const commands: CommandSpec[] = [
     name: 'invite',
     words: { it: ['invita'], en: ['invite'] },
     grammar: Grammar.first(/^(\d{11}|[A-Z0-9]{16})$/i),
-    audience: ['moderator', 'committee'],
+    // The organisation's ICT lead invites its members; staff invite anyone.
+    audience: ['ict_lead', 'moderator', 'committee'],
     section: 'staff',
     ...m.helpOf('invite'),
     usage: (l) => t(l, 'usage.invite'),
