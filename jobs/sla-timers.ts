@@ -7,8 +7,9 @@
  * the unfired events due within the horizon that have no timer yet (`queued_at` null), adds their
  * jobs in bulk and marks them. So core stays free of BullMQ, any process that writes events (the
  * bot gateways, the CLI, a worker) gets its timers set without an after-commit hook, and BullMQ
- * holds only the next hour of timers however many tickets are open. `kick()` after a commit sets
- * them at once; the poll (2 s) covers writers in other processes.
+ * holds only the next hour of timers however many tickets are open. `kick()` after a commit that
+ * wrote SLA events (`Workers.wake`) sets them at once; the poll (2 s) covers writers in other
+ * processes.
  *
  * If the queue loses its state (Redis restarted without persistence, FLUSHALL) the sentinel job
  * is gone; the reconciliation sweep notices, forgets every `queued_at` and the pump sets the

@@ -25,12 +25,13 @@ import { DiscordFake, type FakeMessage, type FakeUser } from './fakes/discord-fa
 import { SlackFake, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes } from './fakes/slack-fake.ts';
 import { TelegramFake } from './fakes/telegram-fake.ts';
 import { createStack, type Stack } from './stack.ts';
+import { WAIT_MS } from './wait.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const SLACK_SECRET = 'test-signing-secret';
-/** How long process A waits before removing an unanswered "thinking…" placeholder. */
-const REPLY_GRACE_MS = 6_000;
-const STEP_MS = 15_000;
+/** How long process A waits before removing an unanswered "thinking…" placeholder: longer than any wait here. */
+const REPLY_GRACE_MS = 60_000;
+const STEP_MS = WAIT_MS;
 
 const silent = { info() {}, debug() {}, warn() {}, error() {} };
 const problems: string[] = [];
@@ -54,8 +55,8 @@ let workerOut = '';
 let general: string;
 let anna: FakeUser;
 let bruno: FakeUser;
-/** Interactions whose placeholder process B must have replaced, with when A handled them. */
-const placeholders: { token: string; at: number }[] = [];
+/** Interactions whose placeholder process B replaced. */
+const placeholders: string[] = [];
 
 const TG_ANNA = { id: 1001, is_bot: false, first_name: 'Anna', last_name: 'Bianchi', language_code: 'it' };
 
@@ -219,7 +220,7 @@ describe('an outbox row written by one process is delivered by another', () => {
     const before = discordFake.posted(general).length;
     const i = discordFake.slash(bruno, general, 'sportello', { testo: 'certifica @anna volontario' });
     const reply = await discordFake.waitFor(() => discordFake.answers(i.token).find((m) => m.content), STEP_MS, 'the ephemeral refusal');
-    placeholders.push({ token: i.token, at: Date.now() });
+    placeholders.push(i.token);
     expect(reply.content).toBe('Non hai i permessi per questa operazione.');
     expect(reply.flags).toBe(64);
     expect(discordFake.callsTo('PATCH', new RegExp(`^/webhooks/${discordFake.applicationId}/${i.token}/messages/@original$`))).toHaveLength(1);
@@ -232,7 +233,7 @@ describe('an outbox row written by one process is delivered by another', () => {
     const seen = discordFake.posted(discordFake.dmChannelOf(anna.id)).length;
     const i = discordFake.slash(anna, undefined, 'aiuto');
     const reply = await discordFake.waitFor(() => discordFake.answers(i.token).find((m) => m.embeds.length > 0 || m.content), STEP_MS, 'the help');
-    placeholders.push({ token: i.token, at: Date.now() });
+    placeholders.push(i.token);
     expect(reply.flags).toBe(0);
     expect(discordFake.callsTo('PATCH', new RegExp(`/${i.token}/messages/@original$`))).toHaveLength(1);
     await stack.settle();
@@ -274,15 +275,13 @@ describe('an outbox row written by one process is delivered by another', () => {
     }
   });
 
-  it('every row was delivered once, by process B; no placeholder it replaced was removed by process A', async () => {
+  it('every row was delivered once, by process B; the placeholders it replaced are taken for process A too', async () => {
     const rows = await stack.tdb.db.selectFrom('outbox').select(['platform', 'status', 'attempts']).execute();
     expect(rows.length).toBeGreaterThanOrEqual(7);
     expect(rows.filter((r) => r.status !== 'delivered' || r.attempts !== 1)).toEqual([]);
-    // Process A removes a placeholder nobody answered after its grace: give it that time.
-    const last = Math.max(...placeholders.map((p) => p.at));
-    await new Promise((r) => setTimeout(r, Math.max(0, last + REPLY_GRACE_MS + 500 - Date.now())));
-    for (const { token } of placeholders) expect(discordFake.callsTo('DELETE', new RegExp(`/${token}/messages/@original$`)), token).toEqual([]);
+    // Process A removes a placeholder after its grace only if it can still take it: it cannot.
+    for (const token of placeholders) expect(await stack.store.deliveryContext.claimPlaceholder('discord', token), token).toBe(false);
     expect(workerLogs(40)).toEqual([]);
     expect(problems).toEqual([]);
-  }, 30_000);
+  });
 });

@@ -1,6 +1,6 @@
 /**
  * A real Sportello core for end-to-end adapter tests: fresh PostgreSQL database, store,
- * conversation engine and outbox dispatcher (kicked after every handled event, like the app),
+ * conversation engine and outbox dispatcher (woken by every event that wrote rows, like the app),
  * plus helpers to seed people with platform identities and bind channels.
  */
 import { REGISTRY } from '../core/features.ts';

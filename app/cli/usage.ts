@@ -9,7 +9,7 @@ export function usage(): string {
     '',
     'Commands:',
     ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.synopsis}`.trimEnd() + `\n  ${''.padEnd(width)}    ${c.summary}`),
-    `  ${'worker'.padEnd(width)}\n  ${''.padEnd(width)}    run the background jobs only (SLA timers, sweeps, schedules) until stopped`,
+    `  ${'worker'.padEnd(width)}\n  ${''.padEnd(width)}    run the background jobs only (SLA timers, sweeps, schedules, outbox delivery, agent watchdog) until stopped`,
     `  ${'help'.padEnd(width)}  [COMMAND]\n  ${''.padEnd(width)}    show this help, or one command's`,
     '',
     '--json prints the result as JSON (lists as an array). Admin commands act as the system;',

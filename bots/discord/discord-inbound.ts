@@ -65,9 +65,7 @@ export class DiscordInbound {
     if (!msg.inGuild()) {
       const inbound = this.inbound(msg.id, { id: msg.channelId, kind: 'dm' }, msg.author, { text: msg.content });
       // Stored before the engine writes the answer, so whichever process delivers it knows the channel.
-      this.run(`dm:${msg.author.id}`, async () => {
-        await this.handle(inbound, () => this.o.dms.learn(msg.author.id, msg.channelId));
-      });
+      this.run(`dm:${msg.author.id}`, () => this.handle(inbound, () => this.o.dms.learn(msg.author.id, msg.channelId)));
       return;
     }
     const channel = msg.channel;
@@ -107,11 +105,11 @@ export class DiscordInbound {
         : undefined;
       // The interaction (and a DM's channel) is stored before the engine writes the answer: the
       // process that delivers it, whichever it is, answers through the token.
-      const handled = await this.handle(inbound, async () => {
+      await this.handle(inbound, async () => {
         if (dmChannel) await this.o.dms.learn(i.user.id, dmChannel);
         if (entry) await this.o.interactions.remember(entry);
       });
-      if (handled && entry?.kind === 'command') this.removePlaceholderLater(entry);
+      if (entry?.kind === 'command') this.removePlaceholderLater(entry);
     });
   }
 
@@ -153,7 +151,7 @@ export class DiscordInbound {
    * take (database down) is retried here with backoff, up to about three and a half minutes; the engine's
    * dedupe makes a retry after a commit we did not hear about harmless.
    */
-  private async handle(inbound: Inbound, prepare?: () => Promise<void>): Promise<boolean> {
+  private async handle(inbound: Inbound, prepare?: () => Promise<void>): Promise<void> {
     let prepared = !prepare;
     const work = async () => {
       if (!prepared) {
@@ -162,7 +160,7 @@ export class DiscordInbound {
       }
       await this.o.engine.handle(inbound);
     };
-    return retryWithBackoff(work, {
+    await retryWithBackoff(work, {
       attempts: HANDLE_ATTEMPTS,
       maxDelayMs: 30_000,
       signal: this.stopping.signal,
