@@ -9,7 +9,7 @@
  * conversation): the feed makes the chat live, the table stays the truth.
  */
 import pg from 'pg';
-import type { WebMessage, WebMessageFeed } from '../bots/web/web-message-store.ts';
+import type { WebMessage, WebMessageFeed } from '../core/kernel/web-chat-store.ts';
 import type { WebMessageRepository } from './web-message.repository.ts';
 
 export const WEB_MESSAGES_CHANNEL = 'sportello_web_messages';

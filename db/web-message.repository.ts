@@ -1,7 +1,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { OutMessage } from '../core/kernel/message.ts';
 import type { Role } from '../core/kernel/person.ts';
-import type { WebMessage, WebMessageStore, WebUser } from '../bots/web/web-message-store.ts';
+import type { WebMessage, WebMessageStore, WebUser } from '../core/kernel/web-chat-store.ts';
 
 interface WebMessageRow {
   id: string;

@@ -12,7 +12,7 @@ type Layer = (typeof LAYERS)[number];
 /** What each layer may import from the project (besides itself). */
 const ALLOWED: Readonly<Record<Layer, readonly Layer[]>> = {
   core: [],
-  db: ['core', 'bots'], // db implements ports of core and of adapters (the web chat's store)
+  db: ['core'],
   jobs: ['core', 'db'],
   bots: ['core'],
   agent: ['core'],

@@ -6,7 +6,7 @@ import type { ChannelRepository } from '../../core/kernel/ports.ts';
 import { HttpError } from '../kit/http-error.ts';
 import { httpRoute, jsonObject, jsonRoute, type HttpRoute, type RouteLog } from '../kit/http-route.ts';
 import { sendJson } from '../kit/http-response.ts';
-import type { WebMessage, WebMessageStore, WebUser } from './web-message-store.ts';
+import type { WebMessage, WebMessageStore, WebUser } from '../../core/kernel/web-chat-store.ts';
 import { conversationKey, type WebHub } from './web-sender.ts';
 import { WEB_CHAT_PAGE } from './web-page.ts';
 

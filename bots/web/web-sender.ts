@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
-import type { WebMessage, WebMessageStore } from './web-message-store.ts';
+import type { WebMessage, WebMessageStore } from '../../core/kernel/web-chat-store.ts';
 
 /** 'dm:<handle>' for a person's direct conversation with the bot, the channel id otherwise. */
 export function conversationKey(kind: 'dm' | 'channel', id: string): string {

@@ -1,5 +1,6 @@
-import type { OutMessage } from '../../core/kernel/message.ts';
-import type { Role } from '../../core/kernel/person.ts';
+/** The web chat's ports: its message store and the feed of messages written by any process. */
+import type { OutMessage } from './message.ts';
+import type { Role } from './person.ts';
 
 /** A message as the web chat shows it; `author` is 'bot' or the sender's handle. */
 export interface WebMessage {
