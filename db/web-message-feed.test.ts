@@ -4,7 +4,7 @@
  */
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { WebMessage } from '../bots/web/web-message-store.ts';
+import type { WebMessage } from '../core/kernel/web-chat-store.ts';
 import { createDatabase } from './database.ts';
 import { PgWebMessageFeed } from './web-message-feed.ts';
 import { WebMessageRepository } from './web-message.repository.ts';

@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordAdapter, type DiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter, type SlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { startTelegramAdapter, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
-import type { WebMessage } from '../bots/web/web-message-store.ts';
+import type { WebMessage } from '../core/kernel/web-chat-store.ts';
 import { createWebChat } from '../bots/web/web-chat.ts';
 import { CONFIG_VARIABLES } from '../app/config.ts';
 import { PgWebMessageFeed } from '../db/web-message-feed.ts';
