@@ -5,6 +5,7 @@ import { createDatabase, migrateToLatest, pingDatabase, waitForDatabase } from '
 import type { DbLog } from './database.ts';
 import { migrations } from './migrations/index.ts';
 import { createTestDatabase, silentLog } from '../test/test-database.ts';
+import { until } from '../test/wait.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 
 interface Line {
@@ -140,7 +141,11 @@ describe('waitForDatabase', () => {
     const db = createDatabase(`postgres://postgres@127.0.0.1:${await closedPort()}/postgres`);
     const log = recordingLog();
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error('shutting down')), 1_000);
+    // Aborted a second after its first failure, which leaves time for several more attempts.
+    let timer: NodeJS.Timeout | undefined;
+    void until('the first failed attempt', () => log.lines.length > 0)
+      .catch(() => undefined) // never logged: aborted all the same, and the checks below fail
+      .then(() => (timer = setTimeout(() => controller.abort(new Error('shutting down')), 1_000)));
     try {
       await expect(waitForDatabase(db, log, { signal: controller.signal, maxDelayMs: 200 })).rejects.toThrow('shutting down');
       expect(log.lines).toHaveLength(1);
@@ -165,7 +170,8 @@ describe('waitForDatabase', () => {
     upstream.host = `127.0.0.1:${port}`;
     const db = createDatabase(upstream.toString());
     const log = recordingLog();
-    const opening = new Promise((r) => setTimeout(r, 600)).then(() => listen(relay, port));
+    // The server "comes back" only after the first attempt failed.
+    const opening = until('the first failed attempt', () => log.lines.length > 0).then(() => listen(relay, port));
     try {
       await waitForDatabase(db, log, { maxDelayMs: 200 });
       await opening;

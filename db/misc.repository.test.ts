@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OneTimeCodePurpose } from '../core/kernel/ports.ts';
 import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase } from '../test/test-database.ts';
+import { createTestDatabase, lockWaiters } from '../test/test-database.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 
@@ -58,7 +58,8 @@ describe('DialogRepository', () => {
       order.push('second read');
       return state;
     });
-    await new Promise((r) => setTimeout(r, 100));
+    // The second transaction is blocked on the first one's lock (or read without waiting: the order says so).
+    await lockWaiters(tdb.db, 1, () => order.includes('second read'));
     order.push('released');
     release();
     const [, seen] = await Promise.all([first, second]);

@@ -9,7 +9,7 @@ import type { WireFacts } from '../core/alerts/protocol.ts';
 import type { Organisation, Person } from '../core/kernel/person.ts';
 import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { createTestDatabase } from '../test/test-database.ts';
+import { createTestDatabase, lockWaiters } from '../test/test-database.ts';
 import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
@@ -82,7 +82,8 @@ async function secondLockWaits(lock: (repos: KyselyStore['monitoring']) => Promi
     await lock(repos.monitoring);
     order.push('second locked');
   });
-  await new Promise((r) => setTimeout(r, 100));
+  // The second transaction waits for the first one's lock (or did not wait: the order says so).
+  await lockWaiters(tdb.db, 1, () => order.includes('second locked'));
   order.push('released');
   release();
   await Promise.all([first, second]);

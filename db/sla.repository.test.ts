@@ -4,7 +4,7 @@ import type { SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import { DEFAULT_SLA_SETTINGS } from '../core/sla/sla-policy.ts';
 import type { Ticket } from '../core/kernel/ticket.ts';
 import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
+import { createTestDatabase, lockWaiters, type TestDatabase } from '../test/test-database.ts';
 import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 
 let tdb: TestDatabase;
@@ -109,13 +109,16 @@ describe('SlaRepository', () => {
     const t = await ticket();
     let second: Promise<number> | undefined;
     let released = 0;
+    let secondLocked = false;
     await store.transaction(async (repos) => {
       expect((await repos.sla.lockTicket(t.id))?.ref).toBe(t.ref);
       second = store.transaction(async (r2) => {
         await r2.sla.lockTicket(t.id);
+        secondLocked = true;
         return Date.now();
       });
-      await new Promise((r) => setTimeout(r, 150));
+      // Released once the second transaction waits for the lock (or took it anyway: the check below fails).
+      await lockWaiters(tdb.db, 1, () => secondLocked);
       released = Date.now();
     });
     expect(await second!).toBeGreaterThanOrEqual(released);

@@ -53,7 +53,7 @@ async function fill(file: string, bytes: number): Promise<void> {
   await fh.close();
 }
 
-async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 15_000): Promise<T> {
+async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -123,7 +123,7 @@ beforeAll(async () => {
   base = `http://127.0.0.1:${app.port}`;
   work = mkdtempSync(path.join(os.tmpdir(), 'sportello-e2e-agent-'));
   fillDir = mkdtempSync(path.join(fillRoot(), 'sportello-e2e-disk-'));
-}, 60_000);
+}, 120_000);
 
 afterAll(async () => {
   agent?.kill('SIGKILL');
@@ -203,7 +203,19 @@ describe('monitoring end to end', () => {
       expect((await messagesIn('volontari')).some((m) => m.message.title?.startsWith(incident!.ref))).toBe(true);
 
       // 6. Repeated failures: more cycles, still one alert and one message.
-      await new Promise((r) => setTimeout(r, 3000));
+      const critResults = async () =>
+        Number(
+          (
+            await app.db
+              .withTables<{ check_results: { status: string } }>()
+              .selectFrom('check_results')
+              .select((eb) => eb.fn.countAll<string>().as('n'))
+              .where('status', '=', 'crit')
+              .executeTakeFirstOrThrow()
+          ).n,
+        );
+      const critSoFar = await critResults();
+      await until('three more failing cycles reported', async () => (await critResults()) >= critSoFar + 3);
       expect(await alerts()).toHaveLength(1);
       expect(await alertMessages()).toHaveLength(1);
       const tickets = await app.store.tickets.list({ organisationIds: [incident!.organisationId] });
@@ -234,10 +246,11 @@ describe('monitoring end to end', () => {
     // 9. The agent dies: past its period + grace, the watchdog raises a distinct "agent offline" alert.
     agent!.kill('SIGKILL');
     await new Promise((r) => agent!.once('exit', r));
-    await new Promise((r) => setTimeout(r, 3500));
-    // (The app's own periodic sweep may have been first: either way there is exactly one.)
-    await services.watchdog.sweepNow();
-    const offline = (await alerts()).find((a) => a.kind === 'agent_offline');
+    // (The app's own periodic sweep may be first: either way there is exactly one.)
+    const offline = await until('the agent to be found offline', async () => {
+      await services.watchdog.sweepNow();
+      return (await alerts()).find((a) => a.kind === 'agent_offline');
+    });
     expect(offline?.state).toBe('firing');
     const after = await until('the offline message', async () => ((await alertMessages()).length === 2 ? alertMessages() : undefined));
     expect(after[1]!.message.title).toMatch(/Agente non raggiungibile/);
@@ -245,5 +258,5 @@ describe('monitoring end to end', () => {
     expect((await services.watchdog.sweepNow())?.offline).toBe(0);
     expect(await alertMessages()).toHaveLength(2);
     expect(agentLog).not.toMatch(/error/);
-  }, 60_000);
+  }, 240_000); // real agent cycles (1 s) and hold times (2 s) add up to ~30 s on a busy machine
 });

@@ -166,11 +166,14 @@ describe('firing and locks', () => {
     h.clock.advance(30 * 24 * HOUR); // everything is due
     const opts = { store: h.store, clock: h.clock, defaultLocale: 'it' as const };
     let release: () => void = () => {};
+    let locked!: () => void;
+    const lockTaken = new Promise<void>((r) => (locked = r));
     const held = h.store.transaction(async (repos) => {
       await repos.sla.lockTicket(ticket.id);
+      locked();
       await new Promise<void>((r) => (release = r));
     });
-    await new Promise((r) => setTimeout(r, 50));
+    await lockTaken;
     expect(await fireSlaEvent(opts, event.id, { skipBusy: true })).toBeUndefined();
     release();
     await held;

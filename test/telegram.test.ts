@@ -11,6 +11,7 @@ import { decodeInline } from '../bots/telegram/callback-data.ts';
 import { startTelegramAdapter, TELEGRAM_WEBHOOK_PATH, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { TelegramFake, type FakeCall } from './fakes/telegram-fake.ts';
 import { createStack, type Stack } from './stack.ts';
+import { WAIT_MS } from './wait.ts';
 
 const silent = { info() {}, warn() {}, error() {}, debug() {} };
 const SECRET = 'webhook-secret-0123456789';
@@ -61,6 +62,12 @@ function buttonData(m: FakeCall, actionId: string, value?: string): string {
   return hit.callback_data;
 }
 
+/** Whether the message has a button (or select option) for `actionId`. */
+function hasButton(m: FakeCall, actionId: string): boolean {
+  const rows = (m.payload.reply_markup as { inline_keyboard: { callback_data: string }[][] } | undefined)?.inline_keyboard ?? [];
+  return rows.flat().some((b) => decodeInline(b.callback_data)?.id === actionId);
+}
+
 type Deliver = (update: Record<string, unknown>) => Promise<number>;
 
 interface Bench {
@@ -81,22 +88,30 @@ function driver(fake: TelegramFake, adapter: TelegramAdapter, deliver: Deliver):
     async reply(chatId, act) {
       const before = fake.sentTo(chatId).length;
       await act();
-      return fake.waitFor(() => fake.sentTo(chatId)[before], 5000, `a message to ${chatId}`);
+      return fake.waitFor(() => fake.sentTo(chatId)[before], WAIT_MS, `a message to ${chatId}`);
     },
     press: (who, m, actionId, value, replyTo = who.id) => b.reply(replyTo, () => deliver(click(who, m, buttonData(m, actionId, value)))),
     async openTicket(who, first, title) {
+      // Answers only what the shorter intake still asks after reading the first message; a
+      // title the first message already gave is put right through the summary's "Correggi".
       let m = await b.reply(who.id, () => deliver(dm(who, first)));
-      m = await b.press(who, m, 'intake.kind', 'incident');
-      m = await b.press(who, m, 'intake.impact', '2');
-      m = await b.press(who, m, 'intake.urgency', '1');
-      m = await b.reply(who.id, () => deliver(dm(who, title)));
-      m = await b.press(who, m, 'intake.keep');
-      m = await b.press(who, m, 'intake.skip');
+      for (let asked = 0; asked < 8 && !hasButton(m, 'intake.confirm'); asked++) {
+        if (hasButton(m, 'intake.kind')) m = await b.press(who, m, 'intake.kind', 'incident');
+        else if (hasButton(m, 'intake.impact')) m = await b.press(who, m, 'intake.impact', '2');
+        else if (hasButton(m, 'intake.urgency')) m = await b.press(who, m, 'intake.urgency', '1');
+        else if (hasButton(m, 'intake.keep')) m = await b.press(who, m, 'intake.keep');
+        else if (hasButton(m, 'intake.skip')) m = await b.press(who, m, 'intake.skip');
+        else m = await b.reply(who.id, () => deliver(dm(who, title)));
+      }
+      if (!String(m.payload.text).includes(`Titolo</b>: ${title}`)) {
+        await b.press(who, m, 'intake.edit', 'title');
+        m = await b.reply(who.id, () => deliver(dm(who, title)));
+      }
       const cards = fake.sentTo(VOLUNTEERS).length;
       m = await b.press(who, m, 'intake.confirm');
       const ref = /INC-\d{6}/.exec(String(m.payload.text))?.[0];
       if (!ref) throw new Error(`no ticket created: ${String(m.payload.text)}`);
-      const card = await fake.waitFor(() => fake.sentTo(VOLUNTEERS).slice(cards).find((c) => String(c.payload.text).includes(ref)), 5000, 'the card');
+      const card = await fake.waitFor(() => fake.sentTo(VOLUNTEERS).slice(cards).find((c) => String(c.payload.text).includes(ref)), WAIT_MS, 'the card');
       return { ref, card };
     },
   };
@@ -183,7 +198,7 @@ describe('long polling', () => {
     expect(menus[0]!.commands.map((c) => c.command)).toContain('aiuto');
     expect(menus[1]!.commands.map((c) => c.command)).toEqual(menus[0]!.commands.map((c) => c.command));
     expect(menus[2]!.commands.map((c) => c.command)).toEqual(expect.arrayContaining(['help', 'claim', 'status']));
-    await b.fake.waitFor(() => b.fake.callsOf('deleteWebhook').length === 1, 2000, 'deleteWebhook');
+    await b.fake.waitFor(() => b.fake.callsOf('deleteWebhook').length === 1, WAIT_MS, 'deleteWebhook');
   });
 
   it('intake in a private chat opens a ticket; Claim on the group card edits it in place and tells the requester', async () => {
@@ -196,14 +211,15 @@ describe('long polling', () => {
     const edits = b.fake.callsOf('editMessageText').length;
     const told = await b.press(VERA, card, 'ticket.claim', ref, ANNA.id);
     expect(String(told.payload.text)).toBe(`Vera Volontaria ha preso in carico il tuo ticket ${ref}.`);
-    const edit = await b.fake.waitFor(() => b.fake.callsOf('editMessageText').slice(edits).find((c) => c.status === 200), 5000, 'the card edit');
+    const edit = await b.fake.waitFor(() => b.fake.callsOf('editMessageText').slice(edits).find((c) => c.status === 200), WAIT_MS, 'the card edit');
     expect(edit.payload).toMatchObject({ chat_id: String(VOLUNTEERS), message_id: cardId, parse_mode: 'HTML' });
     expect(String(edit.payload.text)).toContain('Vera Volontaria');
     const keyboard = JSON.stringify(edit.payload.reply_markup);
     expect(keyboard).not.toContain(`c|${ref}`);
     expect(keyboard).toContain(`d|${ref}`);
-    // Seven button presses, seven answers.
-    await b.fake.waitFor(() => b.fake.callsOf('answerCallbackQuery').length - answeredBefore === 7, 2000, 'every callback answered');
+    // Five button presses (the shorter intake asks only impact and urgency; then Correggi the
+    // title, Conferma, Prendo io), five answers.
+    await b.fake.waitFor(() => b.fake.callsOf('answerCallbackQuery').length - answeredBefore === 5, WAIT_MS, 'every callback answered');
     expect((await stack.store.tickets.findByRef(ref))?.status).toBe('assigned');
   });
 });
@@ -234,10 +250,10 @@ describe('failures while handling', () => {
     const b = await pollingBench(engine, fake);
     const id = fake.push(dm(who, '/aiuto'));
     failing.add(`tg:${fake.bot.id}:${id}`);
-    await fake.waitFor(() => fake.sentTo(who.id).length === 1, 5000, 'the help after the retry');
+    await fake.waitFor(() => fake.sentTo(who.id).length === 1, WAIT_MS, 'the help after the retry');
     expect(engine.calls.map((c) => c.ok)).toEqual([false, true]);
     const handledAt = engine.calls[1]!.at;
-    const acked = await fake.waitFor(() => fake.callsOf('getUpdates').find((c) => Number(c.payload.offset) > id), 3000, 'the acknowledgement');
+    const acked = await fake.waitFor(() => fake.callsOf('getUpdates').find((c) => Number(c.payload.offset) > id), WAIT_MS, 'the acknowledgement');
     expect(acked.at).toBeGreaterThan(handledAt);
     await b.adapter.stop();
     await fake.close();
@@ -280,14 +296,14 @@ describe('restarts in polling mode', () => {
     const a = await pollingBench(crashing, fake);
     const first = fake.push(dm(newcomer, '/aiuto'));
     crashAfter = `tg:${fake.bot.id}:${first}`;
-    await fake.waitFor(() => fake.sentTo(newcomer.id).length === 1, 5000, 'the first help');
+    await fake.waitFor(() => fake.sentTo(newcomer.id).length === 1, WAIT_MS, 'the first help');
     const stoppingA = a.adapter.stop();
 
     const b = await pollingBench(undefined, fake);
     const servedFirst = () => fake.callsOf('getUpdates').filter((c) => (c.result as { update_id: number }[] | undefined)?.some((u) => u.update_id === first));
-    await fake.waitFor(() => servedFirst().length === 2, 5000, 'the update served again');
+    await fake.waitFor(() => servedFirst().length === 2, WAIT_MS, 'the update served again');
     fake.push(dm(newcomer, '/aiuto'));
-    await fake.waitFor(() => fake.sentTo(newcomer.id).length === 2, 5000, 'the second help');
+    await fake.waitFor(() => fake.sentTo(newcomer.id).length === 2, WAIT_MS, 'the second help');
     release();
     await stoppingA;
     await b.adapter.stop();
@@ -297,10 +313,10 @@ describe('restarts in polling mode', () => {
     // B stopped cleanly: its offset was confirmed, so C is not handed anything old.
     const polls = fake.callsOf('getUpdates').length;
     const c = await pollingBench(undefined, fake);
-    await fake.waitFor(() => fake.callsOf('getUpdates').slice(polls).some((x) => x.result !== undefined), 3000, "C's first poll");
+    await fake.waitFor(() => fake.callsOf('getUpdates').slice(polls).some((x) => x.result !== undefined), WAIT_MS, "C's first poll");
     expect(fake.callsOf('getUpdates').slice(polls).flatMap((x) => (x.result as unknown[] | undefined) ?? [])).toEqual([]);
     const third = fake.push(dm(newcomer, '/aiuto'));
-    await fake.waitFor(() => fake.sentTo(newcomer.id).length === 3, 5000, 'the third help');
+    await fake.waitFor(() => fake.sentTo(newcomer.id).length === 3, WAIT_MS, 'the third help');
     await c.adapter.stop();
     expect(third).toBe(first + 2);
     await fake.close();
@@ -350,7 +366,7 @@ describe('webhook mode', () => {
     const patient = user(9009, 'Paziente');
     w.fake.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } }, String(patient.id));
     await w.deliver(dm(patient, '/aiuto'));
-    const ok = await w.fake.waitFor(() => w.fake.sentTo(patient.id)[0], 5000, 'the retried message');
+    const ok = await w.fake.waitFor(() => w.fake.sentTo(patient.id)[0], WAIT_MS, 'the retried message');
     const attempts = w.fake.callsOf('sendMessage').filter((c) => String(c.payload.chat_id) === String(patient.id));
     expect(attempts.map((c) => c.status)).toEqual([429, 200]);
     expect(ok.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
@@ -383,7 +399,7 @@ describe('webhook mode', () => {
 
     const before = w.fake.sentTo(FORUM).length;
     const { ref } = await w.openTicket(ANNA, 'Il NAS non risponde', 'NAS giù');
-    const card = await w.fake.waitFor(() => w.fake.sentTo(FORUM).slice(before).find((c) => String(c.payload.text).includes(ref)), 5000, 'the topic card');
+    const card = await w.fake.waitFor(() => w.fake.sentTo(FORUM).slice(before).find((c) => String(c.payload.text).includes(ref)), WAIT_MS, 'the topic card');
     expect(card.payload.message_thread_id).toBe(TOPIC);
     const cardMessage = card.result as { message_id: number };
 
@@ -410,7 +426,7 @@ describe('webhook mode', () => {
     w.fake.unreachable.add(String(LUCA.id));
     const groupBefore = w.fake.sentTo(VOLUNTEERS).length;
     await w.deliver(click(LUCA, card, buttonData(card, 'ticket.claim')));
-    const inGroupReply = await w.fake.waitFor(() => w.fake.sentTo(VOLUNTEERS).slice(groupBefore).find((c) => c.payload.text === refusal), 5000, 'the group fallback');
+    const inGroupReply = await w.fake.waitFor(() => w.fake.sentTo(VOLUNTEERS).slice(groupBefore).find((c) => c.payload.text === refusal), WAIT_MS, 'the group fallback');
     expect(JSON.stringify(inGroupReply.payload)).not.toContain('tg://user');
     expect(w.fake.callsOf('sendMessage').filter((c) => String(c.payload.chat_id) === String(LUCA.id)).map((c) => c.status)).toEqual([403]);
     expect((await stack.store.tickets.findByRef(ref))?.assigneeId).toBeNull();

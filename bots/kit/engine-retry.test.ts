@@ -15,17 +15,18 @@ function flaky(failures: number) {
 
 describe('retryWithBackoff', () => {
   it('retries until the work succeeds, doubling the wait up to the cap', async () => {
-    const f = flaky(6);
+    const f = flaky(8);
     const seen: [number, boolean][] = [];
     const ok = await retryWithBackoff(f.work, { firstDelayMs: 20, maxDelayMs: 40, onFailure: (_e, attempt, willRetry) => seen.push([attempt, willRetry]) });
     expect(ok).toBe(true);
-    expect(seen).toEqual([1, 2, 3, 4, 5, 6].map((n) => [n, true]));
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, true]));
     const gaps = f.at.slice(1).map((t, i) => t - f.at[i]!);
     // 20, then 40 and capped there (timers may fire a millisecond early)…
     expect(gaps[0]).toBeGreaterThanOrEqual(19);
     for (const gap of gaps.slice(1)) expect(gap).toBeGreaterThanOrEqual(39);
-    // …where doubling on would have waited 640 ms before the last attempt.
-    expect(gaps.at(-1)).toBeLessThan(400);
+    // …where doubling on would have waited 2560 ms before the last attempt (the margin is for
+    // timers firing late on a busy machine).
+    expect(gaps.at(-1)).toBeLessThan(2000);
   });
 
   it('gives up after its attempts, saying so on the last failure', async () => {
