@@ -106,9 +106,10 @@ const externalPackages = {
 /** Bundles one entry into dist/ and writes its manifest. Throws on a build error (esbuild has printed the messages). */
 async function bundle(name, logLevel) {
   const { build } = await import('esbuild');
-  // A file's mtime comes from the kernel's coarse clock, a few milliseconds behind Date.now():
-  // anything modified from a little before this moment on counts as changed during the build.
-  const since = Date.now() - 50;
+  // A file's mtime comes from the kernel's coarse clock, up to a tick (a few milliseconds)
+  // behind Date.now(): anything modified from a little before this moment on counts as changed
+  // during the build.
+  const since = Date.now() - 20;
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [{ in: ENTRIES[name], out: name }],

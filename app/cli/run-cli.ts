@@ -3,7 +3,7 @@
  * DATABASE_URL), runs one command and reports how it went through the exit status.
  */
 import { DomainError } from '../../core/kernel/errors.ts';
-import { t } from '../../core/kernel/messages.ts';
+import { describeError } from '../../core/kernel/messages.ts';
 // Type-only: the modules themselves (zod, pino, kysely and pg behind them) are imported once
 // the arguments are known to be valid and a command needs them, so help and usage errors answer
 // without loading them.
@@ -99,7 +99,7 @@ export async function runCli(argv: readonly string[], opts: RunCliOptions = {}):
     return EXIT_OK;
   } catch (err) {
     if (err instanceof DomainError) {
-      io.stderr(`${t(config.defaultLocale, err.messageKey, err.params)}\n`);
+      io.stderr(`${describeError(config.defaultLocale, err)}\n`);
     } else {
       log.debug({ err }, 'command failed');
       io.stderr(`${errorText(err)}\n`);
