@@ -16,6 +16,7 @@ import { createTicket } from '../core/tickets/create-ticket.ts';
 import { grantRole } from '../core/people/manage-roles.ts';
 import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { actorForPerson } from '../core/people/resolve-actor.ts';
+import { seedCommunityDemo } from './seed-community-demo.ts';
 
 /** The fiscal code whose presence means the demo data is already there. */
 export const DEMO_MARKER_FISCAL_CODE = '97000000001';
@@ -216,6 +217,7 @@ export async function seedDemo(store: Store, clock: Clock, opts: { readonly loca
 
     const refs: string[] = [];
     for (const spec of TICKETS) refs.push(await seedTicket(repos, spec, people, now, contextFor));
+    await seedCommunityDemo(repos, people, now, contextFor);
     await notifier.flush(now);
     return { seeded: true, organisations: ORGANISATIONS.length, people: PEOPLE.length, tickets: refs };
   });

@@ -134,7 +134,8 @@ describe("aiuto lists the commands of the asker's roles", () => {
     [['ict_lead'], ['mine', 'agent', 'agents', 'silence', 'invite'], ['claim', 'certify', 'sla', 'bind']],
     [['volunteer'], ['claim', 'resolve', 'note', 'sla', 'agents'], ['certify', 'bind', 'agent']],
     [['moderator'], ['claim', 'bind', 'invite', 'sla', 'agent', 'certified'], ['certify']],
-    [['committee'], ['certify', 'revoke', 'certified', 'claim', 'bind'], []],
+    [['committee'], ['certify', 'revoke', 'certified', 'claim', 'bind', 'committee', 'decisions', 'register'], ['quote', 'review']],
+    [['vendor'], ['vendor', 'register', 'catalogue', 'offer', 'quote', 'claim', 'resolve', 'note', 'mine', 'complain'], ['certify', 'committee', 'propose', 'cap', 'decisions', 'review', 'pick']],
   ])('%j', (roles, shown, hidden) => {
     const listed = names(actor(...roles));
     for (const n of shown) expect(listed, n).toContain(n);

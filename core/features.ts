@@ -4,13 +4,15 @@
  * itself here and nowhere else outside its folder.
  */
 import { alertsFeature } from './alerts/alert-commands.ts';
+import { communityFeature } from './community/community-commands.ts';
 import { conversationFeature } from './conversation/conversation-commands.ts';
 import { escalationFeature } from './escalation/escalation-actions.ts';
 import { CommandRegistry, type Feature } from './kernel/command.ts';
 import { peopleFeature } from './people/people-commands.ts';
 import { slaFeature } from './sla/sla-command.ts';
 import { ticketsFeature } from './tickets/ticket-commands.ts';
+import { vendorsFeature } from './vendors/vendor-actions.ts';
 
-export const FEATURES: readonly Feature[] = [ticketsFeature, conversationFeature, slaFeature, alertsFeature, escalationFeature, peopleFeature];
+export const FEATURES: readonly Feature[] = [ticketsFeature, communityFeature, conversationFeature, slaFeature, alertsFeature, vendorsFeature, escalationFeature, peopleFeature];
 
 export const REGISTRY = new CommandRegistry(FEATURES);

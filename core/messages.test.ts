@@ -11,6 +11,7 @@ import { TICKET_KINDS, TICKET_STATUSES } from './kernel/ticket.ts';
 import { own as people } from './people/messages.ts';
 import { own as sla } from './sla/messages.ts';
 import { own as tickets } from './tickets/messages.ts';
+import { own as vendors } from './vendors/messages.ts';
 
 /** Every catalog: the ground floor's and each feature's own. */
 const OWN: Readonly<Record<string, { readonly it: Readonly<Record<string, string>>; readonly en: Readonly<Record<string, string>> }>> = {
@@ -20,6 +21,7 @@ const OWN: Readonly<Record<string, { readonly it: Readonly<Record<string, string
   people,
   escalation,
   alerts,
+  vendors,
   conversation,
 };
 const itCatalog: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.it));
@@ -51,6 +53,16 @@ const ERROR_CODES = [
   'role_not_held',
   'dm_only',
   'link_would_orphan',
+  'vendor_not_found',
+  'vendor_not_certified',
+  'vendor_state',
+  'invalid_vat',
+  'no_engagement',
+  'engagement_state',
+  'not_reviewable',
+  'already_reviewed',
+  'case_not_found',
+  'case_closed',
   'question_not_found',
   'answer_not_found',
   'article_not_found',
@@ -64,6 +76,7 @@ const ERROR_CODES = [
   'not_publishable',
   'already_decided',
   'community_members_only',
+  'cannot_merge',
   'internal',
 ] as const satisfies readonly DomainErrorCode[];
 // Fails the type check when errors.ts gains a code this list does not have.
@@ -90,6 +103,17 @@ const COMMANDS_WITH_USAGE = [
   'language',
   'join',
   'invite',
+  'vendor',
+  'register',
+  'catalogue',
+  'offer',
+  'propose',
+  'pick',
+  'quote',
+  'review',
+  'cap',
+  'committee',
+  'complain',
 ] as const;
 
 const placeholders = (s: string): string[] => [...new Set([...s.matchAll(/\{(\w+)\}/g)].map((m) => m[1] as string))].sort();

@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import type { Repositories, Store, Written } from '../core/kernel/ports.ts';
+import { CertificationRepository } from './certification.repository.ts';
 import { ChannelRepository } from './channel.repository.ts';
+import { CommunityRepository } from './community.repository.ts';
 import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';
@@ -11,6 +13,7 @@ import { PeopleRepository } from './people.repository.ts';
 import type { Database } from './schema.ts';
 import { SlaRepository } from './sla.repository.ts';
 import { TicketRepository } from './ticket.repository.ts';
+import { VendorRepository } from './vendor.repository.ts';
 import type { WriteTally } from './write-tally.ts';
 
 /**
@@ -29,6 +32,9 @@ export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories
     sla: new SlaRepository(db, tally),
     monitoring: monitoringRepository(db),
     deliveryContext: new DeliveryContextRepository(db),
+    community: new CommunityRepository(db),
+    vendors: new VendorRepository(db),
+    certifications: new CertificationRepository(db),
   };
 }
 
@@ -48,6 +54,9 @@ export class KyselyStore implements Store {
   readonly sla: Repositories['sla'];
   readonly monitoring: Repositories['monitoring'];
   readonly deliveryContext: Repositories['deliveryContext'];
+  readonly community: Repositories['community'];
+  readonly vendors: Repositories['vendors'];
+  readonly certifications: Repositories['certifications'];
 
   constructor(private readonly db: Kysely<Database>) {
     const repos = reposFor(db);
@@ -61,6 +70,9 @@ export class KyselyStore implements Store {
     this.sla = repos.sla;
     this.monitoring = repos.monitoring;
     this.deliveryContext = repos.deliveryContext;
+    this.community = repos.community;
+    this.vendors = repos.vendors;
+    this.certifications = repos.certifications;
   }
 
   async transaction<T>(work: (repos: Repositories) => Promise<T>, opts: { readonly onCommit?: (written: Written) => void } = {}): Promise<T> {

@@ -31,6 +31,8 @@ function toGrant(r: Selectable<RoleGrantsTable>): RoleGrant {
     personId: r.person_id,
     role: r.role,
     organisationId: r.organisation_id,
+    vendorId: r.vendor_id,
+    expiresAt: r.expires_at,
     grantedBy: r.granted_by,
     grantedAt: r.granted_at,
     reason: r.reason,
@@ -172,13 +174,20 @@ export class PeopleRepository implements PeopleRepositoryPort {
     return rows.map(toIdentity);
   }
 
-  async grantRole(g: Omit<RoleGrant, 'id' | 'revokedAt' | 'revokedBy' | 'revokeReason'>): Promise<RoleGrant> {
+  async grantRole(
+    g: Omit<RoleGrant, 'id' | 'revokedAt' | 'revokedBy' | 'revokeReason' | 'vendorId' | 'expiresAt'> & {
+      readonly vendorId?: string | null;
+      readonly expiresAt?: Date | null;
+    },
+  ): Promise<RoleGrant> {
     const row = await this.db
       .insertInto('role_grants')
       .values({
         person_id: g.personId,
         role: g.role,
         organisation_id: g.organisationId,
+        vendor_id: g.vendorId ?? null,
+        expires_at: g.expiresAt ?? null,
         granted_by: g.grantedBy,
         granted_at: g.grantedAt,
         reason: g.reason,

@@ -64,6 +64,10 @@ export interface RoleGrantsTable {
   person_id: string;
   role: Role;
   organisation_id: string | null;
+  /** The vendor company of a `vendor` grant (migration 0009). */
+  vendor_id: Generated<string | null>;
+  /** When a certification lapses (migration 0009). */
+  expires_at: Generated<Date | null>;
   granted_by: string | null;
   granted_at: Date;
   reason: string;
@@ -88,6 +92,8 @@ export interface TicketsTable {
   organisation_id: string;
   requester_id: string;
   assignee_id: string | null;
+  /** The engaged vendor company (migration 0009). */
+  vendor_id: Generated<string | null>;
   configuration_item: string | null;
   rating: number | null;
   idempotency_key: string | null;

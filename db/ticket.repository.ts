@@ -27,6 +27,7 @@ export function toTicket(r: TicketRow): Ticket {
     organisationId: r.organisation_id,
     requesterId: r.requester_id,
     assigneeId: r.assignee_id,
+    vendorId: r.vendor_id,
     configurationItem: r.configuration_item,
     rating: r.rating,
     createdAt: r.created_at,
@@ -65,6 +66,7 @@ function patchColumns(p: TicketPatch): Updateable<TicketsTable> {
   if (p.status !== undefined) u.status = p.status;
   if (p.pendingOn !== undefined) u.pending_on = p.pendingOn;
   if (p.assigneeId !== undefined) u.assignee_id = p.assigneeId;
+  if (p.vendorId !== undefined) u.vendor_id = p.vendorId;
   if (p.priority !== undefined) u.priority = p.priority;
   if (p.impact !== undefined) u.impact = p.impact;
   if (p.urgency !== undefined) u.urgency = p.urgency;
@@ -166,6 +168,7 @@ export class TicketRepository implements TicketRepositoryPort {
     if (filter.organisationIds) q = q.where('organisation_id', 'in', filter.organisationIds);
     if (filter.requesterId !== undefined) q = q.where('requester_id', '=', filter.requesterId);
     if (filter.assigneeId !== undefined) q = q.where('assignee_id', '=', filter.assigneeId);
+    if (filter.vendorIds) q = filter.vendorIds.length ? q.where('vendor_id', 'in', filter.vendorIds) : q.where(sql<boolean>`false`);
     if (filter.statuses) q = q.where('status', 'in', filter.statuses);
     q = q.orderBy('created_at', 'desc').orderBy('ref', 'desc');
     if (filter.limit !== undefined) q = q.limit(filter.limit);

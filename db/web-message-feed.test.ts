@@ -9,6 +9,7 @@ import { createDatabase } from './database.ts';
 import { PgWebMessageFeed } from './web-message-feed.ts';
 import { WebMessageRepository } from './web-message.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
+import { WAIT_MS } from '../test/wait.ts';
 
 let tdb: TestDatabase;
 const received: WebMessage[] = [];
@@ -16,7 +17,7 @@ const logged: string[] = [];
 let feed: { close(): Promise<void> };
 let writer: ReturnType<typeof createDatabase>;
 
-async function until(probe: () => boolean, what: string, timeoutMs = 10_000): Promise<void> {
+async function until(probe: () => boolean, what: string, timeoutMs = WAIT_MS): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!probe()) {
     if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);

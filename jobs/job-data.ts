@@ -10,6 +10,8 @@ export type JobData =
   | { readonly kind: 'auto-close'; readonly slot: string }
   /** Daily cleanup of expired dialogs and old delivery ids; `day` names the run. */
   | { readonly kind: 'housekeeping'; readonly day: string }
+  /** Certification reminders (30 and 7 days before) and lapses, people's and vendors'; `slot` names the hour. */
+  | { readonly kind: 'certifications'; readonly slot: string }
   /**
    * One sweep of the monitoring agents' watchdog; `slot` names the 15-second tick (one sweep per
    * tick however many workers run), `purge` also deletes old replay guards and results.

@@ -4,6 +4,7 @@
  * - the morning digest, 08:30 Europe/Rome Monday–Friday (holidays skipped by the digest itself);
  * - the auto-close of resolved tickets nobody confirmed, every hour;
  * - housekeeping (expired dialogs, old delivery ids), daily at night;
+ * - certifications (reminders 30 and 7 days before an expiry, automatic lapses), every hour;
  * - the monitoring agents' watchdog, every 15 seconds (old rows purged every 15 minutes).
  * Every worker process runs the same crons. The digest, auto-close, housekeeping and watchdog
  * ticks become BullMQ jobs with deterministic ids (`digest-2026-03-02`, `watchdog-…T083015`),
@@ -24,6 +25,8 @@ export interface ScheduleCrons {
   readonly autoClose?: string;
   /** Cleanup of expired dialogs and old delivery ids; default `17 3 * * *` (daily, at night). */
   readonly housekeeping?: string;
+  /** Certification reminders and lapses; default `25 * * * *` (hourly). */
+  readonly certifications?: string;
   /** The agents' watchdog sweep; default every 15 seconds (six fields, seconds first); `false` runs none. */
   readonly watchdog?: string | false;
   /** Zone the expressions are read in; default `Europe/Rome`. */
@@ -103,6 +106,15 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
         return queue.add('housekeeping', { kind: 'housekeeping', day }, { jobId: `housekeeping-${day}`, removeOnComplete: { age: 2 * 86_400 } });
       }),
       options('housekeeping'),
+    ),
+    cron.schedule(
+      crons.certifications ?? '25 * * * *',
+      run('certifications', () => {
+        // One job per hour for the fleet; each reminder is also recorded once in the database.
+        const slot = clock.now().toISOString().slice(0, 13).replace(/[-:T]/g, '');
+        return queue.add('certifications', { kind: 'certifications', slot }, { jobId: `certifications-${slot}`, removeOnComplete: { age: 86_400 } });
+      }),
+      options('certifications'),
     ),
   ];
   if (crons.watchdog !== false)

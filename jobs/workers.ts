@@ -3,8 +3,8 @@
  * the chat adapters' senders) and for `sportello worker` (workers only; run as many as needed).
  *
  * - one BullMQ queue (`<namespace>-jobs`) on Redis or on BullMQ's PostgreSQL backend: SLA
- *   timers (`sla-<eventId>`), the morning digest, the auto-close, housekeeping and the
- *   monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
+ *   timers (`sla-<eventId>`), the morning digest, the auto-close, housekeeping, the hourly
+ *   certification reminders and lapses (`certifications-<hour>`) and the monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
  * - the SLA timer pump (sets timers for events due within the horizon; see sla-timers.ts);
  * - node-cron: the reconciliation sweep every minute, and the ticks that enqueue the jobs above;
  * - the outbox delivery (see outbox-worker.ts) for the platforms this process has senders for:
@@ -28,6 +28,7 @@ import { startOutboxWorker, type OutboxWorker } from './outbox-worker.ts';
 import { createQueueBackend } from './queue-backend.ts';
 import { reconcileSla, type ReconcileResult } from './reconcile.ts';
 import { housekeeping } from '../core/maintenance/housekeeping.ts';
+import { sweepCertifications } from '../core/vendors/certification-sweep.ts';
 import { startSchedules, type ScheduleCrons, type Schedules } from './schedules.ts';
 import { SlaTimers } from './sla-timers.ts';
 import { AgentWatchdog } from './agent-watchdog.ts';
@@ -172,6 +173,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
         case 'auto-close': {
           const closed = await closeUnconfirmedTickets(fireOpts, opts.autoCloseAfterDays ?? 7);
           if (closed.length) log.info({ closed }, 'closed resolved tickets nobody confirmed');
+          outbox.kick();
+          return;
+        }
+        case 'certifications': {
+          const swept = await sweepCertifications(fireOpts);
+          if (swept.people.lapsed + swept.people.reminded + swept.vendors.lapsed + swept.vendors.reminded > 0) log.info(swept, 'certification reminders and lapses');
           outbox.kick();
           return;
         }

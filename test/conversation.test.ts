@@ -278,11 +278,14 @@ describe('what the review found', () => {
   it('dialog answers that begin with a command word are answers, and a first message too', async () => {
     await h.send({ from: 'anna', text: 'Collega in ferie, non accedo al suo PC' });
     expect(h.sender.texts('anna').at(-1)).toContain('Apriamo insieme una richiesta');
-    await h.press('anna', 'intake.kind', 'incident');
+    // The shorter intake read kind, device, title and description from it: only impact and urgency are asked.
     await h.press('anna', 'intake.impact', '2');
     await h.press('anna', 'intake.urgency', '2');
+    expect(h.sender.last('anna')?.message.title).toBe('Riepilogo: confermi?');
+    await h.press('anna', 'intake.edit', 'title');
     await h.send({ from: 'anna', text: 'Stato della rete pessimo' });
-    expect(h.sender.texts('anna').at(-1)).toContain('Descrivi il problema');
+    const summary = h.sender.last('anna')?.message;
+    expect(summary?.fields?.find((f) => f.label === 'Titolo')?.value).toBe('Stato della rete pessimo');
     await h.send({ from: 'anna', text: 'annulla' });
     expect(h.sender.texts('anna').at(-1)).toContain('ho annullato');
   });

@@ -14,6 +14,7 @@ import { KyselyStore } from '../db/kysely-store.ts';
 import { startWorkers, type Workers } from '../jobs/workers.ts';
 import { RecordingSender } from './engine-harness.ts';
 import { createStack, type Stack } from './stack.ts';
+import { WAIT_MS } from './wait.ts';
 
 const quiet = { info() {}, warn() {}, error() {} };
 const HOUR = 3_600_000;
@@ -37,7 +38,7 @@ function counting(store: KyselyStore): Store {
   return Object.defineProperty(Object.create(store) as Store, 'sla', { value: sla });
 }
 
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = 10_000): Promise<T> {
+async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = WAIT_MS): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();

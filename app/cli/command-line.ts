@@ -45,7 +45,9 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
   }
   if (help || parsed.values['help'] === true) return { kind: 'help', command };
   const expected = command.positionals ?? [];
-  if (parsed.positionals.length > expected.length)
+  // A last positional named `WORDS...` takes every remaining word (`community search stampante di rete`).
+  const variadic = expected.at(-1)?.endsWith('...') === true;
+  if (parsed.positionals.length > expected.length && !variadic)
     throw new UsageError(`unexpected argument ${JSON.stringify(parsed.positionals[expected.length])}`, command);
   if (parsed.positionals.length < expected.length) throw new UsageError(`missing ${expected[parsed.positionals.length]}`, command);
   try {

@@ -1,12 +1,14 @@
 import { migrate, seedDemoCommand } from './admin-commands.ts';
 import { agentRevoke } from './agent-commands.ts';
 import type { Command } from './command.ts';
+import { communityDeflection, communitySearch, kbList, kbShow } from './community-commands.ts';
 import { identityLink } from './identity-commands.ts';
 import { orgAdd, orgList } from './org-commands.ts';
 import { personAdd, personList } from './person-commands.ts';
 import { roleGrant, roleRevoke } from './role-commands.ts';
 import { slaCalendar } from './sla-commands.ts';
 import { ticketCreate, ticketList, ticketShow } from './ticket-commands.ts';
+import { catalogueSearch, vendorAdd, vendorCertify, vendorList, vendorRevoke, vendorShow } from './vendor-commands.ts';
 
 /** Every command but `help`, in the order the usage lists them. */
 export const COMMANDS: readonly Command[] = [
@@ -21,6 +23,16 @@ export const COMMANDS: readonly Command[] = [
   ticketCreate,
   ticketList,
   ticketShow,
+  communitySearch,
+  communityDeflection,
+  kbList,
+  kbShow,
+  vendorAdd,
+  vendorList,
+  vendorShow,
+  vendorCertify,
+  vendorRevoke,
+  catalogueSearch,
   slaCalendar,
   agentRevoke,
   seedDemoCommand,

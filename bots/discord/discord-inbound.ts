@@ -47,8 +47,8 @@ export function addressedText(content: string, botUserId: string): { addressed: 
 
 /**
  * Turns gateway events into engine calls. DMs always go in; in guild channels only what is
- * addressed to the bot, plus anything typed in the thread of one of our ticket cards (the
- * volunteers' workspace). Interactions are acknowledged at once (Discord allows 3 s), then
+ * addressed to the bot, plus anything typed in the thread of one of our own messages (a ticket
+ * card, the volunteers' workspace; a community question, whose thread holds its answers). Interactions are acknowledged at once (Discord allows 3 s), then
  * handled. Events of one user in one conversation are handled in order.
  */
 export class DiscordInbound {
@@ -73,7 +73,7 @@ export class DiscordInbound {
     const conversation: Conversation = thread ? { id: thread.parentId ?? thread.id, kind: 'channel', threadId: thread.id } : { id: msg.channelId, kind: 'channel' };
     const { addressed, text } = addressedText(msg.content, this.o.botUserId());
     this.run(`${msg.channelId}:${msg.author.id}`, async () => {
-      if (!addressed && !(thread && (await this.isCardThread(conversation.id, thread.id)))) return;
+      if (!addressed && !(thread && (await this.isOurThread(conversation.id, thread.id)))) return;
       await this.handle(this.inbound(msg.id, conversation, msg.author, { text }));
     });
   }
@@ -169,9 +169,9 @@ export class DiscordInbound {
     });
   }
 
-  private async isCardThread(channelId: string, threadId: string): Promise<boolean> {
-    const ref = await this.o.outbox.findRef('discord', channelId, threadId);
-    return ref?.startsWith('card:') === true;
+  /** A thread opened on one of our messages: the feature that posted it (the registry) takes what is written there. */
+  private async isOurThread(channelId: string, threadId: string): Promise<boolean> {
+    return (await this.o.outbox.findRef('discord', channelId, threadId)) !== undefined;
   }
 
   /**

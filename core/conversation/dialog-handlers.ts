@@ -17,6 +17,8 @@ export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {
     idempotencyKey: `intake:${turn.inbound.platform}:${turn.person.id}:${s.dialogId}`,
   });
   await ctx.repos.dialogs.delete(turn.dialogKey);
+  // The offer declined before this ticket: the deflection funnel counts what it led to.
+  if (s.offerId) await ctx.repos.community.linkOfferTicket(s.offerId, ticket.id);
   turn.reply({
     text: t(turn.locale, 'intake.created', { ref: ticket.ref, priority: `P${ticket.priority}` }),
     fields: [

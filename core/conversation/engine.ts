@@ -1,7 +1,7 @@
 import { t } from './messages.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { Locale } from '../kernel/i18n.ts';
-import { m as shared } from '../kernel/messages.ts';
+import { describeError } from '../kernel/messages.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import { announceTicket } from '../tickets/ticket-notices.ts';
 import type { Clock, Repositories, Store, Written } from '../kernel/ports.ts';
@@ -84,8 +84,8 @@ export class ConversationEngine {
     } else if (mode === 'failure') {
       turn.say(t(turn.locale, 'error.internal'));
     } else {
-      turn.say(t(turn.locale, mode.messageKey, localizeParams(turn, mode.params)));
-      await dropNoteDialog(turn);
+      turn.say(describeError(turn.locale, mode));
+      await dropTrappingDialog(turn, this.opts.registry);
       await refreshAfterRefusal(turn, mode);
     }
     await notifier.flush(now);
@@ -108,14 +108,16 @@ export class ConversationEngine {
 
   /**
    * While a dialog waits for an answer, only `annulla`/`cancel` or a `/`- or `!`-prefixed
-   * command interrupts it: a title such as "Stato della rete pessimo" is an answer. Otherwise
-   * a command word counts when its words fit the command's grammar.
+   * command interrupts it: a title such as "Stato della rete pessimo" is an answer — in a
+   * channel too (the reason a committee member types after a button there may well begin with
+   * "fornitore"). Otherwise, in a conversation with the bot, a command word counts when its words
+   * fit the command's grammar; in a channel it always does.
    */
   private async meantAsCommand(turn: Turn, spec: CommandSpec, command: ParsedCommand, text: string): Promise<boolean> {
     if (looksLikeCommand(text) || (command.name === 'cancel' && command.args.length === 0)) return true;
-    if (!turn.inDm) return true;
     const dialog = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
     if (dialog !== undefined && this.opts.registry.dialog(dialog)) return false;
+    if (!turn.inDm) return true;
     return fitsGrammar(spec, command, text);
   }
 }
@@ -131,26 +133,13 @@ async function refreshAfterRefusal(turn: Turn, err: DomainError): Promise<void> 
 }
 
 /**
- * A refused note (the ticket moved meanwhile) must not leave the person stuck in the note
- * dialog, where everything they type would be refused again.
+ * A refused note (the ticket moved meanwhile), or the refused answer of another one-answer dialog
+ * (`dropOnRefusal`), must not leave the person stuck in the dialog, where everything they type
+ * would be refused again.
  */
-async function dropNoteDialog(turn: Turn): Promise<void> {
+async function dropTrappingDialog(turn: Turn, registry: CommandRegistry): Promise<void> {
   if (!turn.inbound.text) return;
   const dialog = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
-  if (typeof dialog === 'object' && dialog !== null && (dialog as { flow?: unknown }).flow === 'note') await turn.ctx.repos.dialogs.delete(turn.dialogKey);
-}
-
-/** Error parameters that are codes (a status, an action, a field, a role) in the user's words. */
-function localizeParams(turn: Turn, params: Readonly<Record<string, string | number>>): Record<string, string | number> {
-  const out: Record<string, string | number> = { ...params };
-  const word = (prefix: string, v: string | number | undefined): string | undefined => {
-    if (typeof v !== 'string') return undefined;
-    const key = `${prefix}.${v}`;
-    return shared.has(key) ? shared.t(turn.locale, key) : undefined;
-  };
-  for (const [name, prefix] of [['status', 'status'], ['action', 'action'], ['field', 'field'], ['role', 'role']] as const) {
-    const w = word(prefix, params[name]);
-    if (w !== undefined) out[name] = w;
-  }
-  return out;
+  const note = typeof dialog === 'object' && dialog !== null && (dialog as { flow?: unknown }).flow === 'note';
+  if (note || (dialog !== undefined && registry.dialog(dialog)?.dropOnRefusal)) await turn.ctx.repos.dialogs.delete(turn.dialogKey);
 }

@@ -3,9 +3,11 @@ import { Actor } from '../kernel/actor.ts';
 import { looksLikeCommand, type CommandRegistry } from '../kernel/command.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { submitIntake } from './dialog-handlers.ts';
+import { offerSolutions, settleOffer } from '../community/deflection.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { helpMessage } from './help.ts';
-import { answer, question } from './intake.ts';
+import { answer, question, startIntake } from './intake.ts';
+import { understand } from './understand.ts';
 
 /**
  * Text that is not a command: it continues the open dialog (whichever feature owns it); in a
@@ -34,7 +36,10 @@ export async function handleFreeText(turn: Turn, text: string, registry: Command
   if (!turn.inDm || looksLikeCommand(text)) return turn.replyPrivately(helpMessage(turn.locale, ctx.actor, registry, true));
   if (Actor.organisations(ctx.actor).length === 0) return turn.say(t(turn.locale, 'intake.not_member'));
 
-  const fresh: IntakeState = { flow: 'intake', step: 'kind', firstText: text.slice(0, 4000), dialogId: turn.inbound.deliveryId };
+  // Solutions that may already answer it come first; what the message says is not asked again.
+  const offer = await offerSolutions(ctx, text, turn.inbound.platform);
+  const solutions = offer?.hits.map((h) => ({ kind: h.kind, ref: h.ref, rootRef: h.rootRef, title: h.title, body: h.body.slice(0, 400), accepted: h.accepted }));
+  const fresh = startIntake(text, turn.inbound.deliveryId, understand(text), offer && solutions ? { offerId: offer.offer.id, solutions } : undefined);
   await ctx.repos.dialogs.put(turn.dialogKey, fresh, turn.dialogExpiry());
   const q = question(turn.locale, fresh);
   turn.reply({ ...q, text: `${t(turn.locale, 'intake.start')}\n${q.text}` });
@@ -48,6 +53,13 @@ export async function continueIntake(
 ): Promise<void> {
   const step = answer(turn.locale, state, input);
   if (step.kind === 'confirmed') return submitIntake(turn, step.state);
+  if (step.kind === 'solved') {
+    if (state.offerId) await settleOffer(turn.ctx, state.offerId, 'resolved');
+    await turn.ctx.repos.dialogs.delete(turn.dialogKey);
+    return turn.reply({ text: t(turn.locale, 'intake.solved_thanks') });
+  }
+  // Past the offer: the requester chose to open the ticket anyway.
+  if (state.step === 'offer' && step.kind === 'ask' && state.offerId) await settleOffer(turn.ctx, state.offerId, 'declined');
   await turn.ctx.repos.dialogs.put(turn.dialogKey, step.state, turn.dialogExpiry());
   turn.reply(step.message);
 }

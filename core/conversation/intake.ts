@@ -3,20 +3,60 @@ import { type Locale } from '../kernel/i18n.ts';
 import { computePriority, isImpact, isUrgency } from '../tickets/priority.ts';
 import { TICKET_KINDS, type TicketKind } from '../kernel/ticket.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
-import type { IntakeState } from './dialog-state.ts';
+import { INTAKE_FIELDS, type IntakeField, type IntakeState, type OfferedSolution } from './dialog-state.ts';
 import type { OutMessage } from '../kernel/message.ts';
+import { hitLine } from '../community/community-cards.ts';
+import type { Understood } from './understand.ts';
 
 /** Result of feeding one answer to the intake dialog. */
 export type IntakeStep =
   | { readonly kind: 'ask'; readonly state: IntakeState; readonly message: OutMessage }
   | { readonly kind: 'invalid'; readonly state: IntakeState; readonly message: OutMessage }
-  | { readonly kind: 'confirmed'; readonly state: IntakeState };
+  | { readonly kind: 'confirmed'; readonly state: IntakeState }
+  /** "Risolto, grazie" on the offered solutions: no ticket. */
+  | { readonly kind: 'solved'; readonly state: IntakeState };
+
+/** What the summary lets the requester correct. */
+const EDITABLE: readonly IntakeField[] = INTAKE_FIELDS;
+
+/**
+ * The first state of an intake: what the first message already says is filled in (and will not
+ * be asked), the offered solutions, if any, come first; then the first question still open.
+ */
+export function startIntake(
+  firstText: string,
+  dialogId: string,
+  understood: Understood,
+  offer?: { readonly offerId: string; readonly solutions: readonly OfferedSolution[] },
+): IntakeState {
+  const prefilled = INTAKE_FIELDS.filter((f) => understood[f] !== undefined);
+  const base: IntakeState = {
+    flow: 'intake',
+    step: 'kind',
+    firstText: firstText.slice(0, DESCRIPTION_MAX),
+    dialogId,
+    ...understood,
+    ...(prefilled.length ? { prefilled } : {}),
+    ...(offer ? { offerId: offer.offerId, offered: offer.solutions } : {}),
+  };
+  return { ...base, step: offer ? 'offer' : firstOpen(base, -1) };
+}
+
+const ORDER: readonly IntakeState['step'][] = ['offer', ...INTAKE_FIELDS, 'confirm'];
+
+/** The first step after `index` whose field the first message did not answer. */
+function firstOpen(s: IntakeState, index: number): IntakeState['step'] {
+  for (const step of ORDER.slice(index + 1)) if (step !== 'offer' && !(s.prefilled ?? []).includes(step as IntakeField)) return step;
+  return 'confirm';
+}
 
 const cancelButton = (l: Locale) => ({ actionId: 'intake.cancel', value: '', label: t(l, 'button.cancel') });
 
 /** The question for the state's current step. */
 export function question(l: Locale, s: IntakeState): OutMessage {
   switch (s.step) {
+    case 'offer':
+      return offerMessage(l, s);
     case 'kind':
       return {
         text: t(l, 'intake.ask_kind'),
@@ -48,11 +88,36 @@ export function question(l: Locale, s: IntakeState): OutMessage {
   }
 }
 
+/** The solutions that may already answer the first message, before any question. */
+function offerMessage(l: Locale, s: IntakeState): OutMessage {
+  const lines = (s.offered ?? []).map((h) => hitLine(l, { ...h, tags: [], answered: true, score: 0 }));
+  return {
+    title: t(l, 'intake.offer_title'),
+    text: `${t(l, 'intake.offer_intro')}\n${lines.join('\n')}\n\n${t(l, 'intake.offer_hint')}`,
+    buttons: [
+      { actionId: 'intake.solved', value: s.offerId ?? '', label: t(l, 'button.solved'), style: 'primary' },
+      { actionId: 'intake.open', value: s.offerId ?? '', label: t(l, 'button.open_anyway') },
+    ],
+  };
+}
+
+/** "From your message I understood: …" — the prefilled kind, urgency, impact and device. */
+function understoodLine(l: Locale, s: IntakeState): string {
+  const filled = new Set(s.prefilled ?? []);
+  const parts: string[] = [];
+  if (filled.has('kind') && s.kind) parts.push(t(l, 'intake.understood_kind', { value: t(l, `kind.${s.kind}`) }));
+  if (filled.has('impact') && s.impact) parts.push(t(l, 'intake.understood_impact', { value: t(l, `impact.${s.impact}`) }));
+  if (filled.has('urgency') && s.urgency) parts.push(t(l, 'intake.understood_urgency', { value: t(l, `urgency.${s.urgency}`) }));
+  if (filled.has('device') && s.device) parts.push(t(l, 'intake.understood_device', { value: s.device }));
+  return parts.length ? t(l, 'intake.understood', { what: parts.join(', ') }) : '';
+}
+
 function summary(l: Locale, s: IntakeState): OutMessage {
   const p = s.impact && s.urgency ? computePriority(s.impact, s.urgency) : 5;
+  const understood = understoodLine(l, s);
   return {
     title: t(l, 'intake.summary_title'),
-    text: s.description ?? '',
+    text: [s.description ?? '', understood].filter(Boolean).join('\n\n'),
     fields: [
       { label: t(l, 'card.kind'), value: s.kind ? t(l, `kind.${s.kind}`) : '—' },
       { label: t(l, 'intake.field_title'), value: s.title ?? '—' },
@@ -60,21 +125,27 @@ function summary(l: Locale, s: IntakeState): OutMessage {
       { label: t(l, 'details.device'), value: s.device ?? '—' },
     ],
     buttons: [{ actionId: 'intake.confirm', value: s.dialogId, label: t(l, 'button.confirm'), style: 'primary' }, cancelButton(l)],
+    select: {
+      actionId: 'intake.edit',
+      placeholder: t(l, 'intake.edit_placeholder'),
+      options: EDITABLE.map((f) => ({ label: t(l, `intake.edit_${f}`), value: f })),
+    },
   };
 }
 
-const NEXT: Record<IntakeState['step'], IntakeState['step']> = {
-  kind: 'impact',
-  impact: 'urgency',
-  urgency: 'title',
-  title: 'description',
-  description: 'device',
-  device: 'confirm',
-  confirm: 'confirm',
-};
-
+/** The next open step (straight back to the summary after a correction). */
 function advance(l: Locale, s: IntakeState): IntakeStep {
-  const next = { ...s, step: NEXT[s.step] };
+  const step = s.editing ? 'confirm' : firstOpen(s, ORDER.indexOf(s.step));
+  const { editing: _done, ...rest } = s;
+  const next: IntakeState = step === 'confirm' ? { ...rest, step } : { ...s, step };
+  return { kind: 'ask', state: next, message: question(l, next) };
+}
+
+/** A field chosen in the summary's "Correggi…": asked again, then back to the summary. */
+function edit(l: Locale, s: IntakeState, field: string): IntakeStep | undefined {
+  const f = EDITABLE.find((x) => x === field);
+  if (!f) return undefined;
+  const next: IntakeState = { ...s, step: f, editing: true, prefilled: (s.prefilled ?? []).filter((x) => x !== f) };
   return { kind: 'ask', state: next, message: question(l, next) };
 }
 
@@ -88,6 +159,9 @@ export function answer(l: Locale, s: IntakeState, input: { readonly action?: { i
   const a = input.action;
   const text = input.text?.trim() ?? '';
   switch (s.step) {
+    case 'offer':
+      if (a?.id === 'intake.solved') return { kind: 'solved', state: s };
+      return a?.id === 'intake.open' ? advance(l, s) : invalid(l, s, 'intake.use_buttons');
     case 'kind': {
       const k = a?.id === 'intake.kind' ? TICKET_KINDS.find((x) => x === a.value) : fromWords(text);
       return k ? advance(l, { ...s, kind: k }) : invalid(l, s, 'intake.use_buttons');
@@ -115,7 +189,8 @@ export function answer(l: Locale, s: IntakeState, input: { readonly action?: { i
       if (!text) return invalid(l, s, 'intake.empty');
       return advance(l, { ...s, device: text.slice(0, 200) });
     case 'confirm':
-      return a?.id === 'intake.confirm' && a.value === s.dialogId ? { kind: 'confirmed', state: s } : invalid(l, s, 'intake.use_buttons');
+      if (a?.id === 'intake.confirm' && a.value === s.dialogId) return { kind: 'confirmed', state: s };
+      return (a?.id === 'intake.edit' ? edit(l, s, a.value) : undefined) ?? invalid(l, s, 'intake.use_buttons');
   }
 }
 

@@ -9,8 +9,8 @@ export const escalationFeature: Feature = {
     {
       prefix: 'ticket.escalate',
       async handle(turn, action) {
-        const { ticket, already } = await requestEscalation(turn.ctx, action.value);
-        turn.say(t(turn.locale, already ? 'sla.escalation.already' : 'sla.escalation.requested', { ref: ticket.ref }));
+        const { ticket, already, suggested } = await requestEscalation(turn.ctx, action.value);
+        turn.say(t(turn.locale, suggested ? 'request.suggested' : already ? 'request.already' : 'request.done', { ref: ticket.ref }));
       },
     },
   ],

@@ -1,30 +1,30 @@
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
-import { isFinal, type Ticket } from '../kernel/ticket.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
-import { findTicketOrThrow } from '../tickets/find-ticket.ts';
+import type { Ticket } from '../kernel/ticket.ts';
+import { requestVendor } from '../vendors/request-vendor.ts';
 import { ESCALATION_FIELD } from './sla-notices.ts';
 
 /**
- * The requester (or the org's ICT lead, or a moderator) accepts the offer to hand a ticket to
- * the vendor tier. The vendor flow comes later: for now the request is recorded in the ticket's
- * history (`escalation: offered → requested`), once, for the moderators to act on.
+ * The "Ask for a vendor" button offered after a volunteer-tier breach: the requester (or the
+ * org's ICT lead, or a moderator) accepts the offer. It opens the vendor request (the moderators
+ * get it with the automatic match to confirm) and records the acceptance in the ticket's history
+ * (`escalation: offered → requested`), once.
  *
- * @returns `already: true` when the request had been recorded before (nothing is written).
+ * @returns `already: true` when a request was under way (nothing is written); `suggested: true`
+ * when a volunteer pressed it (the requester was asked instead).
  */
-export async function requestEscalation(ctx: UseCaseContext, typedRef: string): Promise<{ ticket: Ticket; already: boolean }> {
-  const ticket = await findTicketOrThrow(ctx, typedRef);
-  const a = ctx.actor;
-  const requesterSide =
-    ticket.requesterId === a.personId || a.roles.some((r) => r.role === 'ict_lead' && r.organisationId === ticket.organisationId);
-  if (!requesterSide && !Actor.isStaff(a)) throw new DomainError('forbidden');
-  if (isFinal(ticket.status)) throw new DomainError('illegal_transition', { action: 'escalate', status: ticket.status });
+export async function requestEscalation(
+  ctx: UseCaseContext,
+  typedRef: string,
+): Promise<{ ticket: Ticket; already: boolean; suggested: boolean }> {
+  const outcome = await requestVendor(ctx, typedRef, { category: null, region: null });
+  const { ticket } = outcome;
+  if (outcome.kind !== 'requested') return { ticket, already: outcome.kind === 'already', suggested: outcome.kind === 'suggested' };
   const history = (await ctx.repos.tickets.listEvents(ticket.id)).filter((e) => e.field === ESCALATION_FIELD);
-  if (ticket.tier === 'vendor' || history.some((e) => e.to === 'requested')) return { ticket, already: true };
   await ctx.repos.tickets.addEvents([
     {
       ticketId: ticket.id,
-      actorId: Actor.isSystem(a) ? null : a.personId,
+      actorId: Actor.recordedId(ctx.actor),
       at: ctx.clock.now(),
       field: ESCALATION_FIELD,
       from: history[history.length - 1]?.to ?? null,
@@ -32,5 +32,5 @@ export async function requestEscalation(ctx: UseCaseContext, typedRef: string): 
       note: null,
     },
   ]);
-  return { ticket, already: false };
+  return { ticket, already: false, suggested: false };
 }

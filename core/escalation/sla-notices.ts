@@ -11,9 +11,13 @@
  * | volunteer resolution breach | also: an offer to escalate to a vendor, to the requester and the moderators (recorded in the history) |
  * | unclaimed re-announce  | volunteers channel, with a wider mention and the Claim button    |
  * | unclaimed report       | every moderator, in a DM                                         |
+ *
+ * On the vendor tier the vendor's members take the volunteers' place: the re-announcement and
+ * the warnings of an unclaimed ticket reach them in a DM, and a breach of the vendor's
+ * commitment goes to the committee channel (not the volunteers'), the members and the requester.
  */
 import { t } from './messages.ts';
-import type { Button } from '../kernel/message.ts';
+import type { Button, OutMessage } from '../kernel/message.ts';
 import { type Locale } from '../kernel/i18n.ts';
 import { cardRef } from '../tickets/ticket-card.ts';
 import type { Notifier } from '../kernel/notifier.ts';
@@ -26,6 +30,8 @@ import { formatDue, formatDuration } from '../sla/sla-format.ts';
 import { SlaPolicy } from '../sla/sla-policy.ts';
 import { BusinessCalendar } from '../sla/business-calendar.ts';
 import { SlaClock } from '../sla/sla-clock.ts';
+import type { Vendor } from '../vendors/model.ts';
+import '../vendors/ports.ts';
 
 /** The history field that records escalation offers and requests. */
 export const ESCALATION_FIELD = 'escalation';
@@ -51,6 +57,11 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
   ]);
   const base = { ref: ticket.ref, priority: ticket.priority, org: neutralizeMentions(org?.name ?? '?') };
   const channelOpts = { organisationId: ticket.organisationId };
+  const vendor = ticket.tier === 'vendor' && ticket.vendorId ? await repos.vendors.findVendor(ticket.vendorId) : undefined;
+  const members = vendor ? await repos.vendors.memberIds(vendor.id) : [];
+  const toMembers = async (compose: (l: Locale) => OutMessage) => {
+    for (const id of members) await notifier.toPerson(id, compose);
+  };
   const details = (l: Locale): Button => ({ actionId: 'ticket.details', value: ticket.ref, label: t(l, 'button.details') });
   const claim = (l: Locale): Button => ({ actionId: 'ticket.claim', value: ticket.ref, label: t(l, 'button.claim'), style: 'primary' });
 
@@ -58,7 +69,9 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
     const periods = SlaClock.periods(ticket, await repos.tickets.listEvents(ticket.id));
     const since = periods[periods.length - 1]?.start ?? ticket.createdAt;
     const age = (l: Locale) => business(l, BusinessCalendar.businessMinutesBetween(cal, since, now));
-    if (event.kind === 'reannounce') {
+    if (event.kind === 'reannounce' && vendor) {
+      await toMembers((l) => ({ text: t(l, 'sla.vendor.reannounce', { ...base, age: age(l), vendor: neutralizeMentions(vendor.name) }), buttons: [claim(l), details(l)] }));
+    } else if (event.kind === 'reannounce') {
       await notifier.toChannels('volunteers', (l) => ({ text: t(l, 'sla.unclaimed.reannounce', { ...base, age: age(l) }), buttons: [claim(l), details(l)], mention: 'here' }), channelOpts);
     } else {
       for (const m of await repos.people.listPeopleWithRole('moderator')) {
@@ -82,6 +95,8 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
     });
     if (target === 'resolution' && ticket.assigneeId) {
       await notifier.toPerson(ticket.assigneeId, (l) => ({ text: t(l, 'sla.warn.resolution', params(l)), buttons: [details(l)] }));
+    } else if (vendor) {
+      await toMembers((l) => ({ text: t(l, `sla.warn.${target}`, params(l)), buttons: target === 'response' ? [claim(l), details(l)] : [details(l)] }));
     } else {
       await notifier.toChannels('volunteers', (l) => ({ text: t(l, `sla.warn.${target}`, params(l)) }), { ...channelOpts, threadRef: cardRef(ticket) });
     }
@@ -91,11 +106,30 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
   // Breach.
   const targetText = (l: Locale) => business(l, targetMinutes);
   const ownerName = neutralizeMentions(owner?.displayName ?? '—');
+  if (vendor) return vendorBreach(ctx, ticket, vendor, { ...base, target: '', owner: ownerName }, targetText, target, toMembers);
   for (const purpose of ['volunteers', 'committee'] as const) {
     await notifier.toChannels(purpose, (l) => ({ text: t(l, `sla.breach.${target}`, { ...base, target: targetText(l), owner: ownerName }), buttons: [details(l)] }), channelOpts);
   }
   await notifier.toPerson(ticket.requesterId, (l) => ({ text: t(l, `sla.requester.breach.${target}`, { ref: ticket.ref, target: targetText(l) }) }));
   if (target === 'resolution' && ticket.tier === 'volunteer') await offerEscalation(ctx, ticket, base);
+}
+
+/** The vendor missed its commitment: the committee, the vendor's members and the requester hear it. */
+async function vendorBreach(
+  ctx: SlaNoticeContext,
+  ticket: Ticket,
+  vendor: Vendor,
+  base: Readonly<Record<string, string | number>>,
+  targetText: (l: Locale) => string,
+  target: 'response' | 'resolution',
+  toMembers: (compose: (l: Locale) => OutMessage) => Promise<void>,
+): Promise<void> {
+  const { notifier } = ctx;
+  const details = (l: Locale): Button => ({ actionId: 'ticket.details', value: ticket.ref, label: t(l, 'button.details') });
+  const params = (l: Locale) => ({ ...base, target: targetText(l), vendor: neutralizeMentions(vendor.name), vendorRef: vendor.ref });
+  await notifier.toChannels('committee', (l) => ({ text: t(l, `sla.vendor.breach.${target}`, params(l)), buttons: [details(l)] }), { organisationId: ticket.organisationId });
+  await toMembers((l) => ({ text: t(l, `sla.vendor.breach.${target}`, params(l)), buttons: [details(l)] }));
+  await notifier.toPerson(ticket.requesterId, (l) => ({ text: t(l, `sla.vendor.requester_breach.${target}`, params(l)) }));
 }
 
 /** A volunteer-tier resolution breach: offer the vendor tier, and record the offer. */

@@ -14,7 +14,7 @@ import type { Turn } from './turn.ts';
 export type Audience = Role | 'member' | 'anyone';
 
 /** The groups of `aiuto`, in the order they are shown. */
-export const HELP_SECTIONS = ['requester', 'volunteer', 'staff', 'sla', 'monitoring', 'committee', 'account'] as const;
+export const HELP_SECTIONS = ['requester', 'community', 'volunteer', 'staff', 'sla', 'monitoring', 'vendors', 'committee', 'account'] as const;
 export type HelpSection = (typeof HELP_SECTIONS)[number];
 
 /**
@@ -77,6 +77,11 @@ export interface DialogSpec {
   /** Whether the stored state is this dialog's (the state is untyped JSON from the database). */
   readonly owns: (state: unknown) => boolean;
   readonly continue: (turn: Turn, state: unknown, text: string) => Promise<void>;
+  /**
+   * A one-answer dialog whose answer was refused is closed, so the person is not trapped in it
+   * (everything they typed next would be taken as the answer and refused again).
+   */
+  readonly dropOnRefusal?: boolean;
 }
 
 /**

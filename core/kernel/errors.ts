@@ -25,12 +25,14 @@ export type DomainErrorCode =
   | 'link_would_orphan'
   | 'vendor_not_found'
   | 'vendor_not_certified'
+  | 'vendor_state'
   | 'invalid_vat'
   | 'no_engagement'
   | 'engagement_state'
   | 'not_reviewable'
   | 'already_reviewed'
   | 'case_not_found'
+  | 'case_closed'
   | 'question_not_found'
   | 'answer_not_found'
   | 'article_not_found'
@@ -44,6 +46,7 @@ export type DomainErrorCode =
   | 'not_publishable'
   | 'already_decided'
   | 'community_members_only'
+  | 'cannot_merge'
   | 'internal';
 
 /**

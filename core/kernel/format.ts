@@ -8,3 +8,8 @@ export function formatDate(l: Locale, d: Date): string {
     timeZone: 'Europe/Rome',
   }).format(d);
 }
+
+/** A calendar day in Rome ("15 marzo 2027", "15 March 2027"). */
+export function formatDay(l: Locale, d: Date): string {
+  return new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'long', timeZone: 'Europe/Rome' }).format(d);
+}

@@ -155,8 +155,6 @@ export interface Written {
   readonly slaEvents: number;
 }
 
-export const NOTHING_WRITTEN: Written = { outbox: 0, slaEvents: 0 };
-
 /** Runs work in one database transaction; `Repositories` outside a transaction auto-commit. */
 export interface Store extends Repositories {
   /** `onCommit` is told what the transaction wrote, once it committed (not when it rolled back). */

@@ -50,6 +50,7 @@ function certification(name: 'certify' | 'revoke'): CommandSpec {
       const [handle, roleWord] = c.args;
       const role = ROLE_WORDS[(roleWord ?? '').toLowerCase()];
       const reason = restAfter(c.rest, 2);
+      if (role === 'vendor') return turn.say(t(turn.locale, 'certify.vendor_hint'));
       if (!handle || !role || isOrgRole(role) || (name === 'revoke' && !reason)) return turn.say(t(turn.locale, usage));
       const who = await personArg(turn, handle);
       if (name === 'certify') await grantRole(turn.ctx, { handle: who, role, reason });

@@ -13,7 +13,7 @@ export async function actorForPerson(repos: Repositories, person: Person): Promi
     personId: person.id,
     displayName: person.displayName,
     locale: person.locale,
-    roles: grants.map((g) => ({ role: g.role, organisationId: g.organisationId })),
+    roles: grants.map((g) => ({ role: g.role, organisationId: g.organisationId, ...(g.vendorId ? { vendorId: g.vendorId } : {}) })),
   };
 }
 

@@ -3,8 +3,8 @@
  * (`TicketRepository.listEvents`), the policy, the calendar and "now"; it returns, per target,
  * the business time used, the time paused, the due instant and whether the target was met.
  *
- * The first-response clock runs from creation until someone claims the ticket. The resolution
- * clock runs from creation, pauses while the ticket waits (on the requester or a vendor, or a
+ * The first-response clock runs from creation (or from the move to another tier) until someone
+ * claims the ticket. The resolution clock runs from the same start, pauses while the ticket waits (on the requester or a vendor, or a
  * change waits for approval or its slot), stops at resolution, and a reopen resumes it where it
  * stopped: time spent resolved does not count.
  */
@@ -93,12 +93,28 @@ export const SlaClock = {
   },
 
   /**
-   * The ticket's status periods, oldest first, from its `status` history events. If the
-   * history does not end in the ticket's current status (rows written without history), the
-   * current status is taken to hold since the last update.
+   * When the ticket entered its current tier (its last `tier` history event), or undefined when
+   * it never changed tier. A ticket handed to a vendor starts the vendor's clocks then: the
+   * vendor SLA runs on the same calendar, from the approval, and is not charged the volunteers'
+   * time (nor, once handed back, the volunteers the vendor's).
+   */
+  tierSince(ticket: Ticket, events: readonly TicketEvent[]): Date | undefined {
+    for (let i = events.length - 1; i >= 0; i--) {
+      const e = events[i];
+      if (e && e.field === 'tier' && e.to === ticket.tier) return e.at;
+    }
+    return undefined;
+  },
+
+  /**
+   * The ticket's status periods in its current tier, oldest first, from its `status` history
+   * events: from creation, or from the tier change (as `new`: a tier change puts the ticket back
+   * in a queue). If the history does not end in the ticket's current status (rows written
+   * without history), the current status is taken to hold since the last update.
    */
   periods(ticket: Ticket, events: readonly TicketEvent[]): StatusPeriod[] {
-    const out: { status: TicketStatus; start: Date; end: Date | null }[] = [{ status: 'new', start: ticket.createdAt, end: null }];
+    const since = SlaClock.tierSince(ticket, events);
+    const out: { status: TicketStatus; start: Date; end: Date | null }[] = [{ status: 'new', start: since ?? ticket.createdAt, end: null }];
     const moveTo = (status: TicketStatus, at: Date) => {
       const last = out[out.length - 1];
       if (!last || last.status === status) return;
@@ -106,7 +122,7 @@ export const SlaClock = {
       last.end = start;
       out.push({ status, start, end: null });
     };
-    for (const e of events) if (e.field === 'status' && e.to) moveTo(e.to as TicketStatus, e.at);
+    for (const e of events) if (e.field === 'status' && e.to && (!since || e.at > since)) moveTo(e.to as TicketStatus, e.at);
     moveTo(ticket.status, ticket.updatedAt);
     return out;
   },

@@ -155,3 +155,43 @@ describe('diffSlaEvents', () => {
     expect(r).toEqual({ keep: [expect.objectContaining({ id: 'c' })], remove: [], add: [] });
   });
 });
+
+describe('a move to the vendor tier', () => {
+  // Created Monday 09:00 at the volunteer tier; its resolution breached and fired on Thursday;
+  // the quote approved Thursday 10:00 Rome: the vendor's clocks (P2: 2 h / 1 business day) start then.
+  const APPROVED = '2026-03-05T09:00:00Z';
+  const VENDOR_P2: SlaPolicyRow = SlaPolicy.find(SlaPolicy.effective([]), 'vendor', 2);
+  const timeline = [
+    ...history(CREATED, [['2026-03-02T09:00:00Z', 'assigned']]),
+    { ticketId: 't', actorId: null, at: d(APPROVED), field: 'tier', from: 'volunteer', to: 'vendor', note: 'FOR-000001' },
+    { ticketId: 't', actorId: null, at: d(APPROVED), field: 'status', from: 'assigned', to: 'new', note: null },
+  ];
+  const vendorTicket = ticketAt(CREATED, { priority: 2, tier: 'vendor', vendorId: 'ven', status: 'new', assigneeId: null, updatedAt: d(APPROVED) });
+
+  it('plans the vendor targets from the approval, even where the volunteers\' thresholds fired', () => {
+    expect(
+      plan({
+        ticket: vendorTicket,
+        timeline,
+        policy: VENDOR_P2,
+        now: APPROVED,
+        fired: [fired('resolution', 'warn_75', '2026-03-04T10:15:00Z'), fired('resolution', 'warn_90', '2026-03-04T14:18:00Z'), fired('resolution', 'breach', '2026-03-04T17:00:00Z')],
+      }),
+    ).toEqual([
+      'response.warn_75@2026-03-05T10:30', // 90 of 120 business minutes from 10:00 Rome
+      'response.warn_90@2026-03-05T10:48',
+      'response.breach@2026-03-05T11:00',
+      'resolution.warn_75@2026-03-05T15:45', // 405 of 540 minutes: Thursday 16:45
+      'resolution.warn_90@2026-03-06T08:06', // 486: the last 6 minutes on Friday from 09:00
+      'resolution.breach@2026-03-06T09:00',
+      'unclaimed.reannounce@2026-03-05T10:00', // back in a queue, the vendor's
+      'unclaimed.report@2026-03-05T11:00',
+    ]);
+  });
+
+  it('without the tier change in its history, the same ticket would be charged from creation', () => {
+    const charged = plan({ ticket: vendorTicket, timeline: timeline.filter((e) => e.field !== 'tier'), policy: VENDOR_P2, now: APPROVED });
+    // The first response counted as met on Monday, the resolution already far past due.
+    expect(charged).toEqual(['resolution.breach@2026-03-05T09:00', 'unclaimed.reannounce@2026-03-05T10:00', 'unclaimed.report@2026-03-05T11:00']);
+  });
+});

@@ -44,8 +44,12 @@ export function planSlaEvents(input: SlaPlanInput): PlannedSlaEvent[] {
   const { ticket, now } = input;
   const { periods, cal, response, resolution } = SlaClock.clocks(ticket, input.timeline, input.policy, input.calendar, now);
   const out: PlannedSlaEvent[] = [];
-  const firedKinds = (target: SlaEventTarget, since?: Date) =>
-    new Set(input.fired.filter((f) => f.target === target && (!since || f.dueAt >= since)).map((f) => f.kind));
+  // Thresholds fire once per tier: what fired before a move to the vendor tier is the volunteers'.
+  const tierStart = SlaClock.tierSince(ticket, input.timeline);
+  const firedKinds = (target: SlaEventTarget, since?: Date) => {
+    const from = since && tierStart ? (since > tierStart ? since : tierStart) : (since ?? tierStart);
+    return new Set(input.fired.filter((f) => f.target === target && (!from || f.dueAt >= from)).map((f) => f.kind));
+  };
 
   const planTarget = (target: SlaEventTarget, clock: TargetClock, minutes: number) => {
     if (!clock.running) return;

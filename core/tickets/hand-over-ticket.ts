@@ -7,7 +7,10 @@ import { announceTicket, sendDetailsToOwner } from './ticket-notices.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
 
-/** The owner (or a moderator) hands a ticket to another certified volunteer, by handle. */
+/**
+ * The owner (or a moderator) hands a ticket to another certified volunteer, by handle — on the
+ * vendor tier, to a colleague at the engaged vendor.
+ */
 export async function handOverTicket(ctx: UseCaseContext, typedRef: string, toHandle: string, note = ''): Promise<Ticket> {
   const ticket = await findTicketOrThrow(ctx, typedRef);
   Policy.assertTransition(ctx.actor, ticket, 'unclaim');
@@ -16,7 +19,9 @@ export async function handOverTicket(ctx: UseCaseContext, typedRef: string, toHa
   const target = await ctx.repos.people.findPersonByHandle(toHandle.replace(/^@/, '').toLowerCase());
   if (!target) throw new DomainError('person_not_found', { handle: toHandle });
   const grants = await ctx.repos.people.activeGrants(target.id);
-  if (!grants.some((g) => g.role === 'volunteer')) throw new DomainError('not_volunteer');
+  if (ticket.tier === 'vendor') {
+    if (!grants.some((g) => g.role === 'vendor' && g.vendorId !== null && g.vendorId === ticket.vendorId)) throw new DomainError('forbidden');
+  } else if (!grants.some((g) => g.role === 'volunteer')) throw new DomainError('not_volunteer');
 
   const now = ctx.clock.now();
   const updated = await ctx.repos.tickets.compareAndSet(

@@ -4,7 +4,8 @@ import type { UseCaseContext } from '../kernel/context.ts';
 
 /**
  * Tickets the actor may see, newest first. Volunteers and staff see all (optionally only
- * theirs); ICT leads their organisation's; requesters their own.
+ * theirs); vendors' members those engaged to their company; ICT leads their organisation's;
+ * requesters their own.
  */
 export async function listTickets(
   ctx: UseCaseContext,
@@ -15,6 +16,12 @@ export async function listTickets(
   const base = { ...(opts.statuses ? { statuses: opts.statuses } : {}), limit };
   if (Actor.has(a, 'volunteer') || Actor.isStaff(a)) {
     return ctx.repos.tickets.list(opts.mine ? { ...base, assigneeId: a.personId } : base);
+  }
+  // A vendor's members see the tickets engaged to their company (and, as members of a
+  // nonprofit too, those below).
+  const vendors = Actor.vendors(a);
+  if (vendors.length > 0 && Actor.organisations(a).length === 0) {
+    return ctx.repos.tickets.list(opts.mine ? { ...base, vendorIds: vendors, assigneeId: a.personId } : { ...base, vendorIds: vendors });
   }
   const leadOf = a.roles.filter((r) => r.role === 'ict_lead' && r.organisationId).map((r) => r.organisationId as string);
   if (leadOf.length > 0 && !opts.mine) return ctx.repos.tickets.list({ ...base, organisationIds: leadOf });

@@ -20,6 +20,9 @@ const ACTORS = {
   otherVolunteer: actor('vol-2', [{ role: 'volunteer', organisationId: null }]),
   moderator: actor('mod', [{ role: 'moderator', organisationId: null }]),
   committee: actor('com', [{ role: 'committee', organisationId: null }]),
+  // Members of vendor companies: the ticket below is engaged to none, so they see nothing of it.
+  vendorA: actor('ven-a-1', [{ role: 'vendor', organisationId: null, vendorId: 'ven-a' }]),
+  vendorB: actor('ven-b-1', [{ role: 'vendor', organisationId: null, vendorId: 'ven-b' }]),
   nobody: actor('nobody', []),
 } as const;
 type ActorName = keyof typeof ACTORS;
@@ -41,6 +44,7 @@ const ticket: Ticket = {
   organisationId: ORG_A,
   requesterId: 'req-a',
   assigneeId: 'vol',
+  vendorId: null,
   configurationItem: null,
   rating: null,
   createdAt: new Date('2026-01-12T09:00:00Z'),
@@ -128,6 +132,8 @@ const EXPECTED: Record<ActorName, Record<OpName, Outcome>> = {
     confirm: ok, reopen: ok, cancel: ok, hold: ok, resolve: ok, approve: ok, reject: ok,
     grantVolunteer: ok, grantRequester: ok, grantIctLead: ok, grantModerator: ok, bindChannel: ok,
   },
+  vendorA: { ...outsider },
+  vendorB: { ...outsider },
   nobody: { ...outsider },
 };
 
@@ -189,5 +195,52 @@ describe('Policy on a ticket of org A (requested by requesterA, assigned to volu
     const ofB: Ticket = { ...ticket, organisationId: ORG_B, requesterId: 'req-b' };
     expect(outcome(() => Policy.assertTransition(ACTORS.ictLeadA, ofB, 'approve')).code).toBe('not_found');
     expect(outcome(() => Policy.assertTransition(ACTORS.ictLeadB, ofB, 'approve')).code).toBe('ok');
+  });
+
+  describe('the vendor tier: a ticket engaged to vendor A, claimed by one of its members', () => {
+    const engaged: Ticket = { ...ticket, kind: 'incident', tier: 'vendor', vendorId: 'ven-a', assigneeId: 'ven-a-1', status: 'in_progress' };
+    const colleague = actor('ven-a-2', [{ role: 'vendor', organisationId: null, vendorId: 'ven-a' }]);
+    const both = actor('ven-ab', [
+      { role: 'vendor', organisationId: null, vendorId: 'ven-b' },
+      { role: 'vendor', organisationId: null, vendorId: 'ven-a' },
+    ]);
+    const ops = {
+      read: (a: Actor) => Policy.assertRead(a, engaged),
+      commentPublic: (a: Actor) => Policy.assertComment(a, engaged, false),
+      commentInternal: (a: Actor) => Policy.assertComment(a, engaged, true),
+      hold: (a: Actor) => Policy.assertTransition(a, engaged, 'hold'),
+      resolve: (a: Actor) => Policy.assertTransition(a, engaged, 'resolve'),
+      confirm: (a: Actor) => Policy.assertTransition(a, engaged, 'confirm'),
+      claimQueued: (a: Actor) => Policy.assertClaim(a, { ...engaged, status: 'new', assigneeId: null }),
+    } as const;
+    // prettier-ignore
+    const matrix: [string, Actor, Record<keyof typeof ops, Outcome>][] = [
+      ['the assignee (vendor A)', ACTORS.vendorA, { read: ok, commentPublic: ok, commentInternal: ok, hold: ok, resolve: ok, confirm: FB, claimQueued: ok }],
+      ['a colleague at vendor A', colleague, { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: ok }],
+      ['a member of vendors A and B', both, { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: ok }],
+      ['a member of vendor B', ACTORS.vendorB, { read: NF, commentPublic: NF, commentInternal: NF, hold: NF, resolve: NF, confirm: NF, claimQueued: NF }],
+      ['a volunteer', ACTORS.volunteer, { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: FB }],
+      ['the requester', ACTORS.requesterA, { read: ok, commentPublic: ok, commentInternal: FB, hold: NO, resolve: NO, confirm: ok, claimQueued: FB }],
+      ['a moderator', ACTORS.moderator, { read: ok, commentPublic: ok, commentInternal: ok, hold: ok, resolve: ok, confirm: ok, claimQueued: FB }],
+      ['another organisation', ACTORS.requesterB, { read: NF, commentPublic: NF, commentInternal: NF, hold: NF, resolve: NF, confirm: NF, claimQueued: NF }],
+    ];
+    it.each(matrix.flatMap(([who, a, row]) => (Object.keys(ops) as (keyof typeof ops)[]).map((op) => [who, op, a, row[op]] as const)))(
+      '%s / %s',
+      (_who, op, a, expected) => {
+        expect(outcome(() => ops[op](a)).code).toBe(expected);
+      },
+    );
+
+    it('once the engagement ends (vendorId cleared) its former vendor sees nothing', () => {
+      const back: Ticket = { ...engaged, tier: 'volunteer', vendorId: null, assigneeId: null, status: 'new' };
+      expect(Policy.canRead(ACTORS.vendorA, back)).toBe(false);
+      expect(Policy.canRead(colleague, back)).toBe(false);
+    });
+
+    it('a vendor member who is also a volunteer claims volunteer-tier tickets as a volunteer, not vendor-tier ones of others', () => {
+      const volunteerVendor = actor('vv', [{ role: 'volunteer', organisationId: null }, { role: 'vendor', organisationId: null, vendorId: 'ven-b' }]);
+      expect(outcome(() => Policy.assertClaim(volunteerVendor, { ...ticket, status: 'new', assigneeId: null })).code).toBe(ok);
+      expect(outcome(() => Policy.assertClaim(volunteerVendor, { ...engaged, status: 'new', assigneeId: null })).code).toBe(FB);
+    });
   });
 });

@@ -10,11 +10,20 @@ import type { TicketAction } from './ticket-status.ts';
  * another organisation's tickets, `forbidden` otherwise.
  */
 export const Policy = {
-  /** Volunteers, moderators and the committee see every ticket; members see their org's. */
+  /**
+   * Volunteers, moderators and the committee see every ticket; members see their org's; a
+   * vendor's members see only the tickets engaged to their company.
+   */
   canRead(actor: Actor, ticket: Ticket): boolean {
     if (Actor.isStaff(actor) || Actor.has(actor, 'volunteer')) return true;
     if (ticket.requesterId === actor.personId) return true;
+    if (Policy.isEngagedVendor(actor, ticket)) return true;
     return Actor.organisations(actor).includes(ticket.organisationId);
+  },
+
+  /** A member of the vendor company engaged on the ticket. */
+  isEngagedVendor(actor: Actor, ticket: Ticket): boolean {
+    return ticket.vendorId !== null && Actor.vendors(actor).includes(ticket.vendorId);
   },
 
   assertRead(actor: Actor, ticket: Ticket): void {
@@ -27,22 +36,35 @@ export const Policy = {
     throw new DomainError('forbidden');
   },
 
-  /** Public comments: anyone who can read; internal notes: volunteers and staff only. */
+  /**
+   * Public comments: anyone who can read; internal notes: volunteers and staff, and on a
+   * vendor-tier ticket the engaged vendor's members.
+   */
   assertComment(actor: Actor, ticket: Ticket, internal: boolean): void {
     Policy.assertRead(actor, ticket);
-    if (internal && !Policy.isWorker(actor, ticket) && !Actor.has(actor, 'volunteer')) throw new DomainError('forbidden');
+    if (!internal || Policy.isWorker(actor, ticket) || Actor.has(actor, 'volunteer')) return;
+    if (ticket.tier === 'vendor' && Policy.isEngagedVendor(actor, ticket)) return;
+    throw new DomainError('forbidden');
   },
 
   /**
-   * The owner works a ticket while still a certified volunteer (a revoked volunteer loses the
-   * tickets they held); moderators and the committee may step in on any ticket.
+   * The owner works a ticket while still certified for its tier — a volunteer on the volunteer
+   * tier (a revoked volunteer loses the tickets they held), a member of the engaged vendor on
+   * the vendor tier; moderators and the committee may step in on any ticket.
    */
   isWorker(actor: Actor, ticket: Ticket): boolean {
-    return (ticket.assigneeId === actor.personId && Actor.has(actor, 'volunteer')) || Actor.isStaff(actor);
+    if (Actor.isStaff(actor)) return true;
+    if (ticket.assigneeId !== actor.personId) return false;
+    return ticket.tier === 'vendor' ? Policy.isEngagedVendor(actor, ticket) : Actor.has(actor, 'volunteer');
   },
 
+  /** Volunteers claim volunteer-tier tickets; only the engaged vendor's members claim vendor-tier ones. */
   assertClaim(actor: Actor, ticket: Ticket): void {
     Policy.assertRead(actor, ticket);
+    if (ticket.tier === 'vendor') {
+      if (!Policy.isEngagedVendor(actor, ticket)) throw new DomainError('forbidden');
+      return;
+    }
     if (!Actor.has(actor, 'volunteer')) throw new DomainError('not_volunteer');
   },
 

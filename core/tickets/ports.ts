@@ -21,7 +21,7 @@ export interface NewTicket {
 export type TicketPatch = Partial<
   Pick<
     Ticket,
-    'status' | 'pendingOn' | 'assigneeId' | 'priority' | 'impact' | 'urgency' | 'tier' | 'rating' | 'resolvedAt' | 'closedAt'
+    'status' | 'pendingOn' | 'assigneeId' | 'vendorId' | 'priority' | 'impact' | 'urgency' | 'tier' | 'rating' | 'resolvedAt' | 'closedAt'
   >
 >;
 
@@ -29,6 +29,8 @@ export interface TicketFilter {
   readonly organisationIds?: readonly string[];
   readonly requesterId?: string;
   readonly assigneeId?: string;
+  /** Tickets engaged to one of these vendor companies. */
+  readonly vendorIds?: readonly string[];
   readonly statuses?: readonly TicketStatus[];
   readonly limit?: number;
 }

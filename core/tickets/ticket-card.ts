@@ -9,7 +9,7 @@ export const cardRef = (ticket: Pick<Ticket, 'ref'>): string => `card:${ticket.r
 /**
  * The card a volunteer decides on, in a shared channel: only what is needed to choose (no
  * requester name, e-mail or phone; the description is cut and masked). Its buttons follow
- * the status: Claim while nobody owns it, Details always.
+ * the status: Claim while nobody owns a volunteer-tier ticket, Details always.
  */
 export function ticketCard(
   locale: Locale,
@@ -24,8 +24,10 @@ export function ticketCard(
     { label: t(locale, 'card.status'), value: t(locale, `status.${ticket.status}`) },
   ];
   if (assigneeName) fields.push({ label: t(locale, 'card.owner'), value: neutralizeMentions(assigneeName) });
+  // A vendor-tier ticket is the engaged vendor's to claim: the volunteers only follow it.
+  if (ticket.tier === 'vendor') fields.push({ label: t(locale, 'card.tier'), value: t(locale, 'sla.tier.vendor') });
   const buttons = [];
-  if (ticket.status === 'new' && !ticket.assigneeId)
+  if (ticket.status === 'new' && !ticket.assigneeId && ticket.tier === 'volunteer')
     buttons.push({ actionId: 'ticket.claim', value: ticket.ref, label: t(locale, 'button.claim'), style: 'primary' as const });
   buttons.push({ actionId: 'ticket.details', value: ticket.ref, label: t(locale, 'button.details') });
   return {

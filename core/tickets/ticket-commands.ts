@@ -7,7 +7,7 @@ import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { Grammar, restAfter, type CommandSpec, type Feature, type ParsedCommand } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
-import type { TicketStatus } from '../kernel/ticket.ts';
+import { TicketRef, type Ticket, type TicketStatus } from '../kernel/ticket.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { addComment } from './add-comment.ts';
 import { changeTicketStatus, type StatusAction } from './change-ticket-status.ts';
@@ -32,7 +32,8 @@ export interface NoteState {
 
 const isNoteState = (v: unknown): v is NoteState => typeof v === 'object' && v !== null && (v as NoteState).flow === 'note';
 
-const WORKERS = ['volunteer', 'moderator', 'committee'] as const;
+/** Who works tickets: volunteers, staff, and vendors' members on the tickets engaged to their company. */
+const WORKERS = ['volunteer', 'vendor', 'moderator', 'committee'] as const;
 
 /** Answers with the command's usage when the ticket id is missing. */
 function refArg(turn: Turn, c: ParsedCommand, usage: () => string): string | undefined {
@@ -41,10 +42,16 @@ function refArg(turn: Turn, c: ParsedCommand, usage: () => string): string | und
   return ref;
 }
 
-function askRating(turn: Turn, ref: string): void {
+/**
+ * After a confirmation: rate the help, or on a vendor-tier ticket review the vendor (the stars
+ * go to `vendor.review`, which the vendors feature answers with a comment request).
+ */
+function askRating(turn: Turn, ticket: Ticket): void {
+  const { ref } = ticket;
+  const vendor = ticket.tier === 'vendor' && ticket.vendorId !== null;
   turn.replyPrivately({
-    text: t(turn.locale, 'rate.ask', { ref }),
-    buttons: [1, 2, 3, 4, 5].map((n) => ({ actionId: 'ticket.rate', value: `${ref}:${n}`, label: '★'.repeat(n) })),
+    text: t(turn.locale, vendor ? 'rate.ask_vendor' : 'rate.ask', { ref }),
+    buttons: [1, 2, 3, 4, 5].map((n) => ({ actionId: vendor ? 'vendor.review' : 'ticket.rate', value: `${ref}:${n}`, label: '★'.repeat(n) })),
   });
 }
 
@@ -73,7 +80,7 @@ function statusCommand(
       if (!ref) return;
       const action: StatusAction = name === 'withdraw' ? 'cancel' : name;
       const ticket = await changeTicketStatus(turn.ctx, ref, action, restAfter(c.rest, 1));
-      if (action === 'confirm') return askRating(turn, ticket.ref);
+      if (action === 'confirm') return askRating(turn, ticket);
       statusDone(turn, ticket.ref, ticket.status);
     },
   };
@@ -114,14 +121,18 @@ const commands: CommandSpec[] = [
     (name): CommandSpec => ({
       name,
       words: name === 'comment' ? { it: ['commenta', 'rispondi'], en: ['comment', 'reply'] } : { it: ['nota'], en: ['note'] },
-      grammar: Grammar.ticket,
+      // `rispondi Q-000001 …` answers a community question: the id decides where it goes.
+      grammar: name === 'comment' ? Grammar.first(/^((INC|REQ|RFC|PRB)|Q)[\s-]*\d+$/i) : Grammar.ticket,
       audience: name === 'comment' ? ['anyone'] : WORKERS,
       section: name === 'comment' ? 'requester' : 'volunteer',
       ...m.helpOf(name),
       usage: (l) => t(l, `usage.${name}`),
-      async handle(turn, c) {
+      async handle(turn, c, registry) {
         const ref = refArg(turn, c, () => t(turn.locale, `usage.${name}`));
         if (!ref) return;
+        // Not a ticket id: a question's, answered by the feature registered as `answer`.
+        const answer = name === 'comment' && !TicketRef.parse(ref) ? registry.command('answer') : undefined;
+        if (answer) return answer.handle(turn, c, registry);
         const ticket = await addComment(turn.ctx, ref, restAfter(c.rest, 1), name === 'note');
         turn.say(t(turn.locale, 'ok.comment', { ref: ticket.ref }));
       },
@@ -197,7 +208,7 @@ async function handleTicketAction(turn: Turn, action: { readonly id: string; rea
     }
     case 'ticket.confirm': {
       const ticket = await changeTicketStatus(ctx, action.value, 'confirm');
-      return askRating(turn, ticket.ref);
+      return askRating(turn, ticket);
     }
     case 'ticket.unclaim': {
       const ticket = await changeTicketStatus(ctx, action.value, 'unclaim');

@@ -10,6 +10,8 @@ import * as monitoring from './0004-monitoring.ts';
 import * as uniqueActiveGrants from './0005-unique-active-grants.ts';
 import * as agentRevocation from './0006-agent-revocation.ts';
 import * as deliveryContext from './0007-delivery-context.ts';
+import * as community from './0008-community.ts';
+import * as vendors from './0009-vendors.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -20,4 +22,6 @@ export const migrations: Record<string, Migration> = {
   '0005-unique-active-grants': uniqueActiveGrants,
   '0006-agent-revocation': agentRevocation,
   '0007-delivery-context': deliveryContext,
+  '0008-community': community,
+  '0009-vendors': vendors,
 };

@@ -229,6 +229,12 @@ export class DiscordFake {
     return this.interact(from, inDm ? undefined : message.channel_id, 3, { custom_id: customId, component_type: 2 }, message);
   }
 
+  /** A choice in a string select of a message the bot posted. */
+  choose(from: FakeUser, message: FakeMessage, customId: string, value: string): Json {
+    const inDm = [...this.dmChannels.values()].includes(message.channel_id);
+    return this.interact(from, inDm ? undefined : message.channel_id, 3, { custom_id: customId, component_type: 3, values: [value] }, message);
+  }
+
   /** Sends a dispatch (or, while disconnected, keeps it for the RESUME replay); returns its seq. */
   dispatch(t: string, d: Json): number {
     const event = { op: 0, t, s: ++this.seq, d };

@@ -1,0 +1,196 @@
+/**
+ * The community's search on PostgreSQL: the statements that rebuild `community_search` rows from
+ * the questions, answers and articles (one definition of what is searchable, used after every
+ * change and, over everything, by the benchmark's bulk load), the vocabulary for spelling
+ * correction, and the ranked query.
+ */
+import { sql, type Kysely, type RawBuilder } from 'kysely';
+import type { SearchHit, SearchKind } from '../core/community/model.ts';
+import type { SearchQuery } from '../core/community/ports.ts';
+import type { CommunityTables } from './community.tables.ts';
+import type { Database } from './schema.ts';
+
+type Db = Kysely<Database & CommunityTables>;
+
+/** Title and tags weigh most (A), an answer's body next (B), its question's body least (C). */
+const weighted = (title: RawBuilder<unknown>, tags: RawBuilder<unknown>, body: RawBuilder<unknown>, context?: RawBuilder<unknown>) => sql`
+  setweight(to_tsvector('sportello_it', ${title} || ' ' || array_to_string(${tags}, ' ')), 'A')
+  || setweight(to_tsvector('sportello_it', ${body}), 'B')
+  ${context ? sql`|| setweight(to_tsvector('sportello_it', ${context}), 'C')` : sql``}`;
+
+/**
+ * Rebuilds the rows of the questions `where` selects (`q` is the question) and of their answers:
+ * visible questions (not hidden, not merged) and their visible answers.
+ */
+async function rebuildQuestions(db: Db, where: RawBuilder<unknown>): Promise<void> {
+  await sql`delete from community_search s using community_questions q where s.root_ref = q.ref and ${where}`.execute(db);
+  await sql`
+    insert into community_search (ref, kind, root_ref, title, body, tags, accepted, answered, useful, tsv, created_at)
+    select q.ref, 'question', q.ref, q.title, q.body, q.tags,
+      exists (select 1 from community_answers a where a.question_id = q.id and a.hidden_at is null and a.accepted_at is not null),
+      exists (select 1 from community_answers a where a.question_id = q.id and a.hidden_at is null),
+      0, ${weighted(sql`q.title`, sql`q.tags`, sql`q.body`)}, q.created_at
+    from community_questions q
+    where q.hidden_at is null and q.merged_into_id is null and ${where}
+    union all
+    select a.ref, 'answer', q.ref, q.title, a.body, q.tags, a.accepted_at is not null, true, a.useful_count,
+      ${weighted(sql`q.title`, sql`q.tags`, sql`a.body`, sql`q.body`)}, a.created_at
+    from community_answers a join community_questions q on q.id = a.question_id
+    where a.hidden_at is null and q.hidden_at is null and q.merged_into_id is null and ${where}`.execute(db);
+  await rememberWords(db, sql`s.root_ref in (select q.ref from community_questions q where ${where})`);
+}
+
+/** Rebuilds the rows of the articles `where` selects (`k` is the article): published and not hidden. */
+async function rebuildArticles(db: Db, where: RawBuilder<unknown>): Promise<void> {
+  await sql`delete from community_search s using kb_articles k where s.ref = k.ref and ${where}`.execute(db);
+  await sql`
+    insert into community_search (ref, kind, root_ref, title, body, tags, accepted, answered, useful, tsv, created_at)
+    select k.ref, 'article', k.ref, k.title, k.body, k.tags, true, true, 0, ${weighted(sql`k.title`, sql`k.tags`, sql`k.body`)}, k.created_at
+    from kb_articles k
+    where k.status = 'published' and k.hidden_at is null and ${where}`.execute(db);
+  await rememberWords(db, sql`s.ref in (select k.ref from kb_articles k where ${where})`);
+}
+
+/** Adds the words of the rows `where` selects (`s`) to the vocabulary misspellings are corrected against. */
+async function rememberWords(db: Db, where: RawBuilder<unknown>): Promise<void> {
+  await sql`
+    insert into community_words (word)
+    select distinct w from community_search s,
+      regexp_split_to_table(lower(unaccent(s.title || ' ' || s.body)), '[^a-z0-9]+') w
+    where length(w) between 4 and 30 and w !~ '[0-9]' and ${where}
+    on conflict do nothing`.execute(db);
+}
+
+export const SearchIndex = {
+  question: (db: Db, questionId: string) => rebuildQuestions(db, sql`q.id = ${questionId}`),
+  article: (db: Db, articleId: string) => rebuildArticles(db, sql`k.id = ${articleId}`),
+  /** Everything (the benchmark's bulk load, a repair). */
+  async all(db: Db): Promise<void> {
+    await rebuildQuestions(db, sql`true`);
+    await rebuildArticles(db, sql`true`);
+  },
+
+  async closestWords(db: Db, words: readonly string[]): Promise<Map<string, { word: string; similarity: number }>> {
+    const out = new Map<string, { word: string; similarity: number }>();
+    if (words.length === 0) return out;
+    // `%` uses the trigram index; among the candidates the most similar wins (the shorter on a tie).
+    const { rows } = await sql<{ tok: string; word: string | null; similarity: number | null }>`
+      select t.tok, c.word, c.similarity
+      from unnest(${[...words]}::text[]) t(tok)
+      left join lateral (
+        select w.word, similarity(w.word, t.tok) as similarity from community_words w
+        where w.word % t.tok order by similarity(w.word, t.tok) desc, length(w.word), w.word limit 1
+      ) c on true`.execute(db);
+    for (const r of rows) if (r.word !== null && r.similarity !== null) out.set(r.tok, { word: r.word, similarity: r.similarity });
+    return out;
+  },
+
+  /**
+   * Ranks rows by the share of the query's groups they cover (3/4 of the score) and their text
+   * rank (1/4), times what they are worth: articles and accepted answers most, then answers by
+   * their votes, answered questions, other questions. A question and its answers count once, by
+   * their best row.
+   *
+   * Ranking every row that shares one word with the query costs seconds at 100,000 posts (a
+   * common word matches a fifth of them), so candidates come in tiers: the rows covering all the
+   * groups (one GIN lookup of their AND), then all but one, and so on down, each tier at most
+   * `TIER_CANDIDATES` rows; the search stops as soon as it has enough results, or when no row of
+   * the next tier could score `minScore`.
+   */
+  async search(db: Db, q: SearchQuery): Promise<SearchHit[]> {
+    const groups = q.groups.map((g) => g.filter((w) => /^[a-z0-9]+$/.test(w)).join(' | ')).filter((g) => g !== '');
+    if (groups.length === 0 || q.kinds.length === 0) return [];
+    // The share of ideas a row can cover counts those no post has (`unmatched`) too.
+    const n = groups.length + q.unmatched;
+    const best = new Map<string, SearchHit & { readonly created: number }>();
+    for (let k = groups.length; k >= 1; k--) {
+      if (k > 1 && binomial(groups.length, k) > MAX_TIER_COMBINATIONS) continue;
+      if ((0.75 * (k / n) + 0.25) * TOP_BOOST < q.minScore) break;
+      // Rows sharing under half the query's ideas only fill an empty list: they are weak
+      // matches, and a common word alone matches a large share of the posts.
+      if (k < groups.length / 2 && best.size > 0) break;
+      for (const hit of await tier(db, q, groups, k, q.unmatched)) {
+        const seen = best.get(hit.rootRef);
+        if (!seen || hit.score > seen.score) best.set(hit.rootRef, hit);
+      }
+      if ([...best.values()].filter((h) => h.score >= q.minScore).length >= q.limit) break;
+    }
+    return [...best.values()]
+      .filter((h) => h.score >= q.minScore)
+      .sort((a, b) => b.score - a.score || b.created - a.created)
+      .slice(0, q.limit)
+      .map(({ created: _created, ...hit }) => hit);
+  },
+};
+
+/** Candidates scored per tier: enough to rank well, few enough to stay within milliseconds. */
+const TIER_CANDIDATES = 120;
+/** A tier whose AND-combinations would be more than this is skipped (a long text goes from "all but two" to "any two"). */
+const MAX_TIER_COMBINATIONS = 64;
+/** The largest worth factor (articles, accepted answers). */
+const TOP_BOOST = 1.25;
+
+function binomial(n: number, k: number): number {
+  let r = 1;
+  for (let i = 1; i <= k; i++) r = (r * (n - k + i)) / i;
+  return Math.round(r);
+}
+
+/** Every way of choosing `k` of `n` indices, in order. */
+function combinations(n: number, k: number): number[][] {
+  const out: number[][] = [];
+  const pick = (start: number, acc: number[]) => {
+    if (acc.length === k) return void out.push(acc);
+    for (let i = start; i <= n - (k - acc.length); i++) pick(i + 1, [...acc, i]);
+  };
+  pick(0, []);
+  return out;
+}
+
+/** The scored rows (at most `TIER_CANDIDATES`) that cover at least `k` of the groups. */
+async function tier(db: Db, q: SearchQuery, groups: readonly string[], k: number, unmatched: number): Promise<(SearchHit & { created: number })[]> {
+  const tierQuery = combinations(groups.length, k)
+    .map((c) => c.map((i) => `(${groups[i]})`).join(' & '))
+    .join(' | ');
+  const any = groups.map((g) => `(${g})`).join(' | ');
+  const filter = sql`s.kind = any(${[...q.kinds]}::text[]) ${
+    q.only === 'answered' ? sql`and (s.kind <> 'question' or s.answered)` : q.only === 'solutions' ? sql`and (s.kind = 'article' or (s.kind = 'answer' and s.accepted))` : sql``
+  }`;
+  const order = k > 1 ? sql`order by ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, p.qt) desc` : sql``;
+  // One term per group, summed per row: cheaper than a subquery over an array of groups.
+  const covered = sql.join(groups.map((_, i) => sql`(c.tsv @@ p.gs[${sql.lit(i + 1)}])::int`), sql` + `);
+  const { rows } = await sql<{ kind: SearchKind; ref: string; root_ref: string; title: string; body: string; tags: string[]; accepted: boolean; answered: boolean; created_at: Date; score: number }>`
+    with p as materialized (
+      select to_tsquery('sportello_it', ${tierQuery}) as qt, to_tsquery('sportello_it', ${any}) as qany,
+        array(select to_tsquery('sportello_it', g) from unnest(${[...groups]}::text[]) with ordinality as u(g, i) order by i) as gs
+    ), n as (
+      select greatest(1, ${unmatched} + (select count(*) from unnest(p.gs) g where numnode(g) > 0))::real as groups from p
+    ), c as (
+      -- Articles and accepted rows (their own partial index), then the rest, each capped: the
+      -- best by the cheap rank when a tier of two ideas or more overflows; a lone idea only fills
+      -- an empty list, with whatever it finds first (ranking all its rows would cost too much).
+      (select s.* from community_search s, p where s.tsv @@ p.qt and s.accepted and ${filter} ${order} limit ${TIER_CANDIDATES / 2})
+      ${q.only === 'solutions' ? sql`` : sql`union all (select s.* from community_search s, p where s.tsv @@ p.qt and not s.accepted and ${filter} ${order} limit ${TIER_CANDIDATES / 2})`}
+    )
+    select c.kind, c.ref, c.root_ref, c.title, c.body, c.tags, c.accepted, c.answered, c.created_at,
+      ((0.75 * (${covered}) / n.groups + 0.25 * ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', c.tsv, p.qany, 32))
+       * case
+           when c.kind = 'article' or (c.kind = 'answer' and c.accepted) then ${sql.lit(TOP_BOOST)}
+           when c.kind = 'answer' then 1.05 + 0.01 * least(c.useful, 10)
+           when c.answered then 1.05
+           else 1.0
+         end)::real as score
+    from c, p, n`.execute(db);
+  return rows.map((r) => ({
+    kind: r.kind,
+    ref: r.ref,
+    rootRef: r.root_ref,
+    title: r.title,
+    body: r.body,
+    tags: r.tags,
+    accepted: r.accepted,
+    answered: r.answered,
+    score: Math.round(Math.min(r.score, 9.999) * 1000) / 1000,
+    created: r.created_at.getTime(),
+  }));
+}
