@@ -171,6 +171,17 @@ describe('bad input', () => {
     expect(after.some((d) => d.editMessageId && d.message.title?.includes(ref))).toBe(true);
   });
 
+  it('in a channel a command word is a command, even while a note dialog is open there', async () => {
+    const channel = { id: 'volontari', kind: 'channel' as const };
+    const first = await openTicket('anna', 'Scanner lento');
+    const second = await openTicket('anna', 'Mouse rotto');
+    await h.press('vera', 'ticket.claim', first, channel);
+    await h.press('vera', 'ticket.resolve', first, channel); // asks for the note, in the channel
+    await h.send({ from: 'vera', text: `prendi ${second}`, conversation: channel });
+    expect((await h.store.tickets.findByRef(second))?.status).toBe('assigned');
+    expect((await h.store.tickets.findByRef(first))?.status).toBe('assigned');
+  });
+
   it('only volunteers claim', async () => {
     const ref = await openTicket('anna', 'Tastiera');
     await h.send({ from: 'marco', text: `prendi ${ref}` });

@@ -81,10 +81,11 @@ export async function registerCommands(rest: REST, applicationId: string, guildI
   await rest.put(route, { body: slashCommands() });
 }
 
-/** The engine text for a slash command: `/stato testo:X` → "stato X"; `/sportello testo:T` → T. */
+/** The engine text for a slash command: `/stato testo:X` → "/stato X"; `/sportello testo:T` → T. */
 export function commandText(name: string, option: (name: string) => string | null): string {
   const words = option(MAIN_OPTION)?.trim() ?? '';
   if (name === MAIN_COMMAND) return words;
-  // Base names are the registry's Italian words: the engine understands them as typed.
-  return REGISTRY.parse(name) ? `${name} ${words}`.trim() : '';
+  // Base names are the registry's Italian words; the `/` marks the text as a command, so neither
+  // an open dialog nor the sentence check of a DM takes it for something else.
+  return REGISTRY.parse(name) ? `/${name} ${words}`.trim() : '';
 }

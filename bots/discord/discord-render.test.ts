@@ -142,8 +142,9 @@ describe('inbound helpers', () => {
 
   it('slash commands become engine text', () => {
     expect(commandText('sportello', (n) => ({ testo: 'canale volontari' })[n] ?? null)).toBe('canale volontari');
-    expect(commandText('stato', (n) => ({ testo: 'INC-000007' })[n] ?? null)).toBe('stato INC-000007');
-    expect(commandText('aiuto', () => null)).toBe('aiuto');
+    expect(commandText('stato', (n) => ({ testo: 'INC-000007' })[n] ?? null)).toBe('/stato INC-000007');
+    expect(commandText('aiuto', () => null)).toBe('/aiuto');
+    expect(commandText('lingua', (n) => ({ testo: 'english' })[n] ?? null)).toBe('/lingua english');
     expect(commandText('sconosciuto', () => 'x')).toBe('');
     const commands = slashCommands();
     // Generated from the registry: one per command with a menu line, plus /sportello.

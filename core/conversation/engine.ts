@@ -108,16 +108,17 @@ export class ConversationEngine {
 
   /**
    * While a dialog waits for an answer, only `annulla`/`cancel` or a `/`- or `!`-prefixed
-   * command interrupts it: a title such as "Stato della rete pessimo" is an answer — in a
-   * channel too (the reason a committee member types after a button there may well begin with
-   * "fornitore"). Otherwise, in a conversation with the bot, a command word counts when its words
-   * fit the command's grammar; in a channel it always does.
+   * command interrupts it: a title such as "Stato della rete pessimo" is an answer. In a channel
+   * a command word is a command, unless the open dialog captures commands there (the reason a
+   * committee member types after a button may well begin with "fornitore"). Otherwise, in a
+   * conversation with the bot, a command word counts when its words fit the command's grammar.
    */
   private async meantAsCommand(turn: Turn, spec: CommandSpec, command: ParsedCommand, text: string): Promise<boolean> {
     if (looksLikeCommand(text) || (command.name === 'cancel' && command.args.length === 0)) return true;
-    const dialog = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
-    if (dialog !== undefined && this.opts.registry.dialog(dialog)) return false;
-    if (!turn.inDm) return true;
+    const state = await turn.ctx.repos.dialogs.get(turn.dialogKey, turn.ctx.clock.now());
+    const dialog = state === undefined ? undefined : this.opts.registry.dialog(state);
+    if (!turn.inDm) return !dialog?.capturesCommandsInChannels;
+    if (dialog) return false;
     return fitsGrammar(spec, command, text);
   }
 }

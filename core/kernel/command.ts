@@ -82,6 +82,12 @@ export interface DialogSpec {
    * (everything they typed next would be taken as the answer and refused again).
    */
   readonly dropOnRefusal?: boolean;
+  /**
+   * In a channel, whether the answer is taken even when it begins with a command word (a reason
+   * typed after a committee button may begin with "fornitore"). Off by default: in a channel a
+   * command word is a command, so a volunteer with a note dialog open can still `prendi` a ticket.
+   */
+  readonly capturesCommandsInChannels?: boolean;
 }
 
 /**

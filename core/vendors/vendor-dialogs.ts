@@ -176,6 +176,7 @@ export const vendorDialogs: DialogSpec[] = [
   },
   {
     flow: 'vendor-reason',
+    capturesCommandsInChannels: true,
     owns: (v) => flowOf(v) === 'vendor-reason',
     dropOnRefusal: true,
     async continue(turn, state, text) {
