@@ -109,6 +109,17 @@ describe('interactions', () => {
     now = new Date(at(100).getTime() + 14 * 60_000);
     expect(await delivering.route('u9', 'c9')).toBeUndefined();
   });
+
+  it('InteractionRegistry: a token remembered late still expires 14 minutes after Discord created it', async () => {
+    const now = at(200);
+    const registry = new InteractionRegistry(a.deliveryContext, undefined, () => now);
+    const created = new Date(now.getTime() - 10 * 60_000); // the engine retried for ten minutes
+    await registry.remember({ id: 'i10', applicationId: 'app-9', token: 't10', userId: 'u10', channelKey: 'c10', kind: 'component', createdAt: created });
+    const later = new InteractionRegistry(b.deliveryContext, undefined, () => new Date(created.getTime() + 14 * 60_000 + 1));
+    expect(await later.route('u10', 'c10')).toBeUndefined();
+    const sooner = new InteractionRegistry(b.deliveryContext, undefined, () => new Date(created.getTime() + 13 * 60_000));
+    expect(await sooner.route('u10', 'c10')).toMatchObject({ token: 't10', via: 'followup' });
+  });
 });
 
 describe('what a transaction wrote', () => {

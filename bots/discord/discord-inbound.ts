@@ -101,7 +101,7 @@ export class DiscordInbound {
     this.run(`${channelKey}:${i.user.id}`, async () => {
       const ok = await acknowledged;
       const entry: AcknowledgedInteraction | undefined = ok
-        ? { id: i.id, applicationId: i.applicationId || this.o.applicationId(), token: i.token, userId: i.user.id, channelKey, kind }
+        ? { id: i.id, applicationId: i.applicationId || this.o.applicationId(), token: i.token, userId: i.user.id, channelKey, kind, createdAt: i.createdAt }
         : undefined;
       // The interaction (and a DM's channel) is stored before the engine writes the answer: the
       // process that delivers it, whichever it is, answers through the token.

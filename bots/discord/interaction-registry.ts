@@ -26,6 +26,8 @@ export interface AcknowledgedInteraction {
   readonly channelKey: string;
   /** A slash command was deferred with a placeholder reply; a component press was not. */
   readonly kind: 'command' | 'component';
+  /** When Discord created the interaction: its token lives 15 minutes from then, not from now. */
+  readonly createdAt?: Date;
 }
 
 type Interactions = Pick<
@@ -45,7 +47,10 @@ export class InteractionRegistry {
   /** Records an acknowledged interaction; the user's answers in that channel go through it from now on. */
   async remember(p: AcknowledgedInteraction): Promise<void> {
     const now = this.now();
-    await this.repo.rememberInteraction({ platform: 'discord', ...p, expiresAt: new Date(now.getTime() + this.ttlMs) });
+    const { createdAt, ...interaction } = p;
+    // Remembered after retries or behind the user's earlier events, a token may be minutes old.
+    const issued = createdAt && createdAt < now ? createdAt : now;
+    await this.repo.rememberInteraction({ platform: 'discord', ...interaction, expiresAt: new Date(issued.getTime() + this.ttlMs) });
     if (now.getTime() - this.lastPurge >= PURGE_EVERY_MS) {
       this.lastPurge = now.getTime();
       await this.repo.purgeExpiredInteractions(now);

@@ -90,6 +90,8 @@ export async function sendQuote(
 export async function decideQuote(ctx: UseCaseContext, typedRef: string, approve: boolean, reason = ''): Promise<Engagement> {
   const { ticket, engagement: e } = await ticketAndEngagement(ctx, typedRef);
   const a = ctx.actor;
+  // Nobody approves their own company's quote, whatever other role they hold.
+  if (e.vendorId && VendorPolicy.isMember(a, e.vendorId)) throw new DomainError('forbidden');
   const lead = VendorPolicy.isIctLead(a, ticket.organisationId);
   const second = e.status === 'awaiting_second_approval' && Actor.has(a, 'moderator');
   // Two approvals are two people: whoever approved first cannot also approve second.
