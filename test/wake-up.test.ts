@@ -121,13 +121,10 @@ describe('waking what was written', () => {
   it('the intake costs no timer query until the ticket exists; its SLA events get their timers at once', async () => {
     const baseline = claims;
     const steps = [
+      // The first message already says the kind and the device: the intake asks only the rest.
       await send({ text: 'La stampante della segreteria non stampa' }),
-      await send({ action: { id: 'intake.kind', value: 'incident' } }),
       await send({ action: { id: 'intake.impact', value: '1' } }),
       await send({ action: { id: 'intake.urgency', value: '1' } }),
-      await send({ text: 'Stampante ferma' }),
-      await send({ action: { id: 'intake.keep', value: buttonValue('intake.keep') } }),
-      await send({ action: { id: 'intake.skip', value: buttonValue('intake.skip') } }),
     ];
     for (const s of steps) expect(s.written).toMatchObject({ slaEvents: 0 });
     expect(claims).toBe(baseline);
