@@ -8,13 +8,13 @@
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { LIMITS, REPORT_PATH, type WireBatch, type WireReport, type WireResult } from '../core/alerts/protocol.ts';
-import { createCheck, type Check, type CheckContext, type LogPosition } from './checks/index.ts';
+import { type Check, type CheckContext, createCheck, type LogPosition } from './checks/index.ts';
 import { AgentClient } from './client.ts';
 import type { AgentConfig } from './config.ts';
 import { collectFacts } from './facts.ts';
 import type { Platform, ProcessInfo } from './platform/platform.ts';
 import { Spool } from './spool.ts';
-import { loadPositions, savePositions, type Credentials } from './state.ts';
+import { type Credentials, loadPositions, savePositions } from './state.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -144,14 +144,20 @@ export class Agent {
       const withFacts = Date.now() - this.factsSentAt >= FACTS_EVERY_MS;
       const report: WireReport = {
         agentVersion: AGENT_VERSION,
-        heartbeat: { periodSeconds: Math.max(1, Math.round(this.opts.config.intervalSeconds)), graceSeconds: Math.round(this.opts.config.graceSeconds) },
+        heartbeat: {
+          periodSeconds: Math.max(1, Math.round(this.opts.config.intervalSeconds)),
+          graceSeconds: Math.round(this.opts.config.graceSeconds),
+        },
         ...(withFacts ? { facts: await collectFacts(this.opts.platform) } : {}),
         droppedBatches: this.dropped,
         batches,
       };
       let answer;
       try {
-        answer = await this.client.post(REPORT_PATH, report, { agentId: this.opts.credentials.agentId, secret: this.opts.credentials.secret });
+        answer = await this.client.post(REPORT_PATH, report, {
+          agentId: this.opts.credentials.agentId,
+          secret: this.opts.credentials.secret,
+        });
       } catch (err) {
         const error = err instanceof Error ? err.message : String(err);
         this.opts.log.warn(`server unreachable (${error}); ${this.spool.size} batch(es) kept on disk`);
@@ -220,7 +226,13 @@ function trimEvidence(e: NonNullable<WireResult['evidence']>): NonNullable<WireR
   return {
     ...(e.lines ? { lines: e.lines.slice(-LIMITS.evidenceLines).map((l) => l.slice(0, LIMITS.evidenceLineChars)) } : {}),
     ...(e.details
-      ? { details: Object.fromEntries(Object.entries(e.details).slice(0, 20).map(([k, v]) => [k.slice(0, 40), typeof v === 'string' ? v.slice(0, 200) : v])) }
+      ? {
+          details: Object.fromEntries(
+            Object.entries(e.details)
+              .slice(0, 20)
+              .map(([k, v]) => [k.slice(0, 40), typeof v === 'string' ? v.slice(0, 200) : v]),
+          ),
+        }
       : {}),
   };
 }

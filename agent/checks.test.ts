@@ -6,21 +6,32 @@
  * /proc parsers, the time-to-full regression.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, mkdtempSync, renameSync, rmSync, statfsSync, truncateSync, utimesSync, writeFileSync, readFileSync, mkdirSync } from 'node:fs';
+import {
+  appendFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statfsSync,
+  truncateSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withDiskLock } from '../test/disk-lock.ts';
 import type { CheckContext, CheckOutput, LogPosition } from './checks/check.ts';
-import { createCheck } from './checks/index.ts';
 import { secondsToFull, slope, UsageHistory } from './checks/forecast.ts';
+import { createCheck } from './checks/index.ts';
 import { cpuPercent } from './checks/system.ts';
-import { ConfigError, parseBytes, parseSeconds, validateConfig, type CheckConfig } from './config.ts';
+import { type CheckConfig, ConfigError, parseBytes, parseSeconds, validateConfig } from './config.ts';
 import { currentPlatform } from './platform/index.ts';
 import { parseCpuTimes, parseMeminfo, parseMounts } from './platform/linux.ts';
-import { withDiskLock } from '../test/disk-lock.ts';
 
 const MB = 1024 * 1024;
 let work: string;
@@ -73,16 +84,31 @@ describe('configuration', () => {
     ['lots', undefined],
   ])('parseBytes(%j) = %j', (v, b) => expect(parseBytes(v)).toBe(b));
 
-  it('fills defaults and resolves relative paths against the file\'s folder', () => {
+  it("fills defaults and resolves relative paths against the file's folder", () => {
     const c = validateConfig(
-      { interval: '30s', stateDir: 'state', defaults: { for: '2m' }, checks: [{ id: 'd', kind: 'disk', path: 'data', warn: 80 }, { id: 'l', kind: 'log', path: 'app.log', pattern: 'ERROR', crit: 5, for: '0s' }] },
+      {
+        interval: '30s',
+        stateDir: 'state',
+        defaults: { for: '2m' },
+        checks: [
+          { id: 'd', kind: 'disk', path: 'data', warn: 80 },
+          { id: 'l', kind: 'log', path: 'app.log', pattern: 'ERROR', crit: 5, for: '0s' },
+        ],
+      },
       '/etc/sportello',
     );
     expect(c.intervalSeconds).toBe(30);
     expect(c.graceSeconds).toBe(60);
     expect(c.stateDir).toBe('/etc/sportello/state');
     expect(c.spool).toEqual({ maxBatches: 1000, maxBytes: 5 * MB });
-    expect(c.checks[0]).toMatchObject({ kind: 'disk', path: '/etc/sportello/data', warn: 80, crit: null, forSeconds: 120, recoverySeconds: 300 });
+    expect(c.checks[0]).toMatchObject({
+      kind: 'disk',
+      path: '/etc/sportello/data',
+      warn: 80,
+      crit: null,
+      forSeconds: 120,
+      recoverySeconds: 300,
+    });
     expect(c.checks[1]).toMatchObject({ kind: 'log', windowSeconds: 300, forSeconds: 0, fromStart: false });
   });
 
@@ -90,7 +116,16 @@ describe('configuration', () => {
     ['not a mapping', 'hello', /mapping/],
     ['unknown kind', { checks: [{ id: 'x', kind: 'smart' }] }, /checks\[0\]\.kind/],
     ['no threshold', { checks: [{ id: 'x', kind: 'cpu' }] }, /checks\[0\]\.warn\/crit/],
-    ['duplicate ids', { checks: [{ id: 'x', kind: 'cpu', warn: 1 }, { id: 'x', kind: 'memory', warn: 1 }] }, /used twice/],
+    [
+      'duplicate ids',
+      {
+        checks: [
+          { id: 'x', kind: 'cpu', warn: 1 },
+          { id: 'x', kind: 'memory', warn: 1 },
+        ],
+      },
+      /used twice/,
+    ],
     ['bad id', { checks: [{ id: 'a b', kind: 'cpu', warn: 1 }] }, /checks\[0\]\.id/],
     ['bad duration', { interval: 'often', checks: [] }, /interval/],
     ['bad regex', { checks: [{ id: 'x', kind: 'log', path: '/x', pattern: '(', warn: 1 }] }, /regular expression/],
@@ -121,7 +156,9 @@ describe('linux parsers', () => {
     });
     // Old kernels without MemAvailable: free + buffers + cached.
     expect(parseMeminfo('MemTotal: 1000 kB\nMemFree: 100 kB\nBuffers: 50 kB\nCached: 150 kB\n').availableBytes).toBe(300 * 1024);
-    expect(parseMounts('/dev/sda1 / ext4 rw 0 0\nproc /proc proc rw 0 0\n/dev/sdb1 /mnt/my\\040disk xfs rw 0 0\n/dev/sda1 / ext4 rw 0 0\n')).toEqual([
+    expect(
+      parseMounts('/dev/sda1 / ext4 rw 0 0\nproc /proc proc rw 0 0\n/dev/sdb1 /mnt/my\\040disk xfs rw 0 0\n/dev/sda1 / ext4 rw 0 0\n'),
+    ).toEqual([
       { mount: '/', fsType: 'ext4' },
       { mount: '/mnt/my disk', fsType: 'xfs' },
     ]);
@@ -148,7 +185,15 @@ describe('time-to-full forecast', () => {
     const h = new UsageHistory(300, 4);
     for (let i = 0; i < 10; i++) h.add({ t: i * 60, usedBytes: i });
     expect(h.add({ t: 600, usedBytes: 10 }).map((s) => s.t)).toEqual([420, 480, 540, 600]);
-    expect(slope([{ t: 0, usedBytes: 0 }, { t: 0, usedBytes: 5 }], 2)).toBeUndefined();
+    expect(
+      slope(
+        [
+          { t: 0, usedBytes: 0 },
+          { t: 0, usedBytes: 5 },
+        ],
+        2,
+      ),
+    ).toBeUndefined();
   });
 });
 
@@ -180,48 +225,56 @@ describe('disk: a filesystem filled past its thresholds', () => {
     await fh.close();
   }
 
-  it('free space crosses warn and crit as a file grows, and is ok again when it is deleted', () => withDiskLock(async () => {
-    const STEP = 256 * MB;
-    const free0 = free();
-    const c = check({ kind: 'disk', path: dir, warnFree: free0 - STEP / 2, critFree: free0 - STEP * 1.5 });
-    expect((await one(c)).status).toBe('ok');
-    await write('a.bin', STEP);
-    const warn = await one(c);
-    expect(warn.status).toBe('warn');
-    expect(warn.unit).toBe('%');
-    expect(warn.message).toMatch(/% used, .* free of /);
-    await write('b.bin', STEP);
-    expect((await one(c)).status).toBe('crit');
-    await rm(path.join(dir, 'a.bin'));
-    await rm(path.join(dir, 'b.bin'));
-    expect((await one(c)).status).toBe('ok');
-  }));
+  it('free space crosses warn and crit as a file grows, and is ok again when it is deleted', () =>
+    withDiskLock(async () => {
+      const STEP = 256 * MB;
+      const free0 = free();
+      const c = check({ kind: 'disk', path: dir, warnFree: free0 - STEP / 2, critFree: free0 - STEP * 1.5 });
+      expect((await one(c)).status).toBe('ok');
+      await write('a.bin', STEP);
+      const warn = await one(c);
+      expect(warn.status).toBe('warn');
+      expect(warn.unit).toBe('%');
+      expect(warn.message).toMatch(/% used, .* free of /);
+      await write('b.bin', STEP);
+      expect((await one(c)).status).toBe('crit');
+      await rm(path.join(dir, 'a.bin'));
+      await rm(path.join(dir, 'b.bin'));
+      expect((await one(c)).status).toBe('ok');
+    }));
 
-  it('percent thresholds relative to the real usage', () => withDiskLock(async () => {
-    const s = statfsSync(dir);
-    const used = (s.blocks - s.bfree) * s.bsize;
-    const pct = (used / (used + s.bavail * s.bsize)) * 100;
-    expect((await one(check({ kind: 'disk', path: dir, warn: Math.max(0, pct - 0.5), crit: 100 }))).status).toBe('warn');
-    expect((await one(check({ kind: 'disk', path: dir, warn: Math.min(100, pct + 5) }))).status).toBe('ok');
-  }));
+  it('percent thresholds relative to the real usage', () =>
+    withDiskLock(async () => {
+      const s = statfsSync(dir);
+      const used = (s.blocks - s.bfree) * s.bsize;
+      const pct = (used / (used + s.bavail * s.bsize)) * 100;
+      expect((await one(check({ kind: 'disk', path: dir, warn: Math.max(0, pct - 0.5), crit: 100 }))).status).toBe('warn');
+      expect((await one(check({ kind: 'disk', path: dir, warn: Math.min(100, pct + 5) }))).status).toBe('ok');
+    }));
 
-  it('forecasts the time to full from the growth trend', () => withDiskLock(async () => {
-    const GROW = 32 * MB;
-    const expectedSeconds = free() / (GROW / 60);
-    const c = check({ kind: 'disk', path: dir, fullWithinWarn: `${Math.round(expectedSeconds * 2)}s`, fullWithinCrit: `${Math.round(expectedSeconds / 4)}s` });
-    const t0 = Date.now();
-    let r: CheckOutput | undefined;
-    for (let i = 0; i < 6; i++) {
-      await write(`grow-${i}.bin`, GROW);
-      r = await one(c, context(new Date(t0 + i * 60_000)));
-    }
-    const hours = Number(r!.evidence?.details?.['hoursToFull']);
-    expect(hours * 3600).toBeGreaterThan(expectedSeconds / 2);
-    expect(hours * 3600).toBeLessThan(expectedSeconds * 2);
-    expect(r!.status).toBe('warn');
-    expect(r!.message).toMatch(/full in ~/);
-    for (let i = 0; i < 6; i++) await rm(path.join(dir, `grow-${i}.bin`));
-  }));
+  it('forecasts the time to full from the growth trend', () =>
+    withDiskLock(async () => {
+      const GROW = 32 * MB;
+      const expectedSeconds = free() / (GROW / 60);
+      const c = check({
+        kind: 'disk',
+        path: dir,
+        fullWithinWarn: `${Math.round(expectedSeconds * 2)}s`,
+        fullWithinCrit: `${Math.round(expectedSeconds / 4)}s`,
+      });
+      const t0 = Date.now();
+      let r: CheckOutput | undefined;
+      for (let i = 0; i < 6; i++) {
+        await write(`grow-${i}.bin`, GROW);
+        r = await one(c, context(new Date(t0 + i * 60_000)));
+      }
+      const hours = Number(r!.evidence?.details?.['hoursToFull']);
+      expect(hours * 3600).toBeGreaterThan(expectedSeconds / 2);
+      expect(hours * 3600).toBeLessThan(expectedSeconds * 2);
+      expect(r!.status).toBe('warn');
+      expect(r!.message).toMatch(/full in ~/);
+      for (let i = 0; i < 6; i++) await rm(path.join(dir, `grow-${i}.bin`));
+    }));
 
   it('a path that does not exist is unknown, not ok', async () => {
     expect((await one(check({ kind: 'disk', path: path.join(dir, 'nope'), warn: 90 }))).status).toBe('unknown');
@@ -301,11 +354,29 @@ describe('http and tls: a local HTTPS server with a certificate expiring in 3 da
     certFile = path.join(dir, 'cert.pem');
     const keyFile = path.join(dir, 'key.pem');
     try {
-      execFileSync('openssl', [
-        'req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', keyFile, '-out', certFile, '-days', '3', '-subj', '/CN=localhost',
-        '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-      ], { stdio: 'ignore' });
+      execFileSync(
+        'openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          keyFile,
+          '-out',
+          certFile,
+          '-days',
+          '3',
+          '-subj',
+          '/CN=localhost',
+          '-addext',
+          'subjectAltName=IP:127.0.0.1,DNS:localhost',
+        ],
+        { stdio: 'ignore' },
+      );
     } catch (err) {
       throw new Error(`openssl is needed to make the test certificate: ${String(err)}`);
     }
@@ -319,7 +390,14 @@ describe('http and tls: a local HTTPS server with a certificate expiring in 3 da
   afterAll(() => new Promise((r) => server.close(r)));
 
   it('up and trusted (with its CA): http ok; the certificate expires within the critical days', async () => {
-    const [http, tls] = await check({ kind: 'http', url: `${url}/`, ca: certFile, contains: 'Benvenuti', tlsWarnDays: 14, tlsCritDays: 7 }).run(context());
+    const [http, tls] = await check({
+      kind: 'http',
+      url: `${url}/`,
+      ca: certFile,
+      contains: 'Benvenuti',
+      tlsWarnDays: 14,
+      tlsCritDays: 7,
+    }).run(context());
     expect(http).toMatchObject({ status: 'ok', unit: 'ms', target: `${url}/` });
     expect(tls).toMatchObject({ kind: 'tls', status: 'crit', unit: 'd', target: `127.0.0.1:${new URL(url).port}` });
     expect(tls!.value).toBeGreaterThan(2);

@@ -24,7 +24,9 @@ export class AgentClient {
     private readonly timeoutMs = opts.timeoutMs ?? 15_000,
   ) {
     // Built once (the system CAs plus the configured one): building it per request costs tens of ms.
-    this.secureContext = opts.caFile ? tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(opts.caFile, 'utf8')] }) : undefined;
+    this.secureContext = opts.caFile
+      ? tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(opts.caFile, 'utf8')] })
+      : undefined;
   }
 
   /** POSTs JSON; signed with `auth` when given. Network failures reject; HTTP errors resolve. */
@@ -48,7 +50,13 @@ export class AgentClient {
     return new Promise((resolve, reject) => {
       const req = lib.request(
         url,
-        { method: 'POST', headers, timeout: this.timeoutMs, agent: false, ...(this.secureContext && url.protocol === 'https:' ? { secureContext: this.secureContext } : {}) },
+        {
+          method: 'POST',
+          headers,
+          timeout: this.timeoutMs,
+          agent: false,
+          ...(this.secureContext && url.protocol === 'https:' ? { secureContext: this.secureContext } : {}),
+        },
         (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));

@@ -41,7 +41,13 @@ export type CheckConfig = CheckBase &
         readonly min: number;
         readonly severity: 'warn' | 'crit';
       }
-    | ({ readonly kind: 'log'; readonly path: string; readonly pattern: string; readonly windowSeconds: number; readonly fromStart: boolean } & Thresholds)
+    | ({
+        readonly kind: 'log';
+        readonly path: string;
+        readonly pattern: string;
+        readonly windowSeconds: number;
+        readonly fromStart: boolean;
+      } & Thresholds)
     | {
         readonly kind: 'http';
         readonly url: string;
@@ -176,7 +182,8 @@ export function validateConfig(raw: unknown, baseDir: string): AgentConfig {
     return b ?? null;
   };
   const thresholds = (o: Obj, where: string, parse: 'number' | 'duration'): Thresholds => {
-    const read = (key: 'warn' | 'crit') => (parse === 'number' ? num(o, key, where) : o[key] === undefined ? null : seconds(o, key, where, 0));
+    const read = (key: 'warn' | 'crit') =>
+      parse === 'number' ? num(o, key, where) : o[key] === undefined ? null : seconds(o, key, where, 0);
     const t = { warn: read('warn'), crit: read('crit') };
     if (t.warn === null && t.crit === null) problems.push(`${where}warn/crit: set at least one threshold`);
     return t;

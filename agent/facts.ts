@@ -20,7 +20,12 @@ export async function collectFacts(platform: Platform): Promise<WireFacts> {
   const cpus = os.cpus();
   return {
     hostname: os.hostname().slice(0, 100) || 'unknown',
-    os: { platform: os.platform(), release: os.release().slice(0, 100), ...(distro ? { distro: distro.slice(0, 100) } : {}), arch: os.arch() },
+    os: {
+      platform: os.platform(),
+      release: os.release().slice(0, 100),
+      ...(distro ? { distro: distro.slice(0, 100) } : {}),
+      arch: os.arch(),
+    },
     cpu: { model: (cpus[0]?.model ?? 'unknown').trim().slice(0, 200), cores: Math.max(1, cpus.length) },
     memoryBytes: os.totalmem(),
     disks,

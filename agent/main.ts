@@ -10,9 +10,9 @@
  */
 import os from 'node:os';
 import { ENROL_PATH, type WireEnrolResponse } from '../core/alerts/protocol.ts';
-import { Agent, AGENT_VERSION, type AgentLog } from './agent.ts';
+import { AGENT_VERSION, Agent, type AgentLog } from './agent.ts';
 import { AgentClient } from './client.ts';
-import { ConfigError, loadConfig, type AgentConfig } from './config.ts';
+import { type AgentConfig, ConfigError, loadConfig } from './config.ts';
 import { collectFacts } from './facts.ts';
 import { currentPlatform } from './platform/index.ts';
 import { credentialsFile, loadCredentials, saveCredentials } from './state.ts';
@@ -71,7 +71,8 @@ async function enroll(flags: Map<string, string | true>, log: AgentLog): Promise
     facts,
   });
   if (answer.status !== 200) {
-    const msg = answer.body && typeof answer.body === 'object' && 'message' in answer.body ? String(answer.body.message) : `HTTP ${answer.status}`;
+    const msg =
+      answer.body && typeof answer.body === 'object' && 'message' in answer.body ? String(answer.body.message) : `HTTP ${answer.status}`;
     log.error(`enrolment refused: ${msg}`);
     return 1;
   }
@@ -92,7 +93,9 @@ async function run(flags: Map<string, string | true>, log: AgentLog): Promise<nu
   const config = await configFrom(flags);
   const credentials = loadCredentials(config.stateDir);
   if (!credentials) {
-    log.error(`not enrolled: run "sportello-agent enroll --server URL --code CODE --config FILE" first (no ${credentialsFile(config.stateDir)})`);
+    log.error(
+      `not enrolled: run "sportello-agent enroll --server URL --code CODE --config FILE" first (no ${credentialsFile(config.stateDir)})`,
+    );
     return 1;
   }
   const agent = new Agent({ config, credentials, platform: currentPlatform(), log });
@@ -102,7 +105,9 @@ async function run(flags: Map<string, string | true>, log: AgentLog): Promise<nu
     process.stdout.write(`${JSON.stringify(outcome)}\n`);
     return outcome.kind === 'sent' || outcome.kind === 'empty' ? 0 : 1;
   }
-  log.info(`sportello-agent ${AGENT_VERSION}: ${config.checks.length} checks every ${config.intervalSeconds} s, reporting to ${credentials.server}`);
+  log.info(
+    `sportello-agent ${AGENT_VERSION}: ${config.checks.length} checks every ${config.intervalSeconds} s, reporting to ${credentials.server}`,
+  );
   agent.start();
   await new Promise<void>((resolve) => {
     const bye = () => resolve();

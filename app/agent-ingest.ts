@@ -10,6 +10,10 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
+import { HttpError } from '../bots/kit/http-error.ts';
+import { sendJson } from '../bots/kit/http-response.ts';
+import type { HttpRoute } from '../bots/kit/http-route.ts';
+import { parseJson, readBody } from '../bots/kit/read-body.ts';
 import { enrolAgent } from '../core/alerts/enrolment.ts';
 import { ingestReport } from '../core/alerts/ingest.ts';
 import { ConfigurationItemRef } from '../core/alerts/model.ts';
@@ -30,11 +34,7 @@ import {
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
-import { HttpError } from '../bots/kit/http-error.ts';
-import type { HttpRoute } from '../bots/kit/http-route.ts';
-import { sendJson } from '../bots/kit/http-response.ts';
-import { parseJson, readBody } from '../bots/kit/read-body.ts';
-import { TokenBuckets, type TokenBucketOptions } from './token-bucket.ts';
+import { type TokenBucketOptions, TokenBuckets } from './token-bucket.ts';
 
 export interface AgentIngestOptions {
   readonly store: Store;
@@ -50,7 +50,11 @@ export interface AgentIngestOptions {
 }
 
 const text = (max: number) => z.string().min(1).max(max);
-const seconds = z.number().int().min(0).max(7 * 86_400);
+const seconds = z
+  .number()
+  .int()
+  .min(0)
+  .max(7 * 86_400);
 const facts = z.object({
   hostname: text(100),
   os: z.object({ platform: text(40), release: text(100), distro: text(100).optional(), arch: text(40) }),
@@ -132,7 +136,10 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
 
   const limit = (limiter: TokenBuckets, key: string): void => {
     const r = limiter.take(key, opts.clock.now().getTime());
-    if (!r.ok) throw new HttpError(429, 'rate_limited', `too many requests; retry in ${r.retryAfterSeconds} s`, { 'retry-after': String(r.retryAfterSeconds) });
+    if (!r.ok)
+      throw new HttpError(429, 'rate_limited', `too many requests; retry in ${r.retryAfterSeconds} s`, {
+        'retry-after': String(r.retryAfterSeconds),
+      });
   };
 
   async function report(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -172,7 +179,10 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
     limit(enrolLimiter, req.socket.remoteAddress ?? 'unknown');
     const payload = parsePayload(enrolSchema, body) as WireEnrolRequest;
     try {
-      const r = await opts.store.transaction((repos) => enrolAgent({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, payload), wakeOnCommit);
+      const r = await opts.store.transaction(
+        (repos) => enrolAgent({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, payload),
+        wakeOnCommit,
+      );
       opts.log.info({ agentId: r.agent.id, organisation: r.organisation.id, name: r.agent.name }, 'monitoring agent enrolled');
       const answer: WireEnrolResponse = {
         agentId: r.agent.id,

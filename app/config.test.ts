@@ -70,7 +70,11 @@ describe('loadConfig', () => {
   });
 
   it('treats empty values as unset', () => {
-    expect(loadConfig({ PORT: '', DATABASE_URL: ' ', SLACK_BOT_TOKEN: '' })).toMatchObject({ port: 3000, databaseUrl: undefined, slack: undefined });
+    expect(loadConfig({ PORT: '', DATABASE_URL: ' ', SLACK_BOT_TOKEN: '' })).toMatchObject({
+      port: 3000,
+      databaseUrl: undefined,
+      slack: undefined,
+    });
   });
 
   it.each([

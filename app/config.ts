@@ -148,11 +148,20 @@ const schema = z.object({
     .refine((s) => /^[A-Za-z0-9_-]{1,256}$/.test(s), { message: 'must be 1-256 characters of A-Z, a-z, 0-9, _ and -' })
     .optional(),
   DISCORD_BOT_TOKEN: secret.optional(),
-  DISCORD_APPLICATION_ID: z.string().refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' }).optional(),
+  DISCORD_APPLICATION_ID: z
+    .string()
+    .refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' })
+    .optional(),
   DISCORD_API_URL: httpUrl.optional(),
-  DISCORD_GUILD_ID: z.string().refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' }).optional(),
+  DISCORD_GUILD_ID: z
+    .string()
+    .refine((s) => /^\d{5,25}$/.test(s), { message: 'must be a numeric id' })
+    .optional(),
   WEB_CHAT: oneOf(['on', 'off']).optional(),
-  HOST: z.string().refine((s) => /^[\w.:-]+$/.test(s), { message: 'must be an interface address such as 127.0.0.1 or 0.0.0.0' }).optional(),
+  HOST: z
+    .string()
+    .refine((s) => /^[\w.:-]+$/.test(s), { message: 'must be an interface address such as 127.0.0.1 or 0.0.0.0' })
+    .optional(),
 });
 
 /** Problems of variables that only make sense together; checked on presence alone. */

@@ -5,7 +5,7 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../core/kernel/ports.ts';
 import { createDatabase, migrateToLatest, waitForDatabase } from '../db/database.ts';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../db/embedded-postgres.ts';
+import { type EmbeddedPostgresHandle, startEmbeddedPostgres } from '../db/embedded-postgres.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import type { Database } from '../db/schema.ts';
 import type { Config } from './config.ts';

@@ -6,13 +6,13 @@
  * goes out from here exactly as from the process that received the event.
  */
 import type { Kysely } from 'kysely';
-import type { ChatSender } from '../core/kernel/outbox.ts';
-import type { Platform } from '../core/kernel/person.ts';
-import type { Store } from '../core/kernel/ports.ts';
 import { createDiscordSender } from '../bots/discord/discord-adapter.ts';
 import { createSlackSender } from '../bots/slack/slack-sender.ts';
 import { createTelegramSender } from '../bots/telegram/telegram-sender.ts';
 import { WebHub, WebSender } from '../bots/web/web-sender.ts';
+import type { ChatSender } from '../core/kernel/outbox.ts';
+import type { Platform } from '../core/kernel/person.ts';
+import type { Store } from '../core/kernel/ports.ts';
 import type { Database } from '../db/schema.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
 import type { Config } from './config.ts';

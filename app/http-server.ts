@@ -3,11 +3,12 @@
  * Adapters add their routes once the database is ready; routes and the helpers they share
  * (body reading, JSON answers, errors) come from the adapter kit, bots/kit/.
  */
-import http from 'node:http';
+
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { answerError, type HttpRoute } from '../bots/kit/http-route.ts';
 import { sendJson } from '../bots/kit/http-response.ts';
+import { answerError, type HttpRoute } from '../bots/kit/http-route.ts';
 
 export type HealthResult = { ok: true; details?: object } | { ok: false; reason: string };
 

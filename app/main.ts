@@ -4,13 +4,13 @@
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ConfigError, loadConfig, type Config } from './config.ts';
+import { type Config, ConfigError, loadConfig } from './config.ts';
 import { createLogger } from './logger.ts';
 import { startServices } from './services.ts';
 import { startApp } from './start-app.ts';
 
-export { startApp };
 export type { App, AppContext, StartAppOptions } from './start-app.ts';
+export { startApp };
 
 const SHUTDOWN_TIMEOUT_MS = 20_000;
 
@@ -24,10 +24,12 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const log = createLogger({ level: config.logLevel });
-  const app = await startApp(config, { log, waitForReady: false, onReady: async (ctx) => void (await startServices(ctx)) }).catch((err: unknown) => {
-    log.fatal({ err }, 'cannot start the http server');
-    process.exit(1);
-  });
+  const app = await startApp(config, { log, waitForReady: false, onReady: async (ctx) => void (await startServices(ctx)) }).catch(
+    (err: unknown) => {
+      log.fatal({ err }, 'cannot start the http server');
+      process.exit(1);
+    },
+  );
 
   let stopping = false;
   let firstSignalAt = 0;

@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from 'prom-client';
 
 /** How an inbound platform event ended. */
 export type InboundStatus = 'handled' | 'duplicate' | 'ignored' | 'rejected' | 'error';

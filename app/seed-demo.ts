@@ -3,19 +3,20 @@
  * members, volunteers, a moderator and a committee member who can all log into the web chat,
  * channels bound in the web chat, and tickets in every common state.
  */
+
+import { Actor } from '../core/kernel/actor.ts';
+import type { UseCaseContext } from '../core/kernel/context.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import { Notifier } from '../core/kernel/notifier.ts';
-import { Actor } from '../core/kernel/actor.ts';
 import type { Person, Role } from '../core/kernel/person.ts';
 import type { ChannelPurpose, Clock, Repositories, Store } from '../core/kernel/ports.ts';
 import type { Impact, TicketKind, Urgency } from '../core/kernel/ticket.ts';
-import { changeTicketStatus, type StatusAction } from '../core/tickets/change-ticket-status.ts';
-import { claimTicket } from '../core/tickets/claim-ticket.ts';
-import type { UseCaseContext } from '../core/kernel/context.ts';
-import { createTicket } from '../core/tickets/create-ticket.ts';
 import { grantRole } from '../core/people/manage-roles.ts';
 import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { actorForPerson } from '../core/people/resolve-actor.ts';
+import { changeTicketStatus, type StatusAction } from '../core/tickets/change-ticket-status.ts';
+import { claimTicket } from '../core/tickets/claim-ticket.ts';
+import { createTicket } from '../core/tickets/create-ticket.ts';
 import { seedCommunityDemo } from './seed-community-demo.ts';
 
 /** The fiscal code whose presence means the demo data is already there. */
@@ -42,7 +43,13 @@ const PEOPLE: readonly DemoPerson[] = [
   { name: 'Francesca Russo', email: 'segreteria@larondine.example.org', phone: '+39 347 200 0201', role: 'requester', org: 'rondine' },
   { name: 'Paolo Esposito', email: 'paolo.esposito@larondine.example.org', phone: '+39 347 200 0202', role: 'ict_lead', org: 'rondine' },
   { name: 'Anna Romano', email: 'anna.romano@bancoquartiere.example.org', phone: '+39 320 300 0301', role: 'requester', org: 'banco' },
-  { name: 'Giorgio Colombo', email: 'giorgio.colombo@bancoquartiere.example.org', phone: '+39 320 300 0302', role: 'ict_lead', org: 'banco' },
+  {
+    name: 'Giorgio Colombo',
+    email: 'giorgio.colombo@bancoquartiere.example.org',
+    phone: '+39 320 300 0302',
+    role: 'ict_lead',
+    org: 'banco',
+  },
   { name: 'Giulia Rossi', email: 'giulia.rossi@volontari.example.org', phone: '+39 340 400 0401', role: 'volunteer' },
   { name: 'Marco Ricci', email: 'marco.ricci@volontari.example.org', phone: '+39 340 400 0402', role: 'volunteer' },
   { name: 'Sara Marino', email: 'sara.marino@volontari.example.org', phone: '+39 340 400 0403', role: 'volunteer' },
@@ -103,7 +110,7 @@ const TICKETS: readonly DemoTicket[] = [
     requester: 'Anna Romano',
     kind: 'incident',
     title: 'Il gestionale delle donazioni non si apre',
-    description: 'Il programma per registrare le donazioni si chiude subito dopo il login. Sabato c\'è la raccolta al supermercato.',
+    description: "Il programma per registrare le donazioni si chiude subito dopo il login. Sabato c'è la raccolta al supermercato.",
     impact: 1,
     urgency: 1,
     hoursAgo: 26,
@@ -141,7 +148,7 @@ const TICKETS: readonly DemoTicket[] = [
   {
     requester: 'Giorgio Colombo',
     kind: 'incident',
-    title: 'PC della cassa bloccato all\'avvio',
+    title: "PC della cassa bloccato all'avvio",
     description: 'Il PC usato per la cassa resta fermo sulla schermata del logo e non parte.',
     impact: 2,
     urgency: 1,
@@ -149,7 +156,7 @@ const TICKETS: readonly DemoTicket[] = [
     owner: 'Marco Ricci',
     moves: [
       { by: 'owner', action: 'start' },
-      { by: 'owner', action: 'resolve', note: 'Riparato il disco con il controllo all\'avvio e aggiornato Windows.' },
+      { by: 'owner', action: 'resolve', note: "Riparato il disco con il controllo all'avvio e aggiornato Windows." },
       { by: 'requester', action: 'confirm' },
     ],
   },
@@ -197,7 +204,7 @@ export async function seedDemo(store: Store, clock: Clock, opts: { readonly loca
       await grantRole(system, {
         handle: person.handle,
         role: p.role,
-        organisationId: p.org ? orgIds.get(p.org) ?? null : null,
+        organisationId: p.org ? (orgIds.get(p.org) ?? null) : null,
         reason: 'dati dimostrativi',
       });
     }

@@ -3,19 +3,20 @@
  * adapters (the web chat, and each platform whose token is configured). Plugged into
  * `startApp` as its `onReady` hook.
  */
-import { REGISTRY } from '../core/features.ts';
-import { ConversationEngine } from '../core/conversation/engine.ts';
-import type { ChatSender } from '../core/kernel/outbox.ts';
-import type { Platform } from '../core/kernel/person.ts';
-import { createWebChat } from '../bots/web/web-chat.ts';
+
 import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
+import { createWebChat } from '../bots/web/web-chat.ts';
+import { ConversationEngine } from '../core/conversation/engine.ts';
+import { REGISTRY } from '../core/features.ts';
+import type { ChatSender } from '../core/kernel/outbox.ts';
+import type { Platform } from '../core/kernel/person.ts';
 import { isTransientDatabaseError } from '../db/database.ts';
-import { PgWebMessageFeed } from '../db/web-message-feed.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
-import { startWorkers, type Workers } from '../jobs/workers.ts';
+import { PgWebMessageFeed } from '../db/web-message-feed.ts';
 import type { AgentWatchdog } from '../jobs/agent-watchdog.ts';
+import { startWorkers, type Workers } from '../jobs/workers.ts';
 import { agentIngestRoutes } from './agent-ingest.ts';
 import type { AppContext } from './start-app.ts';
 
@@ -50,7 +51,8 @@ export async function startServices(ctx: AppContext): Promise<Services> {
   });
   ctx.addHealthCheck('jobs', () => workers.health());
   ctx.onClose(() => workers.stop());
-  const engine = new ConversationEngine({ registry: REGISTRY,
+  const engine = new ConversationEngine({
+    registry: REGISTRY,
     store,
     clock,
     defaultLocale: config.defaultLocale,
@@ -66,7 +68,9 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     const web = createWebChat({ engine, messages, channels: store.channels, log: log.child({ adapter: 'web' }) });
     // The answers may be stored by another process (a `sportello worker`): the live streams of
     // this one hear about every message written.
-    const feed = await new PgWebMessageFeed({ url: ctx.dbUrl, messages, log: log.child({ adapter: 'web' }) }).listen((m) => web.hub.publish(m));
+    const feed = await new PgWebMessageFeed({ url: ctx.dbUrl, messages, log: log.child({ adapter: 'web' }) }).listen((m) =>
+      web.hub.publish(m),
+    );
     ctx.onClose(() => feed.close());
     ctx.http.addRoutes(web.routes);
     senders.web = web.sender;

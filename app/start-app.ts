@@ -9,7 +9,7 @@ import type { Clock, Store } from '../core/kernel/ports.ts';
 import { describeError, pingDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import type { Config } from './config.ts';
-import { openDatabase, type DatabaseRuntime } from './database-runtime.ts';
+import { type DatabaseRuntime, openDatabase } from './database-runtime.ts';
 import { createHttpServer, type HealthResult, type HttpServer } from './http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';

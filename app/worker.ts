@@ -7,12 +7,13 @@
  * by any process goes out from here as it would from that process, once, in its conversation's
  * order.
  */
+
+import { startWorkers } from '../jobs/workers.ts';
 import { ConfigError, loadConfig } from './config.ts';
 import { openDatabase } from './database-runtime.ts';
+import { createDeliverySenders } from './delivery-senders.ts';
 import { createLogger } from './logger.ts';
 import { systemClock } from './system-clock.ts';
-import { startWorkers } from '../jobs/workers.ts';
-import { createDeliverySenders } from './delivery-senders.ts';
 
 /** Runs until SIGINT/SIGTERM; resolves with the exit status. */
 export async function runWorker(env: Readonly<Record<string, string | undefined>> = process.env): Promise<number> {

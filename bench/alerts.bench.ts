@@ -13,9 +13,9 @@
  * The load generator and the server share this one Node process; PostgreSQL runs on the same
  * machine. Requests are signed before the clock starts (as agents do before sending).
  */
-import { spawn, execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -23,12 +23,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
-import { startApp, type App } from '../app/main.ts';
+import { type App, startApp } from '../app/main.ts';
 import { startServices } from '../app/services.ts';
 import { createEnrolmentCode, enrolAgent } from '../core/alerts/enrolment.ts';
-import { AGENT_HEADERS, REPORT_PATH, signRequest, type CheckKind, type WireReport, type WireResult } from '../core/alerts/protocol.ts';
-import { Notifier } from '../core/kernel/notifier.ts';
+import { AGENT_HEADERS, type CheckKind, REPORT_PATH, signRequest, type WireReport, type WireResult } from '../core/alerts/protocol.ts';
 import { Actor } from '../core/kernel/actor.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
 import { createOrganisation } from '../core/people/register.ts';
 import { createTestDatabase } from '../test/test-database.ts';
 import { round, summarize, timedPool } from './stats.ts';
@@ -62,10 +62,29 @@ async function enrolMany(app: App, n: number): Promise<Creds[]> {
   const clock = { now: () => new Date() };
   const orgs: string[] = [];
   await app.store.transaction(async (repos) => {
-    for (let i = 0; i < 10; i++) orgs.push((await createOrganisation(repos, clock, { name: `Ente di prova ${i}`, fiscalCode: `9700000${String(9000 + i)}` })).fiscalCode);
+    for (let i = 0; i < 10; i++)
+      orgs.push(
+        (await createOrganisation(repos, clock, { name: `Ente di prova ${i}`, fiscalCode: `9700000${String(9000 + i)}` })).fiscalCode,
+      );
   });
-  await app.store.channels.bind({ purpose: 'alerts', platform: 'web', conversationId: 'allerte', threadId: null, organisationId: null, boundBy: null, boundAt: new Date() });
-  await app.store.channels.bind({ purpose: 'volunteers', platform: 'web', conversationId: 'volontari', threadId: null, organisationId: null, boundBy: null, boundAt: new Date() });
+  await app.store.channels.bind({
+    purpose: 'alerts',
+    platform: 'web',
+    conversationId: 'allerte',
+    threadId: null,
+    organisationId: null,
+    boundBy: null,
+    boundAt: new Date(),
+  });
+  await app.store.channels.bind({
+    purpose: 'volunteers',
+    platform: 'web',
+    conversationId: 'volontari',
+    threadId: null,
+    organisationId: null,
+    boundBy: null,
+    boundAt: new Date(),
+  });
   const out: Creds[] = [];
   for (let i = 0; i < n; i++) {
     const r = await app.store.transaction(async (repos) => {
@@ -96,7 +115,11 @@ function reportOf(i: number, r: number, start: number): WireReport {
       recoverySeconds: 300,
     };
   });
-  return { agentVersion: 'bench', heartbeat: { periodSeconds: 60, graceSeconds: 120 }, batches: [{ id: randomUUID(), createdAt: observedAt, results }] };
+  return {
+    agentVersion: 'bench',
+    heartbeat: { periodSeconds: 60, graceSeconds: 120 },
+    batches: [{ id: randomUUID(), createdAt: observedAt, results }],
+  };
 }
 
 function signed(c: Creds, body: string): Record<string, string> {
@@ -130,7 +153,8 @@ async function ingestion(app: App): Promise<Record<string, number>> {
   const start = Date.now();
   // Interleaved so that the reports of one agent go in order (r), agents in parallel.
   const bodies: { c: Creds; r: number; body: string }[] = [];
-  for (let r = 0; r < REPORTS; r++) for (let i = 0; i < AGENTS; i++) bodies.push({ c: creds[i]!, r, body: JSON.stringify(reportOf(i, r, start)) });
+  for (let r = 0; r < REPORTS; r++)
+    for (let i = 0; i < AGENTS; i++) bodies.push({ c: creds[i]!, r, body: JSON.stringify(reportOf(i, r, start)) });
   const requests = bodies.map(({ c, body }) => ({ headers: signed(c, body), body }));
   let failures = 0;
   const timed = await timedPool(requests.length, CONCURRENCY, async (k) => {
@@ -148,7 +172,15 @@ async function ingestion(app: App): Promise<Record<string, number>> {
     duplicates += (JSON.parse(res.body) as { duplicates: number }).duplicates;
   }
   const count = async (table: string) =>
-    Number((await app.db.withTables<Record<string, { x: number }>>().selectFrom(table).select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await app.db
+          .withTables<Record<string, { x: number }>>()
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
   return {
     agents: AGENTS,
     reports: requests.length,
@@ -170,15 +202,49 @@ async function footprint(app: App): Promise<Record<string, number | string>> {
   const work = mkdtempSync(path.join(os.tmpdir(), 'sportello-bench-agent-'));
   const tlsDir = path.join(work, 'tls');
   mkdirSync(tlsDir);
-  execFileSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-keyout', path.join(tlsDir, 'key.pem'), '-out', path.join(tlsDir, 'cert.pem'), '-days', '30', '-subj', '/CN=localhost', '-addext', 'subjectAltName=IP:127.0.0.1'], { stdio: 'ignore' });
-  const site = https.createServer({ key: readFileSync(path.join(tlsDir, 'key.pem')), cert: readFileSync(path.join(tlsDir, 'cert.pem')) }, (_q, res) => res.end('<h1>Benvenuti</h1>'));
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-newkey',
+      'ec',
+      '-pkeyopt',
+      'ec_paramgen_curve:prime256v1',
+      '-nodes',
+      '-keyout',
+      path.join(tlsDir, 'key.pem'),
+      '-out',
+      path.join(tlsDir, 'cert.pem'),
+      '-days',
+      '30',
+      '-subj',
+      '/CN=localhost',
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+    ],
+    { stdio: 'ignore' },
+  );
+  const site = https.createServer(
+    { key: readFileSync(path.join(tlsDir, 'key.pem')), cert: readFileSync(path.join(tlsDir, 'cert.pem')) },
+    (_q, res) => res.end('<h1>Benvenuti</h1>'),
+  );
   await new Promise<void>((r) => site.listen(0, '127.0.0.1', r));
   const logFile = path.join(work, 'app.log');
   writeFileSync(logFile, '');
-  const logTimer = setInterval(() => appendFileSync(logFile, `${new Date().toISOString()} INFO request served\n${Math.random() < 0.1 ? 'ERROR timeout\n' : ''}`), 200);
+  const logTimer = setInterval(
+    () => appendFileSync(logFile, `${new Date().toISOString()} INFO request served\n${Math.random() < 0.1 ? 'ERROR timeout\n' : ''}`),
+    200,
+  );
   writeFileSync(path.join(work, 'backup.tar'), 'x');
   const code = await app.store.transaction(async (repos) => {
-    const ctx = { repos, clock: { now: () => new Date() }, actor: Actor.system(), notifier: new Notifier(repos, 'it'), defaultLocale: 'it' as const };
+    const ctx = {
+      repos,
+      clock: { now: () => new Date() },
+      actor: Actor.system(),
+      notifier: new Notifier(repos, 'it'),
+      defaultLocale: 'it' as const,
+    };
     return (await createEnrolmentCode(ctx, { fiscalCode: '97000009000' })).code; // the first benchmark organisation
   });
   const config = path.join(work, 'agent.yml');
@@ -199,9 +265,9 @@ checks:
 `,
   );
   const bin = path.resolve(import.meta.dirname, '..', 'bin', 'sportello-agent.mjs');
-  const runBin = (args: string[]) =>
-    new Promise<number | null>((resolve) => spawn(bin, args, { stdio: 'ignore' }).on('close', resolve));
-  if ((await runBin(['enroll', '--server', `http://127.0.0.1:${app.port}`, '--code', code, '--config', config])) !== 0) throw new Error('agent enrolment failed');
+  const runBin = (args: string[]) => new Promise<number | null>((resolve) => spawn(bin, args, { stdio: 'ignore' }).on('close', resolve));
+  if ((await runBin(['enroll', '--server', `http://127.0.0.1:${app.port}`, '--code', code, '--config', config])) !== 0)
+    throw new Error('agent enrolment failed');
   const agentId = (JSON.parse(readFileSync(path.join(work, 'state', 'credentials.json'), 'utf8')) as { agentId: string }).agentId;
 
   // Run as a command, exactly as installed (`sportello-agent run …`, with the flags of its shebang).
@@ -211,10 +277,18 @@ checks:
     const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
     return Number(f[11]) + Number(f[12]); // utime + stime (fields 14, 15)
   };
-  const status = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+  const status = (key: string) =>
+    Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
   const batches = async () =>
     Number(
-      (await app.db.withTables<{ agent_batches: { agent_id: string } }>().selectFrom('agent_batches').select((eb) => eb.fn.countAll<string>().as('n')).where('agent_id', '=', agentId).executeTakeFirstOrThrow()).n,
+      (
+        await app.db
+          .withTables<{ agent_batches: { agent_id: string } }>()
+          .selectFrom('agent_batches')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('agent_id', '=', agentId)
+          .executeTakeFirstOrThrow()
+      ).n,
     );
   try {
     await new Promise((r) => setTimeout(r, 3000)); // start-up and first cycles (bundle load, first CPU sample)

@@ -9,7 +9,7 @@
  * EVENTS or 20 s), then the production setting, where discord.js keeps to Discord's global
  * limit of 50 requests/s per bot (bounded by CAPPED_EVENTS).
  */
-import { startDiscordAdapter, type DiscordAdapterConfig } from '../bots/discord/discord-adapter.ts';
+import { type DiscordAdapterConfig, startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { DiscordFake, type FakeUser } from '../test/fakes/discord-fake.ts';
 import { createStack, type Stack } from '../test/stack.ts';
 import { round, summarize } from './stats.ts';
@@ -20,8 +20,17 @@ const CAPPED_EVENTS = 400;
 const TIME_LIMIT_MS = 20_000;
 const silent = { info() {}, warn() {}, error() {} };
 
-async function measure(stack: Stack, fake: DiscordFake, users: FakeUser[], config: Partial<DiscordAdapterConfig>, events: number): Promise<{ latencies: number[]; wallMs: number }> {
-  const adapter = await startDiscordAdapter({ botToken: 'bench-token', apiUrl: fake.apiUrl, guildId: fake.guildId, ...config }, { engine: stack.engine, store: stack.store, log: silent });
+async function measure(
+  stack: Stack,
+  fake: DiscordFake,
+  users: FakeUser[],
+  config: Partial<DiscordAdapterConfig>,
+  events: number,
+): Promise<{ latencies: number[]; wallMs: number }> {
+  const adapter = await startDiscordAdapter(
+    { botToken: 'bench-token', apiUrl: fake.apiUrl, guildId: fake.guildId, ...config },
+    { engine: stack.engine, store: stack.store, log: silent },
+  );
   stack.setSender('discord', adapter.sender);
   const waiters = new Map<string, () => void>();
   const unsubscribe = fake.onCall((call) => {

@@ -16,7 +16,9 @@ for (const name of names) {
   const file = path.join(import.meta.dirname, `${name}.bench.ts`);
   if (!existsSync(file)) {
     if (asked.length) {
-      console.error(`unknown benchmark "${name}"; available: ${ALL.filter((n) => existsSync(path.join(import.meta.dirname, `${n}.bench.ts`))).join(', ')}`);
+      console.error(
+        `unknown benchmark "${name}"; available: ${ALL.filter((n) => existsSync(path.join(import.meta.dirname, `${n}.bench.ts`))).join(', ')}`,
+      );
       failed = true;
     }
     continue;

@@ -15,18 +15,18 @@
  * Sizes: `npm run bench -- sla --sla-pending=100000 --sla-burst=2000 --sla-flood=2000
  * --sla-backends=redis,postgres` (these are the defaults). Redis: `--sla-redis=redis://…/14`.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Clock } from '../core/kernel/ports.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import type { Database } from '../db/schema.ts';
-import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import type { JobData } from '../jobs/job-data.ts';
 import { createQueueBackend, type JobQueue } from '../jobs/queue-backend.ts';
 import { SlaTimers } from '../jobs/sla-timers.ts';
+import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { round, summarize } from './stats.ts';
 
 type Backend = 'redis' | 'postgres';
@@ -63,7 +63,13 @@ export async function run(opts: SlaBenchOptions = {}): Promise<Record<string, nu
     redisUrl: opts.redisUrl ?? flag('redis') ?? 'redis://127.0.0.1:6379/14',
     concurrency: opts.concurrency ?? 8,
   };
-  const out: Record<string, number | string> = { pending_timers: o.pending, burst: o.burst, burst_window_s: o.burstWindowMs / 1000, flood: o.flood, concurrency: o.concurrency };
+  const out: Record<string, number | string> = {
+    pending_timers: o.pending,
+    burst: o.burst,
+    burst_window_s: o.burstWindowMs / 1000,
+    flood: o.flood,
+    concurrency: o.concurrency,
+  };
   for (const backend of o.backends) {
     const s = await sportello(backend, o);
     const b = await bare(backend, o);
@@ -98,7 +104,13 @@ async function freshRedis(url: string): Promise<void> {
 }
 
 /** Inserts `n` open tickets with one pending SLA event each, due at `dueSql`; returns the event ids. */
-async function seed(db: Kysely<Database>, orgId: string, requesterId: string, n: number, dueSql: ReturnType<typeof sql>): Promise<string[]> {
+async function seed(
+  db: Kysely<Database>,
+  orgId: string,
+  requesterId: string,
+  n: number,
+  dueSql: ReturnType<typeof sql>,
+): Promise<string[]> {
   const { rows } = await sql<{ id: string }>`
     with t as (
       insert into tickets (ref, kind, title, description, impact, urgency, priority, tier, status, organisation_id, requester_id, created_at, updated_at)
@@ -121,10 +133,14 @@ interface ChildHandle {
 
 function startChild(code: string, cfg: object): Promise<ChildHandle> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', code, '--', JSON.stringify({ root: ROOT, ...cfg })], {
-      cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', code, '--', JSON.stringify({ root: ROOT, ...cfg })],
+      {
+        cwd: ROOT,
+        stdio: ['ignore', 'ignore', 'inherit', 'ipc'],
+      },
+    );
     const messages: ChildHandle['messages'] = [];
     let rss: (kb: number) => void = () => {};
     child.on('message', (m: { ready?: true; fired?: [number, number]; rssKb?: number }) => {
@@ -210,7 +226,13 @@ async function sportello(backend: Backend, o: Opts): Promise<Record<string, numb
     await sleep(2_000);
 
     // The burst: due over one minute, starting 5 s from now; its timers set through the same path.
-    const burstIds = await seed(tdb.db, orgId, requesterId, o.burst, sql`now() + interval '5 seconds' + random() * ${`${o.burstWindowMs} milliseconds`}::interval`);
+    const burstIds = await seed(
+      tdb.db,
+      orgId,
+      requesterId,
+      o.burst,
+      sql`now() + interval '5 seconds' + random() * ${`${o.burstWindowMs} milliseconds`}::interval`,
+    );
     await timers.pump();
     const burst = await waitFired(tdb, burstIds, o.burstWindowMs + 60_000);
 
@@ -225,10 +247,19 @@ async function sportello(backend: Backend, o: Opts): Promise<Record<string, numb
     return {
       scheduled,
       schedule_per_s: round((scheduled / scheduleMs) * 1000, 1),
-      ...(summarize('burst', burst.map(([due, at]) => at - due))),
+      ...summarize(
+        'burst',
+        burst.map(([due, at]) => at - due),
+      ),
       burst_peak_per_s: peakRate(burst.map(([, at]) => at)),
-      max_rate_per_s: drainRate(floodDue, flood.map(([, at]) => at)),
-      ...(summarize('flood', flood.map(([due, at]) => at - due))),
+      max_rate_per_s: drainRate(
+        floodDue,
+        flood.map(([, at]) => at),
+      ),
+      ...summarize(
+        'flood',
+        flood.map(([due, at]) => at - due),
+      ),
       worker_peak_rss_mb: round(rssKb / 1024, 1),
     };
   } finally {
@@ -255,7 +286,13 @@ async function bare(backend: Backend, o: Opts): Promise<Record<string, number>> 
       for (let i = 0; i < dues.length; i += 1000) {
         const now = Date.now();
         await queue.addBulk(
-          dues.slice(i, i + 1000).map((due, j) => ({ name: 'timer', data: { due }, opts: { jobId: `${idPrefix}-${i + j}`, delay: Math.max(0, Math.round(due - now)) } })),
+          dues
+            .slice(i, i + 1000)
+            .map((due, j) => ({
+              name: 'timer',
+              data: { due },
+              opts: { jobId: `${idPrefix}-${i + j}`, delay: Math.max(0, Math.round(due - now)) },
+            })),
         );
       }
     };
@@ -268,20 +305,35 @@ async function bare(backend: Backend, o: Opts): Promise<Record<string, number>> 
     worker = await startChild(BARE_WORKER, { dbUrl: tdb.url, redisUrl, queue: name, concurrency: o.concurrency });
     await sleep(2_000);
     const b0 = Date.now() + 5_000;
-    await add(Array.from({ length: o.burst }, () => b0 + Math.random() * o.burstWindowMs), 'b');
+    await add(
+      Array.from({ length: o.burst }, () => b0 + Math.random() * o.burstWindowMs),
+      'b',
+    );
     const burst = await waitMessages(worker, o.burst, o.burstWindowMs + 60_000);
     const f0 = Math.floor(Date.now() / 1000) * 1000 + 4_000;
-    await add(Array.from({ length: o.flood }, () => f0), 'f');
+    await add(
+      Array.from({ length: o.flood }, () => f0),
+      'f',
+    );
     const flood = (await waitMessages(worker, o.burst + o.flood, 120_000)).slice(o.burst);
     const rssKb = await worker.stop();
     worker = undefined;
     return {
       scheduled: o.pending,
       schedule_per_s: round((o.pending / scheduleMs) * 1000, 1),
-      ...(summarize('burst', burst.map(([due, at]) => at - due))),
+      ...summarize(
+        'burst',
+        burst.map(([due, at]) => at - due),
+      ),
       burst_peak_per_s: peakRate(burst.map(([, at]) => at)),
-      max_rate_per_s: drainRate(f0, flood.map(([, at]) => at)),
-      ...(summarize('flood', flood.map(([due, at]) => at - due))),
+      max_rate_per_s: drainRate(
+        f0,
+        flood.map(([, at]) => at),
+      ),
+      ...summarize(
+        'flood',
+        flood.map(([due, at]) => at - due),
+      ),
       worker_peak_rss_mb: round(rssKb / 1024, 1),
     };
   } finally {
@@ -297,10 +349,24 @@ async function people(tdb: TestDatabase): Promise<{ orgId: string; requesterId: 
   const store = new KyselyStore(tdb.db);
   const now = new Date();
   const org = await store.people.createOrganisation({ name: 'Associazione Bench ODV', fiscalCode: '97999999999', runtsNumber: null }, now);
-  const p = await store.people.createPerson({ handle: 'bench', displayName: 'Bench Requester', email: null, phone: null, locale: 'it' }, now);
+  const p = await store.people.createPerson(
+    { handle: 'bench', displayName: 'Bench Requester', email: null, phone: null, locale: 'it' },
+    now,
+  );
   await store.people.linkIdentity({ platform: 'web', externalId: 'bench', personId: p.id, lastSeenAt: now });
-  for (const [purpose, conversationId] of [['volunteers', 'volontari'], ['committee', 'comitato']] as const)
-    await store.channels.bind({ purpose, platform: 'web', conversationId, threadId: null, organisationId: null, boundBy: null, boundAt: now });
+  for (const [purpose, conversationId] of [
+    ['volunteers', 'volontari'],
+    ['committee', 'comitato'],
+  ] as const)
+    await store.channels.bind({
+      purpose,
+      platform: 'web',
+      conversationId,
+      threadId: null,
+      organisationId: null,
+      boundBy: null,
+      boundAt: now,
+    });
   return { orgId: org.id, requesterId: p.id };
 }
 
@@ -308,7 +374,10 @@ async function people(tdb: TestDatabase): Promise<{ orgId: string; requesterId: 
 async function waitFired(tdb: TestDatabase, ids: readonly string[], timeoutMs: number): Promise<[number, number][]> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const { rows } = await sql<{ due: Date; fired: Date | null }>`select due_at as due, fired_at as fired from sla_events where id = any(${ids}::uuid[])`.execute(tdb.db);
+    const { rows } = await sql<{
+      due: Date;
+      fired: Date | null;
+    }>`select due_at as due, fired_at as fired from sla_events where id = any(${ids}::uuid[])`.execute(tdb.db);
     if (rows.every((r) => r.fired)) return rows.map((r) => [r.due.getTime(), (r.fired as Date).getTime()]);
     if (Date.now() > end) throw new Error(`only ${rows.filter((r) => r.fired).length} of ${ids.length} SLA events fired in time`);
     await sleep(500);

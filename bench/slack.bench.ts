@@ -5,7 +5,7 @@
  * request → ack (HTTP response) and request → the bot's reply (`chat.postMessage` reaching the fake).
  */
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
-import { SlackFake, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes } from '../test/fakes/slack-fake.ts';
+import { dmChannelOf, dmEvent, eventCallback, postSigned, SlackFake, serveRoutes } from '../test/fakes/slack-fake.ts';
 import { createStack } from '../test/stack.ts';
 import { round, summarize, timedPool } from './stats.ts';
 
@@ -20,14 +20,21 @@ export async function run(): Promise<Record<string, number | string>> {
   const fake = await SlackFake.start();
   let errors = 0;
   const log = { info() {}, warn() {}, error: () => void errors++ };
-  const adapter = await startSlackAdapter({ botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl }, { engine: stack.engine, store: stack.store, log });
+  const adapter = await startSlackAdapter(
+    { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
+    { engine: stack.engine, store: stack.store, log },
+  );
   stack.setSender('slack', adapter.sender);
   const server = await serveRoutes(adapter.routes);
   const url = `${server.url}/slack/events`;
   try {
     const org = await stack.org('Associazione Bench ODV', '97999999998');
     const users = Array.from({ length: WARMUP + EVENTS }, (_, i) => `UB${i}`);
-    await timedPool(users.length, CONCURRENCY, (i) => stack.person({ platform: 'slack', externalId: users[i]!, name: `Persona ${i}`, roles: ['requester'], orgId: org }).then(() => undefined));
+    await timedPool(users.length, CONCURRENCY, (i) =>
+      stack
+        .person({ platform: 'slack', externalId: users[i]!, name: `Persona ${i}`, roles: ['requester'], orgId: org })
+        .then(() => undefined),
+    );
 
     const waiting = new Map<string, (at: number) => void>();
     fake.onCall((c) => {

@@ -18,7 +18,11 @@ export function summarize(prefix: string, ms: number[]): Record<string, number> 
 }
 
 /** Runs `task(i)` for i in [0, n) with at most `concurrency` in flight; returns each duration. */
-export async function timedPool(n: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ durations: number[]; wallMs: number }> {
+export async function timedPool(
+  n: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ durations: number[]; wallMs: number }> {
   const durations: number[] = new Array(n);
   let next = 0;
   const start = performance.now();

@@ -21,7 +21,10 @@ const silent = { info() {}, warn() {}, error() {} };
 export async function run(): Promise<Record<string, number | string>> {
   const stack = await createStack();
   const fake = await TelegramFake.start();
-  const adapter = await startTelegramAdapter({ token: fake.token, apiRoot: fake.apiRoot, webhookSecret: SECRET }, { engine: stack.engine, store: stack.store, log: silent });
+  const adapter = await startTelegramAdapter(
+    { token: fake.token, apiRoot: fake.apiRoot, webhookSecret: SECRET },
+    { engine: stack.engine, store: stack.store, log: silent },
+  );
   stack.setSender('telegram', adapter.sender);
   const server = http.createServer((req, res) => {
     const route = adapter.routes.find((r) => r.method === req.method && r.path === req.url);
@@ -39,11 +42,21 @@ export async function run(): Promise<Record<string, number | string>> {
   const ask = async (userId: number): Promise<{ total: number; ack: number }> => {
     const update = {
       update_id: updateId++,
-      message: { message_id: updateId, date: Math.floor(Date.now() / 1000), chat: { id: userId, type: 'private' }, from: { id: userId, is_bot: false, first_name: `Utente ${userId}`, language_code: 'it' }, text: '/aiuto' },
+      message: {
+        message_id: updateId,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: userId, type: 'private' },
+        from: { id: userId, is_bot: false, first_name: `Utente ${userId}`, language_code: 'it' },
+        text: '/aiuto',
+      },
     };
     const replied = new Promise<number>((resolve) => replyWaiters.set(String(userId), resolve));
     const t0 = performance.now();
-    const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, body: JSON.stringify(update) });
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify(update),
+    });
     await res.arrayBuffer();
     const ack = performance.now() - t0;
     if (res.status !== 200) throw new Error(`webhook answered ${res.status}`);

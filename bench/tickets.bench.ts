@@ -5,8 +5,8 @@
  */
 import { sql } from 'kysely';
 import { Notifier } from '../core/kernel/notifier.ts';
-import { createTicket } from '../core/tickets/create-ticket.ts';
 import { actorForPerson } from '../core/people/resolve-actor.ts';
+import { createTicket } from '../core/tickets/create-ticket.ts';
 import { createStack } from '../test/stack.ts';
 import { round, summarize, timedPool } from './stats.ts';
 
@@ -45,7 +45,13 @@ export async function run(): Promise<Record<string, number | string>> {
 
     const core = { tickets_per_s: round((N / viaCore.wallMs) * 1000, 1), ...summarize('core', viaCore.durations) };
     const plain = { sql_tickets_per_s: round((N / viaSql.wallMs) * 1000, 1), ...summarize('sql', viaSql.durations) };
-    return { tickets: N, concurrency: CONCURRENCY, ...core, ...plain, core_vs_sql_ratio: round(plain.sql_tickets_per_s / core.tickets_per_s, 2) };
+    return {
+      tickets: N,
+      concurrency: CONCURRENCY,
+      ...core,
+      ...plain,
+      core_vs_sql_ratio: round(plain.sql_tickets_per_s / core.tickets_per_s, 2),
+    };
   } finally {
     await stack.close();
   }

@@ -59,10 +59,13 @@ function stale() {
   const built = statSync(bundle).mtimeMs;
   if (statSync(fileURLToPath(import.meta.url)).mtimeMs > built) return true;
   const { inputs } = JSON.parse(readFileSync(meta, 'utf8'));
-  return !Array.isArray(inputs) || inputs.some((input) => {
-    const file = path.resolve(root, input);
-    return !existsSync(file) || statSync(file).mtimeMs > built;
-  });
+  return (
+    !Array.isArray(inputs) ||
+    inputs.some((input) => {
+      const file = path.resolve(root, input);
+      return !existsSync(file) || statSync(file).mtimeMs > built;
+    })
+  );
 }
 
 async function build() {

@@ -1,8 +1,8 @@
-import { describe, it, expect } from 'vitest';
-import { Actor } from './kernel/actor.ts';
-import { CommandRegistry, Grammar, HELP_SECTIONS, looksLikeCommand, restAfter, type Feature } from './kernel/command.ts';
-import type { Role } from './kernel/person.ts';
+import { describe, expect, it } from 'vitest';
 import { REGISTRY } from './features.ts';
+import { Actor } from './kernel/actor.ts';
+import { CommandRegistry, type Feature, Grammar, HELP_SECTIONS, looksLikeCommand, restAfter } from './kernel/command.ts';
+import type { Role } from './kernel/person.ts';
 
 const parseCommand = (text: string) => REGISTRY.parse(text)?.command;
 
@@ -104,7 +104,16 @@ describe('the registry parses commands', () => {
   it('refuses a feature whose word or name another feature already has', () => {
     const spec = (name: string, word: string): Feature => ({
       name,
-      commands: [{ name, words: { it: [word], en: [word] }, grammar: Grammar.free, audience: ['anyone'], section: 'account', handle: async () => {} }],
+      commands: [
+        {
+          name,
+          words: { it: [word], en: [word] },
+          grammar: Grammar.free,
+          audience: ['anyone'],
+          section: 'account',
+          handle: async () => {},
+        },
+      ],
     });
     expect(() => new CommandRegistry([spec('a', 'uno'), spec('b', 'Unò')])).toThrow(/"Unò" belongs to both "a" and "b"/);
     expect(() => new CommandRegistry([spec('a', 'uno'), spec('a', 'due')])).toThrow(/declared twice/);
@@ -135,7 +144,11 @@ describe("aiuto lists the commands of the asker's roles", () => {
     [['volunteer'], ['claim', 'resolve', 'note', 'sla', 'agents'], ['certify', 'bind', 'agent']],
     [['moderator'], ['claim', 'bind', 'invite', 'sla', 'agent', 'certified'], ['certify']],
     [['committee'], ['certify', 'revoke', 'certified', 'claim', 'bind', 'committee', 'decisions', 'register'], ['quote', 'review']],
-    [['vendor'], ['vendor', 'register', 'catalogue', 'offer', 'quote', 'claim', 'resolve', 'note', 'mine', 'complain'], ['certify', 'committee', 'propose', 'cap', 'decisions', 'review', 'pick']],
+    [
+      ['vendor'],
+      ['vendor', 'register', 'catalogue', 'offer', 'quote', 'claim', 'resolve', 'note', 'mine', 'complain'],
+      ['certify', 'committee', 'propose', 'cap', 'decisions', 'review', 'pick'],
+    ],
   ])('%j', (roles, shown, hidden) => {
     const listed = names(actor(...roles));
     for (const n of shown) expect(listed, n).toContain(n);

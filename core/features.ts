@@ -13,6 +13,15 @@ import { slaFeature } from './sla/sla-command.ts';
 import { ticketsFeature } from './tickets/ticket-commands.ts';
 import { vendorsFeature } from './vendors/vendor-actions.ts';
 
-export const FEATURES: readonly Feature[] = [ticketsFeature, communityFeature, conversationFeature, slaFeature, alertsFeature, vendorsFeature, escalationFeature, peopleFeature];
+export const FEATURES: readonly Feature[] = [
+  ticketsFeature,
+  communityFeature,
+  conversationFeature,
+  slaFeature,
+  alertsFeature,
+  vendorsFeature,
+  escalationFeature,
+  peopleFeature,
+];
 
 export const REGISTRY = new CommandRegistry(FEATURES);

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { MonitoredAgent, NewAgent } from '../core/alerts/model.ts';
 import { offlineFingerprint } from '../core/alerts/model.ts';
 import type { MonitoringRepository } from '../core/alerts/repository.ts';

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable, type Updateable } from 'kysely';
+import { type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import type { Alert, AlertPatch, NewAlert, NoisyCheck } from '../core/alerts/model.ts';
 import type { MonitoringRepository } from '../core/alerts/repository.ts';
 import { idsForIn, isUuid, toJson } from './column-values.ts';

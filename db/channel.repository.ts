@@ -1,10 +1,6 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { Platform } from '../core/kernel/person.ts';
-import type {
-  ChannelBinding,
-  ChannelPurpose,
-  ChannelRepository as ChannelRepositoryPort,
-} from '../core/kernel/ports.ts';
+import type { ChannelBinding, ChannelPurpose, ChannelRepository as ChannelRepositoryPort } from '../core/kernel/ports.ts';
 import type { ChannelBindingsTable, Database } from './schema.ts';
 
 function toBinding(r: Selectable<ChannelBindingsTable>): ChannelBinding {

@@ -1,4 +1,4 @@
-import { sql, type Kysely, type Selectable } from 'kysely';
+import { type Kysely, type Selectable, sql } from 'kysely';
 import type { ConfigurationItem } from '../core/alerts/model.ts';
 import { ConfigurationItemRef } from '../core/alerts/model.ts';
 import type { WireFacts } from '../core/alerts/protocol.ts';
@@ -34,10 +34,24 @@ export class ConfigurationItemRepository implements ConfigurationItemPort {
     this.db = db.withTables<MonitoringTables>();
   }
 
-  async upsertConfigurationItem(agentId: string, organisationId: string, name: string, facts: WireFacts | null, at: Date): Promise<ConfigurationItem> {
+  async upsertConfigurationItem(
+    agentId: string,
+    organisationId: string,
+    name: string,
+    facts: WireFacts | null,
+    at: Date,
+  ): Promise<ConfigurationItem> {
     const row = await this.db
       .insertInto('configuration_items')
-      .values({ organisation_id: organisationId, kind: 'computer', name, facts: toJson(facts), agent_id: agentId, created_at: at, updated_at: at })
+      .values({
+        organisation_id: organisationId,
+        kind: 'computer',
+        name,
+        facts: toJson(facts),
+        agent_id: agentId,
+        created_at: at,
+        updated_at: at,
+      })
       .onConflict((oc) =>
         oc.column('agent_id').doUpdateSet({
           name,

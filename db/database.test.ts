@@ -1,12 +1,12 @@
 import net from 'node:net';
 import { Migrator, NO_MIGRATIONS, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createDatabase, migrateToLatest, pingDatabase, waitForDatabase } from './database.ts';
-import type { DbLog } from './database.ts';
-import { migrations } from './migrations/index.ts';
+import type { TestDatabase } from '../test/test-database.ts';
 import { createTestDatabase, silentLog } from '../test/test-database.ts';
 import { until } from '../test/wait.ts';
-import type { TestDatabase } from '../test/test-database.ts';
+import type { DbLog } from './database.ts';
+import { createDatabase, migrateToLatest, pingDatabase, waitForDatabase } from './database.ts';
+import { migrations } from './migrations/index.ts';
 
 interface Line {
   level: 'info' | 'warn' | 'error';
@@ -29,8 +29,7 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const listen = (server: net.Server, port: number) =>
-  new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+const listen = (server: net.Server, port: number) => new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
 
 const ALL = Object.keys(migrations).sort();
 
@@ -73,7 +72,9 @@ describe('migrateToLatest', () => {
     try {
       const migrator = new Migrator({ db: fresh.db, provider: { getMigrations: async () => migrations } });
       expect((await migrator.migrateTo(NO_MIGRATIONS)).error).toBeUndefined();
-      const { rows } = await sql<{ n: number }>`select count(*) as n from pg_tables where schemaname = 'public' and tablename not like 'kysely%'`.execute(fresh.db);
+      const { rows } = await sql<{
+        n: number;
+      }>`select count(*) as n from pg_tables where schemaname = 'public' and tablename not like 'kysely%'`.execute(fresh.db);
       expect(rows[0]?.n).toBe(0);
       expect(await migrateToLatest(fresh.db, silentLog)).toEqual(ALL);
     } finally {

@@ -3,8 +3,8 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
 import type { CustomTypesConfig } from 'pg';
+import pg from 'pg';
 import { migrations } from './migrations/index.ts';
 import type { Database } from './schema.ts';
 
@@ -69,10 +69,9 @@ export async function migrateToLatest(db: Kysely<Database>, log: DbLog): Promise
   }
   if (error !== undefined) {
     const failed = results.find((r) => r.status === 'Error')?.migrationName;
-    throw new Error(
-      `Database migration ${failed ? `"${failed}" ` : ''}failed, nothing was applied: ${describeError(error)}`,
-      { cause: error },
-    );
+    throw new Error(`Database migration ${failed ? `"${failed}" ` : ''}failed, nothing was applied: ${describeError(error)}`, {
+      cause: error,
+    });
   }
   return applied;
 }
@@ -116,10 +115,7 @@ export async function waitForDatabase(
 }
 
 /** One `select 1` bounded by `timeoutMs` (default 2 s), for health checks. Never throws. */
-export async function pingDatabase(
-  db: Kysely<Database>,
-  timeoutMs = 2_000,
-): Promise<{ ok: true } | { ok: false; reason: string }> {
+export async function pingDatabase(db: Kysely<Database>, timeoutMs = 2_000): Promise<{ ok: true } | { ok: false; reason: string }> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
@@ -157,5 +153,7 @@ export function isTransientDatabaseError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_NODE.has(code))) return true;
-  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not currently accepting connections/i.test(err.message);
+  return /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|not currently accepting connections/i.test(
+    err.message,
+  );
 }

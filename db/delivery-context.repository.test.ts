@@ -6,10 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InteractionRegistry } from '../bots/discord/interaction-registry.ts';
 import type { Written } from '../core/kernel/ports.ts';
+import { at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { createDatabase } from './database.ts';
 import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
-import { at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
 
 let tdb: TestDatabase;
 /** Two processes: each its own pool on the same database. */
@@ -57,8 +57,16 @@ describe('DM channels', () => {
 describe('interactions', () => {
   it('a deferred command is answered by replacing its placeholder once, then by follow-ups, until it expires', async () => {
     await a.deliveryContext.rememberInteraction(interaction('t1'));
-    expect(await b.deliveryContext.claimInteraction('discord', 'u1', 'c1', at(1))).toEqual({ applicationId: 'app-1', token: 't1', via: 'original' });
-    expect(await a.deliveryContext.claimInteraction('discord', 'u1', 'c1', at(2))).toEqual({ applicationId: 'app-1', token: 't1', via: 'followup' });
+    expect(await b.deliveryContext.claimInteraction('discord', 'u1', 'c1', at(1))).toEqual({
+      applicationId: 'app-1',
+      token: 't1',
+      via: 'original',
+    });
+    expect(await a.deliveryContext.claimInteraction('discord', 'u1', 'c1', at(2))).toEqual({
+      applicationId: 'app-1',
+      token: 't1',
+      via: 'followup',
+    });
     expect(await a.deliveryContext.claimInteraction('discord', 'u1', 'other', at(2))).toBeUndefined();
     expect(await a.deliveryContext.claimInteraction('slack', 'u1', 'c1', at(2))).toBeUndefined();
     expect(await b.deliveryContext.claimInteraction('discord', 'u1', 'c1', at(14))).toBeUndefined();
@@ -81,11 +89,16 @@ describe('interactions', () => {
 
     // A newer interaction of the same user there is the one answers go through.
     await a.deliveryContext.rememberInteraction(interaction('t-slash', { userId: 'u2', channelKey: 'dm', expiresAt: at(15) }));
-    expect(await b.deliveryContext.claimInteraction('discord', 'u2', 'dm', at(1), { originalOnly: true })).toMatchObject({ token: 't-slash', via: 'original' });
+    expect(await b.deliveryContext.claimInteraction('discord', 'u2', 'dm', at(1), { originalOnly: true })).toMatchObject({
+      token: 't-slash',
+      via: 'original',
+    });
     expect(await a.deliveryContext.claimInteraction('discord', 'u2', 'dm', at(1), { originalOnly: true })).toBeUndefined();
     // The delivery failed (retryable): the placeholder goes back, and the retry replaces it.
     await b.deliveryContext.unclaimOriginal('discord', 't-slash');
-    expect(await a.deliveryContext.claimInteraction('discord', 'u2', 'dm', at(2), { originalOnly: true })).toMatchObject({ via: 'original' });
+    expect(await a.deliveryContext.claimInteraction('discord', 'u2', 'dm', at(2), { originalOnly: true })).toMatchObject({
+      via: 'original',
+    });
     await a.deliveryContext.unclaimOriginal('discord', 't-slash');
     // Nobody answered in time: the receiving process takes the placeholder to remove it, once.
     expect(await a.deliveryContext.claimPlaceholder('discord', 't-slash')).toBe(true);
@@ -114,7 +127,15 @@ describe('interactions', () => {
     const now = at(200);
     const registry = new InteractionRegistry(a.deliveryContext, undefined, () => now);
     const created = new Date(now.getTime() - 10 * 60_000); // the engine retried for ten minutes
-    await registry.remember({ id: 'i10', applicationId: 'app-9', token: 't10', userId: 'u10', channelKey: 'c10', kind: 'component', createdAt: created });
+    await registry.remember({
+      id: 'i10',
+      applicationId: 'app-9',
+      token: 't10',
+      userId: 'u10',
+      channelKey: 'c10',
+      kind: 'component',
+      createdAt: created,
+    });
     const later = new InteractionRegistry(b.deliveryContext, undefined, () => new Date(created.getTime() + 14 * 60_000 + 1));
     expect(await later.route('u10', 'c10')).toBeUndefined();
     const sooner = new InteractionRegistry(b.deliveryContext, undefined, () => new Date(created.getTime() + 13 * 60_000));
@@ -128,40 +149,66 @@ describe('what a transaction wrote', () => {
     const onCommit = (w: Written) => reports.push(w);
     const address = { platform: 'web' as const, kind: 'dm' as const, conversationId: 'w1' };
 
-    await a.transaction(async (repos) => {
-      await repos.outbox.enqueue([{ address, message: { text: 'uno' } }, { address, message: { text: 'due' } }], at(0));
-    }, { onCommit });
-    await a.transaction(async (repos) => {
-      await repos.dialogs.put('web:w1:w1', { step: 'x' }, at(10));
-    }, { onCommit });
+    await a.transaction(
+      async (repos) => {
+        await repos.outbox.enqueue(
+          [
+            { address, message: { text: 'uno' } },
+            { address, message: { text: 'due' } },
+          ],
+          at(0),
+        );
+      },
+      { onCommit },
+    );
+    await a.transaction(
+      async (repos) => {
+        await repos.dialogs.put('web:w1:w1', { step: 'x' }, at(10));
+      },
+      { onCommit },
+    );
     await expect(
-      a.transaction(async (repos) => {
-        await repos.outbox.enqueue([{ address, message: { text: 'tre' } }], at(0));
-        throw new Error('rolled back');
-      }, { onCommit }),
+      a.transaction(
+        async (repos) => {
+          await repos.outbox.enqueue([{ address, message: { text: 'tre' } }], at(0));
+          throw new Error('rolled back');
+        },
+        { onCommit },
+      ),
     ).rejects.toThrow('rolled back');
-    await a.transaction(async (repos) => {
-      const org = await seedOrganisation(repos);
-      const requester = await seedPerson(repos);
-      const ref = await repos.tickets.nextRef('incident');
-      const ticket = await repos.tickets.insert({
-        ref,
-        kind: 'incident',
-        title: 'Stampante',
-        description: 'Non stampa',
-        category: null,
-        impact: 3,
-        urgency: 2,
-        priority: 4,
-        tier: 'volunteer',
-        organisationId: org.id,
-        requesterId: requester.id,
-        configurationItem: null,
-        idempotencyKey: null,
-        createdAt: at(0),
-      });
-      await repos.sla.rewrite(ticket.id, [], [{ target: 'response', kind: 'warn_75', dueAt: at(60) }, { target: 'response', kind: 'breach', dueAt: at(80) }], at(0));
-    }, { onCommit });
+    await a.transaction(
+      async (repos) => {
+        const org = await seedOrganisation(repos);
+        const requester = await seedPerson(repos);
+        const ref = await repos.tickets.nextRef('incident');
+        const ticket = await repos.tickets.insert({
+          ref,
+          kind: 'incident',
+          title: 'Stampante',
+          description: 'Non stampa',
+          category: null,
+          impact: 3,
+          urgency: 2,
+          priority: 4,
+          tier: 'volunteer',
+          organisationId: org.id,
+          requesterId: requester.id,
+          configurationItem: null,
+          idempotencyKey: null,
+          createdAt: at(0),
+        });
+        await repos.sla.rewrite(
+          ticket.id,
+          [],
+          [
+            { target: 'response', kind: 'warn_75', dueAt: at(60) },
+            { target: 'response', kind: 'breach', dueAt: at(80) },
+          ],
+          at(0),
+        );
+      },
+      { onCommit },
+    );
 
     expect(reports).toEqual([
       { outbox: 2, slaEvents: 0 },

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type {
   DeliveryContextRepository as DeliveryContextRepositoryPort,
   InteractionRoute,

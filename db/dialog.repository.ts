@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 import type { DialogRepository as DialogRepositoryPort } from '../core/kernel/ports.ts';
 import type { Database } from './schema.ts';
 

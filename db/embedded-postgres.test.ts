@@ -4,8 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
 import type { EmbeddedPostgresHandle } from './embedded-postgres.ts';
+import { startEmbeddedPostgres } from './embedded-postgres.ts';
 
 const lines: { level: string; msg?: string }[] = [];
 const log = {
@@ -33,10 +33,7 @@ async function deadPid(): Promise<number> {
 
 /** Same line layout as PostgreSQL's: pid, data dir, start time, port, socket dir, listen address, … */
 const writePidFile = (dataDir: string, pid: number, port: number) =>
-  writeFile(
-    path.join(dataDir, 'pg', 'postmaster.pid'),
-    `${pid}\n${dataDir}/pg\n1700000000\n${port}\n\n127.0.0.1\n0 0\nready\n`,
-  );
+  writeFile(path.join(dataDir, 'pg', 'postmaster.pid'), `${pid}\n${dataDir}/pg\n1700000000\n${port}\n\n127.0.0.1\n0 0\nready\n`);
 
 describe('startEmbeddedPostgres', { timeout: 60_000 }, () => {
   let dataDir: string;

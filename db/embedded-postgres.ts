@@ -1,7 +1,7 @@
-import { execFile } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { execFile } from 'node:child_process';
 import type { Stats } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { chmod, lchown, mkdir, readdir, readFile, rm, stat } from 'node:fs/promises';
 import net from 'node:net';
 import path from 'node:path';
@@ -38,10 +38,7 @@ const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${por
  * server already runs on that directory (e.g. the app, when called from the CLI) it is reused and
  * returned with `owned: false`. As root the server runs as the `postgres` OS user.
  */
-export async function startEmbeddedPostgres(opts: {
-  dataDir: string;
-  log: EmbeddedPostgresLog;
-}): Promise<EmbeddedPostgresHandle> {
+export async function startEmbeddedPostgres(opts: { dataDir: string; log: EmbeddedPostgresLog }): Promise<EmbeddedPostgresHandle> {
   const { log } = opts;
   const dataDir = path.resolve(opts.dataDir);
   const pgDir = path.join(dataDir, 'pg');
@@ -62,7 +59,12 @@ export async function startEmbeddedPostgres(opts: {
     const port = await freePort();
     const recent: string[] = [];
     const server = new Server({
-      databaseDir: pgDir, port, user: USER, password: PASSWORD, authMethod: 'scram-sha-256', persistent: true,
+      databaseDir: pgDir,
+      port,
+      user: USER,
+      password: PASSWORD,
+      authMethod: 'scram-sha-256',
+      persistent: true,
       createPostgresUser: asRoot, // as root it runs initdb/postgres as the `postgres` OS user
       postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
       onLog: (message) => {
@@ -180,7 +182,10 @@ function canConnect(port: number): Promise<boolean> {
       resolve(ok);
     };
     socket.setTimeout(1000);
-    socket.once('connect', () => done(true)).once('error', () => done(false)).once('timeout', () => done(false));
+    socket
+      .once('connect', () => done(true))
+      .once('error', () => done(false))
+      .once('timeout', () => done(false));
   });
 }
 
@@ -224,10 +229,11 @@ async function ensureDatabase(port: number): Promise<void> {
   await client.connect();
   try {
     const { rowCount } = await client.query('SELECT FROM pg_database WHERE datname = $1', [DATABASE]);
-    if (!rowCount) await client.query(`CREATE DATABASE ${DATABASE}`).catch((err: { code?: string }) => {
-      // 42P04 duplicate_database / 23505: another process created it concurrently
-      if (err.code !== '42P04' && err.code !== '23505') throw err;
-    });
+    if (!rowCount)
+      await client.query(`CREATE DATABASE ${DATABASE}`).catch((err: { code?: string }) => {
+        // 42P04 duplicate_database / 23505: another process created it concurrently
+        if (err.code !== '42P04' && err.code !== '23505') throw err;
+      });
   } finally {
     await client.end();
   }

@@ -3,8 +3,8 @@ import type { Repositories, Store, Written } from '../core/kernel/ports.ts';
 import { CertificationRepository } from './certification.repository.ts';
 import { ChannelRepository } from './channel.repository.ts';
 import { CommunityRepository } from './community.repository.ts';
-import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
+import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';
 import { LinkCodeRepository } from './link-code.repository.ts';
 import { monitoringRepository } from './monitoring.repository.ts';
@@ -75,7 +75,10 @@ export class KyselyStore implements Store {
     this.certifications = repos.certifications;
   }
 
-  async transaction<T>(work: (repos: Repositories) => Promise<T>, opts: { readonly onCommit?: (written: Written) => void } = {}): Promise<T> {
+  async transaction<T>(
+    work: (repos: Repositories) => Promise<T>,
+    opts: { readonly onCommit?: (written: Written) => void } = {},
+  ): Promise<T> {
     const tally: WriteTally = { outbox: 0, slaEvents: 0 };
     const result = await this.db.transaction().execute((trx) => work(reposFor(trx, tally)));
     opts.onCommit?.({ ...tally });

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { LinkCodeRepository as LinkCodeRepositoryPort, OneTimeCodePurpose } from '../core/kernel/ports.ts';
 import type { Database } from './schema.ts';
 

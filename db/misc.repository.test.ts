@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OneTimeCodePurpose } from '../core/kernel/ports.ts';
-import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase, lockWaiters } from '../test/test-database.ts';
+import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
+import { createTestDatabase, lockWaiters } from '../test/test-database.ts';
+import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -140,22 +140,52 @@ describe('ChannelRepository', () => {
     const org = await seedOrganisation(store);
     const mod = await seedPerson(store, 'Moderatrice');
     await store.channels.bind({
-      purpose: 'volunteers', platform: 'slack', conversationId: 'C1', threadId: null, organisationId: null, boundBy: mod.id, boundAt: at(0),
+      purpose: 'volunteers',
+      platform: 'slack',
+      conversationId: 'C1',
+      threadId: null,
+      organisationId: null,
+      boundBy: mod.id,
+      boundAt: at(0),
     });
     await store.channels.bind({
-      purpose: 'alerts', platform: 'slack', conversationId: 'C1', threadId: '171.5', organisationId: null, boundBy: null, boundAt: at(1),
+      purpose: 'alerts',
+      platform: 'slack',
+      conversationId: 'C1',
+      threadId: '171.5',
+      organisationId: null,
+      boundBy: null,
+      boundAt: at(1),
     });
     await store.channels.bind({
-      purpose: 'volunteers', platform: 'telegram', conversationId: '-100', threadId: '7', organisationId: org.id, boundBy: mod.id, boundAt: at(2),
+      purpose: 'volunteers',
+      platform: 'telegram',
+      conversationId: '-100',
+      threadId: '7',
+      organisationId: org.id,
+      boundBy: mod.id,
+      boundAt: at(2),
     });
     await store.channels.bind({
-      purpose: 'volunteers', platform: 'slack', conversationId: 'C1', threadId: '9', organisationId: org.id, boundBy: null, boundAt: at(3),
+      purpose: 'volunteers',
+      platform: 'slack',
+      conversationId: 'C1',
+      threadId: '9',
+      organisationId: org.id,
+      boundBy: null,
+      boundAt: at(3),
     });
 
     const found = await store.channels.find('slack', 'C1');
     expect(found.map((b) => b.purpose)).toEqual(['alerts', 'volunteers']);
     expect(found[1]).toEqual({
-      purpose: 'volunteers', platform: 'slack', conversationId: 'C1', threadId: '9', organisationId: org.id, boundBy: null, boundAt: at(3),
+      purpose: 'volunteers',
+      platform: 'slack',
+      conversationId: 'C1',
+      threadId: '9',
+      organisationId: org.id,
+      boundBy: null,
+      boundAt: at(3),
     });
     expect((await store.channels.list('volunteers')).map((b) => b.platform)).toEqual(['telegram', 'slack']);
     expect(await store.channels.list()).toHaveLength(3);

@@ -7,7 +7,7 @@ import type { Alert, CheckRecord, MonitoredAgent, NewAlert } from '../core/alert
 import { ConfigurationItemRef, offlineFingerprint } from '../core/alerts/model.ts';
 import type { WireFacts } from '../core/alerts/protocol.ts';
 import type { Organisation, Person } from '../core/kernel/person.ts';
-import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
+import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { createTestDatabase, lockWaiters } from '../test/test-database.ts';
 import { KyselyStore } from './kysely-store.ts';
@@ -120,8 +120,18 @@ describe('AgentRepository', () => {
   it('records a report: heartbeat promise, version, dropped batches; last seen never moves back', async () => {
     const org = await seedOrganisation(store);
     const agent = await enrol(org);
-    await store.monitoring.touchAgent(agent.id, at(10), { heartbeatSeconds: 120, graceSeconds: 60, agentVersion: '1.2.0', droppedBatches: 2 ** 40 });
-    await store.monitoring.touchAgent(agent.id, at(5), { heartbeatSeconds: 120, graceSeconds: 60, agentVersion: '1.2.1', droppedBatches: 3 });
+    await store.monitoring.touchAgent(agent.id, at(10), {
+      heartbeatSeconds: 120,
+      graceSeconds: 60,
+      agentVersion: '1.2.0',
+      droppedBatches: 2 ** 40,
+    });
+    await store.monitoring.touchAgent(agent.id, at(5), {
+      heartbeatSeconds: 120,
+      graceSeconds: 60,
+      agentVersion: '1.2.1',
+      droppedBatches: 3,
+    });
     expect(await store.monitoring.findAgent(agent.id)).toMatchObject({
       lastSeenAt: at(10),
       heartbeatSeconds: 120,
@@ -129,7 +139,12 @@ describe('AgentRepository', () => {
       agentVersion: '1.2.1',
       droppedBatches: 3,
     });
-    await store.monitoring.touchAgent(agent.id, at(11), { heartbeatSeconds: 120, graceSeconds: 60, agentVersion: '1.2.1', droppedBatches: 2 ** 40 });
+    await store.monitoring.touchAgent(agent.id, at(11), {
+      heartbeatSeconds: 120,
+      graceSeconds: 60,
+      agentVersion: '1.2.1',
+      droppedBatches: 2 ** 40,
+    });
     expect((await store.monitoring.findAgent(agent.id))?.droppedBatches).toBe(2 ** 40);
   });
 
@@ -196,9 +211,18 @@ describe('AgentReportRepository', () => {
       { agentId: agent.id, fingerprint: 'fp', status: 'ok', value: 1.5, observedAt: at(-100) },
       { agentId: agent.id, fingerprint: 'fp', status: 'crit', value: null, observedAt: at(10) },
     ]);
-    const results = () => tdb.db.withTables<{ check_results: { agent_id: string; status: string; value: number | null } }>()
-      .selectFrom('check_results').select(['status', 'value']).where('agent_id', '=', agent.id).orderBy('status').execute();
-    expect(await results()).toEqual([{ status: 'crit', value: null }, { status: 'ok', value: 1.5 }]);
+    const results = () =>
+      tdb.db
+        .withTables<{ check_results: { agent_id: string; status: string; value: number | null } }>()
+        .selectFrom('check_results')
+        .select(['status', 'value'])
+        .where('agent_id', '=', agent.id)
+        .orderBy('status')
+        .execute();
+    expect(await results()).toEqual([
+      { status: 'crit', value: null },
+      { status: 'ok', value: 1.5 },
+    ]);
 
     await store.monitoring.rememberNonce(agent.id, 'old', at(-100));
     await store.monitoring.rememberNonce(agent.id, 'new', at(10));
@@ -300,7 +324,16 @@ describe('CheckStateRepository', () => {
     expect(await store.monitoring.listChecks(a.id)).toEqual(expect.arrayContaining([first, other]));
     expect(await store.monitoring.listChecks(a.id)).toHaveLength(2);
 
-    const crit = { ...first, status: 'crit', critSince: at(5), lastAt: at(5), lastValue: 99, lastMessage: 'pieno', evidence: null, forSeconds: 60 } as const;
+    const crit = {
+      ...first,
+      status: 'crit',
+      critSince: at(5),
+      lastAt: at(5),
+      lastValue: 99,
+      lastMessage: 'pieno',
+      evidence: null,
+      forSeconds: 60,
+    } as const;
     await store.monitoring.saveChecks([crit]);
     expect(await store.monitoring.listChecks(a.id)).toEqual(expect.arrayContaining([crit, other]));
     expect(await store.monitoring.listChecks(b.id)).toHaveLength(1);
@@ -336,13 +369,35 @@ describe('AlertRepository', () => {
     const alert = await store.monitoring.insertAlert(alertOf(agent));
     const patched = await store.monitoring.updateAlert(
       alert.id,
-      { state: 'acknowledged', acknowledgedAt: at(1), acknowledgedBy: person.id, snoozedUntil: at(60), evidence: { lines: ['a', 'b'] }, flaps: 2, message: undefined },
+      {
+        state: 'acknowledged',
+        acknowledgedAt: at(1),
+        acknowledgedBy: person.id,
+        snoozedUntil: at(60),
+        evidence: { lines: ['a', 'b'] },
+        flaps: 2,
+        message: undefined,
+      },
       at(1),
     );
-    const expected: Alert = { ...alert, state: 'acknowledged', acknowledgedAt: at(1), acknowledgedBy: person.id, snoozedUntil: at(60), evidence: { lines: ['a', 'b'] }, flaps: 2, updatedAt: at(1) };
+    const expected: Alert = {
+      ...alert,
+      state: 'acknowledged',
+      acknowledgedAt: at(1),
+      acknowledgedBy: person.id,
+      snoozedUntil: at(60),
+      evidence: { lines: ['a', 'b'] },
+      flaps: 2,
+      updatedAt: at(1),
+    };
     expect(patched).toEqual(expected);
     expect(await store.monitoring.findAlert(alert.id)).toEqual(expected);
-    expect(await store.monitoring.updateAlert(alert.id, { evidence: null, snoozedUntil: null }, at(2))).toEqual({ ...expected, evidence: null, snoozedUntil: null, updatedAt: at(2) });
+    expect(await store.monitoring.updateAlert(alert.id, { evidence: null, snoozedUntil: null }, at(2))).toEqual({
+      ...expected,
+      evidence: null,
+      snoozedUntil: null,
+      updatedAt: at(2),
+    });
   });
 
   it('lists the open alerts of an agent, the last resolved firing of a fingerprint, and the snoozes ended', async () => {
@@ -352,7 +407,9 @@ describe('AlertRepository', () => {
     const newer = await store.monitoring.insertAlert(alertOf(agent, { openedAt: at(2) }));
     await store.monitoring.updateAlert(newer.id, { state: 'resolved', resolvedAt: at(3) }, at(3));
     const open = await store.monitoring.insertAlert(alertOf(agent, { openedAt: at(4) }));
-    const snoozed = await store.monitoring.insertAlert(alertOf(agent, { fingerprint: `${agent.id}|cpu|`, checkId: 'cpu', kind: 'cpu', target: '' }));
+    const snoozed = await store.monitoring.insertAlert(
+      alertOf(agent, { fingerprint: `${agent.id}|cpu|`, checkId: 'cpu', kind: 'cpu', target: '' }),
+    );
     await store.monitoring.updateAlert(snoozed.id, { state: 'acknowledged', snoozedUntil: at(30) }, at(5));
 
     expect((await store.monitoring.listOpenAlerts(agent.id)).map((a) => a.id).sort()).toEqual([open.id, snoozed.id].sort());
@@ -368,10 +425,17 @@ describe('AlertRepository', () => {
     const agent = await enrol(org, 'rumoroso');
     const fp = (check: string) => `${agent.id}|${check}|`;
     const fire = async (check: string, over: { falseAlarm?: boolean; flaps?: number; openedAt?: Date } = {}) => {
-      const a = await store.monitoring.insertAlert(alertOf(agent, { fingerprint: fp(check), checkId: check, target: '', openedAt: over.openedAt ?? at(1) }));
+      const a = await store.monitoring.insertAlert(
+        alertOf(agent, { fingerprint: fp(check), checkId: check, target: '', openedAt: over.openedAt ?? at(1) }),
+      );
       await store.monitoring.updateAlert(
         a.id,
-        { state: 'resolved', resolvedAt: at(2), flaps: over.flaps ?? 0, ...(over.falseAlarm ? { falseAlarmAt: at(2), falseAlarmBy: person.id } : {}) },
+        {
+          state: 'resolved',
+          resolvedAt: at(2),
+          flaps: over.flaps ?? 0,
+          ...(over.falseAlarm ? { falseAlarmAt: at(2), falseAlarmBy: person.id } : {}),
+        },
         at(2),
       );
     };
@@ -383,9 +447,36 @@ describe('AlertRepository', () => {
 
     const noisy = await store.monitoring.listNoisy(T0, [org.id], 10);
     expect(noisy).toEqual([
-      { fingerprint: fp('falso'), organisationId: org.id, agentName: 'rumoroso', checkId: 'falso', kind: 'disk', target: '', falseAlarms: 1, firings: 1 },
-      { fingerprint: fp('flappy'), organisationId: org.id, agentName: 'rumoroso', checkId: 'flappy', kind: 'disk', target: '', falseAlarms: 0, firings: 6 },
-      { fingerprint: fp('spesso'), organisationId: org.id, agentName: 'rumoroso', checkId: 'spesso', kind: 'disk', target: '', falseAlarms: 0, firings: 2 },
+      {
+        fingerprint: fp('falso'),
+        organisationId: org.id,
+        agentName: 'rumoroso',
+        checkId: 'falso',
+        kind: 'disk',
+        target: '',
+        falseAlarms: 1,
+        firings: 1,
+      },
+      {
+        fingerprint: fp('flappy'),
+        organisationId: org.id,
+        agentName: 'rumoroso',
+        checkId: 'flappy',
+        kind: 'disk',
+        target: '',
+        falseAlarms: 0,
+        firings: 6,
+      },
+      {
+        fingerprint: fp('spesso'),
+        organisationId: org.id,
+        agentName: 'rumoroso',
+        checkId: 'spesso',
+        kind: 'disk',
+        target: '',
+        falseAlarms: 0,
+        firings: 2,
+      },
     ]);
     expect(await store.monitoring.listNoisy(T0, [org.id], 1)).toEqual(noisy.slice(0, 1));
     expect(await store.monitoring.listNoisy(T0, [], 10)).toEqual([]);
@@ -403,10 +494,25 @@ describe('SilenceRepository', () => {
     const other = await seedOrganisation(store);
     const item = await store.monitoring.upsertConfigurationItem((await enrol(org)).id, org.id, 'pc', null, T0);
     const silence = (o: Organisation, from: number, to: number, configurationItemId: string | null = null) =>
-      store.monitoring.addSilence({ organisationId: o.id, configurationItemId, startsAt: at(from), endsAt: at(to), reason: 'manutenzione', createdBy: person.id });
+      store.monitoring.addSilence({
+        organisationId: o.id,
+        configurationItemId,
+        startsAt: at(from),
+        endsAt: at(to),
+        reason: 'manutenzione',
+        createdBy: person.id,
+      });
 
     const whole = await silence(org, 0, 60);
-    expect(whole).toEqual({ id: expect.any(String), organisationId: org.id, configurationItemId: null, startsAt: T0, endsAt: at(60), reason: 'manutenzione', createdBy: person.id });
+    expect(whole).toEqual({
+      id: expect.any(String),
+      organisationId: org.id,
+      configurationItemId: null,
+      startsAt: T0,
+      endsAt: at(60),
+      reason: 'manutenzione',
+      createdBy: person.id,
+    });
     const machine = await silence(org, 30, 90, item.id);
     const later = await silence(org, 120, 180);
     const theirs = await silence(other, 0, 60);

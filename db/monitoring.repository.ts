@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { MonitoringRepository } from '../core/alerts/repository.ts';
-import { AgentReportRepository } from './agent-report.repository.ts';
 import { AgentRepository } from './agent.repository.ts';
+import { AgentReportRepository } from './agent-report.repository.ts';
 import { AlertRepository } from './alert.repository.ts';
 import { CheckStateRepository } from './check-state.repository.ts';
 import { ConfigurationItemRepository } from './configuration-item.repository.ts';
@@ -33,7 +33,8 @@ export function monitoringRepository(db: Kysely<Database>): MonitoringRepository
     insertResults: (rows) => reports.insertResults(rows),
     purge: (before) => reports.purge(before),
 
-    upsertConfigurationItem: (agentId, organisationId, name, facts, at) => items.upsertConfigurationItem(agentId, organisationId, name, facts, at),
+    upsertConfigurationItem: (agentId, organisationId, name, facts, at) =>
+      items.upsertConfigurationItem(agentId, organisationId, name, facts, at),
     findConfigurationItemOfAgent: (agentId) => items.findConfigurationItemOfAgent(agentId),
     findConfigurationItem: (id) => items.findConfigurationItem(id),
     findConfigurationItemsByName: (nameOrNumber, organisationIds) => items.findConfigurationItemsByName(nameOrNumber, organisationIds),

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Address } from '../core/kernel/message.ts';
 import type { OutboxEntry } from '../core/kernel/outbox.ts';
-import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase } from '../test/test-database.ts';
-import type { TestDatabase } from '../test/test-database.ts';
 import { at } from '../test/fixtures/repository-fixtures.ts';
+import type { TestDatabase } from '../test/test-database.ts';
+import { createTestDatabase } from '../test/test-database.ts';
+import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -37,7 +37,10 @@ describe('OutboxRepository', () => {
       [
         entry('C1', 'a1', { ref: 'ticket:INC-000001', ephemeralTo: 'U9' }),
         entry('C1', 'a2'),
-        { address: { platform: 'telegram', kind: 'dm', conversationId: '77', threadRef: 'x' }, message: { text: 'b1', title: 'T', buttons: [{ actionId: 'claim', value: '1', label: 'Prendo io' }] } },
+        {
+          address: { platform: 'telegram', kind: 'dm', conversationId: '77', threadRef: 'x' },
+          message: { text: 'b1', title: 'T', buttons: [{ actionId: 'claim', value: '1', label: 'Prendo io' }] },
+        },
       ],
       at(0),
     );

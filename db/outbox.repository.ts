@@ -1,5 +1,5 @@
-import { sql } from 'kysely';
 import type { Kysely, Selectable } from 'kysely';
+import { sql } from 'kysely';
 import type { OutboxEntry, OutboxRecord } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { OutboxRepository as OutboxRepositoryPort } from '../core/kernel/ports.ts';

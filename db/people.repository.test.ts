@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase } from '../test/test-database.ts';
+import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
 import type { TestDatabase } from '../test/test-database.ts';
-import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
+import { createTestDatabase } from '../test/test-database.ts';
+import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -18,17 +18,14 @@ afterAll(async () => {
 
 describe('PeopleRepository', () => {
   it('creates and finds organisations; fiscal codes are unique', async () => {
-    const org = await store.people.createOrganisation(
-      { name: 'ODV Soccorso', fiscalCode: '97000000001', runtsNumber: 'R-123' },
-      T0,
-    );
+    const org = await store.people.createOrganisation({ name: 'ODV Soccorso', fiscalCode: '97000000001', runtsNumber: 'R-123' }, T0);
     expect(org).toMatchObject({ name: 'ODV Soccorso', fiscalCode: '97000000001', runtsNumber: 'R-123', createdAt: T0 });
     expect(await store.people.findOrganisation(org.id)).toEqual(org);
     expect(await store.people.findOrganisationByFiscalCode('97000000001')).toEqual(org);
     expect(await store.people.listOrganisations()).toContainEqual(org);
-    await expect(
-      store.people.createOrganisation({ name: 'Copia', fiscalCode: '97000000001', runtsNumber: null }, T0),
-    ).rejects.toThrow(/unique/);
+    await expect(store.people.createOrganisation({ name: 'Copia', fiscalCode: '97000000001', runtsNumber: null }, T0)).rejects.toThrow(
+      /unique/,
+    );
   });
 
   it('creates people, finds them by handle and changes their locale', async () => {
@@ -69,7 +66,8 @@ describe('PeopleRepository', () => {
     const grant = { personId: p.id, role: 'observer' as const, organisationId: null, grantedBy: null, grantedAt: T0, reason: 'race' };
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => store.transaction((repos) => repos.people.grantRole(grant))));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    for (const r of results.filter((x) => x.status === 'rejected')) expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'already_exists' });
+    for (const r of results.filter((x) => x.status === 'rejected'))
+      expect((r as PromiseRejectedResult).reason).toMatchObject({ code: 'already_exists' });
     expect((await store.people.activeGrants(p.id)).filter((g) => g.role === 'observer')).toHaveLength(1);
     // After a revocation the same role can be granted again.
     await store.people.revokeRole(p.id, 'observer', null, null, 'test', at(1));
@@ -83,11 +81,30 @@ describe('PeopleRepository', () => {
     const p = await seedPerson(store, 'Paola');
 
     const g1 = await store.people.grantRole({
-      personId: p.id, role: 'requester', organisationId: org1.id, grantedBy: admin.id, grantedAt: at(1), reason: 'socia',
+      personId: p.id,
+      role: 'requester',
+      organisationId: org1.id,
+      grantedBy: admin.id,
+      grantedAt: at(1),
+      reason: 'socia',
     });
     expect(g1).toMatchObject({ role: 'requester', organisationId: org1.id, revokedAt: null, revokedBy: null, revokeReason: null });
-    await store.people.grantRole({ personId: p.id, role: 'requester', organisationId: org2.id, grantedBy: null, grantedAt: at(2), reason: 'invito' });
-    await store.people.grantRole({ personId: p.id, role: 'volunteer', organisationId: null, grantedBy: admin.id, grantedAt: at(3), reason: 'comitato' });
+    await store.people.grantRole({
+      personId: p.id,
+      role: 'requester',
+      organisationId: org2.id,
+      grantedBy: null,
+      grantedAt: at(2),
+      reason: 'invito',
+    });
+    await store.people.grantRole({
+      personId: p.id,
+      role: 'volunteer',
+      organisationId: null,
+      grantedBy: admin.id,
+      grantedAt: at(3),
+      reason: 'comitato',
+    });
     expect((await store.people.activeGrants(p.id)).map((g) => g.role)).toEqual(['requester', 'requester', 'volunteer']);
 
     expect(await store.people.revokeRole(p.id, 'requester', org1.id, admin.id, 'uscita', at(4))).toBe(1);

@@ -1,5 +1,5 @@
-import { DomainError } from '../core/kernel/errors.ts';
 import type { Kysely, Selectable } from 'kysely';
+import { DomainError } from '../core/kernel/errors.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { Identity, Organisation, Person, Platform, Role, RoleGrant } from '../core/kernel/person.ts';
 import type { PeopleRepository as PeopleRepositoryPort } from '../core/kernel/ports.ts';
@@ -64,11 +64,7 @@ export class PeopleRepository implements PeopleRepositoryPort {
   }
 
   async findOrganisationByFiscalCode(code: string): Promise<Organisation | undefined> {
-    const row = await this.db
-      .selectFrom('organisations')
-      .selectAll()
-      .where('fiscal_code', '=', code)
-      .executeTakeFirst();
+    const row = await this.db.selectFrom('organisations').selectAll().where('fiscal_code', '=', code).executeTakeFirst();
     return row && toOrganisation(row);
   }
 

@@ -11,19 +11,11 @@
  * would silently change every snake_case query in app/, test/ and bench/.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { Address, OutMessage } from '../core/kernel/message.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
+import type { Address, OutMessage } from '../core/kernel/message.ts';
 import type { Platform, Role } from '../core/kernel/person.ts';
 import type { ChannelPurpose, OneTimeCodePurpose } from '../core/kernel/ports.ts';
-import type {
-  Impact,
-  PendingOn,
-  Priority,
-  TicketKind,
-  TicketStatus,
-  Tier,
-  Urgency,
-} from '../core/kernel/ticket.ts';
+import type { Impact, PendingOn, Priority, TicketKind, TicketStatus, Tier, Urgency } from '../core/kernel/ticket.ts';
 
 /**
  * A jsonb column: selected as `T`, written as a JSON string, because node-postgres would turn a

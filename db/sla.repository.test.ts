@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Organisation, Person } from '../core/kernel/person.ts';
+import type { Ticket } from '../core/kernel/ticket.ts';
 import type { SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import { DEFAULT_SLA_SETTINGS } from '../core/sla/sla-policy.ts';
-import type { Ticket } from '../core/kernel/ticket.ts';
-import { KyselyStore } from './kysely-store.ts';
+import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
 import { createTestDatabase, lockWaiters, type TestDatabase } from '../test/test-database.ts';
-import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
+import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -58,10 +58,15 @@ describe('SlaRepository', () => {
 
   it('rewrites unfired events only, and refuses two pending events of one kind', async () => {
     const t = await ticket();
-    await store.sla.rewrite(t.id, [], [
-      { target: 'response', kind: 'warn_75', dueAt: at(45) },
-      { target: 'response', kind: 'breach', dueAt: at(60) },
-    ], T0);
+    await store.sla.rewrite(
+      t.id,
+      [],
+      [
+        { target: 'response', kind: 'warn_75', dueAt: at(45) },
+        { target: 'response', kind: 'breach', dueAt: at(60) },
+      ],
+      T0,
+    );
     const [warn, breach] = await store.sla.listEvents(t.id);
     expect(warn).toMatchObject({ ticketId: t.id, target: 'response', kind: 'warn_75', dueAt: at(45), firedAt: null, queuedAt: null });
     await store.sla.markFired(warn!.id, at(45));
@@ -71,7 +76,9 @@ describe('SlaRepository', () => {
       ['warn_75', at(45).getTime(), true], // fired: kept
       ['breach', at(90).getTime(), false],
     ]);
-    await expect(store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: at(95) }], at(50))).rejects.toThrow(/sla_events_pending_key/);
+    await expect(store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: at(95) }], at(50))).rejects.toThrow(
+      /sla_events_pending_key/,
+    );
   });
 
   it('markFired hands an event to exactly one of many racing callers', async () => {
@@ -87,17 +94,24 @@ describe('SlaRepository', () => {
     const t = await ticket();
     const base = new Date('2030-01-01T00:00:00Z').getTime();
     const m = (min: number) => new Date(base + min * 60_000);
-    await store.sla.rewrite(t.id, [], [
-      { target: 'unclaimed', kind: 'reannounce', dueAt: m(30) },
-      { target: 'response', kind: 'warn_75', dueAt: m(10) },
-      { target: 'response', kind: 'warn_90', dueAt: m(20) },
-      { target: 'response', kind: 'breach', dueAt: m(600) },
-    ], m(0));
+    await store.sla.rewrite(
+      t.id,
+      [],
+      [
+        { target: 'unclaimed', kind: 'reannounce', dueAt: m(30) },
+        { target: 'response', kind: 'warn_75', dueAt: m(10) },
+        { target: 'response', kind: 'warn_90', dueAt: m(20) },
+        { target: 'response', kind: 'breach', dueAt: m(600) },
+      ],
+      m(0),
+    );
     const mine = (es: SlaEventRecord[]) => es.filter((e) => e.ticketId === t.id);
     expect(mine(await store.sla.listDue(m(25), 100)).map((e) => e.kind)).toEqual(['warn_75', 'warn_90']);
 
     const [a, b] = await Promise.all([store.sla.claimForTimers(m(60), m(0), 2), store.sla.claimForTimers(m(60), m(0), 2)]);
-    const claimed = mine([...a, ...b]).map((e) => e.kind).sort();
+    const claimed = mine([...a, ...b])
+      .map((e) => e.kind)
+      .sort();
     expect(claimed).toEqual(['reannounce', 'warn_75', 'warn_90']); // the breach is beyond the horizon
     expect(mine(await store.sla.claimForTimers(m(60), m(0), 10))).toEqual([]);
     expect(await store.sla.releaseTimers([mine(a)[0]?.id ?? mine(b)[0]!.id])).toBe(1);
@@ -140,10 +154,31 @@ describe('SlaRepository.openTicketsOverview', () => {
       const p = await seedPerson(s);
       const now = at(24 * 60);
       /** A ticket in `status` after the status `path`, with SLA events (`fired`: fired at `now`). */
-      const make = async (status: Ticket['status'], path: Ticket['status'][], events: { target: 'response' | 'resolution' | 'unclaimed'; kind: 'warn_75' | 'warn_90' | 'breach' | 'reannounce'; due: number; fired?: boolean }[]) => {
+      const make = async (
+        status: Ticket['status'],
+        path: Ticket['status'][],
+        events: {
+          target: 'response' | 'resolution' | 'unclaimed';
+          kind: 'warn_75' | 'warn_90' | 'breach' | 'reannounce';
+          due: number;
+          fired?: boolean;
+        }[],
+      ) => {
         const t = await s.tickets.insert({
-          ref: await s.tickets.nextRef('incident'), kind: 'incident', title: 'T', description: 'D', category: null, impact: 2, urgency: 2, priority: 3,
-          tier: 'volunteer', organisationId: o.id, requesterId: p.id, configurationItem: null, idempotencyKey: null, createdAt: T0,
+          ref: await s.tickets.nextRef('incident'),
+          kind: 'incident',
+          title: 'T',
+          description: 'D',
+          category: null,
+          impact: 2,
+          urgency: 2,
+          priority: 3,
+          tier: 'volunteer',
+          organisationId: o.id,
+          requesterId: p.id,
+          configurationItem: null,
+          idempotencyKey: null,
+          createdAt: T0,
         });
         let from: Ticket['status'] = 'new';
         await s.tickets.addEvents([{ ticketId: t.id, actorId: null, at: T0, field: 'status', from: null, to: 'new', note: null }]);
@@ -152,16 +187,47 @@ describe('SlaRepository.openTicketsOverview', () => {
           from = to;
         }
         if (status !== 'new') await s.tickets.compareAndSet(t.id, { status: 'new', assigneeId: null }, { status }, at(path.length));
-        await s.sla.rewrite(t.id, [], events.map((e) => ({ target: e.target, kind: e.kind, dueAt: at(e.due) })), T0);
-        for (const e of await s.sla.listEvents(t.id)) if (events.find((x) => x.target === e.target && x.kind === e.kind)?.fired) await s.sla.markFired(e.id, now);
+        await s.sla.rewrite(
+          t.id,
+          [],
+          events.map((e) => ({ target: e.target, kind: e.kind, dueAt: at(e.due) })),
+          T0,
+        );
+        for (const e of await s.sla.listEvents(t.id))
+          if (events.find((x) => x.target === e.target && x.kind === e.kind)?.fired) await s.sla.markFired(e.id, now);
         return t.ref;
       };
-      const pausedLate = await make('pending', ['assigned', 'in_progress', 'pending'], [{ target: 'resolution', kind: 'breach', due: 600, fired: true }]);
+      const pausedLate = await make(
+        'pending',
+        ['assigned', 'in_progress', 'pending'],
+        [{ target: 'resolution', kind: 'breach', due: 600, fired: true }],
+      );
       await make('pending', ['assigned', 'in_progress', 'pending'], [{ target: 'resolution', kind: 'warn_75', due: 600, fired: true }]); // paused: not at risk
-      const running = await make('in_progress', ['assigned', 'in_progress'], [{ target: 'resolution', kind: 'warn_90', due: 1200 }, { target: 'resolution', kind: 'breach', due: 1500 }]);
-      const unanswered = await make('new', [], [{ target: 'response', kind: 'warn_75', due: 1000 }, { target: 'response', kind: 'breach', due: 1800 }]);
+      const running = await make(
+        'in_progress',
+        ['assigned', 'in_progress'],
+        [
+          { target: 'resolution', kind: 'warn_90', due: 1200 },
+          { target: 'resolution', kind: 'breach', due: 1500 },
+        ],
+      );
+      const unanswered = await make(
+        'new',
+        [],
+        [
+          { target: 'response', kind: 'warn_75', due: 1000 },
+          { target: 'response', kind: 'breach', due: 1800 },
+        ],
+      );
       // Claimed and released after its first response was missed: that target is over.
-      await make('new', ['assigned', 'new'], [{ target: 'response', kind: 'breach', due: 300, fired: true }, { target: 'unclaimed', kind: 'reannounce', due: 10 }]);
+      await make(
+        'new',
+        ['assigned', 'new'],
+        [
+          { target: 'response', kind: 'breach', due: 300, fired: true },
+          { target: 'unclaimed', kind: 'reannounce', due: 10 },
+        ],
+      );
       await make('resolved', ['assigned', 'resolved'], [{ target: 'resolution', kind: 'breach', due: 100, fired: true }]); // not open
       await make('in_progress', ['assigned', 'in_progress'], [{ target: 'resolution', kind: 'warn_75', due: 2000 }]); // nothing due yet
       const lateUnclaimed = await make('new', [], [{ target: 'response', kind: 'breach', due: 900 }]);

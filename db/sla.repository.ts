@@ -1,8 +1,8 @@
-import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
+import type { Ticket } from '../core/kernel/ticket.ts';
 import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/sla/ports.ts';
 import type { PlannedSlaEvent, SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
-import type { Ticket } from '../core/kernel/ticket.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import type { SlaEventsTable, SlaTables } from './sla.tables.ts';
 import { toTicket } from './ticket.repository.ts';

@@ -3,8 +3,8 @@
  * adds them to the database type with `db.withTables<SlaTables>()`.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { SlaEventKind, SlaEventTarget } from '../core/sla/sla-event-kind.ts';
 import type { Priority, Tier } from '../core/kernel/ticket.ts';
+import type { SlaEventKind, SlaEventTarget } from '../core/sla/sla-event-kind.ts';
 import type { Json } from './schema.ts';
 
 export interface SlaPoliciesTable {

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Organisation, Person } from '../core/kernel/person.ts';
 import type { Repositories } from '../core/kernel/ports.ts';
-import type { NewTicket } from '../core/tickets/ports.ts';
 import type { TicketKind } from '../core/kernel/ticket.ts';
-import { KyselyStore } from './kysely-store.ts';
-import { createTestDatabase } from '../test/test-database.ts';
-import type { TestDatabase } from '../test/test-database.ts';
+import type { NewTicket } from '../core/tickets/ports.ts';
 import { at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
+import type { TestDatabase } from '../test/test-database.ts';
+import { createTestDatabase } from '../test/test-database.ts';
+import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -133,7 +133,9 @@ describe('TicketRepository', () => {
     expect(stored?.assigneeId).toBe(winners[0]?.assigneeId);
 
     // The expected assignee must match too, null included.
-    expect(await store.tickets.compareAndSet(t.id, { status: 'assigned', assigneeId: null }, { status: 'in_progress' }, at(6))).toBeUndefined();
+    expect(
+      await store.tickets.compareAndSet(t.id, { status: 'assigned', assigneeId: null }, { status: 'in_progress' }, at(6)),
+    ).toBeUndefined();
     const moved = await store.tickets.compareAndSet(
       t.id,
       { status: 'assigned', assigneeId: stored?.assigneeId ?? null },
@@ -171,9 +173,23 @@ describe('TicketRepository', () => {
     await store.tickets.addEvents([]);
     const events = await store.tickets.listEvents(t.id);
     expect(events.map((e) => e.field)).toEqual(['status', 'assignee', 'status']);
-    expect(events[1]).toEqual({ ticketId: t.id, actorId: volunteer.id, at: at(1), field: 'assignee', from: null, to: volunteer.id, note: 'presa in carico' });
+    expect(events[1]).toEqual({
+      ticketId: t.id,
+      actorId: volunteer.id,
+      at: at(1),
+      field: 'assignee',
+      from: null,
+      to: volunteer.id,
+      note: 'presa in carico',
+    });
 
-    const c1 = await store.tickets.addComment({ ticketId: t.id, authorId: volunteer.id, body: 'Riavviata', internal: true, createdAt: at(2) });
+    const c1 = await store.tickets.addComment({
+      ticketId: t.id,
+      authorId: volunteer.id,
+      body: 'Riavviata',
+      internal: true,
+      createdAt: at(2),
+    });
     await store.tickets.addComment({ ticketId: t.id, authorId: requester.id, body: 'Grazie', internal: false, createdAt: at(2) });
     const comments = await store.tickets.listComments(t.id);
     expect(comments.map((c) => c.body)).toEqual(['Riavviata', 'Grazie']);

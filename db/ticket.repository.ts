@@ -1,10 +1,15 @@
-import { sql } from 'kysely';
 import type { Kysely, Selectable, Updateable } from 'kysely';
+import { sql } from 'kysely';
 import { DomainError } from '../core/kernel/errors.ts';
-import type { NewTicket, TicketComment, TicketFilter, TicketPatch, TicketRepository as TicketRepositoryPort } from '../core/tickets/ports.ts';
-import type { TicketEvent } from '../core/kernel/ticket.ts';
+import type { Ticket, TicketEvent, TicketKind, TicketStatus } from '../core/kernel/ticket.ts';
 import { TicketRef } from '../core/kernel/ticket.ts';
-import type { Ticket, TicketKind, TicketStatus } from '../core/kernel/ticket.ts';
+import type {
+  NewTicket,
+  TicketComment,
+  TicketFilter,
+  TicketPatch,
+  TicketRepository as TicketRepositoryPort,
+} from '../core/tickets/ports.ts';
 import type { Database, TicketCommentsTable, TicketEventsTable, TicketsTable } from './schema.ts';
 
 type TicketRow = Selectable<TicketsTable>;
@@ -195,12 +200,7 @@ export class TicketRepository implements TicketRepositoryPort {
 
   /** Oldest first, in the order they were written. */
   async listEvents(ticketId: string): Promise<TicketEvent[]> {
-    const rows = await this.db
-      .selectFrom('ticket_events')
-      .selectAll()
-      .where('ticket_id', '=', ticketId)
-      .orderBy('seq')
-      .execute();
+    const rows = await this.db.selectFrom('ticket_events').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
     return rows.map(toEvent);
   }
 
@@ -221,12 +221,7 @@ export class TicketRepository implements TicketRepositoryPort {
 
   /** Oldest first. */
   async listComments(ticketId: string): Promise<TicketComment[]> {
-    const rows = await this.db
-      .selectFrom('ticket_comments')
-      .selectAll()
-      .where('ticket_id', '=', ticketId)
-      .orderBy('seq')
-      .execute();
+    const rows = await this.db.selectFrom('ticket_comments').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
     return rows.map(toComment);
   }
 }

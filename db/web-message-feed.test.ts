@@ -5,11 +5,11 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { WebMessage } from '../core/kernel/web-chat-store.ts';
-import { createDatabase } from './database.ts';
-import { PgWebMessageFeed } from './web-message-feed.ts';
-import { WebMessageRepository } from './web-message.repository.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { WAIT_MS } from '../test/wait.ts';
+import { createDatabase } from './database.ts';
+import { WebMessageRepository } from './web-message.repository.ts';
+import { PgWebMessageFeed } from './web-message-feed.ts';
 
 let tdb: TestDatabase;
 const received: WebMessage[] = [];
@@ -29,8 +29,13 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   // Another "process": its own pool writes, the feed reads through the test database's.
   writer = createDatabase(tdb.url, { max: 2 });
-  const log = { info: (_o: object, m?: string) => void logged.push(`info ${m}`), warn: (_o: object, m?: string) => void logged.push(`warn ${m}`) };
-  feed = await new PgWebMessageFeed({ url: tdb.url, messages: new WebMessageRepository(tdb.db), log, retryMs: 50 }).listen((m) => received.push(m));
+  const log = {
+    info: (_o: object, m?: string) => void logged.push(`info ${m}`),
+    warn: (_o: object, m?: string) => void logged.push(`warn ${m}`),
+  };
+  feed = await new PgWebMessageFeed({ url: tdb.url, messages: new WebMessageRepository(tdb.db), log, retryMs: 50 }).listen((m) =>
+    received.push(m),
+  );
 });
 
 afterAll(async () => {
@@ -39,7 +44,8 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-const add = (text: string) => new WebMessageRepository(writer).add({ conversation: 'dm:anna', threadOf: null, author: 'bot', ephemeralTo: null, message: { text } });
+const add = (text: string) =>
+  new WebMessageRepository(writer).add({ conversation: 'dm:anna', threadOf: null, author: 'bot', ephemeralTo: null, message: { text } });
 
 describe('PgWebMessageFeed', () => {
   it('hands on every message stored or edited elsewhere, in order', async () => {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { OutMessage } from '../core/kernel/message.ts';
 import type { Role } from '../core/kernel/person.ts';
 import type { WebMessage, WebMessageStore, WebUser } from '../core/kernel/web-chat-store.ts';

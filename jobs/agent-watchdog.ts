@@ -6,9 +6,10 @@
  * source of truth (last heartbeat, snooze end), so a sweep lost to a restart is simply done by
  * the next one; two sweeps at once are harmless (row locks, one open alert per fingerprint).
  */
+
+import { type SweepResult, sweepMonitoring } from '../core/alerts/watchdog.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { Clock, Store } from '../core/kernel/ports.ts';
-import { sweepMonitoring, type SweepResult } from '../core/alerts/watchdog.ts';
 
 export interface AgentWatchdogOptions {
   readonly store: Store;

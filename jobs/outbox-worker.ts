@@ -11,8 +11,9 @@
  * conversation in order and two workers never send the same row (see the dispatcher for the one
  * crash window that can repeat a message).
  */
-import { OutboxDispatcher, type DispatcherLog } from '../core/kernel/outbox-dispatcher.ts';
+
 import type { ChatSender } from '../core/kernel/outbox.ts';
+import { type DispatcherLog, OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { Clock, Store } from '../core/kernel/ports.ts';
 

@@ -5,18 +5,18 @@
  * Everything above this file uses the same `Queue` and `Worker` classes either way.
  */
 import {
-  Queue,
-  Worker,
+  type BackendFactory,
   createPostgresBackend,
   createRedisBackend,
   DEFAULT_SCHEMA,
-  quoteSchemaName,
-  runMigrations,
-  type BackendFactory,
   type DefaultJobOptions,
   type IQueueBackend,
   type JobProgress,
   type Processor,
+  Queue,
+  quoteSchemaName,
+  runMigrations,
+  Worker,
 } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
@@ -38,7 +38,11 @@ export interface QueueBackendOptions {
 export interface QueueBackend {
   readonly kind: 'redis' | 'postgres';
   queue<D>(name: string, defaultJobOptions?: DefaultJobOptions): JobQueue<D>;
-  worker<D>(name: string, processor: Processor<D, unknown, string>, opts: { readonly concurrency: number; readonly lockDurationMs?: number }): JobWorker<D>;
+  worker<D>(
+    name: string,
+    processor: Processor<D, unknown, string>,
+    opts: { readonly concurrency: number; readonly lockDurationMs?: number },
+  ): JobWorker<D>;
   /** Resolves once the backend can be used (PostgreSQL: BullMQ's schema migrated). */
   ready(): Promise<void>;
   /** Closes the connections this backend opened (after the queues and workers were closed). */

@@ -6,7 +6,7 @@
  * and timers racing with them still fire each event exactly once. It runs outside BullMQ on
  * purpose: the repair must not depend on the queue it repairs.
  */
-import { fireSlaEvent, type FiredSlaEvent, type FireSlaOptions } from '../core/escalation/fire-sla-event.ts';
+import { type FiredSlaEvent, type FireSlaOptions, fireSlaEvent } from '../core/escalation/fire-sla-event.ts';
 import type { JobsLog } from './job-data.ts';
 import type { SlaTimers } from './sla-timers.ts';
 

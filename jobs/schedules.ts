@@ -103,7 +103,11 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
       crons.housekeeping ?? '17 3 * * *',
       run('housekeeping', () => {
         const day = localDay(clock.now(), timezone);
-        return queue.add('housekeeping', { kind: 'housekeeping', day }, { jobId: `housekeeping-${day}`, removeOnComplete: { age: 2 * 86_400 } });
+        return queue.add(
+          'housekeeping',
+          { kind: 'housekeeping', day },
+          { jobId: `housekeeping-${day}`, removeOnComplete: { age: 2 * 86_400 } },
+        );
       }),
       options('housekeeping'),
     ),
@@ -112,7 +116,11 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
       run('certifications', () => {
         // One job per hour for the fleet; each reminder is also recorded once in the database.
         const slot = clock.now().toISOString().slice(0, 13).replace(/[-:T]/g, '');
-        return queue.add('certifications', { kind: 'certifications', slot }, { jobId: `certifications-${slot}`, removeOnComplete: { age: 86_400 } });
+        return queue.add(
+          'certifications',
+          { kind: 'certifications', slot },
+          { jobId: `certifications-${slot}`, removeOnComplete: { age: 86_400 } },
+        );
       }),
       options('certifications'),
     ),
@@ -124,7 +132,11 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
         run('watchdog', () => {
           const { slot, purge } = watchdogTick(clock.now());
           // Not retried: the next tick sweeps 15 s later anyway.
-          return queue.add('watchdog', { kind: 'watchdog', slot, purge }, { jobId: `watchdog-${slot}`, attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } });
+          return queue.add(
+            'watchdog',
+            { kind: 'watchdog', slot, purge },
+            { jobId: `watchdog-${slot}`, attempts: 1, removeOnComplete: { age: 600 }, removeOnFail: { age: 600 } },
+          );
         }),
         options('agent-watchdog'),
       ),

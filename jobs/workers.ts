@@ -16,22 +16,23 @@
  * is retried by BullMQ when its lock expires, and the sweep fires anything still due: the
  * database stays the truth, so nothing is lost.
  */
+
+import { closeUnconfirmedTickets } from '../core/escalation/close-unconfirmed-tickets.ts';
+import { type FiredSlaEvent, fireSlaEvent } from '../core/escalation/fire-sla-event.ts';
+import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
-import { closeUnconfirmedTickets } from '../core/escalation/close-unconfirmed-tickets.ts';
-import { fireSlaEvent, type FiredSlaEvent } from '../core/escalation/fire-sla-event.ts';
-import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
-import type { JobData, JobsLog } from './job-data.ts';
-import { startOutboxWorker, type OutboxWorker } from './outbox-worker.ts';
-import { createQueueBackend } from './queue-backend.ts';
-import { reconcileSla, type ReconcileResult } from './reconcile.ts';
 import { housekeeping } from '../core/maintenance/housekeeping.ts';
 import { sweepCertifications } from '../core/vendors/certification-sweep.ts';
-import { startSchedules, type ScheduleCrons, type Schedules } from './schedules.ts';
-import { SlaTimers } from './sla-timers.ts';
 import { AgentWatchdog } from './agent-watchdog.ts';
+import type { JobData, JobsLog } from './job-data.ts';
+import { type OutboxWorker, startOutboxWorker } from './outbox-worker.ts';
+import { createQueueBackend } from './queue-backend.ts';
+import { type ReconcileResult, reconcileSla } from './reconcile.ts';
+import { type ScheduleCrons, type Schedules, startSchedules } from './schedules.ts';
+import { SlaTimers } from './sla-timers.ts';
 
 export interface StartWorkersOptions {
   readonly store: Store;
@@ -111,7 +112,11 @@ export interface Workers {
 export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> {
   const { store, clock, log } = opts;
   const fireOpts = { store, clock, defaultLocale: opts.defaultLocale };
-  const backend = createQueueBackend({ redisUrl: opts.redisUrl, databaseUrl: opts.dbUrl, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+  const backend = createQueueBackend({
+    redisUrl: opts.redisUrl,
+    databaseUrl: opts.dbUrl,
+    ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
+  });
   await backend.ready();
   const queueName = `${opts.namespace ?? 'sportello'}-jobs`;
   const queue = backend.queue<JobData>(queueName, {
@@ -178,7 +183,8 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
         }
         case 'certifications': {
           const swept = await sweepCertifications(fireOpts);
-          if (swept.people.lapsed + swept.people.reminded + swept.vendors.lapsed + swept.vendors.reminded > 0) log.info(swept, 'certification reminders and lapses');
+          if (swept.people.lapsed + swept.people.reminded + swept.vendors.lapsed + swept.vendors.reminded > 0)
+            log.info(swept, 'certification reminders and lapses');
           outbox.kick();
           return;
         }

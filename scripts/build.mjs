@@ -62,7 +62,8 @@ function readManifest(name) {
 export function staleReason(name) {
   const manifest = readManifest(name);
   if (!manifest) return 'not built yet';
-  if (manifest.format !== FORMAT || typeof manifest.inputs !== 'object' || !Array.isArray(manifest.outputs)) return 'built by an older build script';
+  if (manifest.format !== FORMAT || typeof manifest.inputs !== 'object' || !Array.isArray(manifest.outputs))
+    return 'built by an older build script';
   for (const [file, recorded] of Object.entries(manifest.inputs)) {
     const st = statSync(path.join(ROOT, file), { throwIfNoEntry: false });
     if (!st) return `${file} is gone`;
@@ -237,7 +238,8 @@ if (invokedDirectly) {
   } catch (err) {
     // esbuild has printed its messages already.
     process.stderr.write(`sportello build failed${err?.errors ? '' : `: ${err?.message ?? err}`}\n`);
-    if (process.argv.includes('--install')) process.stderr.write('sportello build: `sportello` and `npm start` will build dist/ when they run\n');
+    if (process.argv.includes('--install'))
+      process.stderr.write('sportello build: `sportello` and `npm start` will build dist/ when they run\n');
     else process.exitCode = 1;
   }
 }

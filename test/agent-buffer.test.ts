@@ -5,7 +5,7 @@
  * server is back everything is delivered in order, once; a full buffer drops the oldest batches
  * and says how many.
  */
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync, readdirSync, statSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -19,8 +19,8 @@ import { agentIngestRoutes } from '../app/agent-ingest.ts';
 import { createHttpServer, type HttpServer } from '../app/http-server.ts';
 import { createEnrolmentCode } from '../core/alerts/enrolment.ts';
 import { ENROL_PATH, type WireEnrolResponse } from '../core/alerts/protocol.ts';
-import { Notifier } from '../core/kernel/notifier.ts';
 import { Actor } from '../core/kernel/actor.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
 import { createOrganisation } from '../core/people/register.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -90,7 +90,14 @@ async function enrol(server: string, hostname: string): Promise<Credentials> {
   const res = await new AgentClient(server).post(ENROL_PATH, { code, hostname, agentVersion: 'test' });
   expect(res.status).toBe(200);
   const r = res.body as WireEnrolResponse;
-  return { server, agentId: r.agentId, secret: r.secret, organisation: r.organisation, configurationItem: r.configurationItem, enrolledAt: '' };
+  return {
+    server,
+    agentId: r.agentId,
+    secret: r.secret,
+    organisation: r.organisation,
+    configurationItem: r.configurationItem,
+    enrolledAt: '',
+  };
 }
 
 function agentFor(credentials: Credentials, name: string, spool?: { maxBatches: number }): Agent {

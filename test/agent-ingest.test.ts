@@ -9,11 +9,11 @@ import { agentIngestRoutes } from '../app/agent-ingest.ts';
 import { createHttpServer, type HttpServer } from '../app/http-server.ts';
 import { createEnrolmentCode } from '../core/alerts/enrolment.ts';
 import { AGENT_HEADERS, ENROL_PATH, REPORT_PATH, signRequest, type WireEnrolResponse, type WireReport } from '../core/alerts/protocol.ts';
+import { Actor } from '../core/kernel/actor.ts';
 import { DomainError } from '../core/kernel/errors.ts';
 import { Notifier } from '../core/kernel/notifier.ts';
-import { Actor } from '../core/kernel/actor.ts';
-import { createOrganisation } from '../core/people/register.ts';
 import { redeemCode } from '../core/people/one-time-codes.ts';
+import { createOrganisation } from '../core/people/register.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -116,7 +116,10 @@ beforeAll(async () => {
   );
   base = `http://127.0.0.1:${await http.listen(0, '127.0.0.1')}`;
   const code = await newCode();
-  const res = await post(ENROL_PATH, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, hostname: 'srv-test', agentVersion: 'test' }) });
+  const res = await post(ENROL_PATH, {
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ code, hostname: 'srv-test', agentVersion: 'test' }),
+  });
   expect(res.status).toBe(200);
   creds = res.body as unknown as WireEnrolResponse;
 });
@@ -136,12 +139,21 @@ describe('agent enrolment', () => {
 
   it('a code works once; a wrong code is 401; a malformed request is 400 with the reason', async () => {
     const code = await newCode();
-    const ok = await post(ENROL_PATH, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, hostname: 'pc-2', agentVersion: 't' }) });
+    const ok = await post(ENROL_PATH, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, hostname: 'pc-2', agentVersion: 't' }),
+    });
     expect(ok.status).toBe(200);
-    const again = await post(ENROL_PATH, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, hostname: 'pc-3', agentVersion: 't' }) });
+    const again = await post(ENROL_PATH, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, hostname: 'pc-3', agentVersion: 't' }),
+    });
     expect(again.status).toBe(401);
     expect(again.body.error).toBe('invalid_code');
-    const bad = await post(ENROL_PATH, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code: 'x', agentVersion: 't' }) });
+    const bad = await post(ENROL_PATH, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code: 'x', agentVersion: 't' }),
+    });
     expect(bad.status).toBe(400);
     expect(String(bad.body.message)).toMatch(/code: .*hostname: /);
   });
@@ -154,7 +166,10 @@ describe('agent enrolment', () => {
         redeemCode({ repos, clock, actor: someone, notifier: new Notifier(repos, 'it'), defaultLocale: 'it' }, code),
       ),
     ).rejects.toSatisfy((e) => DomainError.is(e, 'invalid_code'));
-    const ok = await post(ENROL_PATH, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, hostname: 'pc-4', agentVersion: 't' }) });
+    const ok = await post(ENROL_PATH, {
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ code, hostname: 'pc-4', agentVersion: 't' }),
+    });
     expect(ok.status).toBe(200);
   });
 });
@@ -187,7 +202,13 @@ describe('signed reports', () => {
   it('a NUL byte or half an emoji in a log line is stored, not answered 500 forever', async () => {
     const r = report();
     const first = r.batches[0]!.results[0]!;
-    const broken = { ...first, kind: 'log' as const, check: 'syslog', message: 'errore\u0000 disco \ud83d', evidence: { lines: ['riga\u0000con NUL', 'mezzo \ud83d'] } };
+    const broken = {
+      ...first,
+      kind: 'log' as const,
+      check: 'syslog',
+      message: 'errore\u0000 disco \ud83d',
+      evidence: { lines: ['riga\u0000con NUL', 'mezzo \ud83d'] },
+    };
     const res = await post(REPORT_PATH, sign(JSON.stringify({ ...r, batches: [{ ...r.batches[0]!, results: [broken] }] })));
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ accepted: 1 });
@@ -228,12 +249,24 @@ describe('signed reports', () => {
 
   it.each<[string, string, RegExp]>([
     ['not JSON', '{"batches": [', /not valid JSON/],
-    ['a status that does not exist', JSON.stringify(report()).replace('"status":"ok"', '"status":"boom"'), /batches\.0\.results\.0\.status/],
+    [
+      'a status that does not exist',
+      JSON.stringify(report()).replace('"status":"ok"', '"status":"boom"'),
+      /batches\.0\.results\.0\.status/,
+    ],
     ['a check id with spaces', JSON.stringify(report()).replace('"check":"disco"', '"check":"rm -rf /"'), /batches\.0\.results\.0\.check/],
     ['no heartbeat', JSON.stringify({ ...report(), heartbeat: undefined }), /heartbeat/],
     ['a batch id that is not a uuid', JSON.stringify(report()).replace(/"id":"[^"]+"/, '"id":"42"'), /batches\.0\.id/],
-    ['a result from the future', JSON.stringify(report()).replace(/"observedAt":"[^"]+"/, `"observedAt":"${new Date(Date.now() + 3600_000).toISOString()}"`), /future/],
-    ['too many batches', JSON.stringify(report({ batches: Array.from({ length: 51 }, () => report().batches[0]!).map((b) => ({ ...b, id: randomUUID() })) })), /batches/],
+    [
+      'a result from the future',
+      JSON.stringify(report()).replace(/"observedAt":"[^"]+"/, `"observedAt":"${new Date(Date.now() + 3600_000).toISOString()}"`),
+      /future/,
+    ],
+    [
+      'too many batches',
+      JSON.stringify(report({ batches: Array.from({ length: 51 }, () => report().batches[0]!).map((b) => ({ ...b, id: randomUUID() })) })),
+      /batches/,
+    ],
   ])('malformed (%s) → 400 with the reason, nothing stored', async (_name, text, reason) => {
     const before = await stored();
     const res = await post(REPORT_PATH, sign(text));
@@ -253,7 +286,12 @@ describe('signed reports', () => {
     expect(Number(limited?.retryAfter)).toBeGreaterThanOrEqual(1);
     // A forged request does not spend the real agent's tokens, and other agents have their own bucket.
     const code = await newCode();
-    const other = (await post(ENROL_PATH, { headers: { 'content-type': 'application/json' }, body: JSON.stringify({ code, hostname: 'pc-5', agentVersion: 't' }) })).body as unknown as WireEnrolResponse;
+    const other = (
+      await post(ENROL_PATH, {
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ code, hostname: 'pc-5', agentVersion: 't' }),
+      })
+    ).body as unknown as WireEnrolResponse;
     const res = await post(REPORT_PATH, sign(JSON.stringify(report()), { agentId: other.agentId, secret: other.secret }));
     expect(res.status).toBe(200);
   });

@@ -10,8 +10,16 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { agentIngestRoutes } from '../app/agent-ingest.ts';
 import { createHttpServer, type HttpServer } from '../app/http-server.ts';
-import { AlertRef, type Alert } from '../core/alerts/model.ts';
-import { AGENT_HEADERS, ENROL_PATH, REPORT_PATH, signRequest, type CheckStatus, type WireEnrolResponse, type WireReport } from '../core/alerts/protocol.ts';
+import { type Alert, AlertRef } from '../core/alerts/model.ts';
+import {
+  AGENT_HEADERS,
+  type CheckStatus,
+  ENROL_PATH,
+  REPORT_PATH,
+  signRequest,
+  type WireEnrolResponse,
+  type WireReport,
+} from '../core/alerts/protocol.ts';
 import { sweepMonitoring } from '../core/alerts/watchdog.ts';
 import { createHarness, type Harness } from './engine-harness.ts';
 
@@ -23,7 +31,11 @@ let lucaId: string;
 const MIN = 60_000;
 const channel = { id: 'allerte', kind: 'channel' as const };
 
-async function post(path: string, headers: Record<string, string>, body: string): Promise<{ status: number; body: Record<string, unknown> }> {
+async function post(
+  path: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; body: Record<string, unknown> }> {
   const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
   return { status: res.status, body: (await res.json()) as Record<string, unknown> };
 }
@@ -42,7 +54,18 @@ async function report(statuses: CheckStatus[] = [], who: WireEnrolResponse = cre
   const now = h.clock.now().getTime();
   const batches = statuses.map((status, i) => {
     const at = new Date(now - (statuses.length - 1 - i) * MIN).toISOString();
-    const result = { check: 'disco', kind: 'disk', target: '/srv', status, value: status === 'ok' ? 40 : 97, unit: '%', message: `${status}`, observedAt: at, forSeconds: 300, recoverySeconds: 300 };
+    const result = {
+      check: 'disco',
+      kind: 'disk',
+      target: '/srv',
+      status,
+      value: status === 'ok' ? 40 : 97,
+      unit: '%',
+      message: `${status}`,
+      observedAt: at,
+      forSeconds: 300,
+      recoverySeconds: 300,
+    };
     return { id: randomUUID(), createdAt: at, results: [result] };
   });
   const payload: WireReport = { agentVersion: 'test', heartbeat: { periodSeconds: 60, graceSeconds: 120 }, batches } as WireReport;
@@ -101,7 +124,15 @@ beforeAll(async () => {
   await h.person('vera', 'Vera Volontaria', ['volunteer']);
   await h.person('marco', 'Marco Moderatore', ['moderator']);
   await h.bindVolunteers('volontari');
-  await h.store.channels.bind({ purpose: 'alerts', platform: 'web', conversationId: 'allerte', threadId: null, organisationId: null, boundBy: null, boundAt: h.clock.now() });
+  await h.store.channels.bind({
+    purpose: 'alerts',
+    platform: 'web',
+    conversationId: 'allerte',
+    threadId: null,
+    organisationId: null,
+    boundBy: null,
+    boundAt: h.clock.now(),
+  });
 
   http = createHttpServer({
     log: { debug() {}, warn() {}, error() {} },
@@ -155,7 +186,10 @@ describe('revoking a monitoring agent', () => {
 
   it("the organisation's ICT lead revokes it: its open alerts are resolved, each message edited, and the decision announced", async () => {
     await h.send({ from: 'luca', text: 'agente revoca pc-segreteria sostituito da un PC nuovo', conversation: channel });
-    const answer = h.sender.to('allerte').filter((d) => d.ephemeralTo === 'luca').at(-1);
+    const answer = h.sender
+      .to('allerte')
+      .filter((d) => d.ephemeralTo === 'luca')
+      .at(-1);
     expect(answer?.message.text).toBe(
       `Fatto: l'agente di ${creds.configurationItem} pc-segreteria (Associazione Il Girasole ODV) è revocato e i suoi rapporti saranno rifiutati. Allerte aperte chiuse: 2. Per rimetterlo in servizio va registrato di nuovo (agente).`,
     );

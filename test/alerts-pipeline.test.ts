@@ -8,7 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolAgent } from '../core/alerts/enrolment.ts';
 import { ingestReport } from '../core/alerts/ingest.ts';
-import { AlertRef, type Alert } from '../core/alerts/model.ts';
+import { type Alert, AlertRef } from '../core/alerts/model.ts';
 import type { CheckStatus, WireReport, WireResult } from '../core/alerts/protocol.ts';
 import { sweepMonitoring } from '../core/alerts/watchdog.ts';
 import { createHarness, type Harness } from './engine-harness.ts';
@@ -26,7 +26,15 @@ beforeAll(async () => {
   await h.person('vera', 'Vera Volontaria', ['volunteer']);
   await h.person('marco', 'Marco Moderatore', ['moderator']);
   await h.bindVolunteers('volontari');
-  await h.store.channels.bind({ purpose: 'alerts', platform: 'web', conversationId: 'allerte', threadId: null, organisationId: null, boundBy: null, boundAt: h.clock.now() });
+  await h.store.channels.bind({
+    purpose: 'alerts',
+    platform: 'web',
+    conversationId: 'allerte',
+    threadId: null,
+    organisationId: null,
+    boundBy: null,
+    boundAt: h.clock.now(),
+  });
 
   // The ICT lead asks for a code in chat; the agent presents it.
   await h.send({ from: 'luca', text: 'agente' });
@@ -67,7 +75,9 @@ async function samples(check: string, pattern: string, over: Partial<WireResult>
 
 async function report(over: Partial<WireReport>): Promise<void> {
   const payload: WireReport = { agentVersion: 'test', heartbeat: { periodSeconds: 60, graceSeconds: 120 }, batches: [], ...over };
-  const outcome = await h.store.transaction((repos) => ingestReport({ repos, clock: h.clock, defaultLocale: 'it' }, agentId, randomBytes(16).toString('hex'), payload));
+  const outcome = await h.store.transaction((repos) =>
+    ingestReport({ repos, clock: h.clock, defaultLocale: 'it' }, agentId, randomBytes(16).toString('hex'), payload),
+  );
   expect(outcome.kind).toBe('stored');
   await h.dispatcher.drain();
 }
@@ -142,7 +152,15 @@ describe('hysteresis and dedupe, end to end in the database', () => {
 
   it('a stale sample (older than what the check saw) is kept but does not move the state', async () => {
     const before = await alertsOf('dati');
-    await report({ batches: [{ id: randomUUID(), createdAt: h.clock.now().toISOString(), results: [result('dati', 'ok', new Date(h.clock.now().getTime() - 30 * MIN))] }] });
+    await report({
+      batches: [
+        {
+          id: randomUUID(),
+          createdAt: h.clock.now().toISOString(),
+          results: [result('dati', 'ok', new Date(h.clock.now().getTime() - 30 * MIN))],
+        },
+      ],
+    });
     expect(await alertsOf('dati')).toEqual(before);
   });
 });
@@ -151,7 +169,10 @@ describe('the buttons and the watchdog', () => {
   it('only people who work alerts may press them', async () => {
     const [a] = await alertsOf('dati');
     await h.press('anna', 'alert.ack', a!.id, { id: 'allerte', kind: 'channel' });
-    const answer = h.sender.to('allerte').filter((d) => d.ephemeralTo === 'anna').at(-1);
+    const answer = h.sender
+      .to('allerte')
+      .filter((d) => d.ephemeralTo === 'anna')
+      .at(-1);
     expect(answer?.message.text).toContain('Non trovo questa allerta');
     expect((await h.store.monitoring.findAlert(a!.id))!.state).toBe('firing');
   });
@@ -254,7 +275,9 @@ describe('alerts channels', () => {
   it("an organisation's own alerts channel gets its alerts, another organisation's does not; the global one gets all", async () => {
     await h.org('Cooperativa La Rondine', '97000000002');
     await h.send({ from: 'marco', text: 'canale allerte 97000000001', conversation: { id: 'allerte-girasole', kind: 'channel' } });
-    expect(h.sender.texts('allerte-girasole').at(-1)).toBe('Questo canale è ora il canale allerte di Sportello per Associazione Il Girasole ODV.');
+    expect(h.sender.texts('allerte-girasole').at(-1)).toBe(
+      'Questo canale è ora il canale allerte di Sportello per Associazione Il Girasole ODV.',
+    );
     await h.send({ from: 'marco', text: 'canale allerte 97000000002', conversation: { id: 'allerte-rondine', kind: 'channel' } });
     await samples('canali', 'wwwwww');
     const [a] = await alertsOf('canali');

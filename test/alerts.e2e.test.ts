@@ -7,7 +7,7 @@
  * button; the disk is freed → resolved and noted on the incident; the agent is killed → a
  * distinct "agent offline" alert.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, statfsSync, statSync, writeFileSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import os from 'node:os';
@@ -15,12 +15,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
-import { startApp, type App } from '../app/main.ts';
+import { type App, startApp } from '../app/main.ts';
 import { seedDemo } from '../app/seed-demo.ts';
-import { startServices, type Services } from '../app/services.ts';
+import { type Services, startServices } from '../app/services.ts';
 import type { OutMessage } from '../core/kernel/message.ts';
-import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { withDiskLock } from './disk-lock.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const AGENT_BIN = path.join(ROOT, 'bin', 'sportello-agent.mjs');
@@ -103,7 +103,11 @@ function runAgent(args: string[]): Promise<{ status: number | null; stdout: stri
 }
 
 async function webPost(route: 'send' | 'action', body: Record<string, string>): Promise<void> {
-  const res = await fetch(`${base}/web/${route}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const res = await fetch(`${base}/web/${route}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(body),
+  });
   expect(res.status).toBe(202);
 }
 
@@ -172,25 +176,35 @@ describe('monitoring end to end', () => {
       expect(enrolled.stdout).toMatch(/enrolled for Associazione Il Girasole ODV as CI-\d{6}/);
       expect(statSync(path.join(work, 'state', 'credentials.json')).mode & 0o777).toBe(0o600);
       // The lead hears that the agent joined.
-      await until('the enrolment notice', async () => (await messagesIn('dm:luca.ferrari')).find((m) => /è registrato/.test(m.message.text)));
+      await until('the enrolment notice', async () =>
+        (await messagesIn('dm:luca.ferrari')).find((m) => /è registrato/.test(m.message.text)),
+      );
 
       // Run as a command, like the installed `sportello-agent` (its shebang carries the small-footprint flags).
       agent = spawn(AGENT_BIN, ['run', '--config', config], { stdio: ['ignore', 'ignore', 'pipe'] });
       agent.stderr!.on('data', (d: Buffer) => (agentLog += d.toString()));
       await until('the first report', () =>
-        app.db.withTables<{ check_states: { fingerprint: string; status: string } }>().selectFrom('check_states').selectAll().executeTakeFirst(),
+        app.db
+          .withTables<{ check_states: { fingerprint: string; status: string } }>()
+          .selectFrom('check_states')
+          .selectAll()
+          .executeTakeFirst(),
       );
       expect(await alertMessages()).toHaveLength(0);
 
       // 4. The disk fills past "warn": one alert, one message.
       await fill(path.join(fillDir, 'a.bin'), STEP);
-      const warn = await until('the warning alert', async () => (await alerts()).find((a) => a.state === 'firing' && a.severity === 'warn'));
+      const warn = await until('the warning alert', async () =>
+        (await alerts()).find((a) => a.state === 'firing' && a.severity === 'warn'),
+      );
       await until('the alert message', async () => (await alertMessages()).length === 1);
       expect(warn.incident_id).toBeNull();
 
       // 5. Past "crit": the same alert escalates, opens one incident, the same message is edited.
       await fill(path.join(fillDir, 'b.bin'), STEP);
-      const crit = await until('the escalation', async () => (await alerts()).find((a) => a.id === warn.id && a.severity === 'crit' && a.incident_id));
+      const crit = await until('the escalation', async () =>
+        (await alerts()).find((a) => a.id === warn.id && a.severity === 'crit' && a.incident_id),
+      );
       const incident = await app.store.tickets.findById(crit.incident_id!);
       expect(incident?.kind).toBe('incident');
       expect(incident?.configurationItem).toMatch(/^CI-\d{6} /);

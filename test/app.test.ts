@@ -3,9 +3,9 @@ import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES, loadConfig, type Config } from '../app/config.ts';
+import { CONFIG_VARIABLES, type Config, loadConfig } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
-import { startApp, type App, type AppContext } from '../app/main.ts';
+import { type App, type AppContext, startApp } from '../app/main.ts';
 import { sendJson } from '../bots/kit/http-response.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { until } from './wait.ts';
@@ -103,8 +103,11 @@ describe('npm start (app/main.ts)', () => {
 
   it('prints every configuration problem and exits 1', { timeout: CHILD_MS }, async () => {
     const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
-      execFile(process.execPath, ['--import', 'tsx', 'app/main.ts'], { cwd: root, env: env({ PORT: 'abc', DEFAULT_LOCALE: 'fr' }) }, (err, _out, stderr) =>
-        resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
+      execFile(
+        process.execPath,
+        ['--import', 'tsx', 'app/main.ts'],
+        { cwd: root, env: env({ PORT: 'abc', DEFAULT_LOCALE: 'fr' }) },
+        (err, _out, stderr) => resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stderr }),
       );
     });
     expect(result).toEqual({
@@ -129,7 +132,8 @@ describe('npm start (app/main.ts)', () => {
       await until(
         'the ready line',
         () => {
-          if (child.exitCode !== null || child.signalCode !== null) throw new Error(`exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
+          if (child.exitCode !== null || child.signalCode !== null)
+            throw new Error(`exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${output}`);
           return output.includes(`Sportello ready on http://localhost:${port}`);
         },
         CHILD_MS,

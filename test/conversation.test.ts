@@ -1,6 +1,6 @@
-import { REGISTRY } from '../core/features.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationEngine } from '../core/conversation/engine.ts';
+import { REGISTRY } from '../core/features.ts';
 import { createHarness, type Harness } from './engine-harness.ts';
 
 let h: Harness;
@@ -60,7 +60,10 @@ describe('requester journey', () => {
     const ref = await openTicket('anna', 'Il PC della segreteria non si accende');
     const card = h.sender.to('volontari').at(-1)!;
     await h.press('vera', 'ticket.claim', ref, { id: 'volontari', kind: 'channel' });
-    const edit = h.sender.to('volontari').filter((d) => d.editMessageId).at(-1)!;
+    const edit = h.sender
+      .to('volontari')
+      .filter((d) => d.editMessageId)
+      .at(-1)!;
     expect(edit.editMessageId).toBe(card.messageId);
     expect(edit.message.buttons?.map((b) => b.actionId)).toEqual(['ticket.details']);
     expect(JSON.stringify(edit.message.fields)).toContain('Vera Volontaria');
@@ -103,7 +106,13 @@ describe('requester journey', () => {
   it('the dialog survives a restart (a new engine on the same database) and expires when abandoned', async () => {
     await h.send({ from: 'anna', text: 'il wifi va e viene' });
     const restarted = new ConversationEngine({ registry: REGISTRY, store: h.store, clock: h.clock, defaultLocale: 'it' });
-    await restarted.handle({ platform: 'web', deliveryId: 'restart-1', conversation: { id: 'anna', kind: 'dm' }, sender: { externalId: 'anna' }, action: { id: 'intake.kind', value: 'incident' } });
+    await restarted.handle({
+      platform: 'web',
+      deliveryId: 'restart-1',
+      conversation: { id: 'anna', kind: 'dm' },
+      sender: { externalId: 'anna' },
+      action: { id: 'intake.kind', value: 'incident' },
+    });
     await h.dispatcher.drain();
     expect(h.sender.texts('anna').at(-1)).toContain('Chi ne è colpito?');
     h.clock.advance(3 * 60 * 60 * 1000);
@@ -151,7 +160,13 @@ describe('bad input', () => {
     const value = h.sender.last('anna')!.message.buttons!.find((b) => b.actionId === 'intake.confirm')!.value;
     const before = (await h.store.tickets.list({ limit: 1000 })).length;
     const cardsBefore = h.sender.to('volontari').length;
-    const event = { platform: 'web' as const, deliveryId: 'dup-1', conversation: { id: 'anna', kind: 'dm' as const }, sender: { externalId: 'anna' }, action: { id: 'intake.confirm', value } };
+    const event = {
+      platform: 'web' as const,
+      deliveryId: 'dup-1',
+      conversation: { id: 'anna', kind: 'dm' as const },
+      sender: { externalId: 'anna' },
+      action: { id: 'intake.confirm', value },
+    };
     const results = await Promise.all([h.engine.handle(event), h.engine.handle(event)]);
     await h.engine.handle(event);
     await h.dispatcher.drain();
@@ -203,7 +218,13 @@ describe('claiming under contention', () => {
     const n = h.sender.sent.length;
     await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
-        h.engine.handle({ platform: 'web', deliveryId: `race-${i}`, conversation: { id: 'volontari', kind: 'channel' }, sender: { externalId: `vol${i}` }, action: { id: 'ticket.claim', value: ref } }),
+        h.engine.handle({
+          platform: 'web',
+          deliveryId: `race-${i}`,
+          conversation: { id: 'volontari', kind: 'channel' },
+          sender: { externalId: `vol${i}` },
+          action: { id: 'ticket.claim', value: ref },
+        }),
       ),
     );
     await h.dispatcher.drain();
@@ -274,7 +295,10 @@ describe('what the review found', () => {
     const ticket = await h.store.tickets.findByRef(ref);
     expect(ticket).toMatchObject({ status: 'new', assigneeId: null });
     expect(h.sender.texts('rosa').at(-1)).toContain(`${ref} è tornato in coda`);
-    const card = h.sender.to('volontari').filter((d) => d.message.title?.includes(ref)).at(-1)!;
+    const card = h.sender
+      .to('volontari')
+      .filter((d) => d.message.title?.includes(ref))
+      .at(-1)!;
     expect(card.message.buttons?.map((b) => b.actionId)).toContain('ticket.claim');
     await h.send({ from: 'rev', text: `sospendi ${ref} mandami la password del wifi` });
     expect(h.sender.texts('rev').at(-1)).toBe(`Non trovo il ticket ${ref}. Controlla il codice (per esempio INC-000042).`);
@@ -309,7 +333,7 @@ describe('what the review found', () => {
     expect(reply.message.text).not.toMatch(/[A-Z2-9]{8}/);
   });
 
-  it('another organisation\'s ticket and an unknown one answer with exactly what was typed', async () => {
+  it("another organisation's ticket and an unknown one answer with exactly what was typed", async () => {
     await h.send({ from: 'bruno', text: 'status inc-1' });
     expect(h.sender.texts('bruno').at(-1)).toBe('I cannot find ticket inc-1. Check the id (for example INC-000042).');
   });
@@ -327,7 +351,7 @@ describe('what the review found', () => {
     expect(h.sender.texts('vera').at(-1)).toContain('Sportello');
   });
 
-  it('the ICT lead\'s comment reaches the owner; a requester\'s comment in the channel does not show their name', async () => {
+  it("the ICT lead's comment reaches the owner; a requester's comment in the channel does not show their name", async () => {
     await h.person('lia', 'Lia Referente', ['ict_lead'], orgA);
     const ref = await openTicket('anna', 'Il NAS è lento');
     await h.send({ from: 'anna', text: `commenta ${ref} Succede dalle 9` });
@@ -340,7 +364,13 @@ describe('what the review found', () => {
   });
 
   it('linking from an account that already has roles is refused, the code stays usable', async () => {
-    await h.send({ platform: 'slack', from: 'U_NEW', conversation: { id: 'D9', kind: 'dm' }, sender: { displayName: 'Anna Slack' }, text: 'collega' });
+    await h.send({
+      platform: 'slack',
+      from: 'U_NEW',
+      conversation: { id: 'D9', kind: 'dm' },
+      sender: { displayName: 'Anna Slack' },
+      text: 'collega',
+    });
     const code = /[A-Z2-9]{8}/.exec(h.sender.texts('U_NEW').at(-1) ?? '')![0];
     await h.send({ from: 'anna', text: `collega ${code}` });
     expect(h.sender.texts('anna').at(-1)).toContain('ha già ruoli o ticket suoi');

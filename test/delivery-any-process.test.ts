@@ -8,21 +8,21 @@
  * their tokens (the deferred placeholder replaced first, a button press followed up), and the
  * web chat's answer, shown live on the browser stream A holds.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordAdapter, type DiscordAdapter } from '../bots/discord/discord-adapter.ts';
-import { startSlackAdapter, type SlackAdapter } from '../bots/slack/slack-adapter.ts';
-import { startTelegramAdapter, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
-import type { WebMessage } from '../core/kernel/web-chat-store.ts';
-import { createWebChat } from '../bots/web/web-chat.ts';
 import { CONFIG_VARIABLES } from '../app/config.ts';
-import { PgWebMessageFeed } from '../db/web-message-feed.ts';
+import { type DiscordAdapter, startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
+import { type SlackAdapter, startSlackAdapter } from '../bots/slack/slack-adapter.ts';
+import { startTelegramAdapter, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
+import { createWebChat } from '../bots/web/web-chat.ts';
+import type { WebMessage } from '../core/kernel/web-chat-store.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
+import { PgWebMessageFeed } from '../db/web-message-feed.ts';
 import { DiscordFake, type FakeMessage, type FakeUser } from './fakes/discord-fake.ts';
-import { SlackFake, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes } from './fakes/slack-fake.ts';
+import { dmChannelOf, dmEvent, eventCallback, postSigned, SlackFake, serveRoutes } from './fakes/slack-fake.ts';
 import { TelegramFake } from './fakes/telegram-fake.ts';
 import { createStack, type Stack } from './stack.ts';
 import { WAIT_MS } from './wait.ts';
@@ -64,7 +64,9 @@ const TG_ANNA = { id: 1001, is_bot: false, first_name: 'Anna', last_name: 'Bianc
 async function startWorker(): Promise<ChildProcess> {
   // The child sees only the variables given here, not whatever configures this machine.
   const env: Record<string, string> = Object.fromEntries(
-    Object.entries(process.env).filter((e): e is [string, string] => e[1] !== undefined && !(CONFIG_VARIABLES as readonly string[]).includes(e[0])),
+    Object.entries(process.env).filter(
+      (e): e is [string, string] => e[1] !== undefined && !(CONFIG_VARIABLES as readonly string[]).includes(e[0]),
+    ),
   );
   Object.assign(env, {
     DATABASE_URL: stack.tdb.url,
@@ -136,7 +138,11 @@ async function webStream(handle: string): Promise<{ messages: WebMessage[]; clos
   return { messages, close: () => abort.abort() };
 }
 
-async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = STEP_MS): Promise<T> {
+async function waitFor<T>(
+  probe: () => Promise<T | undefined | false> | T | undefined | false,
+  what: string,
+  timeoutMs = STEP_MS,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -153,13 +159,24 @@ beforeAll(async () => {
   anna = discordFake.user('Anna Bianchi');
   bruno = discordFake.user('Bruno Verdi');
   const org = await stack.org('Associazione Il Girasole ODV', '97000000001');
-  for (const [platform, externalId] of [['slack', 'U_ANNA'], ['telegram', String(TG_ANNA.id)], ['discord', anna.id], ['web', 'anna']] as const)
+  for (const [platform, externalId] of [
+    ['slack', 'U_ANNA'],
+    ['telegram', String(TG_ANNA.id)],
+    ['discord', anna.id],
+    ['web', 'anna'],
+  ] as const)
     await stack.person({ platform, externalId, name: 'Anna Bianchi', roles: ['requester'], orgId: org });
   await stack.person({ platform: 'discord', externalId: bruno.id, name: 'Bruno Verdi', roles: ['requester'], orgId: org });
 
   // Process A: receives on every platform; its stack has no sender, so it delivers nothing.
-  slack = await startSlackAdapter({ botToken: slackFake.token, signingSecret: SLACK_SECRET, apiUrl: slackFake.apiUrl }, { engine: stack.engine, store: stack.store, log });
-  telegram = await startTelegramAdapter({ token: telegramFake.token, apiRoot: telegramFake.apiRoot }, { engine: stack.engine, store: stack.store, log: silent });
+  slack = await startSlackAdapter(
+    { botToken: slackFake.token, signingSecret: SLACK_SECRET, apiUrl: slackFake.apiUrl },
+    { engine: stack.engine, store: stack.store, log },
+  );
+  telegram = await startTelegramAdapter(
+    { token: telegramFake.token, apiRoot: telegramFake.apiRoot },
+    { engine: stack.engine, store: stack.store, log: silent },
+  );
   discord = await startDiscordAdapter(
     { botToken: 'fake-bot-token', apiUrl: discordFake.apiUrl, guildId: discordFake.guildId, replyGraceMs: REPLY_GRACE_MS },
     { engine: stack.engine, store: stack.store, log },
@@ -201,7 +218,15 @@ describe('an outbox row written by one process is delivered by another', () => {
   });
 
   it('Telegram: the answer to a private message', async () => {
-    telegramFake.push({ message: { message_id: 10, date: Math.floor(Date.now() / 1000), chat: { id: TG_ANNA.id, type: 'private', first_name: 'Anna' }, from: TG_ANNA, text: 'chisono' } });
+    telegramFake.push({
+      message: {
+        message_id: 10,
+        date: Math.floor(Date.now() / 1000),
+        chat: { id: TG_ANNA.id, type: 'private', first_name: 'Anna' },
+        from: TG_ANNA,
+        text: 'chisono',
+      },
+    });
     const reply = await telegramFake.waitFor(() => telegramFake.sentTo(TG_ANNA.id)[0], STEP_MS, 'the Telegram answer');
     expect(String(reply.payload.text)).toContain('Sei Anna Bianchi');
     await stack.settle();
@@ -223,7 +248,9 @@ describe('an outbox row written by one process is delivered by another', () => {
     placeholders.push(i.token);
     expect(reply.content).toBe('Non hai i permessi per questa operazione.');
     expect(reply.flags).toBe(64);
-    expect(discordFake.callsTo('PATCH', new RegExp(`^/webhooks/${discordFake.applicationId}/${i.token}/messages/@original$`))).toHaveLength(1);
+    expect(discordFake.callsTo('PATCH', new RegExp(`^/webhooks/${discordFake.applicationId}/${i.token}/messages/@original$`))).toHaveLength(
+      1,
+    );
     await stack.settle();
     expect(discordFake.posted(general)).toHaveLength(before);
     expect(discordFake.posted(discordFake.dmChannelOf(bruno.id))).toEqual([]);
@@ -232,7 +259,11 @@ describe('an outbox row written by one process is delivered by another', () => {
   it('Discord: a slash command in the DM gets its answer in place of the placeholder', async () => {
     const seen = discordFake.posted(discordFake.dmChannelOf(anna.id)).length;
     const i = discordFake.slash(anna, undefined, 'aiuto');
-    const reply = await discordFake.waitFor(() => discordFake.answers(i.token).find((m) => m.embeds.length > 0 || m.content), STEP_MS, 'the help');
+    const reply = await discordFake.waitFor(
+      () => discordFake.answers(i.token).find((m) => m.embeds.length > 0 || m.content),
+      STEP_MS,
+      'the help',
+    );
     placeholders.push(i.token);
     expect(reply.flags).toBe(0);
     expect(discordFake.callsTo('PATCH', new RegExp(`/${i.token}/messages/@original$`))).toHaveLength(1);
@@ -244,7 +275,10 @@ describe('an outbox row written by one process is delivered by another', () => {
     const res = await fetch(`${discordFake.apiUrl}/v10/channels/${general}/messages`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', authorization: 'Bot fake-bot-token' },
-      body: JSON.stringify({ content: 'INC-999999', components: [{ type: 1, components: [{ type: 2, style: 1, label: 'Prendo io', custom_id: 'ticket.claim|INC-999999' }] }] }),
+      body: JSON.stringify({
+        content: 'INC-999999',
+        components: [{ type: 1, components: [{ type: 2, style: 1, label: 'Prendo io', custom_id: 'ticket.claim|INC-999999' }] }],
+      }),
     });
     const card = (await res.json()) as FakeMessage;
     const press = discordFake.click(bruno, discordFake.messages.get(card.id)!, 'ticket.claim|INC-999999');

@@ -3,12 +3,12 @@
  * gateway on 127.0.0.1), real core and PostgreSQL through the test stack.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDiscordSender, type DiscordAdapter, startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { DeliveryError } from '../core/kernel/outbox.ts';
-import { createDiscordSender, startDiscordAdapter, type DiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { databaseOutage } from './db-outage.ts';
-import { createStack, type Stack } from './stack.ts';
-import { WAIT_MS, until } from './wait.ts';
 import { DiscordFake, type FakeMessage, type FakeUser } from './fakes/discord-fake.ts';
+import { createStack, type Stack } from './stack.ts';
+import { until, WAIT_MS } from './wait.ts';
 
 let stack: Stack;
 let fake: DiscordFake;
@@ -36,7 +36,9 @@ beforeAll(async () => {
   fake = await DiscordFake.start();
   volunteers = fake.textChannel('volontari');
   general = fake.textChannel('generale');
-  [anna, vera, vito, marco, bruno] = ['Anna Bianchi', 'Vera Volontaria', 'Vito Volontario', 'Marco Moderatore', 'Bruno Verdi'].map((n) => fake.user(n)) as [FakeUser, FakeUser, FakeUser, FakeUser, FakeUser];
+  [anna, vera, vito, marco, bruno] = ['Anna Bianchi', 'Vera Volontaria', 'Vito Volontario', 'Marco Moderatore', 'Bruno Verdi'].map((n) =>
+    fake.user(n),
+  ) as [FakeUser, FakeUser, FakeUser, FakeUser, FakeUser];
   const org = await stack.org('Associazione Il Girasole ODV', '97000000001');
   await stack.person({ platform: 'discord', externalId: anna.id, name: 'Anna Bianchi', roles: ['requester'], orgId: org });
   await stack.person({ platform: 'discord', externalId: bruno.id, name: 'Bruno Verdi', roles: ['requester'], orgId: org });
@@ -57,10 +59,18 @@ afterAll(async () => {
 });
 
 const dm = (u: FakeUser) => fake.dmChannelOf(u.id);
-const customIds = (m: FakeMessage): string[] => m.components.flatMap((row) => (row.components as { custom_id: string }[]).map((c) => c.custom_id));
+const customIds = (m: FakeMessage): string[] =>
+  m.components.flatMap((row) => (row.components as { custom_id: string }[]).map((c) => c.custom_id));
 /** Everything a person would read in a message. */
 const shown = (m: FakeMessage): string =>
-  [m.content, ...m.embeds.flatMap((e) => [e.title, e.description, ...((e.fields ?? []) as { name: string; value: string }[]).flatMap((f) => [f.name, f.value])])].join('\n');
+  [
+    m.content,
+    ...m.embeds.flatMap((e) => [
+      e.title,
+      e.description,
+      ...((e.fields ?? []) as { name: string; value: string }[]).flatMap((f) => [f.name, f.value]),
+    ]),
+  ].join('\n');
 const unescaped = (s: string) => s.replace(/\\(.)/g, '$1').replace(/\u200b/g, '');
 
 /** Waits until `channelId` holds more than `count` bot messages; returns the newest. */
@@ -87,7 +97,13 @@ async function openTicket(user: FakeUser, first: string, title: string): Promise
   fake.dm(user, first);
   let m = await botMessage(channel, n++, 'first question');
   const has = (action: string) => customIds(m).some((id) => id.startsWith(`${action}|`));
-  const answers: readonly (readonly [string, string?])[] = [['intake.kind', 'incident'], ['intake.impact', '2'], ['intake.urgency', '1'], ['intake.keep'], ['intake.skip']];
+  const answers: readonly (readonly [string, string?])[] = [
+    ['intake.kind', 'incident'],
+    ['intake.impact', '2'],
+    ['intake.urgency', '1'],
+    ['intake.keep'],
+    ['intake.skip'],
+  ];
   for (let asked = 0; asked < 8 && !has('intake.confirm'); asked++) {
     const next = answers.find(([action]) => has(action));
     if (next) press(user, channel, next[0], next[1]);
@@ -126,7 +142,11 @@ describe('discord adapter', () => {
     const bound = await botMessage(volunteers, before, 'bind confirmation');
     expect(bound.content).toBe('Questo canale è ora il canale volontari di Sportello.');
     expect(callbackFor(i.id)[0]?.body).toEqual({ type: 5, data: { flags: 64 } });
-    await fake.waitFor(() => fake.callsTo('DELETE', new RegExp(`/webhooks/${fake.applicationId}/${i.token}/messages/@original$`)).length === 1, WAIT_MS, 'placeholder removal');
+    await fake.waitFor(
+      () => fake.callsTo('DELETE', new RegExp(`/webhooks/${fake.applicationId}/${i.token}/messages/@original$`)).length === 1,
+      WAIT_MS,
+      'placeholder removal',
+    );
     expect((await stack.store.channels.list('volunteers')).map((b) => b.conversationId)).toEqual([volunteers]);
   });
 
@@ -197,7 +217,10 @@ describe('discord adapter', () => {
     // person, sent after the replays, is handled behind any replay of that person's DM.
     const marker = fake.dm(people[0]!, 'annulla');
     const seen = (id: string) => stack.handled.filter((h) => h.deliveryId === id).map((h) => h.status);
-    await until('every event, replay and the marker handled', () => seen(marker).length > 0 && seen(slash.id).length === 2 && dms.every((id) => seen(id).length > 0));
+    await until(
+      'every event, replay and the marker handled',
+      () => seen(marker).length > 0 && seen(slash.id).length === 2 && dms.every((id) => seen(id).length > 0),
+    );
     expect(seen(slash.id)).toEqual(['handled', 'duplicate']);
     for (const id of dms) expect(seen(id).filter((status) => status !== 'duplicate')).toEqual(['handled']);
     await stack.settle();
@@ -216,7 +239,11 @@ describe('discord adapter', () => {
 
   it('user text with @everyone, role, user and channel mentions is echoed without pinging anyone', async () => {
     const cardsBefore = fake.posted(volunteers).length;
-    const ref = await openTicket(anna, 'Server bloccato @everyone <@&555000000000000001> <@555000000000000002> **subito** ||segreto||', '@here server giù');
+    const ref = await openTicket(
+      anna,
+      'Server bloccato @everyone <@&555000000000000001> <@555000000000000002> **subito** ||segreto||',
+      '@here server giù',
+    );
     const card = await botMessage(volunteers, cardsBefore, 'card');
     const comment = `commenta ${ref} @everyone @here <@&555000000000000001> <@!555000000000000002> <#555000000000000003>\n# titolo\n> citazione [link](https://example.org)`;
     fake.dm(anna, comment);
@@ -234,8 +261,14 @@ describe('discord adapter', () => {
     for (const part of ['@everyone @here <@&', '<@!', '<#', '# titolo > citazione [link](https://example.org)'])
       expect(unescaped(inThread.content)).toContain(part);
     // Every message and edit the bot sent asked Discord to parse no mentions at all.
-    const writes = fake.calls.filter((c) => (c.method === 'POST' || c.method === 'PATCH') && /messages|webhooks/.test(c.path) && c.body?.allowed_mentions);
-    const allWrites = fake.calls.filter((c) => (c.method === 'POST' || c.method === 'PATCH') && (/\/messages(\/\d+|\/@original)?$/.test(c.path) || /^\/webhooks\/\d+\/[^/]+$/.test(c.path)));
+    const writes = fake.calls.filter(
+      (c) => (c.method === 'POST' || c.method === 'PATCH') && /messages|webhooks/.test(c.path) && c.body?.allowed_mentions,
+    );
+    const allWrites = fake.calls.filter(
+      (c) =>
+        (c.method === 'POST' || c.method === 'PATCH') &&
+        (/\/messages(\/\d+|\/@original)?$/.test(c.path) || /^\/webhooks\/\d+\/[^/]+$/.test(c.path)),
+    );
     expect(writes.length).toBe(allWrites.length);
     for (const c of writes) expect(c.body?.allowed_mentions).toEqual({ parse: [] });
 
@@ -275,13 +308,19 @@ describe('discord adapter', () => {
     const path = new RegExp(`^/channels/${dm(anna)}/messages$`);
     const attemptsBefore = fake.callsTo('POST', path).length;
     const seen = fake.posted(dm(anna)).length;
-    const retried = () => stack.tdb.db.selectFrom('outbox').select('id').where('platform', '=', 'discord').where('last_error', 'is not', null).execute();
+    const retried = () =>
+      stack.tdb.db.selectFrom('outbox').select('id').where('platform', '=', 'discord').where('last_error', 'is not', null).execute();
     const retriedBefore = (await retried()).length;
     fake.fail({ method: 'POST', path, status: 429, retryAfter: 0.2 });
     fake.dm(anna, 'chisono');
     await botMessage(dm(anna), seen, 'reply after a short rate limit');
     await stack.settle();
-    expect(fake.callsTo('POST', path).slice(attemptsBefore).map((c) => c.status)).toEqual([429, 200]);
+    expect(
+      fake
+        .callsTo('POST', path)
+        .slice(attemptsBefore)
+        .map((c) => c.status),
+    ).toEqual([429, 200]);
     expect((await retried()).length).toBe(retriedBefore);
     expect(fake.posted(dm(anna))).toHaveLength(seen + 1);
   });
@@ -289,7 +328,11 @@ describe('discord adapter', () => {
   it('with the outbox row id as nonce, a retry after a lost response does not post twice', async () => {
     const path = new RegExp(`^/channels/${general}/messages$`);
     fake.fail({ method: 'POST', path, status: 502, afterEffect: true });
-    const delivery = { id: 'outbox-row-42', address: { platform: 'discord' as const, kind: 'channel' as const, conversationId: general }, message: { text: 'Avviso di manutenzione' } };
+    const delivery = {
+      id: 'outbox-row-42',
+      address: { platform: 'discord' as const, kind: 'channel' as const, conversationId: general },
+      message: { text: 'Avviso di manutenzione' },
+    };
     const first = await adapter.sender.send(delivery).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(DeliveryError);
     expect((first as DeliveryError).options.permanent).toBeUndefined();
@@ -301,9 +344,13 @@ describe('discord adapter', () => {
   it('maps refusals: cannot DM the user is permanent; an unknown channel too', async () => {
     const stranger = fake.user('Utente Chiuso');
     fake.fail({ method: 'POST', path: new RegExp(`^/channels/${dm(stranger)}/messages$`), status: 403, code: 50007 });
-    const blocked = await adapter.sender.send({ id: 'direct-1', address: { platform: 'discord', kind: 'dm', conversationId: stranger.id }, message: { text: 'ciao' } }).catch((e: unknown) => e);
+    const blocked = await adapter.sender
+      .send({ id: 'direct-1', address: { platform: 'discord', kind: 'dm', conversationId: stranger.id }, message: { text: 'ciao' } })
+      .catch((e: unknown) => e);
     expect((blocked as DeliveryError).options).toEqual({ permanent: true });
-    const unknown = await adapter.sender.send({ id: 'direct-2', address: { platform: 'discord', kind: 'channel', conversationId: '123' }, message: { text: 'ciao' } }).catch((e: unknown) => e);
+    const unknown = await adapter.sender
+      .send({ id: 'direct-2', address: { platform: 'discord', kind: 'channel', conversationId: '123' }, message: { text: 'ciao' } })
+      .catch((e: unknown) => e);
     expect((unknown as DeliveryError).options).toEqual({ permanent: true });
     expect((unknown as DeliveryError).message).toContain('10003');
   });
@@ -311,8 +358,18 @@ describe('discord adapter', () => {
   it('a REST-only sender (worker process) delivers too, answering privately by DM', async () => {
     const sender = createDiscordSender({ botToken: 'fake-bot-token', apiUrl: fake.apiUrl }, { store: stack.store, log });
     const seen = fake.posted(dm(marco)).length;
-    await sender.send({ id: 'direct-3', address: { platform: 'discord', kind: 'channel', conversationId: general }, message: { text: 'Solo per te' }, ephemeralTo: marco.id });
-    expect(fake.posted(dm(marco)).slice(seen).map((m) => m.content)).toEqual(['Solo per te']);
+    await sender.send({
+      id: 'direct-3',
+      address: { platform: 'discord', kind: 'channel', conversationId: general },
+      message: { text: 'Solo per te' },
+      ephemeralTo: marco.id,
+    });
+    expect(
+      fake
+        .posted(dm(marco))
+        .slice(seen)
+        .map((m) => m.content),
+    ).toEqual(['Solo per te']);
   });
 
   it('a DM that arrives while the database is down is handled once it is back', async () => {

@@ -2,12 +2,13 @@
  * A conversation engine on a fresh real database, with a recording chat "platform": every
  * outbox row is delivered through OutboxDispatcher to a sender that keeps what it was given.
  */
-import { REGISTRY } from '../core/features.ts';
+
 import { randomUUID } from 'node:crypto';
 import { ConversationEngine } from '../core/conversation/engine.ts';
+import { REGISTRY } from '../core/features.ts';
 import type { Inbound } from '../core/kernel/message.ts';
-import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
 import type { ChatSender, Delivery } from '../core/kernel/outbox.ts';
+import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
 import type { Platform, Role } from '../core/kernel/person.ts';
 import type { Clock, Repositories } from '../core/kernel/ports.ts';
 import { createOrganisation, createPerson } from '../core/people/register.ts';
@@ -43,7 +44,9 @@ export interface Harness {
   sender: RecordingSender;
   clock: Clock & { advance(ms: number): void };
   /** Sends an inbound event and delivers everything it caused. */
-  send(e: Partial<Omit<Inbound, 'sender'>> & { from: string; text?: string; sender?: { displayName?: string; locale?: string } }): Promise<string>;
+  send(
+    e: Partial<Omit<Inbound, 'sender'>> & { from: string; text?: string; sender?: { displayName?: string; locale?: string } },
+  ): Promise<string>;
   press(from: string, actionId: string, value: string, conversation?: { id: string; kind: 'dm' | 'channel' }): Promise<string>;
   person(handle: string, name: string, roles: Role[], orgId?: string, platform?: Platform): Promise<string>;
   org(name: string, fiscalCode: string): Promise<string>;
@@ -85,7 +88,13 @@ export async function createHarness(): Promise<Harness> {
     },
     async person(handle, name, roles, orgId, platform = 'web') {
       return store.transaction(async (repos: Repositories) => {
-        const p = await createPerson(repos, clock, { displayName: name, handle, locale: 'it', email: `${handle}@example.org`, phone: '+39 333 1234567' });
+        const p = await createPerson(repos, clock, {
+          displayName: name,
+          handle,
+          locale: 'it',
+          email: `${handle}@example.org`,
+          phone: '+39 333 1234567',
+        });
         await repos.people.linkIdentity({ platform, externalId: handle, personId: p.id, lastSeenAt: clock.now() });
         for (const role of roles)
           await repos.people.grantRole({

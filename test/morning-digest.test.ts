@@ -95,7 +95,9 @@ describe('the morning digest with more than 1,000 open tickets', () => {
     await sql`update tickets set impact = 2, urgency = 1, priority = 2 where ref like 'OLD-%'`.execute(h.tdb.db);
     await sql`
       insert into sla_events (ticket_id, target, kind, due_at, created_at)
-      select id, 'response', 'breach', ${new Date('2026-03-02T12:00:00Z')}, ${monday} from tickets where ref like 'OLD-%'`.execute(h.tdb.db);
+      select id, 'response', 'breach', ${new Date('2026-03-02T12:00:00Z')}, ${monday} from tickets where ref like 'OLD-%'`.execute(
+      h.tdb.db,
+    );
 
     const result = await sendMorningDigest({ store: h.store, clock: h.clock, defaultLocale: 'it', runKey: '2026-03-04-bis' });
     expect(result).toEqual({ sent: true, open: 1368, atRisk: 2, late: 16, posted: 1 });

@@ -48,8 +48,12 @@ describe('the sla command', () => {
 
   it('lets a moderator change a target, and only a moderator', async () => {
     await h.send({ from: 'marco', text: 'sla volontari P2 2h 2g' });
-    expect(lastText('marco')).toBe('Fatto: Volontari P2 ha ora prima risposta 2 h e risoluzione 2 g. Scadenze ricalcolate su 0 ticket aperti.');
-    expect(await h.store.sla.listPolicies()).toEqual([{ tier: 'volunteer', priority: 2, responseMinutes: 120, resolutionMinutes: 1080, allHours: false }]);
+    expect(lastText('marco')).toBe(
+      'Fatto: Volontari P2 ha ora prima risposta 2 h e risoluzione 2 g. Scadenze ricalcolate su 0 ticket aperti.',
+    );
+    expect(await h.store.sla.listPolicies()).toEqual([
+      { tier: 'volunteer', priority: 2, responseMinutes: 120, resolutionMinutes: 1080, allHours: false },
+    ]);
     await h.send({ from: 'vera', text: 'sla volontari P2 1h 2h' });
     expect(lastText('vera')).toBe('Non hai i permessi per questa operazione.');
     await h.send({ from: 'marco', text: 'sla volontari P7 1h 2h' });
@@ -137,7 +141,10 @@ describe('auto-close and the morning digest', () => {
     const clock = h.clock;
     const first = await sendMorningDigest({ store: h.store, clock, defaultLocale: 'it', runKey: '2026-03-16' });
     expect(first).toMatchObject({ sent: true, posted: 1 });
-    expect(await sendMorningDigest({ store: h.store, clock, defaultLocale: 'it', runKey: '2026-03-16' })).toEqual({ sent: false, reason: 'already_sent' });
+    expect(await sendMorningDigest({ store: h.store, clock, defaultLocale: 'it', runKey: '2026-03-16' })).toEqual({
+      sent: false,
+      reason: 'already_sent',
+    });
     await h.dispatcher.drain();
     const digest = h.sender.last('volontari')!;
     expect(digest.message.title).toBe('Buongiorno! I ticket aperti al lunedì 16 marzo 2026');

@@ -4,29 +4,30 @@
  * run. Targets are seconds long (24×7 policies with fractional minutes) so real BullMQ delays
  * are short; the reconciliation cron runs every 2 s instead of every minute.
  */
-import { REGISTRY } from '../core/features.ts';
-import { spawn, type ChildProcess } from 'node:child_process';
+
+import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { Redis } from 'ioredis';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConversationEngine } from '../core/conversation/engine.ts';
+import { REGISTRY } from '../core/features.ts';
 import { Notifier } from '../core/kernel/notifier.ts';
-import { DeliveryError, type ChatSender, type Delivery } from '../core/kernel/outbox.ts';
+import { type ChatSender, type Delivery, DeliveryError } from '../core/kernel/outbox.ts';
 import type { Platform, Role } from '../core/kernel/person.ts';
 import type { Clock } from '../core/kernel/ports.ts';
-import type { SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import type { Priority, Ticket } from '../core/kernel/ticket.ts';
-import { createTicket } from '../core/tickets/create-ticket.ts';
 import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { resolveActor } from '../core/people/resolve-actor.ts';
+import type { SlaEventRecord } from '../core/sla/sla-event-kind.ts';
+import { createTicket } from '../core/tickets/create-ticket.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
-import { createTestDatabase, type TestDatabase } from './test-database.ts';
 import { createQueueBackend } from '../jobs/queue-backend.ts';
 import { SENTINEL_JOB_ID } from '../jobs/sla-timers.ts';
-import { startWorkers, type SlaFiredInfo, type Workers } from '../jobs/workers.ts';
+import { type SlaFiredInfo, startWorkers, type Workers } from '../jobs/workers.ts';
 import { RecordingSender } from './engine-harness.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const REDIS_URL = process.env['TEST_REDIS_URL'] ?? 'redis://127.0.0.1:6379/13';
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -99,21 +100,35 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       const p = await createPerson(repos, clock, { displayName: handle[0]!.toUpperCase() + handle.slice(1), handle, locale: 'it' });
       await repos.people.linkIdentity({ platform, externalId: handle, personId: p.id, lastSeenAt: clock.now() });
       for (const role of roles)
-        await repos.people.grantRole({ personId: p.id, role, organisationId: role === 'requester' ? orgId : null, grantedBy: null, grantedAt: clock.now(), reason: 'test' });
+        await repos.people.grantRole({
+          personId: p.id,
+          role,
+          organisationId: role === 'requester' ? orgId : null,
+          grantedBy: null,
+          grantedAt: clock.now(),
+          reason: 'test',
+        });
       return p.id;
     });
   }
 
   /** Targets in seconds, around the clock. */
   const policy = (priority: Priority, responseS: number, resolutionS: number) =>
-    store.sla.savePolicy({ tier: 'volunteer', priority, responseMinutes: responseS / 60, resolutionMinutes: resolutionS / 60, allHours: true }, null, clock.now());
+    store.sla.savePolicy(
+      { tier: 'volunteer', priority, responseMinutes: responseS / 60, resolutionMinutes: resolutionS / 60, allHours: true },
+      null,
+      clock.now(),
+    );
 
   async function open(who: string, priority: Priority, title = 'La stampante non stampa', platform: Platform = 'web'): Promise<Ticket> {
     const [impact, urgency] = IMPACT_URGENCY[priority];
     const { ticket } = await store.transaction(async (repos) => {
       const { actor } = await resolveActor(repos, clock, { platform, externalId: who }, 'it');
       const notifier = new Notifier(repos, 'it');
-      const r = await createTicket({ repos, clock, actor, notifier, defaultLocale: 'it' }, { kind: 'incident', title, description: 'Da stamattina', impact, urgency });
+      const r = await createTicket(
+        { repos, clock, actor, notifier, defaultLocale: 'it' },
+        { kind: 'incident', title, description: 'Da stamattina', impact, urgency },
+      );
       await notifier.flush(clock.now());
       return r;
     });
@@ -124,25 +139,56 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
   const say = (who: string, text: string) =>
     engine.handle({ platform: 'web', deliveryId: randomUUID(), conversation: { id: who, kind: 'dm' }, sender: { externalId: who }, text });
   const press = (who: string, id: string, value: string) =>
-    engine.handle({ platform: 'web', deliveryId: randomUUID(), conversation: { id: who, kind: 'dm' }, sender: { externalId: who }, action: { id, value } });
+    engine.handle({
+      platform: 'web',
+      deliveryId: randomUUID(),
+      conversation: { id: who, kind: 'dm' },
+      sender: { externalId: who },
+      action: { id, value },
+    });
   const events = (t: Ticket) => store.sla.listEvents(t.id);
   const unfired = async (t: Ticket, target: SlaEventRecord['target']) => (await events(t)).filter((e) => e.target === target && !e.firedAt);
-  const texts = (conversation: string, ref: string) => web.to(conversation).map((d) => d.message.text).filter((x) => x.includes(ref));
+  const texts = (conversation: string, ref: string) =>
+    web
+      .to(conversation)
+      .map((d) => d.message.text)
+      .filter((x) => x.includes(ref));
   const lateness = (e: SlaEventRecord) => (e.firedAt ? e.firedAt.getTime() - e.dueAt.getTime() : Number.NaN);
   /** Outbox rows not delivered yet: zero once every message written so far went out. */
   const pendingOutbox = async () =>
-    Number((await tdb.db.selectFrom('outbox').select((eb) => eb.fn.countAll<string>().as('n')).where('status', '=', 'pending').executeTakeFirstOrThrow()).n);
+    Number(
+      (
+        await tdb.db
+          .selectFrom('outbox')
+          .select((eb) => eb.fn.countAll<string>().as('n'))
+          .where('status', '=', 'pending')
+          .executeTakeFirstOrThrow()
+      ).n,
+    );
 
   beforeAll(async () => {
     tdb = await createTestDatabase();
     store = new KyselyStore(tdb.db);
-    orgId = await store.transaction(async (repos) => (await createOrganisation(repos, clock, { name: 'Associazione Il Girasole', fiscalCode: '97000000001' })).id);
+    orgId = await store.transaction(
+      async (repos) => (await createOrganisation(repos, clock, { name: 'Associazione Il Girasole', fiscalCode: '97000000001' })).id,
+    );
     await person('anna', ['requester']);
     await person('bruno', ['requester'], 'telegram');
     await person('vera', ['volunteer']);
     await person('marco', ['moderator']);
-    for (const [purpose, conversationId] of [['volunteers', 'volontari'], ['committee', 'comitato']] as const)
-      await store.channels.bind({ purpose, platform: 'web', conversationId, threadId: null, organisationId: null, boundBy: null, boundAt: clock.now() });
+    for (const [purpose, conversationId] of [
+      ['volunteers', 'volontari'],
+      ['committee', 'comitato'],
+    ] as const)
+      await store.channels.bind({
+        purpose,
+        platform: 'web',
+        conversationId,
+        threadId: null,
+        organisationId: null,
+        boundBy: null,
+        boundAt: clock.now(),
+      });
     workers = await startWorkers({
       store,
       clock,
@@ -158,7 +204,13 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       outboxBackoffMs: (attempts) => 150 * attempts,
       onSlaFired: (e) => fired.push(e),
     });
-    engine = new ConversationEngine({ registry: REGISTRY, store, clock, defaultLocale: 'it', onWritten: (written) => workers.wake(written) });
+    engine = new ConversationEngine({
+      registry: REGISTRY,
+      store,
+      clock,
+      defaultLocale: 'it',
+      onWritten: (written) => workers.wake(written),
+    });
   });
 
   afterAll(async () => {
@@ -177,9 +229,19 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
     const t = await open('anna', 3);
     const planned = await events(t);
     expect(planned.map((e) => `${e.target}.${e.kind}`).sort()).toEqual(
-      ['resolution.breach', 'resolution.warn_75', 'resolution.warn_90', 'response.breach', 'response.warn_75', 'response.warn_90', 'unclaimed.reannounce', 'unclaimed.report'].sort(),
+      [
+        'resolution.breach',
+        'resolution.warn_75',
+        'resolution.warn_90',
+        'response.breach',
+        'response.warn_75',
+        'response.warn_90',
+        'unclaimed.reannounce',
+        'unclaimed.report',
+      ].sort(),
     );
-    const due = (target: string, kind: string) => planned.find((e) => e.target === target && e.kind === kind)!.dueAt.getTime() - t.createdAt.getTime();
+    const due = (target: string, kind: string) =>
+      planned.find((e) => e.target === target && e.kind === kind)!.dueAt.getTime() - t.createdAt.getTime();
     expect(due('response', 'warn_75')).toBe(2250);
     expect(due('response', 'breach')).toBe(3000);
     expect(due('unclaimed', 'reannounce')).toBe(1500);
@@ -200,7 +262,12 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
     const aboutT = (conversation: string) => web.to(conversation).filter((d) => JSON.stringify(d.message).includes(t.ref));
     // The card, the re-announcement, four warnings and two breaches; two breaches; two notices and the offer; the report and the offer.
     await waitFor('every message to be delivered', async () =>
-      [aboutT('volontari').length >= 8, texts('comitato', t.ref).length >= 2, texts('anna', t.ref).length >= 3, texts('marco', t.ref).length >= 2].every(Boolean),
+      [
+        aboutT('volontari').length >= 8,
+        texts('comitato', t.ref).length >= 2,
+        texts('anna', t.ref).length >= 3,
+        texts('marco', t.ref).length >= 2,
+      ].every(Boolean),
     );
     const volunteers = aboutT('volontari');
     const warnings = volunteers.filter((d) => d.message.text.startsWith('⏰'));
@@ -219,14 +286,20 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       expect.stringContaining('fornitore certificato'),
     ]);
     expect(toAnna[2]?.message.buttons?.map((b) => b.actionId)).toEqual(['ticket.escalate']);
-    expect(texts('marco', t.ref)).toEqual([expect.stringContaining('in coda senza nessuno'), expect.stringContaining('fornitore certificato')]);
+    expect(texts('marco', t.ref)).toEqual([
+      expect.stringContaining('in coda senza nessuno'),
+      expect.stringContaining('fornitore certificato'),
+    ]);
 
     await press('anna', 'ticket.escalate', t.ref);
     await press('anna', 'ticket.escalate', t.ref);
     const escalation = (await store.tickets.listEvents(t.id)).filter((e) => e.field === 'escalation').map((e) => `${e.from}→${e.to}`);
     expect(escalation).toEqual(['null→offered', 'offered→requested']);
     await waitFor('the answers to the escalation', async () => texts('anna', t.ref).length >= 5);
-    expect(texts('anna', t.ref).slice(-2)).toEqual([expect.stringContaining('ho registrato la richiesta'), expect.stringContaining('è già registrata')]);
+    expect(texts('anna', t.ref).slice(-2)).toEqual([
+      expect.stringContaining('ho registrato la richiesta'),
+      expect.stringContaining('è già registrata'),
+    ]);
 
     await say('anna', `stato ${t.ref}`);
     await waitFor('the status reply', async () => web.to('anna').some((d) => d.message.title?.startsWith(t.ref)));
@@ -254,7 +327,9 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
     expect(after - before).toBeLessThanOrEqual(resumed - holdAsked);
     expect(after).toBeGreaterThan(resumeAsked);
 
-    const breach = await waitFor('the moved breach to fire', async () => (await events(t)).find((e) => e.target === 'resolution' && e.kind === 'breach' && e.firedAt));
+    const breach = await waitFor('the moved breach to fire', async () =>
+      (await events(t)).find((e) => e.target === 'resolution' && e.kind === 'breach' && e.firedAt),
+    );
     expect(breach.dueAt.getTime()).toBe(after);
     expect(lateness(breach)).toBeLessThan(ON_TIME_MS);
     // The stale timer was due first; once the breach's notice is out and nothing is left to send, count.
@@ -312,13 +387,10 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       await q.close();
       await b.close();
     }
-    const breaches = await waitFor(
-      'every breach to fire',
-      async () => {
-        const all = (await Promise.all(tickets.map(events))).flat().filter((e) => e.target === 'response' && e.kind === 'breach');
-        return all.every((e) => e.firedAt) && all;
-      },
-    );
+    const breaches = await waitFor('every breach to fire', async () => {
+      const all = (await Promise.all(tickets.map(events))).flat().filter((e) => e.target === 'response' && e.kind === 'breach');
+      return all.every((e) => e.firedAt) && all;
+    });
     // The sweep runs every 2 s here (every minute in production), plus scheduling slack under load.
     for (const b of breaches) expect(lateness(b)).toBeLessThan(2_000 + ON_TIME_MS);
     await waitFor('every breach notice to the committee', async () => tickets.every((t) => texts('comitato', t.ref).length > 0));
@@ -339,7 +411,12 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
     // Marked delivered once the send returned: no attempt can follow.
     await waitFor('the Telegram row to be marked', async () => (await pendingOutbox()) === 0);
     const mine = telegram.attempts.filter((a) => a.text.includes(t.ref));
-    expect(mine.map((a) => a.outcome)).toEqual(['HTTP 500 from the platform', 'HTTP 500 from the platform', 'HTTP 429: too many requests', 'ok']);
+    expect(mine.map((a) => a.outcome)).toEqual([
+      'HTTP 500 from the platform',
+      'HTTP 500 from the platform',
+      'HTTP 429: too many requests',
+      'ok',
+    ]);
     expect(mine[3]!.at - mine[2]!.at).toBeGreaterThanOrEqual(690); // Retry-After honoured
     expect(telegram.delivered.filter((d) => d.message.text.includes(t.ref))).toHaveLength(1);
     const rows = await tdb.db.selectFrom('outbox').select(['status', 'attempts']).where('platform', '=', 'telegram').execute();
@@ -389,20 +466,18 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
       for (let i = 0; i < 10; i++) tickets.push(await open('anna', 3, `Posta ${i}`));
       const refs = new Set(tickets.map((t) => t.ref));
       // Stopped while the events are firing: once it has fired some and the response breaches began.
-      await waitFor('worker a to fire, and the response breaches to begin', async () =>
-        firedBy.a!.length > 0 && [...firedBy.a!, ...firedBy.b!].some((f) => f.target === 'response' && f.kind === 'breach'),
+      await waitFor(
+        'worker a to fire, and the response breaches to begin',
+        async () => firedBy.a!.length > 0 && [...firedBy.a!, ...firedBy.b!].some((f) => f.target === 'response' && f.kind === 'breach'),
       );
       a.removeAllListeners('exit');
       const exited = new Promise<number | null>((resolve) => a.once('exit', resolve));
       a.kill('SIGTERM');
       expect(await exited).toBe(0);
-      const all = await waitFor(
-        'every event of the 10 tickets to fire',
-        async () => {
-          const evs = (await Promise.all(tickets.map(events))).flat();
-          return evs.every((e) => e.firedAt) && evs;
-        },
-      );
+      const all = await waitFor('every event of the 10 tickets to fire', async () => {
+        const evs = (await Promise.all(tickets.map(events))).flat();
+        return evs.every((e) => e.firedAt) && evs;
+      });
       expect(all).toHaveLength(80);
       const mine = [...firedBy.a!, ...firedBy.b!].filter((f) => refs.has(f.ticketRef));
       // Every event fired (the database says so) and none was reported by both processes. The
@@ -418,7 +493,11 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
         .select(sql<string>`message->>'text'`.as('text'))
         .where(sql<boolean>`address->>'conversationId' = 'comitato'`)
         .execute();
-      for (const t of tickets) expect(rows.filter((r) => String(r.text).includes(t.ref)), t.ref).toHaveLength(2);
+      for (const t of tickets)
+        expect(
+          rows.filter((r) => String(r.text).includes(t.ref)),
+          t.ref,
+        ).toHaveLength(2);
     } finally {
       b.removeAllListeners('exit');
       a.removeAllListeners('exit');
@@ -429,4 +508,3 @@ describe.each(['redis', 'postgres'] as const)('SLA on BullMQ with the %s backend
     }
   }, 120_000); // two more processes start through tsx: slow on a busy machine
 });
-

@@ -2,14 +2,15 @@
  * The Slack adapter end to end: real Bolt behind our route on a real node:http server, signed
  * requests as Slack sends them, the Web API answered by a local fake, a real core on PostgreSQL.
  */
-import { REGISTRY } from '../core/features.ts';
+
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { startSlackAdapter, type SlackAdapter } from '../bots/slack/slack-adapter.ts';
+import { type SlackAdapter, startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { ConversationEngine } from '../core/conversation/engine.ts';
+import { REGISTRY } from '../core/features.ts';
 import type { Inbound } from '../core/kernel/message.ts';
 import type { Repositories, Store } from '../core/kernel/ports.ts';
-import { SlackFake, buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes, slashCommand } from './fakes/slack-fake.ts';
 import { databaseOutage } from './db-outage.ts';
+import { buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, SlackFake, serveRoutes, slashCommand } from './fakes/slack-fake.ts';
 import { createStack, type Stack } from './stack.ts';
 import { lockWaiters } from './test-database.ts';
 import { until } from './wait.ts';
@@ -28,17 +29,23 @@ const log = { info() {}, debug() {}, warn() {}, error: (o: object, m?: string) =
 
 type Post = Record<string, unknown>;
 const unescape = (s: unknown) => String(s).replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
-const send = (payload: Parameters<typeof postSigned>[2], opts?: Parameters<typeof postSigned>[3]) => postSigned(eventsUrl, SECRET, payload, opts);
+const send = (payload: Parameters<typeof postSigned>[2], opts?: Parameters<typeof postSigned>[3]) =>
+  postSigned(eventsUrl, SECRET, payload, opts);
 
 async function count(table: 'people' | 'tickets' | 'inbound_deliveries'): Promise<number> {
-  const r = await stack.tdb.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const r = await stack.tdb.db
+    .selectFrom(table)
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow();
   return Number(r.n);
 }
 
 /** The button of `post` whose core action is `action` (and value, when given), as Slack renders it. */
 function button(post: Post, action: string, value?: string): { action_id: string; value?: string } {
   const blocks = post.blocks as { type: string; elements?: { action_id: string; value?: string }[] }[];
-  const found = blocks.flatMap((b) => b.elements ?? []).find((e) => e.action_id.startsWith(`${action}#`) && (value === undefined || e.value === value));
+  const found = blocks
+    .flatMap((b) => b.elements ?? [])
+    .find((e) => e.action_id.startsWith(`${action}#`) && (value === undefined || e.value === value));
   if (!found) throw new Error(`no ${action} button in ${JSON.stringify(blocks)}`);
   return found;
 }
@@ -57,13 +64,17 @@ async function pressInDm(user: string, post: Post, action: string, value?: strin
   const channel = dmChannelOf(user);
   const before = fake.posts(channel).length;
   const b = button(post, action, value);
-  const r = await send(buttonPress({ user, channel, messageTs: String(post.ts), actionId: b.action_id, ...(b.value !== undefined ? { value: b.value } : {}) }));
+  const r = await send(
+    buttonPress({ user, channel, messageTs: String(post.ts), actionId: b.action_id, ...(b.value !== undefined ? { value: b.value } : {}) }),
+  );
   expect(r.status).toBe(200);
   return fake.waitFor(() => fake.posts(channel)[before]);
 }
 
 const hasButton = (post: Post, action: string) =>
-  (post.blocks as { elements?: { action_id: string }[] }[]).some((b) => (b.elements ?? []).some((e) => e.action_id.startsWith(`${action}#`)));
+  (post.blocks as { elements?: { action_id: string }[] }[]).some((b) =>
+    (b.elements ?? []).some((e) => e.action_id.startsWith(`${action}#`)),
+  );
 
 /**
  * The intake up to the summary with the Confirm button, answering only what the shorter intake
@@ -83,7 +94,9 @@ async function intake(user: string, first: string, title = 'Stampante ferma'): P
   if (!unescape(post.text).includes(`Titolo: ${title}`)) {
     const channel = dmChannelOf(user);
     const before = fake.posts(channel).length;
-    expect((await send(buttonPress({ user, channel, messageTs: String(post.ts), actionId: 'intake.edit#s', value: 'title' }))).status).toBe(200);
+    expect((await send(buttonPress({ user, channel, messageTs: String(post.ts), actionId: 'intake.edit#s', value: 'title' }))).status).toBe(
+      200,
+    );
     await fake.waitFor(() => fake.posts(channel)[before]);
     post = await dm(user, title);
   }
@@ -102,12 +115,24 @@ async function openTicket(user: string, first: string, title?: string): Promise<
   return { ref: ref!, card };
 }
 
-const claim = (user: string, card: Post) => send(buttonPress({ user, channel: VOLUNTEERS, messageTs: String(card.ts), actionId: button(card, 'ticket.claim').action_id, value: button(card, 'ticket.claim').value! }));
+const claim = (user: string, card: Post) =>
+  send(
+    buttonPress({
+      user,
+      channel: VOLUNTEERS,
+      messageTs: String(card.ts),
+      actionId: button(card, 'ticket.claim').action_id,
+      value: button(card, 'ticket.claim').value!,
+    }),
+  );
 
 beforeAll(async () => {
   stack = await createStack({ dispatcherBackoffMs: () => 100 });
   fake = await SlackFake.start({ users: { U_NEW: { realName: 'Nora New', locale: 'en-GB' } } });
-  adapter = await startSlackAdapter({ botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl }, { engine: stack.engine, store: stack.store, log });
+  adapter = await startSlackAdapter(
+    { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
+    { engine: stack.engine, store: stack.store, log },
+  );
   stack.setSender('slack', adapter.sender);
   server = await serveRoutes(adapter.routes);
   eventsUrl = `${server.url}/slack/events`;
@@ -139,7 +164,9 @@ afterEach(() => expect(errors).toEqual([]));
 describe('Slack adapter', () => {
   it('a requester opens a ticket by DM; the card reaches the channel; a volunteer claims it', async () => {
     const { ref, card } = await openTicket('U_ANNA', 'Il PC della segreteria non si accende');
-    expect(card.blocks).toEqual(expect.arrayContaining([expect.objectContaining({ type: 'header' }), expect.objectContaining({ type: 'actions' })]));
+    expect(card.blocks).toEqual(
+      expect.arrayContaining([expect.objectContaining({ type: 'header' }), expect.objectContaining({ type: 'actions' })]),
+    );
     expect(card.link_names).toBe('false');
     expect(card.parse).toBe('none');
 
@@ -148,7 +175,9 @@ describe('Slack adapter', () => {
     expect(update.channel).toBe(VOLUNTEERS);
     expect(JSON.stringify(update.blocks)).toContain('Vera Volontaria');
     expect(JSON.stringify(update.blocks)).not.toContain('ticket.claim#');
-    const told = await fake.waitFor(() => fake.posts(dmChannelOf('U_ANNA')).find((p) => String(p.text).includes(`Vera Volontaria ha preso in carico il tuo ticket ${ref}`)));
+    const told = await fake.waitFor(() =>
+      fake.posts(dmChannelOf('U_ANNA')).find((p) => String(p.text).includes(`Vera Volontaria ha preso in carico il tuo ticket ${ref}`)),
+    );
     expect(told).toBeDefined();
     const ack = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.user === 'U_VERA' && String(a.text).includes(ref)).at(0));
     expect(ack.channel).toBe(VOLUNTEERS);
@@ -157,15 +186,39 @@ describe('Slack adapter', () => {
   it('a thread reply under a card becomes a note on the ticket; threads under other messages are ignored', async () => {
     const { ref, card } = await openTicket('U_ANNA', 'Scanner rotto');
     const ts = String(card.ts);
-    await send(eventCallback({ type: 'message', channel: VOLUNTEERS, channel_type: 'channel', user: 'U_VERA', text: 'Passo io domani &amp; porto il cavo', ts: '1800000000.000001', thread_ts: ts }));
+    await send(
+      eventCallback({
+        type: 'message',
+        channel: VOLUNTEERS,
+        channel_type: 'channel',
+        user: 'U_VERA',
+        text: 'Passo io domani &amp; porto il cavo',
+        ts: '1800000000.000001',
+        thread_ts: ts,
+      }),
+    );
     const ok = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.user === 'U_VERA' && a.thread_ts === ts).at(0));
     expect(unescape(ok.text)).toBe(`Commento aggiunto a ${ref}.`);
     const ticket = await stack.store.tickets.findByRef(ref);
-    const comments = await stack.tdb.db.selectFrom('ticket_comments').select(['body', 'internal']).where('ticket_id', '=', ticket!.id).execute();
+    const comments = await stack.tdb.db
+      .selectFrom('ticket_comments')
+      .select(['body', 'internal'])
+      .where('ticket_id', '=', ticket!.id)
+      .execute();
     expect(comments).toEqual([{ body: 'Passo io domani & porto il cavo', internal: true }]);
 
     const before = fake.calls.length;
-    await send(eventCallback({ type: 'message', channel: VOLUNTEERS, channel_type: 'channel', user: 'U_VERA', text: 'chiacchiere', ts: '1800000000.000003', thread_ts: '1699999999.000001' }));
+    await send(
+      eventCallback({
+        type: 'message',
+        channel: VOLUNTEERS,
+        channel_type: 'channel',
+        user: 'U_VERA',
+        text: 'chiacchiere',
+        ts: '1800000000.000003',
+        thread_ts: '1699999999.000001',
+      }),
+    );
     await stack.settle();
     expect(fake.calls.slice(before)).toEqual([]);
   });
@@ -193,7 +246,13 @@ describe('Slack adapter', () => {
   it('the confirm click delivered twice creates one ticket and one card', async () => {
     const summary = await intake('U_BRUNO', 'Il wifi va e viene', 'Wifi instabile');
     const b = button(summary, 'intake.confirm');
-    const press = buttonPress({ user: 'U_BRUNO', channel: dmChannelOf('U_BRUNO'), messageTs: String(summary.ts), actionId: b.action_id, value: b.value! });
+    const press = buttonPress({
+      user: 'U_BRUNO',
+      channel: dmChannelOf('U_BRUNO'),
+      messageTs: String(summary.ts),
+      actionId: b.action_id,
+      value: b.value!,
+    });
     const [tickets, cards, handled] = [await count('tickets'), fake.posts(VOLUNTEERS).length, stack.handled.length];
     const results = await Promise.all([send(press), send(press)]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
@@ -206,24 +265,43 @@ describe('Slack adapter', () => {
   });
 
   it('refuses a wrong signature and a stale timestamp with 401, storing nothing', async () => {
-    const before = { people: await count('people'), tickets: await count('tickets'), deliveries: await count('inbound_deliveries'), calls: fake.calls.length };
+    const before = {
+      people: await count('people'),
+      tickets: await count('tickets'),
+      deliveries: await count('inbound_deliveries'),
+      calls: fake.calls.length,
+    };
     const event = eventCallback(dmEvent('U_EVE', 'ciao'));
     expect((await send(event, { signature: `v0=${'0'.repeat(64)}` })).status).toBe(401);
     expect((await send(event, { timestampS: Math.floor(Date.now() / 1000) - 6 * 60 })).status).toBe(401);
     expect((await postSigned(eventsUrl, 'another-secret', event)).status).toBe(401);
     await stack.settle();
-    expect({ people: await count('people'), tickets: await count('tickets'), deliveries: await count('inbound_deliveries'), calls: fake.calls.length }).toEqual(before);
+    expect({
+      people: await count('people'),
+      tickets: await count('tickets'),
+      deliveries: await count('inbound_deliveries'),
+      calls: fake.calls.length,
+    }).toEqual(before);
     const challenge = await send({ json: { type: 'url_verification', token: 'x', challenge: 'c-123' } });
     expect([challenge.status, JSON.parse(challenge.body)]).toEqual([200, { challenge: 'c-123' }]);
   });
 
   it('a reply answered 429 (Retry-After: 1), then 500, then ok is delivered exactly once', async () => {
     const channel = dmChannelOf('U_BRUNO');
-    fake.failNext('chat.postMessage', [{ status: 429, headers: { 'retry-after': '1' } }, { status: 500, body: 'upstream down' }], (a) => a.channel === channel);
+    fake.failNext(
+      'chat.postMessage',
+      [
+        { status: 429, headers: { 'retry-after': '1' } },
+        { status: 500, body: 'upstream down' },
+      ],
+      (a) => a.channel === channel,
+    );
     await send(eventCallback(dmEvent('U_BRUNO', 'chisono')));
     await fake.waitFor(() => fake.posts(channel).find((p) => unescape(p.text).includes('Bruno Verdi')));
     await stack.settle();
-    const attempts = fake.calls.filter((c) => c.method === 'chat.postMessage' && c.args.channel === channel && String(c.args.text).includes('Bruno Verdi'));
+    const attempts = fake.calls.filter(
+      (c) => c.method === 'chat.postMessage' && c.args.channel === channel && String(c.args.text).includes('Bruno Verdi'),
+    );
     expect(attempts.map((c) => c.ok)).toEqual([false, false, true]);
     expect(attempts[1]!.at - attempts[0]!.at).toBeGreaterThanOrEqual(950);
   });
@@ -232,7 +310,9 @@ describe('Slack adapter', () => {
     const { ref, card } = await openTicket('U_ANNA', 'Server NAS non risponde');
     const results = await Promise.all([claim('U_VERA', card), claim('U_VOL1', card)]);
     expect(results.map((r) => r.status)).toEqual([200, 200]);
-    const refusal = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => String(a.text).includes(`${ref} è già stato preso in carico`)).at(0));
+    const refusal = await fake.waitFor(() =>
+      fake.ok('chat.postEphemeral', (a) => String(a.text).includes(`${ref} è già stato preso in carico`)).at(0),
+    );
     const ticket = await stack.store.tickets.findByRef(ref);
     const owner = await stack.store.people.findPerson(ticket!.assigneeId!);
     const loser = owner!.displayName === 'Vera Volontaria' ? 'U_VOL1' : 'U_VERA';
@@ -253,19 +333,28 @@ describe('Slack adapter', () => {
     const before = fake.posts(dmChannelOf('U_ANNA')).length;
     await send(slashCommand('U_ANNA', dmChannelOf('U_ANNA'), ''));
     const help = await fake.waitFor(() => fake.posts(dmChannelOf('U_ANNA'))[before]);
-    expect(help.blocks).toEqual(expect.arrayContaining([{ type: 'header', text: expect.objectContaining({ text: 'Sportello: come posso aiutarti' }) }]));
+    expect(help.blocks).toEqual(
+      expect.arrayContaining([{ type: 'header', text: expect.objectContaining({ text: 'Sportello: come posso aiutarti' }) }]),
+    );
   });
 
   it('an @mention in a channel reaches the engine without the mention', async () => {
     await send(eventCallback({ type: 'app_mention', channel: GENERAL, user: 'U_ANNA', text: '<@UBOT> chisono', ts: '1800000001.000001' }));
-    const answer = await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && unescape(a.text).includes('Anna Bianchi')).at(0));
+    const answer = await fake.waitFor(() =>
+      fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && unescape(a.text).includes('Anna Bianchi')).at(0),
+    );
     expect(answer.user).toBe('U_ANNA');
   });
 
   it('mentions typed into a ticket cannot ping anyone from the card', async () => {
-    const { card } = await openTicket('U_ANNA', 'Stampante bloccata <!channel> @here <@U999> e &lt;!here&gt; &lt;@U998&gt; subito', '<!everyone> urgente');
+    const { card } = await openTicket(
+      'U_ANNA',
+      'Stampante bloccata <!channel> @here <@U999> e &lt;!here&gt; &lt;@U998&gt; subito',
+      '<!everyone> urgente',
+    );
     const shown = JSON.stringify({ text: card.text, blocks: card.blocks });
-    for (const bad of ['<!channel>', '<!here>', '<!everyone>', '<@U999>', '<@U998>', '@here', '@channel', '@everyone']) expect(shown).not.toContain(bad);
+    for (const bad of ['<!channel>', '<!here>', '<!everyone>', '<@U999>', '<@U998>', '@here', '@channel', '@everyone'])
+      expect(shown).not.toContain(bad);
     expect(shown).toContain('&lt;\u200b!here&gt;');
     expect(shown).toContain('@U999');
   });
@@ -273,7 +362,10 @@ describe('Slack adapter', () => {
 
 describe('Slack adapter in Socket Mode', () => {
   it('connects with the app token, acks envelopes and hands events and commands to the engine', async () => {
-    const socket = await startSlackAdapter({ botToken: fake.token, appToken: 'xapp-test', apiUrl: fake.apiUrl }, { engine: stack.engine, store: stack.store, log });
+    const socket = await startSlackAdapter(
+      { botToken: fake.token, appToken: 'xapp-test', apiUrl: fake.apiUrl },
+      { engine: stack.engine, store: stack.store, log },
+    );
     try {
       expect(socket.routes).toEqual([]);
       expect(fake.socketConnected).toBe(true);
@@ -281,7 +373,12 @@ describe('Slack adapter in Socket Mode', () => {
       const before = fake.posts(channel).length;
       const ack = await fake.socketSend('events_api', eventCallback(dmEvent('U_ANNA', 'chisono')).json, 'env-1');
       expect(ack).toEqual({});
-      const answer = await fake.waitFor(() => fake.posts(channel).slice(before).find((p) => unescape(p.text).includes('Anna Bianchi')));
+      const answer = await fake.waitFor(() =>
+        fake
+          .posts(channel)
+          .slice(before)
+          .find((p) => unescape(p.text).includes('Anna Bianchi')),
+      );
       expect(answer).toBeDefined();
 
       const cmdAck = await fake.socketSend('slash_commands', slashCommand('U_ANNA', GENERAL, 'certifica @nuovo volontario').form, 'env-2');
@@ -297,7 +394,9 @@ describe('Slack adapter in Socket Mode', () => {
 describe('Slack adapter acknowledgement and shutdown', () => {
   it('refuses to start with a token Slack rejects, or without a signing secret or app token', async () => {
     const deps = { engine: stack.engine, store: stack.store, log };
-    await expect(startSlackAdapter({ botToken: 'xoxb-wrong', signingSecret: SECRET, apiUrl: fake.apiUrl }, deps)).rejects.toThrow(/invalid_auth/);
+    await expect(startSlackAdapter({ botToken: 'xoxb-wrong', signingSecret: SECRET, apiUrl: fake.apiUrl }, deps)).rejects.toThrow(
+      /invalid_auth/,
+    );
     await expect(startSlackAdapter({ botToken: fake.token, apiUrl: fake.apiUrl }, deps)).rejects.toThrow(/SLACK_SIGNING_SECRET/);
   });
 
@@ -314,11 +413,24 @@ describe('Slack adapter acknowledgement and shutdown', () => {
         return result;
       }
     }
-    const engine = new SlowEngine({ registry: REGISTRY, store: stack.store, clock: stack.clock, defaultLocale: 'it', onWritten: () => stack.dispatcher.kick() });
-    const slow = await startSlackAdapter({ botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl }, { engine, store: stack.store, log });
+    const engine = new SlowEngine({
+      registry: REGISTRY,
+      store: stack.store,
+      clock: stack.clock,
+      defaultLocale: 'it',
+      onWritten: () => stack.dispatcher.kick(),
+    });
+    const slow = await startSlackAdapter(
+      { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
+      { engine, store: stack.store, log },
+    );
     const route = await serveRoutes(slow.routes);
     try {
-      const click = await postSigned(`${route.url}/slack/events`, SECRET, buttonPress({ user: 'U_ANNA', channel: dmChannelOf('U_ANNA'), messageTs: '1.1', actionId: 'intake.cancel#0' }));
+      const click = await postSigned(
+        `${route.url}/slack/events`,
+        SECRET,
+        buttonPress({ user: 'U_ANNA', channel: dmChannelOf('U_ANNA'), messageTs: '1.1', actionId: 'intake.cancel#0' }),
+      );
       expect(click.status).toBe(200);
       expect(click.ms).toBeLessThan(1000);
       const event = eventCallback(dmEvent('U_ANNA', 'chisono'));
@@ -350,7 +462,7 @@ describe('Slack adapter acknowledgement and shutdown', () => {
     let commit!: () => void;
     const committing = new Promise<void>((r) => (commit = r));
     const holding: Store = Object.assign(Object.create(stack.store) as Store, {
-      transaction: <T,>(work: (repos: Repositories) => Promise<T>, opts?: Parameters<Store['transaction']>[1]) =>
+      transaction: <T>(work: (repos: Repositories) => Promise<T>, opts?: Parameters<Store['transaction']>[1]) =>
         stack.store.transaction((repos) => {
           const deliveries = Object.create(repos.deliveries) as Repositories['deliveries'];
           deliveries.markSeen = async (...args: Parameters<Repositories['deliveries']['markSeen']>) => {
@@ -373,7 +485,10 @@ describe('Slack adapter acknowledgement and shutdown', () => {
       onWritten: () => stack.dispatcher.kick(),
       onHandled: (_inbound, result) => void handledByA.push(result.status),
     });
-    const a = await startSlackAdapter({ botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl }, { engine: engineA, store: stack.store, log });
+    const a = await startSlackAdapter(
+      { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
+      { engine: engineA, store: stack.store, log },
+    );
     const routeA = await serveRoutes(a.routes);
     const channel = dmChannelOf('U_BRUNO');
     const before = fake.posts(channel).length;
@@ -394,7 +509,12 @@ describe('Slack adapter acknowledgement and shutdown', () => {
       expect(handledByA).toEqual(['handled']);
       expect(stack.handled.filter((h) => h.deliveryId === event.json.event_id).map((h) => h.status)).toEqual(['duplicate']);
       await stack.settle();
-      expect(fake.posts(channel).slice(before).map((p) => unescape(p.text))).toEqual([expect.stringContaining('Bruno Verdi')]);
+      expect(
+        fake
+          .posts(channel)
+          .slice(before)
+          .map((p) => unescape(p.text)),
+      ).toEqual([expect.stringContaining('Bruno Verdi')]);
     } finally {
       commit();
       await a.stop();

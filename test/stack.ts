@@ -3,10 +3,11 @@
  * conversation engine and outbox dispatcher (woken by every event that wrote rows, like the app),
  * plus helpers to seed people with platform identities and bind channels.
  */
-import { REGISTRY } from '../core/features.ts';
+
 import { ConversationEngine, type HandleResult } from '../core/conversation/engine.ts';
-import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
+import { REGISTRY } from '../core/features.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
+import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
 import type { Platform, Role } from '../core/kernel/person.ts';
 import type { ChannelPurpose, Clock } from '../core/kernel/ports.ts';
 import { createOrganisation, createPerson } from '../core/people/register.ts';
@@ -93,7 +94,15 @@ export async function createStack(opts: { dispatcherBackoffMs?: (attempts: numbe
         return person.id;
       }),
     bind: (purpose, platform, conversationId, threadId) =>
-      store.channels.bind({ purpose, platform, conversationId, threadId: threadId ?? null, organisationId: null, boundBy: null, boundAt: clock.now() }),
+      store.channels.bind({
+        purpose,
+        platform,
+        conversationId,
+        threadId: threadId ?? null,
+        organisationId: null,
+        boundBy: null,
+        boundAt: clock.now(),
+      }),
     async settle(timeoutMs = WAIT_MS) {
       const end = Date.now() + timeoutMs;
       for (;;) {

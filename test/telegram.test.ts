@@ -6,10 +6,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Inbound } from '../core/kernel/message.ts';
 import { decodeInline } from '../bots/telegram/callback-data.ts';
 import { startTelegramAdapter, TELEGRAM_WEBHOOK_PATH, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
-import { TelegramFake, type FakeCall } from './fakes/telegram-fake.ts';
+import type { Inbound } from '../core/kernel/message.ts';
+import { type FakeCall, TelegramFake } from './fakes/telegram-fake.ts';
 import { createStack, type Stack } from './stack.ts';
 import { WAIT_MS } from './wait.ts';
 
@@ -26,7 +26,13 @@ interface TgUser {
   last_name?: string;
   language_code: string;
 }
-const user = (id: number, first: string, last?: string): TgUser => ({ id, is_bot: false, first_name: first, ...(last ? { last_name: last } : {}), language_code: 'it' });
+const user = (id: number, first: string, last?: string): TgUser => ({
+  id,
+  is_bot: false,
+  first_name: first,
+  ...(last ? { last_name: last } : {}),
+  language_code: 'it',
+});
 const ANNA = user(1001, 'Anna', 'Bianchi');
 const VERA = user(2002, 'Vera', 'Volontaria');
 const MARCO = user(3003, 'Marco', 'Moderatore');
@@ -40,10 +46,25 @@ function commandEntities(text: string) {
   return text.startsWith('/') ? { entities: [{ type: 'bot_command', offset: 0, length: text.split(/\s/)[0]!.length }] } : {};
 }
 const dm = (from: TgUser, text: string) => ({
-  message: { message_id: messageIds++, date: now(), chat: { id: from.id, type: 'private', first_name: from.first_name }, from, text, ...commandEntities(text) },
+  message: {
+    message_id: messageIds++,
+    date: now(),
+    chat: { id: from.id, type: 'private', first_name: from.first_name },
+    from,
+    text,
+    ...commandEntities(text),
+  },
 });
 const inGroup = (chatId: number, from: TgUser, text: string, extra: Record<string, unknown> = {}) => ({
-  message: { message_id: messageIds++, date: now(), chat: { id: chatId, type: 'supergroup', title: 'Volontari' }, from, text, ...commandEntities(text), ...extra },
+  message: {
+    message_id: messageIds++,
+    date: now(),
+    chat: { id: chatId, type: 'supergroup', title: 'Volontari' },
+    from,
+    text,
+    ...commandEntities(text),
+    ...extra,
+  },
 });
 let queryIds = 1;
 const click = (from: TgUser, message: FakeCall, data: string) => {
@@ -111,7 +132,15 @@ function driver(fake: TelegramFake, adapter: TelegramAdapter, deliver: Deliver):
       m = await b.press(who, m, 'intake.confirm');
       const ref = /INC-\d{6}/.exec(String(m.payload.text))?.[0];
       if (!ref) throw new Error(`no ticket created: ${String(m.payload.text)}`);
-      const card = await fake.waitFor(() => fake.sentTo(VOLUNTEERS).slice(cards).find((c) => String(c.payload.text).includes(ref)), WAIT_MS, 'the card');
+      const card = await fake.waitFor(
+        () =>
+          fake
+            .sentTo(VOLUNTEERS)
+            .slice(cards)
+            .find((c) => String(c.payload.text).includes(ref)),
+        WAIT_MS,
+        'the card',
+      );
       return { ref, card };
     },
   };
@@ -120,13 +149,18 @@ function driver(fake: TelegramFake, adapter: TelegramAdapter, deliver: Deliver):
 
 async function pollingBench(engine?: Pick<typeof stack.engine, 'handle'>, fake?: TelegramFake): Promise<Bench> {
   const f = fake ?? (await TelegramFake.start());
-  const adapter = await startTelegramAdapter({ token: f.token, apiRoot: f.apiRoot }, { engine: engine ?? stack.engine, store: stack.store, log: silent });
+  const adapter = await startTelegramAdapter(
+    { token: f.token, apiRoot: f.apiRoot },
+    { engine: engine ?? stack.engine, store: stack.store, log: silent },
+  );
   stack.setSender('telegram', adapter.sender);
   return driver(f, adapter, async (u) => f.push(u));
 }
 
 /** The adapter in webhook mode, its route mounted on a node:http server like the app's. */
-async function webhookBench(engine?: Pick<typeof stack.engine, 'handle'>): Promise<Bench & { post(update: object, secret?: string): Promise<number>; close(): Promise<void> }> {
+async function webhookBench(
+  engine?: Pick<typeof stack.engine, 'handle'>,
+): Promise<Bench & { post(update: object, secret?: string): Promise<number>; close(): Promise<void> }> {
   const fake = await TelegramFake.start();
   const adapter = await startTelegramAdapter(
     { token: fake.token, apiRoot: fake.apiRoot, webhookSecret: SECRET, publicUrl: 'https://sportello.example.org/' },
@@ -169,7 +203,14 @@ async function webhookBench(engine?: Pick<typeof stack.engine, 'handle'>): Promi
 }
 
 const count = async (table: 'inbound_deliveries' | 'people' | 'tickets'): Promise<number> =>
-  Number((await stack.tdb.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await stack.tdb.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 beforeAll(async () => {
   stack = await createStack();
@@ -211,7 +252,15 @@ describe('long polling', () => {
     const edits = b.fake.callsOf('editMessageText').length;
     const told = await b.press(VERA, card, 'ticket.claim', ref, ANNA.id);
     expect(String(told.payload.text)).toBe(`Vera Volontaria ha preso in carico il tuo ticket ${ref}.`);
-    const edit = await b.fake.waitFor(() => b.fake.callsOf('editMessageText').slice(edits).find((c) => c.status === 200), WAIT_MS, 'the card edit');
+    const edit = await b.fake.waitFor(
+      () =>
+        b.fake
+          .callsOf('editMessageText')
+          .slice(edits)
+          .find((c) => c.status === 200),
+      WAIT_MS,
+      'the card edit',
+    );
     expect(edit.payload).toMatchObject({ chat_id: String(VOLUNTEERS), message_id: cardId, parse_mode: 'HTML' });
     expect(String(edit.payload.text)).toContain('Vera Volontaria');
     const keyboard = JSON.stringify(edit.payload.reply_markup);
@@ -253,7 +302,11 @@ describe('failures while handling', () => {
     await fake.waitFor(() => fake.sentTo(who.id).length === 1, WAIT_MS, 'the help after the retry');
     expect(engine.calls.map((c) => c.ok)).toEqual([false, true]);
     const handledAt = engine.calls[1]!.at;
-    const acked = await fake.waitFor(() => fake.callsOf('getUpdates').find((c) => Number(c.payload.offset) > id), WAIT_MS, 'the acknowledgement');
+    const acked = await fake.waitFor(
+      () => fake.callsOf('getUpdates').find((c) => Number(c.payload.offset) > id),
+      WAIT_MS,
+      'the acknowledgement',
+    );
     expect(acked.at).toBeGreaterThan(handledAt);
     await b.adapter.stop();
     await fake.close();
@@ -300,7 +353,8 @@ describe('restarts in polling mode', () => {
     const stoppingA = a.adapter.stop();
 
     const b = await pollingBench(undefined, fake);
-    const servedFirst = () => fake.callsOf('getUpdates').filter((c) => (c.result as { update_id: number }[] | undefined)?.some((u) => u.update_id === first));
+    const servedFirst = () =>
+      fake.callsOf('getUpdates').filter((c) => (c.result as { update_id: number }[] | undefined)?.some((u) => u.update_id === first));
     await fake.waitFor(() => servedFirst().length === 2, WAIT_MS, 'the update served again');
     fake.push(dm(newcomer, '/aiuto'));
     await fake.waitFor(() => fake.sentTo(newcomer.id).length === 2, WAIT_MS, 'the second help');
@@ -313,8 +367,21 @@ describe('restarts in polling mode', () => {
     // B stopped cleanly: its offset was confirmed, so C is not handed anything old.
     const polls = fake.callsOf('getUpdates').length;
     const c = await pollingBench(undefined, fake);
-    await fake.waitFor(() => fake.callsOf('getUpdates').slice(polls).some((x) => x.result !== undefined), WAIT_MS, "C's first poll");
-    expect(fake.callsOf('getUpdates').slice(polls).flatMap((x) => (x.result as unknown[] | undefined) ?? [])).toEqual([]);
+    await fake.waitFor(
+      () =>
+        fake
+          .callsOf('getUpdates')
+          .slice(polls)
+          .some((x) => x.result !== undefined),
+      WAIT_MS,
+      "C's first poll",
+    );
+    expect(
+      fake
+        .callsOf('getUpdates')
+        .slice(polls)
+        .flatMap((x) => (x.result as unknown[] | undefined) ?? []),
+    ).toEqual([]);
     const third = fake.push(dm(newcomer, '/aiuto'));
     await fake.waitFor(() => fake.sentTo(newcomer.id).length === 3, WAIT_MS, 'the third help');
     await c.adapter.stop();
@@ -332,7 +399,11 @@ describe('webhook mode', () => {
 
   it('registers the webhook with its secret at the public URL', () => {
     expect(w.fake.callsOf('setWebhook').map((c) => c.payload)).toEqual([
-      { url: `https://sportello.example.org${TELEGRAM_WEBHOOK_PATH}`, secret_token: SECRET, allowed_updates: ['message', 'callback_query'] },
+      {
+        url: `https://sportello.example.org${TELEGRAM_WEBHOOK_PATH}`,
+        secret_token: SECRET,
+        allowed_updates: ['message', 'callback_query'],
+      },
     ]);
     expect(w.fake.callsOf('deleteWebhook')).toHaveLength(0);
   });
@@ -364,7 +435,11 @@ describe('webhook mode', () => {
 
   it('a 429 with retry_after is delivered once, after the wait', async () => {
     const patient = user(9009, 'Paziente');
-    w.fake.failNext('sendMessage', { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } }, String(patient.id));
+    w.fake.failNext(
+      'sendMessage',
+      { error_code: 429, description: 'Too Many Requests: retry after 1', parameters: { retry_after: 1 } },
+      String(patient.id),
+    );
     await w.deliver(dm(patient, '/aiuto'));
     const ok = await w.fake.waitFor(() => w.fake.sentTo(patient.id)[0], WAIT_MS, 'the retried message');
     const attempts = w.fake.callsOf('sendMessage').filter((c) => String(c.payload.chat_id) === String(patient.id));
@@ -391,7 +466,13 @@ describe('webhook mode', () => {
     await w.deliver(inGroup(FORUM, VERA, '/aiuto@altro_bot'));
     expect(await count('inbound_deliveries')).toBe(deliveries);
 
-    const topicRoot = { message_id: TOPIC, date: now(), chat: { id: FORUM, type: 'supergroup' }, from: MARCO, forum_topic_created: { name: 'Coda', icon_color: 0 } };
+    const topicRoot = {
+      message_id: TOPIC,
+      date: now(),
+      chat: { id: FORUM, type: 'supergroup' },
+      from: MARCO,
+      forum_topic_created: { name: 'Coda', icon_color: 0 },
+    };
     const inTopic = { is_topic_message: true, message_thread_id: TOPIC, reply_to_message: topicRoot };
     const bound = await w.reply(FORUM, () => w.deliver(inGroup(FORUM, MARCO, '/canale@sportello_bot volontari', inTopic)));
     expect(bound.payload).toMatchObject({ message_thread_id: TOPIC, text: 'Questo canale è ora il canale volontari di Sportello.' });
@@ -399,21 +480,38 @@ describe('webhook mode', () => {
 
     const before = w.fake.sentTo(FORUM).length;
     const { ref } = await w.openTicket(ANNA, 'Il NAS non risponde', 'NAS giù');
-    const card = await w.fake.waitFor(() => w.fake.sentTo(FORUM).slice(before).find((c) => String(c.payload.text).includes(ref)), WAIT_MS, 'the topic card');
+    const card = await w.fake.waitFor(
+      () =>
+        w.fake
+          .sentTo(FORUM)
+          .slice(before)
+          .find((c) => String(c.payload.text).includes(ref)),
+      WAIT_MS,
+      'the topic card',
+    );
     expect(card.payload.message_thread_id).toBe(TOPIC);
     const cardMessage = card.result as { message_id: number };
 
     await stack.settle(); // the card's message id is on record
     // Vera answers the card in the topic: an internal note, confirmed to her privately.
-    const replyToCard = { is_topic_message: true, message_thread_id: TOPIC, reply_to_message: { ...cardMessage, date: now(), from: w.fake.bot } };
+    const replyToCard = {
+      is_topic_message: true,
+      message_thread_id: TOPIC,
+      reply_to_message: { ...cardMessage, date: now(), from: w.fake.bot },
+    };
     const ok = await w.reply(VERA.id, () => w.deliver(inGroup(FORUM, VERA, 'Passo io domani mattina', replyToCard)));
     expect(String(ok.payload.text)).toBe(`Commento aggiunto a ${ref}.`);
     const ticket = await stack.store.tickets.findByRef(ref);
-    expect((await stack.store.tickets.listComments(ticket!.id)).map((c) => [c.body, c.internal])).toEqual([['Passo io domani mattina', true]]);
+    expect((await stack.store.tickets.listComments(ticket!.id)).map((c) => [c.body, c.internal])).toEqual([
+      ['Passo io domani mattina', true],
+    ]);
 
     // The requester's comment goes under the card, inside the topic.
     const under = await w.reply(FORUM, () => w.deliver(dm(ANNA, `/commenta ${ref} Si è spento anche il router`)));
-    expect(under.payload).toMatchObject({ message_thread_id: TOPIC, reply_parameters: { message_id: cardMessage.message_id, allow_sending_without_reply: true } });
+    expect(under.payload).toMatchObject({
+      message_thread_id: TOPIC,
+      reply_parameters: { message_id: cardMessage.message_id, allow_sending_without_reply: true },
+    });
     expect(String(under.payload.text)).toContain('Si è spento anche il router');
   });
 
@@ -426,9 +524,22 @@ describe('webhook mode', () => {
     w.fake.unreachable.add(String(LUCA.id));
     const groupBefore = w.fake.sentTo(VOLUNTEERS).length;
     await w.deliver(click(LUCA, card, buttonData(card, 'ticket.claim')));
-    const inGroupReply = await w.fake.waitFor(() => w.fake.sentTo(VOLUNTEERS).slice(groupBefore).find((c) => c.payload.text === refusal), WAIT_MS, 'the group fallback');
+    const inGroupReply = await w.fake.waitFor(
+      () =>
+        w.fake
+          .sentTo(VOLUNTEERS)
+          .slice(groupBefore)
+          .find((c) => c.payload.text === refusal),
+      WAIT_MS,
+      'the group fallback',
+    );
     expect(JSON.stringify(inGroupReply.payload)).not.toContain('tg://user');
-    expect(w.fake.callsOf('sendMessage').filter((c) => String(c.payload.chat_id) === String(LUCA.id)).map((c) => c.status)).toEqual([403]);
+    expect(
+      w.fake
+        .callsOf('sendMessage')
+        .filter((c) => String(c.payload.chat_id) === String(LUCA.id))
+        .map((c) => c.status),
+    ).toEqual([403]);
     expect((await stack.store.tickets.findByRef(ref))?.assigneeId).toBeNull();
   });
 });

@@ -3,10 +3,10 @@
  * (`TEST_DATABASE_URL`, default the local PostgreSQL), migrated unless told otherwise.
  */
 import { randomBytes } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
-import { createDatabase, migrateToLatest } from '../db/database.ts';
 import type { DbLog } from '../db/database.ts';
+import { createDatabase, migrateToLatest } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { until } from './wait.ts';
 
@@ -66,7 +66,9 @@ export async function createTestDatabase(opts: { migrate?: boolean } = {}): Prom
 export function lockWaiters(db: Kysely<Database>, n = 1, orDone: () => boolean = () => false): Promise<void> {
   return until(`${n} session(s) waiting on a lock`, async () => {
     if (orDone()) return true;
-    const r = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
+    const r = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and wait_event_type = 'Lock'`.execute(db);
     return (r.rows[0]?.n ?? 0) >= n;
   }).then(() => undefined);
 }

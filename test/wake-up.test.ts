@@ -7,8 +7,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REGISTRY } from '../core/features.ts';
 import { ConversationEngine } from '../core/conversation/engine.ts';
+import { REGISTRY } from '../core/features.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { startWorkers, type Workers } from '../jobs/workers.ts';
@@ -31,14 +31,19 @@ function counting(store: KyselyStore): Store {
   const sla = new Proxy(store.sla, {
     get(target, key, receiver) {
       const value: unknown = Reflect.get(target, key, receiver);
-      if (key === 'claimForTimers') return (...args: Parameters<typeof target.claimForTimers>) => (claims++, target.claimForTimers(...args));
+      if (key === 'claimForTimers')
+        return (...args: Parameters<typeof target.claimForTimers>) => (claims++, target.claimForTimers(...args));
       return typeof value === 'function' ? value.bind(target) : value;
     },
   });
   return Object.defineProperty(Object.create(store) as Store, 'sla', { value: sla });
 }
 
-async function until<T>(probe: () => T | undefined | false | Promise<T | undefined | false>, what: string, timeoutMs = WAIT_MS): Promise<T> {
+async function until<T>(
+  probe: () => T | undefined | false | Promise<T | undefined | false>,
+  what: string,
+  timeoutMs = WAIT_MS,
+): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = await probe();
@@ -49,10 +54,21 @@ async function until<T>(probe: () => T | undefined | false | Promise<T | undefin
 }
 
 /** One event from the web user `lia` in her DM; resolves with what it reported and the answer delivered. */
-async function send(input: { text: string } | { action: { id: string; value: string } }): Promise<{ written: Written | undefined; answer: string }> {
+async function send(
+  input: { text: string } | { action: { id: string; value: string } },
+): Promise<{ written: Written | undefined; answer: string }> {
   const before = { reports: reports.length, sent: sender.to('lia').length };
-  await engine.handle({ platform: 'web', deliveryId: randomUUID(), conversation: { id: 'lia', kind: 'dm' }, sender: { externalId: 'lia' }, ...input });
-  const delivered = await until(() => sender.to('lia').length > before.sent && sender.to('lia').at(-1), 'the answer, delivered without a poll');
+  await engine.handle({
+    platform: 'web',
+    deliveryId: randomUUID(),
+    conversation: { id: 'lia', kind: 'dm' },
+    sender: { externalId: 'lia' },
+    ...input,
+  });
+  const delivered = await until(
+    () => sender.to('lia').length > before.sent && sender.to('lia').at(-1),
+    'the answer, delivered without a poll',
+  );
   return { written: reports.length > before.reports ? reports.at(-1) : undefined, answer: delivered.message.text ?? '' };
 }
 
@@ -109,7 +125,13 @@ describe('waking what was written', () => {
   });
 
   it('a duplicate delivery writes nothing and wakes nothing', async () => {
-    const event = { platform: 'web' as const, deliveryId: randomUUID(), conversation: { id: 'lia', kind: 'dm' as const }, sender: { externalId: 'lia' }, text: 'chisono' };
+    const event = {
+      platform: 'web' as const,
+      deliveryId: randomUUID(),
+      conversation: { id: 'lia', kind: 'dm' as const },
+      sender: { externalId: 'lia' },
+      text: 'chisono',
+    };
     const sent = sender.to('lia').length;
     await engine.handle(event);
     await until(() => sender.to('lia').length > sent, 'the first answer');
@@ -136,7 +158,12 @@ describe('waking what was written', () => {
     await until(() => claims > baseline, 'the timer pump, woken by the SLA events');
     // A P1 (whole organisation, work stopped) runs 24×7: its first warning is due within the
     // hour, and the woken pump set its timer.
-    const queued = () => stack.tdb.db.selectFrom('sla_events' as never).select('queued_at' as never).where('queued_at' as never, 'is not', null).execute();
+    const queued = () =>
+      stack.tdb.db
+        .selectFrom('sla_events' as never)
+        .select('queued_at' as never)
+        .where('queued_at' as never, 'is not', null)
+        .execute();
     await until(async () => (await queued()).length > 0, 'timers set');
   });
 });

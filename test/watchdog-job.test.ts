@@ -62,7 +62,13 @@ beforeAll(async () => {
         namespace,
         pumpIntervalMs: 3_600_000,
         outboxPollMs: 3_600_000,
-        schedules: { reconcile: '0 0 1 1 *', digest: '0 0 1 1 *', autoClose: '0 0 1 1 *', housekeeping: '0 0 1 1 *', watchdog: '* * * * * *' },
+        schedules: {
+          reconcile: '0 0 1 1 *',
+          digest: '0 0 1 1 *',
+          autoClose: '0 0 1 1 *',
+          housekeeping: '0 0 1 1 *',
+          watchdog: '* * * * * *',
+        },
       }),
     );
 }, 60_000);

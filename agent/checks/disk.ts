@@ -5,7 +5,18 @@
  */
 import { statfs } from 'node:fs/promises';
 import type { CheckConfig } from '../config.ts';
-import { below, above, errorText, humanBytes, humanSeconds, round, worst, type Check, type CheckContext, type CheckOutput } from './check.ts';
+import {
+  above,
+  below,
+  type Check,
+  type CheckContext,
+  type CheckOutput,
+  errorText,
+  humanBytes,
+  humanSeconds,
+  round,
+  worst,
+} from './check.ts';
 import { secondsToFull, UsageHistory } from './forecast.ts';
 
 export interface DiskUsage {

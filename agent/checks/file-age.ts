@@ -5,7 +5,7 @@
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { CheckConfig } from '../config.ts';
-import { above, errorText, humanSeconds, round, type Check, type CheckContext, type CheckOutput } from './check.ts';
+import { above, type Check, type CheckContext, type CheckOutput, errorText, humanSeconds, round } from './check.ts';
 
 const MAX_ENTRIES = 5000;
 

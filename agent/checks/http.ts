@@ -9,7 +9,7 @@ import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { CheckConfig } from '../config.ts';
-import { below, errorText, round, type Check, type CheckOutput } from './check.ts';
+import { below, type Check, type CheckOutput, errorText, round } from './check.ts';
 
 const BODY_LIMIT = 64 * 1024;
 
@@ -24,7 +24,9 @@ export class HttpCheck implements Check {
   private readonly secureContext: tls.SecureContext | undefined;
 
   constructor(readonly config: Extract<CheckConfig, { kind: 'http' }>) {
-    this.secureContext = config.ca ? tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(config.ca, 'utf8')] }) : undefined;
+    this.secureContext = config.ca
+      ? tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(config.ca, 'utf8')] })
+      : undefined;
   }
 
   async run(): Promise<CheckOutput[]> {
@@ -45,16 +47,32 @@ export class HttpCheck implements Check {
     const started = performance.now();
     return new Promise<Probe>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(url, { method: 'GET', timeout: c.timeoutMs, headers: { 'user-agent': 'sportello-agent' }, ...(url.protocol === 'https:' ? this.tlsOptions() : {}), agent: false }, (res) => {
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (chunk: Buffer) => {
-          if (size < BODY_LIMIT) chunks.push(chunk);
-          size += chunk.length;
-        });
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, ms: performance.now() - started, body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT) }));
-        res.on('error', reject);
-      });
+      const req = lib.request(
+        url,
+        {
+          method: 'GET',
+          timeout: c.timeoutMs,
+          headers: { 'user-agent': 'sportello-agent' },
+          ...(url.protocol === 'https:' ? this.tlsOptions() : {}),
+          agent: false,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          let size = 0;
+          res.on('data', (chunk: Buffer) => {
+            if (size < BODY_LIMIT) chunks.push(chunk);
+            size += chunk.length;
+          });
+          res.on('end', () =>
+            resolve({
+              status: res.statusCode ?? 0,
+              ms: performance.now() - started,
+              body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT),
+            }),
+          );
+          res.on('error', reject);
+        },
+      );
       req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${c.timeoutMs} ms`), { code: 'TIMEOUT' })));
       req.on('error', reject);
       req.end();
@@ -64,10 +82,27 @@ export class HttpCheck implements Check {
         const statusOk = p.status >= c.expect[0] && p.status <= c.expect[1];
         const textOk = c.contains === null || p.body.includes(c.contains);
         const ok = statusOk && textOk;
-        const why = !statusOk ? `HTTP ${p.status}, expected ${c.expect[0]}-${c.expect[1]}` : !textOk ? `HTTP ${p.status} without "${c.contains}"` : `HTTP ${p.status}`;
-        return { target: c.url, status: ok ? 'ok' : 'crit', value: ms, unit: 'ms', message: `${why} in ${ms} ms`, evidence: { details: { status: p.status } } };
+        const why = !statusOk
+          ? `HTTP ${p.status}, expected ${c.expect[0]}-${c.expect[1]}`
+          : !textOk
+            ? `HTTP ${p.status} without "${c.contains}"`
+            : `HTTP ${p.status}`;
+        return {
+          target: c.url,
+          status: ok ? 'ok' : 'crit',
+          value: ms,
+          unit: 'ms',
+          message: `${why} in ${ms} ms`,
+          evidence: { details: { status: p.status } },
+        };
       },
-      (err: unknown): CheckOutput => ({ target: c.url, status: 'crit', value: null, unit: 'ms', message: `unreachable: ${errorText(err)}` }),
+      (err: unknown): CheckOutput => ({
+        target: c.url,
+        status: 'crit',
+        value: null,
+        unit: 'ms',
+        message: `unreachable: ${errorText(err)}`,
+      }),
     );
   }
 
@@ -91,7 +126,8 @@ export class HttpCheck implements Check {
       };
       socket.once('secureConnect', () => {
         const cert = socket.getPeerCertificate();
-        if (!cert?.valid_to) return done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: 'no certificate presented' });
+        if (!cert?.valid_to)
+          return done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: 'no certificate presented' });
         const days = round((Date.parse(cert.valid_to) - Date.now()) / 86_400_000, 1);
         const trusted = socket.authorized || c.insecure;
         const why = socket.authorizationError ? String(socket.authorizationError) : '';
@@ -102,12 +138,19 @@ export class HttpCheck implements Check {
           status,
           value: days,
           unit: 'd',
-          message: days <= 0 ? `certificate expired on ${cert.valid_to}` : `certificate valid until ${cert.valid_to} (${days} days)${trusted ? '' : `, not trusted: ${why}`}`,
+          message:
+            days <= 0
+              ? `certificate expired on ${cert.valid_to}`
+              : `certificate valid until ${cert.valid_to} (${days} days)${trusted ? '' : `, not trusted: ${why}`}`,
           evidence: { details: { subject: String(cert.subject?.CN ?? ''), issuer: String(cert.issuer?.CN ?? ''), validTo: cert.valid_to } },
         });
       });
-      socket.once('timeout', () => done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: `no TLS handshake within ${c.timeoutMs} ms` }));
-      socket.once('error', (err) => done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: `TLS failed: ${errorText(err)}` }));
+      socket.once('timeout', () =>
+        done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: `no TLS handshake within ${c.timeoutMs} ms` }),
+      );
+      socket.once('error', (err) =>
+        done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: `TLS failed: ${errorText(err)}` }),
+      );
     });
   }
 }

@@ -7,7 +7,7 @@
  */
 import { open, stat } from 'node:fs/promises';
 import type { CheckConfig } from '../config.ts';
-import { above, errorText, type Check, type CheckContext, type CheckOutput, type LogPosition } from './check.ts';
+import { above, type Check, type CheckContext, type CheckOutput, errorText, type LogPosition } from './check.ts';
 
 /** Bytes read per cycle at most; a flood beyond it is skipped (and said so). */
 export const MAX_READ = 1024 * 1024;

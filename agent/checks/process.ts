@@ -25,7 +25,15 @@ export class ProcessCheck implements Check {
         value: n,
         unit: null,
         message: n >= c.min ? `${n} running` : `${n} running, at least ${c.min} expected`,
-        evidence: { details: { pids: matching.slice(0, 10).map((p) => p.pid).join(' ') || '—' } },
+        evidence: {
+          details: {
+            pids:
+              matching
+                .slice(0, 10)
+                .map((p) => p.pid)
+                .join(' ') || '—',
+          },
+        },
       },
     ];
   }

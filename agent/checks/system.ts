@@ -2,7 +2,7 @@
 import os from 'node:os';
 import type { CheckConfig } from '../config.ts';
 import type { CpuTimes } from '../platform/platform.ts';
-import { above, round, humanBytes, type Check, type CheckContext, type CheckOutput } from './check.ts';
+import { above, type Check, type CheckContext, type CheckOutput, humanBytes, round } from './check.ts';
 
 type Cfg<K extends CheckConfig['kind']> = Extract<CheckConfig, { kind: K }>;
 
@@ -29,7 +29,15 @@ export class CpuCheck implements Check {
     const pct = cpuPercent(prev, cur);
     if (pct === undefined) return [{ target: 'cpu', status: 'unknown', value: null, unit: '%', message: 'no CPU time elapsed' }];
     const value = round(pct);
-    return [{ target: 'cpu', status: above(value, this.config), value, unit: '%', message: `CPU ${value}% busy (${os.availableParallelism()} cores)` }];
+    return [
+      {
+        target: 'cpu',
+        status: above(value, this.config),
+        value,
+        unit: '%',
+        message: `CPU ${value}% busy (${os.availableParallelism()} cores)`,
+      },
+    ];
   }
 }
 

@@ -29,7 +29,26 @@ function readProc(path: string, max = scratch.length, encoding: BufferEncoding =
   }
 }
 
-const REAL_FS = new Set(['ext2', 'ext3', 'ext4', 'xfs', 'btrfs', 'zfs', 'f2fs', 'jfs', 'reiserfs', 'vfat', 'exfat', 'ntfs', 'ntfs3', 'fuseblk', 'nfs', 'nfs4', 'cifs', 'smb3']);
+const REAL_FS = new Set([
+  'ext2',
+  'ext3',
+  'ext4',
+  'xfs',
+  'btrfs',
+  'zfs',
+  'f2fs',
+  'jfs',
+  'reiserfs',
+  'vfat',
+  'exfat',
+  'ntfs',
+  'ntfs3',
+  'fuseblk',
+  'nfs',
+  'nfs4',
+  'cifs',
+  'smb3',
+]);
 
 /** `cpu  user nice system idle iowait irq softirq steal …` → idle and total ticks. */
 export function parseCpuTimes(stat: string): CpuTimes {

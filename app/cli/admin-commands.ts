@@ -13,7 +13,9 @@ export const migrate = defineCommand({
     const applied = session.runtime.migrations;
     return {
       json: { applied },
-      text: applied.length ? cliText(session.locale, 'migrate.applied', { names: applied.join(', ') }) : cliText(session.locale, 'migrate.none'),
+      text: applied.length
+        ? cliText(session.locale, 'migrate.applied', { names: applied.join(', ') })
+        : cliText(session.locale, 'migrate.none'),
     };
   },
 });

@@ -7,7 +7,8 @@ import { cliText } from './messages.ts';
 export const agentRevoke = defineCommand({
   name: 'agent revoke',
   synopsis: '--machine NAME|CI-000042|AGENT-ID --reason TEXT [--as HANDLE]',
-  summary: "revoke a monitoring agent: its reports are refused from now on, its open alerts resolved (as HANDLE: an ICT lead's own organisation only)",
+  summary:
+    "revoke a monitoring agent: its reports are refused from now on, its open alerts resolved (as HANDLE: an ICT lead's own organisation only)",
   options: { machine: { type: 'string' }, reason: { type: 'string' }, as: { type: 'string' } },
   parse: (args) => ({ machine: required(args, 'machine').trim(), reason: required(args, 'reason'), as: optional(args, 'as') }),
   async run(session, input) {

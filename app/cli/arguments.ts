@@ -53,5 +53,8 @@ function int(name: string, value: string, min: number, max: number): number {
 export function list(args: ParsedArgs, name: string): string[] {
   const v = args.values[name];
   const raw = Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : [];
-  return raw.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+  return raw
+    .flatMap((s) => s.split(','))
+    .map((s) => s.trim())
+    .filter(Boolean);
 }

@@ -26,7 +26,24 @@ describe('parseCommandLine', () => {
       input: { statuses: ['new', 'assigned', 'pending'], as: 'maria', limit: 100 },
     });
     expect(
-      parseCommandLine(['ticket', 'create', '--as', 'm', '--kind', 'change', '--title', 'T', '--description', 'D', '--impact', '3', '--urgency', '1', '--org', '97000000001']),
+      parseCommandLine([
+        'ticket',
+        'create',
+        '--as',
+        'm',
+        '--kind',
+        'change',
+        '--title',
+        'T',
+        '--description',
+        'D',
+        '--impact',
+        '3',
+        '--urgency',
+        '1',
+        '--org',
+        '97000000001',
+      ]),
     ).toMatchObject({ input: { kind: 'change', impact: 3, urgency: 1, fiscalCode: '97000000001' } });
     expect(parseCommandLine(['role', 'grant', '--person', 'giulia', '--role', 'volunteer'])).toMatchObject({
       input: { handle: 'giulia', role: 'volunteer', reason: '' },
@@ -49,11 +66,23 @@ describe('parseCommandLine', () => {
     [['org', 'list', '--all'], "Unknown option '--all'"],
     [['org', 'add', '--name'], "Option '--name <value>' argument missing"],
     [['person', 'add', '--name', 'X', '--locale', 'de'], '--locale must be one of it, en (got "de")'],
-    [['identity', 'link', '--person', 'x', '--platform', 'whatsapp', '--external-id', '1'], '--platform must be one of slack, telegram, discord, web (got "whatsapp")'],
-    [['role', 'grant', '--person', 'x', '--role', 'king'], '--role must be one of requester, ict_lead, volunteer, moderator, vendor, committee, observer (got "king")'],
+    [
+      ['identity', 'link', '--person', 'x', '--platform', 'whatsapp', '--external-id', '1'],
+      '--platform must be one of slack, telegram, discord, web (got "whatsapp")',
+    ],
+    [
+      ['role', 'grant', '--person', 'x', '--role', 'king'],
+      '--role must be one of requester, ict_lead, volunteer, moderator, vendor, committee, observer (got "king")',
+    ],
     [['role', 'revoke', '--person', 'x', '--role', 'volunteer'], 'missing required option --reason'],
-    [['ticket', 'create', '--as', 'm', '--kind', 'incident', '--title', 'T', '--description', 'D', '--impact', '0', '--urgency', '1'], '--impact must be an integer from 1 to 3 (got "0")'],
-    [['ticket', 'create', '--as', 'm', '--kind', 'incident', '--title', 'T', '--description', 'D', '--impact', '1'], 'missing required option --urgency'],
+    [
+      ['ticket', 'create', '--as', 'm', '--kind', 'incident', '--title', 'T', '--description', 'D', '--impact', '0', '--urgency', '1'],
+      '--impact must be an integer from 1 to 3 (got "0")',
+    ],
+    [
+      ['ticket', 'create', '--as', 'm', '--kind', 'incident', '--title', 'T', '--description', 'D', '--impact', '1'],
+      'missing required option --urgency',
+    ],
     [['ticket', 'list', '--status', 'open'], expect.stringContaining('--status must be one of new, assigned')],
     [['ticket', 'list', '--limit', 'many'], '--limit must be an integer from 1 to 1000 (got "many")'],
   ])('refuses %j', (argv, message) => {
@@ -73,7 +102,10 @@ describe('runCli', () => {
 
   it('prints every configuration problem and exits 1', async () => {
     const err: string[] = [];
-    const code = await runCli(['org', 'list'], { io: { stdout: () => {}, stderr: (s) => err.push(s) }, env: { PORT: 'abc', WEB_CHAT: 'maybe' } });
+    const code = await runCli(['org', 'list'], {
+      io: { stdout: () => {}, stderr: (s) => err.push(s) },
+      env: { PORT: 'abc', WEB_CHAT: 'maybe' },
+    });
     expect(code).toBe(1);
     expect(err.join('')).toBe('PORT: must be an integer between 1 and 65535 (got "abc")\nWEB_CHAT: must be one of on, off (got "maybe")\n');
   });

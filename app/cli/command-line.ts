@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import { UsageError, type Command } from './command.ts';
+import { type Command, UsageError } from './command.ts';
 import { COMMANDS } from './commands.ts';
 
 /** What the command line asks for, arguments already checked. */

@@ -2,8 +2,7 @@
 import type { Locale } from '../../core/kernel/i18n.ts';
 
 const it = {
-  'agent.revoked':
-    'Agente di {machine} ({org}) revocato: i suoi rapporti saranno rifiutati. Allerte aperte chiuse: {n}.',
+  'agent.revoked': 'Agente di {machine} ({org}) revocato: i suoi rapporti saranno rifiutati. Allerte aperte chiuse: {n}.',
   'sla.calendar':
     'Orario: {hours}\nFuso orario: {zone}\nFestività locali: {holidays} (oltre alle festività nazionali, Pasquetta compresa)\nTicket ricalcolati: {n}',
   'org.created': 'Organizzazione registrata: {name} (codice fiscale {code}).',
@@ -32,7 +31,8 @@ type CliMessageKey = keyof typeof it;
 
 const en: Record<CliMessageKey, string> = {
   'agent.revoked': 'Agent of {machine} ({org}) revoked: its reports will be refused. Open alerts closed: {n}.',
-  'sla.calendar': 'Hours: {hours}\nTime zone: {zone}\nLocal holidays: {holidays} (plus the Italian national holidays, Easter Monday included)\nTickets rescheduled: {n}',
+  'sla.calendar':
+    'Hours: {hours}\nTime zone: {zone}\nLocal holidays: {holidays} (plus the Italian national holidays, Easter Monday included)\nTickets rescheduled: {n}',
   'org.created': 'Organisation registered: {name} (fiscal code {code}).',
   'org.none': 'No organisations registered.',
   'person.created': 'Person registered: {name} (@{handle}).',

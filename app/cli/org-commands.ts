@@ -1,5 +1,5 @@
 import { createOrganisation } from '../../core/people/register.ts';
-import { required, optional } from './arguments.ts';
+import { optional, required } from './arguments.ts';
 import { defineCommand } from './command.ts';
 import { cliText } from './messages.ts';
 import { formatTable } from './table.ts';
@@ -9,7 +9,11 @@ export const orgAdd = defineCommand({
   synopsis: '--name N --fiscal-code C [--runts R]',
   summary: 'register a nonprofit',
   options: { name: { type: 'string' }, 'fiscal-code': { type: 'string' }, runts: { type: 'string' } },
-  parse: (args) => ({ name: required(args, 'name'), fiscalCode: required(args, 'fiscal-code'), runtsNumber: optional(args, 'runts') ?? null }),
+  parse: (args) => ({
+    name: required(args, 'name'),
+    fiscalCode: required(args, 'fiscal-code'),
+    runtsNumber: optional(args, 'runts') ?? null,
+  }),
   async run(session, input) {
     const org = await session.run(undefined, (ctx) => createOrganisation(ctx.repos, ctx.clock, input));
     return { json: org, text: cliText(session.locale, 'org.created', { name: org.name, code: org.fiscalCode }) };

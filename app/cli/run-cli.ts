@@ -11,7 +11,7 @@ import type { Config, LogLevel } from '../config.ts';
 import type { DatabaseRuntime, OpenProgress } from '../database-runtime.ts';
 import { systemClock } from '../system-clock.ts';
 import { UsageError } from './command.ts';
-import { parseCommandLine, type CommandLine } from './command-line.ts';
+import { type CommandLine, parseCommandLine } from './command-line.ts';
 import { cliText } from './messages.ts';
 import { createSession } from './session.ts';
 import { commandUsage, usage } from './usage.ts';

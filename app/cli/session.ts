@@ -1,9 +1,9 @@
+import { Actor } from '../../core/kernel/actor.ts';
+import type { UseCaseContext } from '../../core/kernel/context.ts';
 import { DomainError } from '../../core/kernel/errors.ts';
 import type { Locale } from '../../core/kernel/i18n.ts';
 import { Notifier } from '../../core/kernel/notifier.ts';
-import { Actor } from '../../core/kernel/actor.ts';
 import type { Clock, Repositories } from '../../core/kernel/ports.ts';
-import type { UseCaseContext } from '../../core/kernel/context.ts';
 import { actorForPerson } from '../../core/people/resolve-actor.ts';
 import type { Config } from '../config.ts';
 import type { DatabaseRuntime } from '../database-runtime.ts';

@@ -6,7 +6,10 @@ import { cliText } from './messages.ts';
 /** `--holidays 12-07,2027-01-02` → the list; an empty value clears it. */
 function holidays(value: string | undefined): string[] | undefined {
   if (value === undefined) return undefined;
-  const list = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const list = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = list.find((h) => !/^(\d{4}-)?\d{2}-\d{2}$/.test(h));
   if (bad) throw new UsageError(`--holidays takes MM-DD or YYYY-MM-DD dates separated by commas (got ${JSON.stringify(bad)})`);
   return list;

@@ -1,7 +1,7 @@
+import { Actor } from '../../core/kernel/actor.ts';
+import { type Impact, TICKET_KINDS, TICKET_STATUSES, type TicketStatus, type Urgency } from '../../core/kernel/ticket.ts';
 import { ticketSlaSummary } from '../../core/sla/sla-events.ts';
 import { slaFields } from '../../core/sla/sla-format.ts';
-import { Actor } from '../../core/kernel/actor.ts';
-import { TICKET_KINDS, TICKET_STATUSES, type Impact, type TicketStatus, type Urgency } from '../../core/kernel/ticket.ts';
 import { createTicket } from '../../core/tickets/create-ticket.ts';
 import { findTicketOrThrow } from '../../core/tickets/find-ticket.ts';
 import { listTickets } from '../../core/tickets/list-tickets.ts';

@@ -1,11 +1,10 @@
 /** Tickets as the CLI prints them: ids resolved to handles and organisation names. */
 import type { Locale } from '../../core/kernel/i18n.ts';
-import { t } from '../../core/tickets/messages.ts';
 import type { Organisation, Person } from '../../core/kernel/person.ts';
 import type { Repositories } from '../../core/kernel/ports.ts';
+import type { Ticket, TicketEvent } from '../../core/kernel/ticket.ts';
+import { t } from '../../core/tickets/messages.ts';
 import type { TicketComment } from '../../core/tickets/ports.ts';
-import type { TicketEvent } from '../../core/kernel/ticket.ts';
-import type { Ticket } from '../../core/kernel/ticket.ts';
 import { cliText } from './messages.ts';
 import { formatTable } from './table.ts';
 
@@ -83,7 +82,8 @@ export function ticketDetails(
     '',
     `${cliText(locale, 'ticket.history')}:`,
     ...events.map(
-      (e) => `  ${when(e.at)}  ${e.field}: ${e.from ?? '—'} → ${e.to ?? '—'}${e.actor ? `  @${e.actor}` : ''}${e.note ? `  «${e.note}»` : ''}`,
+      (e) =>
+        `  ${when(e.at)}  ${e.field}: ${e.from ?? '—'} → ${e.to ?? '—'}${e.actor ? `  @${e.actor}` : ''}${e.note ? `  «${e.note}»` : ''}`,
     ),
   ];
   if (comments.length > 0) {

@@ -1,5 +1,5 @@
 import { once } from 'node:events';
-import { Client, Events, GatewayIntentBits, Partials, REST, type RateLimitData, type RESTOptions } from 'discord.js';
+import { Client, Events, GatewayIntentBits, Partials, type RateLimitData, REST, type RESTOptions } from 'discord.js';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Store } from '../../core/kernel/ports.ts';
 import type { HttpRoute } from '../kit/http-route.ts';
@@ -98,7 +98,12 @@ export function createDiscordSender(
 export async function startDiscordAdapter(config: DiscordAdapterConfig, deps: DiscordAdapterDeps): Promise<DiscordAdapter> {
   const { log } = deps;
   const client = new Client({
-    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessages, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent],
+    intents: [
+      GatewayIntentBits.Guilds,
+      GatewayIntentBits.GuildMessages,
+      GatewayIntentBits.DirectMessages,
+      GatewayIntentBits.MessageContent,
+    ],
     // DM channels are not cached in advance; without this, DMs are dropped.
     partials: [Partials.Channel],
     allowedMentions: { parse: [] },
@@ -146,7 +151,12 @@ export async function startDiscordAdapter(config: DiscordAdapterConfig, deps: Di
     log.error({ err: String(err) }, 'discord slash commands not registered');
   }
   log.info(
-    { user: client.user?.tag, applicationId: applicationId(), guilds: client.guilds.cache.size, inviteUrl: inviteUrl(applicationId(), config.guildId) },
+    {
+      user: client.user?.tag,
+      applicationId: applicationId(),
+      guilds: client.guilds.cache.size,
+      inviteUrl: inviteUrl(applicationId(), config.guildId),
+    },
     'discord adapter ready',
   );
 

@@ -3,12 +3,12 @@ import {
   ApplicationCommandType,
   ApplicationIntegrationType,
   InteractionContextType,
-  Routes,
   type REST,
   type RESTPutAPIApplicationCommandsJSONBody,
+  Routes,
 } from 'discord.js';
-import type { CommandRegistry } from '../../core/kernel/command.ts';
 import { REGISTRY } from '../../core/features.ts';
+import type { CommandRegistry } from '../../core/kernel/command.ts';
 
 /** `/sportello testo:<parole>` carries any command words to the engine. */
 export const MAIN_COMMAND = 'sportello';
@@ -66,7 +66,9 @@ export function slashCommands(registry: CommandRegistry = REGISTRY): RESTPutAPIA
         description: short(e.description),
         description_localizations: { it: short(e.description), ...both(short(en?.description ?? e.description)) },
         ...everywhere,
-        ...(takesWords ? { options: [textOption(false, { it: 'Gli argomenti, es. INC-000042', en: 'The arguments, e.g. INC-000042' })] } : {}),
+        ...(takesWords
+          ? { options: [textOption(false, { it: 'Gli argomenti, es. INC-000042', en: 'The arguments, e.g. INC-000042' })] }
+          : {}),
       };
     });
   return [main, ...perCommand];

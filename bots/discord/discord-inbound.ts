@@ -1,4 +1,4 @@
-import { MessageFlags, Routes, type Interaction, type Message, type REST, type User } from 'discord.js';
+import { type Interaction, type Message, MessageFlags, type REST, Routes, type User } from 'discord.js';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { OutboxRepository } from '../../core/kernel/ports.ts';
@@ -8,7 +8,6 @@ import { commandText } from './discord-commands.ts';
 import { decodeCustomId } from './discord-render.ts';
 import type { DmChannels } from './dm-channels.ts';
 import type { AcknowledgedInteraction, InteractionRegistry } from './interaction-registry.ts';
-
 
 /** 250 ms doubling to 30 s: about three and a half minutes of retries before an event is given up. */
 const HANDLE_ATTEMPTS = 14;
@@ -70,7 +69,9 @@ export class DiscordInbound {
     }
     const channel = msg.channel;
     const thread = channel.isThread() ? channel : undefined;
-    const conversation: Conversation = thread ? { id: thread.parentId ?? thread.id, kind: 'channel', threadId: thread.id } : { id: msg.channelId, kind: 'channel' };
+    const conversation: Conversation = thread
+      ? { id: thread.parentId ?? thread.id, kind: 'channel', threadId: thread.id }
+      : { id: msg.channelId, kind: 'channel' };
     const { addressed, text } = addressedText(msg.content, this.o.botUserId());
     this.run(`${msg.channelId}:${msg.author.id}`, async () => {
       if (!addressed && !(thread && (await this.isOurThread(conversation.id, thread.id)))) return;
@@ -101,7 +102,15 @@ export class DiscordInbound {
     this.run(`${channelKey}:${i.user.id}`, async () => {
       const ok = await acknowledged;
       const entry: AcknowledgedInteraction | undefined = ok
-        ? { id: i.id, applicationId: i.applicationId || this.o.applicationId(), token: i.token, userId: i.user.id, channelKey, kind, createdAt: i.createdAt }
+        ? {
+            id: i.id,
+            applicationId: i.applicationId || this.o.applicationId(),
+            token: i.token,
+            userId: i.user.id,
+            channelKey,
+            kind,
+            createdAt: i.createdAt,
+          }
         : undefined;
       // The interaction (and a DM's channel) is stored before the engine writes the answer: the
       // process that delivers it, whichever it is, answers through the token.
@@ -122,7 +131,12 @@ export class DiscordInbound {
     await Promise.allSettled([...this.inflight]);
   }
 
-  private inbound(deliveryId: string, conversation: Conversation, user: User, input: { text?: string; action?: { id: string; value: string } }): Inbound {
+  private inbound(
+    deliveryId: string,
+    conversation: Conversation,
+    user: User,
+    input: { text?: string; action?: { id: string; value: string } },
+  ): Inbound {
     const locale = this.locales.get(user.id);
     return {
       platform: 'discord',
@@ -165,7 +179,10 @@ export class DiscordInbound {
       maxDelayMs: 30_000,
       signal: this.stopping.signal,
       onFailure: (err, attempt, willRetry) =>
-        this.o.log[willRetry ? 'warn' : 'error']({ deliveryId: inbound.deliveryId, attempt, err: String(err) }, willRetry ? 'discord event not handled, retrying' : 'discord event not handled'),
+        this.o.log[willRetry ? 'warn' : 'error'](
+          { deliveryId: inbound.deliveryId, attempt, err: String(err) },
+          willRetry ? 'discord event not handled, retrying' : 'discord event not handled',
+        ),
     });
   }
 

@@ -17,9 +17,15 @@ describe('escapeDiscord', () => {
     ['@everyone and @here', `@${ZWSP}everyone and @${ZWSP}here`],
     ['<@123> <@!123> <@&456> <#789>', '\\<@123\\> \\<@!123\\> \\<@&456\\> \\<#789\\>'],
     ['<t:1700000000:R> </sportello:1> <:smile:42>', '\\<t:1700000000:R\\> \\</sportello:1\\> \\<:smile:42\\>'],
-    ['**bold** _it_ __u__ ~~s~~ ||spoiler|| `code`', '\\*\\*bold\\*\\* \\_it\\_ \\_\\_u\\_\\_ \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| \\`code\\`'],
+    [
+      '**bold** _it_ __u__ ~~s~~ ||spoiler|| `code`',
+      '\\*\\*bold\\*\\* \\_it\\_ \\_\\_u\\_\\_ \\~\\~s\\~\\~ \\|\\|spoiler\\|\\| \\`code\\`',
+    ],
     ['[click](https://evil.example)', '\\[click\\](https://evil.example)'],
-    ['# Title\n## Sub\n-# small\n- item\n+ item\n1. first\n> quote', '\\# Title\n\\## Sub\n\\-# small\n\\- item\n\\+ item\n1\\. first\n\\> quote'],
+    [
+      '# Title\n## Sub\n-# small\n- item\n+ item\n1. first\n> quote',
+      '\\# Title\n\\## Sub\n\\-# small\n\\- item\n\\+ item\n1\\. first\n\\> quote',
+    ],
     ['a\\b', 'a\\\\b'],
     ['see https://example.org/a_b*c?x=1 now', 'see https://example.org/a_b\\*c?x=1 now'],
     ['line one\nline two', 'line one\nline two'],
@@ -112,7 +118,19 @@ describe('toDeliveryError', () => {
 
   it('maps a rate limit to its Retry-After', () => {
     const e = toDeliveryError(
-      new RateLimitError({ timeToReset: 10, limit: 5, method: 'post', hash: 'h', url: 'u', route: '/channels/:id/messages', majorParameter: '1', global: false, retryAfter: 2050, sublimitTimeout: 0, scope: 'user' }),
+      new RateLimitError({
+        timeToReset: 10,
+        limit: 5,
+        method: 'post',
+        hash: 'h',
+        url: 'u',
+        route: '/channels/:id/messages',
+        majorParameter: '1',
+        global: false,
+        retryAfter: 2050,
+        sublimitTimeout: 0,
+        scope: 'user',
+      }),
     );
     expect(e.options).toEqual({ retryAfterMs: 2050 });
   });
@@ -161,7 +179,9 @@ describe('inbound helpers', () => {
 
   it('the invite asks for exactly the documented permissions (docs/discord.md)', () => {
     expect(BOT_PERMISSIONS).toBe(309237730304n);
-    expect(inviteUrl('42')).toBe('https://discord.com/oauth2/authorize?client_id=42&scope=bot+applications.commands&permissions=309237730304');
+    expect(inviteUrl('42')).toBe(
+      'https://discord.com/oauth2/authorize?client_id=42&scope=bot+applications.commands&permissions=309237730304',
+    );
   });
 
   it('nonces fit Discord’s 25 characters and are stable per outbox row', () => {
@@ -172,7 +192,7 @@ describe('inbound helpers', () => {
 });
 
 describe('the wider mention', () => {
-  it('allows @here only for the core\'s own flag', () => {
+  it("allows @here only for the core's own flag", () => {
     const flagged = renderMessage({ text: 'INC-000001 aspetta da 4 ore', mention: 'here' });
     expect(flagged.content.startsWith('@here ')).toBe(true);
     expect(flagged.allowed_mentions).toEqual({ parse: ['everyone'] });

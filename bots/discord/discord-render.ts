@@ -1,10 +1,10 @@
 import {
-  ButtonStyle,
-  ComponentType,
   type APIActionRowComponent,
   type APIButtonComponentWithCustomId,
   type APIComponentInMessageActionRow,
   type APIEmbed,
+  ButtonStyle,
+  ComponentType,
 } from 'discord.js';
 import type { Button, OutMessage } from '../../core/kernel/message.ts';
 import { DeliveryError } from '../../core/kernel/outbox.ts';
@@ -46,7 +46,8 @@ const SEPARATOR = '|';
 export function encodeCustomId(actionId: string, value: string): string {
   const id = `${actionId}${SEPARATOR}${value}`;
   // A cut id would send the engine a different value than the one it asked for.
-  if (id.length > DISCORD_LIMITS.customId) throw new DeliveryError(`custom_id longer than 100 characters: ${id.slice(0, 40)}…`, { permanent: true });
+  if (id.length > DISCORD_LIMITS.customId)
+    throw new DeliveryError(`custom_id longer than 100 characters: ${id.slice(0, 40)}…`, { permanent: true });
   return id;
 }
 

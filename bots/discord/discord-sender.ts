@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
-import { MessageFlags, Routes, type APIMessage, type REST } from 'discord.js';
+import { type APIMessage, MessageFlags, type REST, Routes } from 'discord.js';
 import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
-import type { DmChannels } from './dm-channels.ts';
 import { DiscordCode, discordCode, toDeliveryError } from './discord-errors.ts';
 import { clip } from './discord-markup.ts';
-import { renderMessage, type DiscordMessageBody } from './discord-render.ts';
+import { type DiscordMessageBody, renderMessage } from './discord-render.ts';
+import type { DmChannels } from './dm-channels.ts';
 import type { InteractionRegistry } from './interaction-registry.ts';
 
 /**
@@ -87,7 +87,12 @@ export class DiscordSender implements ChatSender {
    * Through the user's recent interaction in that channel: the deferred placeholder first, then
    * follow-ups (ephemeral in guild channels). Undefined when there is none or its token expired.
    */
-  private async answerInteraction(userId: string, channelKey: string, body: DiscordMessageBody, ephemeral: boolean): Promise<Sent | undefined> {
+  private async answerInteraction(
+    userId: string,
+    channelKey: string,
+    body: DiscordMessageBody,
+    ephemeral: boolean,
+  ): Promise<Sent | undefined> {
     const route = await this.o.interactions.route(userId, channelKey, { originalOnly: !ephemeral });
     if (!route) return undefined;
     const app = route.applicationId || this.o.applicationId();
@@ -104,7 +109,9 @@ export class DiscordSender implements ChatSender {
       if (!TOKEN_GONE.has(discordCode(err))) {
         // The outbox retries this row: let the retry replace the placeholder again.
         if (route.via === 'original')
-          await this.o.interactions.unclaimOriginal(route.token).catch((e: unknown) => this.o.log.warn({ userId, channelKey, err: String(e) }, 'discord placeholder not given back'));
+          await this.o.interactions
+            .unclaimOriginal(route.token)
+            .catch((e: unknown) => this.o.log.warn({ userId, channelKey, err: String(e) }, 'discord placeholder not given back'));
         throw err;
       }
       await this.o.interactions.forget(route.token);

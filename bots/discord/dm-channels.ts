@@ -1,4 +1,4 @@
-import { Routes, type REST } from 'discord.js';
+import { type REST, Routes } from 'discord.js';
 import type { DeliveryContextRepository } from '../../core/kernel/delivery-context.ts';
 
 const MAX_CACHED = 50_000;

@@ -17,7 +17,11 @@ describe('retryWithBackoff', () => {
   it('retries until the work succeeds, doubling the wait up to the cap', async () => {
     const f = flaky(8);
     const seen: [number, boolean][] = [];
-    const ok = await retryWithBackoff(f.work, { firstDelayMs: 20, maxDelayMs: 40, onFailure: (_e, attempt, willRetry) => seen.push([attempt, willRetry]) });
+    const ok = await retryWithBackoff(f.work, {
+      firstDelayMs: 20,
+      maxDelayMs: 40,
+      onFailure: (_e, attempt, willRetry) => seen.push([attempt, willRetry]),
+    });
     expect(ok).toBe(true);
     expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8].map((n) => [n, true]));
     const gaps = f.at.slice(1).map((t, i) => t - f.at[i]!);
@@ -32,7 +36,12 @@ describe('retryWithBackoff', () => {
   it('gives up after its attempts, saying so on the last failure', async () => {
     const f = flaky(10);
     const seen: [string, boolean][] = [];
-    const ok = await retryWithBackoff(f.work, { attempts: 3, firstDelayMs: 1, maxDelayMs: 1, onFailure: (e, _a, willRetry) => seen.push([String(e), willRetry]) });
+    const ok = await retryWithBackoff(f.work, {
+      attempts: 3,
+      firstDelayMs: 1,
+      maxDelayMs: 1,
+      onFailure: (e, _a, willRetry) => seen.push([String(e), willRetry]),
+    });
     expect(ok).toBe(false);
     expect(f.at).toHaveLength(3);
     expect(seen.map(([, r]) => r)).toEqual([true, true, false]);
@@ -54,7 +63,9 @@ describe('retryWithBackoff', () => {
     const stop = new AbortController();
     stop.abort();
     const seen: boolean[] = [];
-    expect(await retryWithBackoff(flaky(1).work, { maxDelayMs: 1, signal: stop.signal, onFailure: (_e, _a, r) => seen.push(r) })).toBe(false);
+    expect(await retryWithBackoff(flaky(1).work, { maxDelayMs: 1, signal: stop.signal, onFailure: (_e, _a, r) => seen.push(r) })).toBe(
+      false,
+    );
     expect(seen).toEqual([false]);
   });
 });

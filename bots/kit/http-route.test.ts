@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { HttpError } from './http-error.ts';
-import { httpRoute, jsonObject, jsonRoute, type HttpRoute } from './http-route.ts';
 import { sendEmpty, sendJson, sendText } from './http-response.ts';
+import { type HttpRoute, httpRoute, jsonObject, jsonRoute } from './http-route.ts';
 import { serve, type TestServer } from './test-server.ts';
 
 const logged: object[] = [];
@@ -148,7 +148,12 @@ describe('responses', () => {
       else sendEmpty(res, 204);
     });
     const json = await fetch(`${server.url}/json`);
-    expect([json.status, json.headers.get('content-type'), json.headers.get('content-length'), json.headers.get('x-extra')]).toEqual([201, 'application/json; charset=utf-8', '10', '1']);
+    expect([json.status, json.headers.get('content-type'), json.headers.get('content-length'), json.headers.get('x-extra')]).toEqual([
+      201,
+      'application/json; charset=utf-8',
+      '10',
+      '1',
+    ]);
     expect(await json.json()).toEqual({ a: 'è' });
     const text = await fetch(`${server.url}/text`);
     expect([text.headers.get('content-type'), await text.text()]).toEqual(['text/plain; charset=utf-8', 'ciao è']);

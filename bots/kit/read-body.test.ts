@@ -50,7 +50,11 @@ describe('readBody', () => {
 
   it('refuses a chunked body once it passes the limit, and the client still gets the 413', async () => {
     const url = await echoLength(10);
-    const res = await fetch(url, { method: 'POST', body: chunks('x'.repeat(8), 'x'.repeat(8), 'x'.repeat(8)), duplex: 'half' } as RequestInit);
+    const res = await fetch(url, {
+      method: 'POST',
+      body: chunks('x'.repeat(8), 'x'.repeat(8), 'x'.repeat(8)),
+      duplex: 'half',
+    } as RequestInit);
     expect(res.status).toBe(413);
     expect(await res.json()).toEqual({ error: 'payload_too_large' });
   });

@@ -1,6 +1,7 @@
 /** Test helper: a bare node:http server (no app router) on a free local port. */
-import http from 'node:http';
+
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface TestServer {

@@ -3,7 +3,9 @@ import { coreActionId, escapeMrkdwn, renderMessage, slackActionId, splitEscaped 
 
 describe('Slack Block Kit rendering', () => {
   it('escapes &, < and > so typed text cannot form mentions or links', () => {
-    expect(escapeMrkdwn('a & b <!here> <@U1> <https://x.test|clic> >')).toBe('a &amp; b &lt;!here&gt; &lt;@U1&gt; &lt;https://x.test|clic&gt; &gt;');
+    expect(escapeMrkdwn('a & b <!here> <@U1> <https://x.test|clic> >')).toBe(
+      'a &amp; b &lt;!here&gt; &lt;@U1&gt; &lt;https://x.test|clic&gt; &gt;',
+    );
     expect(escapeMrkdwn('&lt;')).toBe('&amp;lt;');
   });
 
@@ -25,9 +27,25 @@ describe('Slack Block Kit rendering', () => {
       {
         type: 'actions',
         elements: [
-          { type: 'button', action_id: 'ticket.claim#0', text: { type: 'plain_text', text: 'Prendo io', emoji: true }, value: 'INC-000001', style: 'primary' },
-          { type: 'button', action_id: 'ticket.details#1', text: { type: 'plain_text', text: 'Dettagli', emoji: true }, value: 'INC-000001' },
-          { type: 'static_select', action_id: 'ticket.assign#s', placeholder: { type: 'plain_text', text: 'Scegli', emoji: true }, options: [{ text: { type: 'plain_text', text: 'Vera', emoji: true }, value: 'vera' }] },
+          {
+            type: 'button',
+            action_id: 'ticket.claim#0',
+            text: { type: 'plain_text', text: 'Prendo io', emoji: true },
+            value: 'INC-000001',
+            style: 'primary',
+          },
+          {
+            type: 'button',
+            action_id: 'ticket.details#1',
+            text: { type: 'plain_text', text: 'Dettagli', emoji: true },
+            value: 'INC-000001',
+          },
+          {
+            type: 'static_select',
+            action_id: 'ticket.assign#s',
+            placeholder: { type: 'plain_text', text: 'Scegli', emoji: true },
+            options: [{ text: { type: 'plain_text', text: 'Vera', emoji: true }, value: 'vera' }],
+          },
         ],
       },
     ]);
@@ -35,7 +53,10 @@ describe('Slack Block Kit rendering', () => {
   });
 
   it('gives buttons of the same action unique action ids and maps them back', () => {
-    const m = renderMessage({ text: 'Valuta', buttons: [1, 2, 3].map((n) => ({ actionId: 'ticket.rate', value: `INC-000001:${n}`, label: '★'.repeat(n) })) });
+    const m = renderMessage({
+      text: 'Valuta',
+      buttons: [1, 2, 3].map((n) => ({ actionId: 'ticket.rate', value: `INC-000001:${n}`, label: '★'.repeat(n) })),
+    });
     const ids = m.blocks.flatMap((b) => (b.type === 'actions' ? b.elements.map((e) => ('action_id' in e ? e.action_id : '')) : []));
     expect(new Set(ids).size).toBe(3);
     expect(ids.map((id) => coreActionId(id ?? ''))).toEqual(['ticket.rate', 'ticket.rate', 'ticket.rate']);
@@ -45,7 +66,12 @@ describe('Slack Block Kit rendering', () => {
 
   it('omits an empty button value (Slack rejects it) and skips an empty text section', () => {
     const m = renderMessage({ text: '  ', buttons: [{ actionId: 'intake.keep', value: '', label: 'Tieni' }] });
-    expect(m.blocks).toEqual([{ type: 'actions', elements: [{ type: 'button', action_id: 'intake.keep#0', text: { type: 'plain_text', text: 'Tieni', emoji: true } }] }]);
+    expect(m.blocks).toEqual([
+      {
+        type: 'actions',
+        elements: [{ type: 'button', action_id: 'intake.keep#0', text: { type: 'plain_text', text: 'Tieni', emoji: true } }],
+      },
+    ]);
     expect(m.text).toBe(' ');
   });
 
@@ -55,7 +81,11 @@ describe('Slack Block Kit rendering', () => {
     expect(pieces.every((p) => p.length <= 3000)).toBe(true);
     expect(pieces.join('')).toBe(escapeMrkdwn(long));
     expect(pieces[0]).toBe(`${'&lt;'.repeat(600)}\n`);
-    const m = renderMessage({ title: 'x'.repeat(400), text: long, buttons: Array.from({ length: 30 }, (_, i) => ({ actionId: 'a', value: String(i), label: `b${i}` })) });
+    const m = renderMessage({
+      title: 'x'.repeat(400),
+      text: long,
+      buttons: Array.from({ length: 30 }, (_, i) => ({ actionId: 'a', value: String(i), label: `b${i}` })),
+    });
     const header = m.blocks[0];
     expect(header?.type === 'header' && header.text.text.length).toBe(150);
     expect(m.blocks.filter((b) => b.type === 'actions').map((b) => (b.type === 'actions' ? b.elements.length : 0))).toEqual([25, 5]);
@@ -65,7 +95,7 @@ describe('Slack Block Kit rendering', () => {
 });
 
 describe('the wider mention', () => {
-  it('only the core\'s own mention flag produces <!here>; user text never does', () => {
+  it("only the core's own mention flag produces <!here>; user text never does", () => {
     const flagged = renderMessage({ text: 'INC-000001 aspetta da 4 ore', mention: 'here' });
     expect(flagged.text.startsWith('<!here> ')).toBe(true);
     expect(flagged.blocks[0]).toEqual({ type: 'section', text: { type: 'mrkdwn', text: '<!here>' } });

@@ -96,7 +96,9 @@ function select(s: SelectMenu): types.StaticSelect {
     type: 'static_select',
     action_id: slackActionId(s.actionId, 's'),
     placeholder: plain(s.placeholder, HEADER_MAX),
-    options: s.options.slice(0, OPTIONS_MAX).map((o) => ({ text: plain(o.label, BUTTON_LABEL_MAX), value: o.value.slice(0, OPTION_VALUE_MAX) || ' ' })),
+    options: s.options
+      .slice(0, OPTIONS_MAX)
+      .map((o) => ({ text: plain(o.label, BUTTON_LABEL_MAX), value: o.value.slice(0, OPTION_VALUE_MAX) || ' ' })),
   };
 }
 
@@ -127,7 +129,8 @@ export function renderMessage(m: OutMessage): SlackMessage {
   }
   const elements: (ButtonElement | types.StaticSelect)[] = (m.buttons ?? []).map(button);
   if (m.select) elements.push(select(m.select));
-  for (let i = 0; i < elements.length; i += ELEMENTS_PER_ACTIONS) blocks.push({ type: 'actions', elements: elements.slice(i, i + ELEMENTS_PER_ACTIONS) });
+  for (let i = 0; i < elements.length; i += ELEMENTS_PER_ACTIONS)
+    blocks.push({ type: 'actions', elements: elements.slice(i, i + ELEMENTS_PER_ACTIONS) });
 
   const fallback = [m.title, m.text, ...fields.map((f) => `${f.label}: ${f.value}`)].filter((s) => s && s.trim()).join('\n');
   const text = fitEscaped('', fallback, FALLBACK_MAX) || ' ';

@@ -1,4 +1,4 @@
-import { LogLevel, type Logger } from '@slack/bolt';
+import { type Logger, LogLevel } from '@slack/bolt';
 
 /** The structured log the adapter writes to (a pino logger fits). */
 export interface SlackAdapterLog {

@@ -6,7 +6,16 @@ import type { Store } from '../../core/kernel/ports.ts';
 import type { HttpRoute } from '../kit/http-route.ts';
 import { KeyedQueue } from '../kit/keyed-queue.ts';
 import { boltLogger, type SlackAdapterLog } from './bolt-logger.ts';
-import { blockAction, directMessage, mention, mentionedUsers, slackToPlain, slashCommand, threadReply, type InboundDraft } from './slack-inbound.ts';
+import {
+  blockAction,
+  directMessage,
+  type InboundDraft,
+  mention,
+  mentionedUsers,
+  slackToPlain,
+  slashCommand,
+  threadReply,
+} from './slack-inbound.ts';
 import { SlackRouteReceiver } from './slack-receiver.ts';
 import { SlackSender, slackClientOptions } from './slack-sender.ts';
 import { SlackUsers } from './slack-users.ts';
@@ -54,7 +63,8 @@ export interface SlackAdapter {
 export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackAdapterDeps): Promise<SlackAdapter> {
   const { engine, store, log } = deps;
   const socketMode = Boolean(config.appToken);
-  if (!socketMode && !config.signingSecret) throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
+  if (!socketMode && !config.signingSecret)
+    throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
 
   const clientOptions = slackClientOptions(config.apiUrl);
   const receiver = socketMode ? undefined : new SlackRouteReceiver({ signingSecret: config.signingSecret ?? '', log });
@@ -110,14 +120,19 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     }
     const reply = threadReply(e, body.event_id, context.botUserId);
     // Only threads under the bot's own messages (ticket cards) are conversations with the bot.
-    if (reply) await handle(reply, async () => (await store.outbox.findRef('slack', reply.conversation.id, reply.conversation.threadId ?? '')) !== undefined);
+    if (reply)
+      await handle(
+        reply,
+        async () => (await store.outbox.findRef('slack', reply.conversation.id, reply.conversation.threadId ?? '')) !== undefined,
+      );
   });
   app.event('app_mention', async ({ event, body, context }) => {
     await handle(mention(event as unknown as Record<string, unknown>, body.event_id, context.botUserId));
   });
   // Clicks and slash commands are answered at once (Slack does not redeliver them); the work
   // follows, and a failure can only be logged.
-  const afterAck = (done: Promise<void>): void => void done.catch((err: unknown) => log.error({ err: String(err) }, 'slack event handling failed'));
+  const afterAck = (done: Promise<void>): void =>
+    void done.catch((err: unknown) => log.error({ err: String(err) }, 'slack event handling failed'));
   app.action(/.+/, async ({ ack, body }) => {
     await ack();
     afterAck(handle(blockAction(body as unknown as Record<string, unknown>)));

@@ -1,5 +1,5 @@
-import { describe, expect, it } from 'vitest';
 import { webApi } from '@slack/bolt';
+import { describe, expect, it } from 'vitest';
 import { blockAction, directMessage, mention, mentionedUsers, slackToPlain, slashCommand, threadReply } from './slack-inbound.ts';
 import { toDeliveryError } from './slack-sender.ts';
 import { slackSignature, verifySlackSignature } from './slack-signature.ts';
@@ -15,14 +15,25 @@ describe('Slack payloads → core inbound', () => {
 
   it('a channel message counts only as a thread reply, and not when it mentions the bot', () => {
     const e = { type: 'message', channel: 'C1', channel_type: 'channel', user: 'U1', text: 'nota', ts: '2.2', thread_ts: '1.1' };
-    expect(threadReply(e, 'Ev1', 'UBOT')).toEqual({ deliveryId: 'Ev1', conversation: { id: 'C1', kind: 'channel', threadId: '1.1' }, userId: 'U1', text: 'nota' });
+    expect(threadReply(e, 'Ev1', 'UBOT')).toEqual({
+      deliveryId: 'Ev1',
+      conversation: { id: 'C1', kind: 'channel', threadId: '1.1' },
+      userId: 'U1',
+      text: 'nota',
+    });
     expect(threadReply({ ...e, thread_ts: undefined }, 'Ev2', 'UBOT')).toBeUndefined();
     expect(threadReply({ ...e, thread_ts: '2.2' }, 'Ev3', 'UBOT')).toBeUndefined();
     expect(threadReply({ ...e, text: '<@UBOT> stato' }, 'Ev4', 'UBOT')).toBeUndefined();
   });
 
   it('a mention loses the bot mention and keeps its thread', () => {
-    expect(mention({ type: 'app_mention', channel: 'C1', user: 'U1', text: '<@UBOT> stato INC-000001', ts: '3.3', thread_ts: '1.1' }, 'Ev1', 'UBOT')).toEqual({
+    expect(
+      mention(
+        { type: 'app_mention', channel: 'C1', user: 'U1', text: '<@UBOT> stato INC-000001', ts: '3.3', thread_ts: '1.1' },
+        'Ev1',
+        'UBOT',
+      ),
+    ).toEqual({
       deliveryId: 'Ev1',
       conversation: { id: 'C1', kind: 'channel', threadId: '1.1' },
       userId: 'U1',
@@ -38,22 +49,40 @@ describe('Slack payloads → core inbound', () => {
       message: { ts: '5.5' },
       actions: [{ action_id: 'ticket.claim#0', value: 'INC-000001', action_ts: '6.6' }],
     };
-    expect(blockAction(body)).toEqual({ deliveryId: 'action:6.6:U2:ticket.claim#0', conversation: { id: 'C1', kind: 'channel' }, userId: 'U2', action: { id: 'ticket.claim', value: 'INC-000001' } });
+    expect(blockAction(body)).toEqual({
+      deliveryId: 'action:6.6:U2:ticket.claim#0',
+      conversation: { id: 'C1', kind: 'channel' },
+      userId: 'U2',
+      action: { id: 'ticket.claim', value: 'INC-000001' },
+    });
     const inDm = blockAction({ ...body, channel: { id: 'D9' }, actions: [{ action_id: 'intake.keep#0', action_ts: '7.7' }] });
-    expect([inDm?.conversation, inDm?.action]).toEqual([{ id: 'D9', kind: 'dm' }, { id: 'intake.keep', value: '' }]);
+    expect([inDm?.conversation, inDm?.action]).toEqual([
+      { id: 'D9', kind: 'dm' },
+      { id: 'intake.keep', value: '' },
+    ]);
     const select = blockAction({ ...body, actions: [{ action_id: 'x.pick#s', selected_option: { value: 'v' }, action_ts: '8.8' }] });
     expect(select?.action).toEqual({ id: 'x.pick', value: 'v' });
   });
 
   it('/sportello carries its words, help when alone, a DM when typed in a DM', () => {
-    expect(slashCommand({ user_id: 'U1', channel_id: 'C1', trigger_id: 't1', text: ' stato INC-000001 ' })).toEqual({ deliveryId: 'command:t1', conversation: { id: 'C1', kind: 'channel' }, userId: 'U1', text: 'stato INC-000001' });
-    expect(slashCommand({ user_id: 'U1', channel_id: 'D1', trigger_id: 't2', text: '' })).toMatchObject({ conversation: { id: 'D1', kind: 'dm' }, text: 'aiuto' });
+    expect(slashCommand({ user_id: 'U1', channel_id: 'C1', trigger_id: 't1', text: ' stato INC-000001 ' })).toEqual({
+      deliveryId: 'command:t1',
+      conversation: { id: 'C1', kind: 'channel' },
+      userId: 'U1',
+      text: 'stato INC-000001',
+    });
+    expect(slashCommand({ user_id: 'U1', channel_id: 'D1', trigger_id: 't2', text: '' })).toMatchObject({
+      conversation: { id: 'D1', kind: 'dm' },
+      text: 'aiuto',
+    });
   });
 
   it('Slack markup becomes plain words and entities become characters', () => {
     const text = 'ciao <@U1> e <@U2|bruno> in <#C1|volontari> <!here> <https://x.test|sito> <mailto:a@b.it> &lt;b&gt; &amp;';
     expect(mentionedUsers(text)).toEqual(['U1', 'U2']);
-    expect(slackToPlain(text, new Map([['U1', 'anna']]))).toBe('ciao @anna e @bruno in #volontari @here sito (https://x.test) mailto:a@b.it <b> &');
+    expect(slackToPlain(text, new Map([['U1', 'anna']]))).toBe(
+      'ciao @anna e @bruno in #volontari @here sito (https://x.test) mailto:a@b.it <b> &',
+    );
   });
 });
 

@@ -62,7 +62,12 @@ export function mention(event: Obj, eventId: string, botUserId: string | undefin
   const text = botUserId ? event.text.split(new RegExp(`<@${botUserId}(?:\\|[^>]*)?>`)).join(' ') : event.text;
   const thread = threadOf(event);
   const kind = isDmChannel(channel) ? 'dm' : 'channel';
-  return { deliveryId: eventId, conversation: { id: channel, kind, ...(thread && kind === 'channel' ? { threadId: thread } : {}) }, userId: user, text: text.trim() };
+  return {
+    deliveryId: eventId,
+    conversation: { id: channel, kind, ...(thread && kind === 'channel' ? { threadId: thread } : {}) },
+    userId: user,
+    text: text.trim(),
+  };
 }
 
 /**

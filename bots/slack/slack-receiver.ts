@@ -1,8 +1,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { parse as parseQuery } from 'node:querystring';
 import type { App, Receiver, ReceiverEvent } from '@slack/bolt';
-import { httpRoute, jsonObject, type HttpRoute } from '../kit/http-route.ts';
 import { sendEmpty, sendJson, sendText } from '../kit/http-response.ts';
+import { type HttpRoute, httpRoute, jsonObject } from '../kit/http-route.ts';
 import { parseJson, readBody } from '../kit/read-body.ts';
 import { verifySlackSignature } from './slack-signature.ts';
 
@@ -84,7 +84,8 @@ export class SlackRouteReceiver implements Receiver {
     const raw = await readBody(req, BODY_LIMIT);
     const contentType = header(req, 'content-type');
     // Slack's certificate probe is unsigned and carries nothing to process.
-    if (contentType?.startsWith('application/x-www-form-urlencoded') && parseQuery(raw.toString('utf8')).ssl_check === '1') return respond(res, 200);
+    if (contentType?.startsWith('application/x-www-form-urlencoded') && parseQuery(raw.toString('utf8')).ssl_check === '1')
+      return respond(res, 200);
 
     const signed = verifySlackSignature({
       signingSecret: this.opts.signingSecret,

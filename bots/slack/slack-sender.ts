@@ -1,6 +1,6 @@
 import { webApi } from '@slack/bolt';
 import type { DeliveryContextRepository } from '../../core/kernel/delivery-context.ts';
-import { DeliveryError, type ChatSender, type Delivery } from '../../core/kernel/outbox.ts';
+import { type ChatSender, type Delivery, DeliveryError } from '../../core/kernel/outbox.ts';
 import type { Store } from '../../core/kernel/ports.ts';
 import { mapDeliveryError, type PlatformFailure } from '../kit/delivery-error.ts';
 import { renderMessage } from './block-kit.ts';
@@ -12,7 +12,8 @@ const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'serv
 /** A Web API failure → the outbox's retry decision (bots/kit/delivery-error.ts). */
 export function toDeliveryError(err: unknown): DeliveryError {
   return mapDeliveryError(err, 'slack request failed', (e): PlatformFailure | undefined => {
-    if (e instanceof webApi.WebAPIRateLimitedError) return { what: `slack rate limited (retry after ${e.retryAfter} s)`, retryAfterMs: e.retryAfter * 1000 };
+    if (e instanceof webApi.WebAPIRateLimitedError)
+      return { what: `slack rate limited (retry after ${e.retryAfter} s)`, retryAfterMs: e.retryAfter * 1000 };
     if (e instanceof webApi.WebAPIPlatformError) {
       const code = String(e.data.error);
       return { what: `slack refused: ${code}`, transient: TRANSIENT.has(code) };

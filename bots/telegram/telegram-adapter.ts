@@ -17,7 +17,7 @@ import { callBotApi } from './bot-api.ts';
 import { CallbackCodec, dialogTokenStore } from './callback-data.ts';
 import { commandMenus } from './telegram-commands.ts';
 import { TelegramSender } from './telegram-sender.ts';
-import { chatKeyOf, readUpdate, type BotIdentity, type TgUpdate } from './telegram-update.ts';
+import { type BotIdentity, chatKeyOf, readUpdate, type TgUpdate } from './telegram-update.ts';
 import { TELEGRAM_WEBHOOK_PATH, webhookRoute } from './telegram-webhook.ts';
 
 export { TELEGRAM_WEBHOOK_PATH };
@@ -85,7 +85,9 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
   const identity: BotIdentity = { id: me.id, username: me.username };
 
   for (const menu of commandMenus()) {
-    await callBotApi(bot.telegram, 'setMyCommands', menu, timeoutMs).catch((err: unknown) => log.warn({ err: String(err), language: menu.language_code ?? 'default' }, 'telegram: setMyCommands failed'));
+    await callBotApi(bot.telegram, 'setMyCommands', menu, timeoutMs).catch((err: unknown) =>
+      log.warn({ err: String(err), language: menu.language_code ?? 'default' }, 'telegram: setMyCommands failed'),
+    );
   }
 
   const codec = new CallbackCodec(dialogTokenStore(store.dialogs));
@@ -112,13 +114,16 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
     const handled = await retryWithBackoff(() => handleOnce(update), {
       maxDelayMs: 15_000,
       signal: stopping.signal,
-      onFailure: (err, attempt) => log.warn({ err: String(err), updateId: update.update_id, attempt }, 'telegram: update not handled, retrying'),
+      onFailure: (err, attempt) =>
+        log.warn({ err: String(err), updateId: update.update_id, attempt }, 'telegram: update not handled, retrying'),
     });
     if (!handled) return new Promise<void>(() => {});
   };
 
   const answerCallback = async (queryId: string): Promise<void> => {
-    await callBotApi(bot.telegram, 'answerCallbackQuery', { callback_query_id: queryId }, timeoutMs).catch((err: unknown) => log.warn({ err: String(err) }, 'telegram: answerCallbackQuery failed'));
+    await callBotApi(bot.telegram, 'answerCallbackQuery', { callback_query_id: queryId }, timeoutMs).catch((err: unknown) =>
+      log.warn({ err: String(err) }, 'telegram: answerCallbackQuery failed'),
+    );
   };
 
   bot.use(async (ctx) => {

@@ -3,8 +3,9 @@
  * `it` clients) and English (for `en` clients), generated from the core's command registry:
  * each entry is the first word of a command in that language, so the engine understands it.
  */
-import type { CommandRegistry } from '../../core/kernel/command.ts';
+
 import { REGISTRY } from '../../core/features.ts';
+import type { CommandRegistry } from '../../core/kernel/command.ts';
 
 export interface Menu {
   readonly language_code?: 'it' | 'en';

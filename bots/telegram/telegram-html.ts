@@ -108,9 +108,7 @@ export async function renderMessage(m: OutMessage, encode: EncodeAction): Promis
     ...(m.buttons ?? []).map((b) => ({ label: b.label, actionId: b.actionId, value: b.value })),
     ...(m.select?.options ?? []).map((o) => ({ label: o.label, actionId: m.select!.actionId, value: o.value })),
   ];
-  const buttons = await Promise.all(
-    choices.map(async (c) => ({ text: c.label, callback_data: await encode(c.actionId, c.value) })),
-  );
+  const buttons = await Promise.all(choices.map(async (c) => ({ text: c.label, callback_data: await encode(c.actionId, c.value) })));
   const text = renderHtml(m);
   return buttons.length ? { text, reply_markup: { inline_keyboard: layoutRows(buttons) } } : { text };
 }

@@ -7,10 +7,10 @@
 import { Telegram } from 'telegraf';
 import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
 import type { OutboxRepository, Store } from '../../core/kernel/ports.ts';
-import { CallbackCodec, dialogTokenStore } from './callback-data.ts';
 import { callBotApi } from './bot-api.ts';
-import { renderMessage, type RenderedMessage } from './telegram-html.ts';
+import { CallbackCodec, dialogTokenStore } from './callback-data.ts';
 import { isNotModified, isUnreachableChat, toDeliveryError } from './telegram-errors.ts';
+import { type RenderedMessage, renderMessage } from './telegram-html.ts';
 
 export interface TelegramSenderOptions {
   readonly telegram: Telegram;

@@ -7,7 +7,7 @@ import { TelegramError } from 'telegraf';
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from '../../core/features.ts';
 import type { OutMessage } from '../../core/kernel/message.ts';
-import { CALLBACK_DATA_MAX_BYTES, CallbackCodec, decodeInline, encodeInline, type Action } from './callback-data.ts';
+import { type Action, CALLBACK_DATA_MAX_BYTES, CallbackCodec, decodeInline, encodeInline } from './callback-data.ts';
 import { commandMenus } from './telegram-commands.ts';
 import { isNotModified, isUnreachableChat, toDeliveryError } from './telegram-errors.ts';
 import { escapeHtml, layoutRows, renderHtml, renderMessage, TELEGRAM_TEXT_MAX } from './telegram-html.ts';
@@ -46,7 +46,7 @@ describe('HTML rendering', () => {
     expect(html).toBe('Scegli\n<i>Un volontario</i>\n\n<b>Priorità</b>: P2\n<b>Stato</b>: nuovo');
   });
 
-  it('cuts overlong text to Telegram\'s 4096 visible characters, never inside an entity', () => {
+  it("cuts overlong text to Telegram's 4096 visible characters, never inside an entity", () => {
     const html = renderHtml({ title: 'Titolo', text: '&'.repeat(10_000), fields: [{ label: 'P', value: '1' }] });
     const visible = html.replace(/<\/?[bi]>/g, '').replace(/&amp;/g, '&');
     expect(visible.length).toBeLessThanOrEqual(TELEGRAM_TEXT_MAX);
@@ -86,7 +86,7 @@ describe('HTML rendering', () => {
 });
 
 describe('callback data', () => {
-  it('encodes the core\'s actions compactly and reads them back', () => {
+  it("encodes the core's actions compactly and reads them back", () => {
     for (const [id, value] of [
       ['ticket.claim', 'INC-000001'],
       ['ticket.rate', 'INC-000001:5'],
@@ -150,26 +150,43 @@ describe('reading updates', () => {
     expect(await read(msg('/canale@sportello_bot volontari'))).toMatchObject({ inbound: { text: '/canale@sportello_bot volontari' } });
     const mention = msg('@sportello_bot canale volontari', { entities: [{ type: 'mention', offset: 0, length: 14 }] });
     expect(await read(mention)).toMatchObject({ inbound: { text: 'canale volontari' } });
-    const silentMention = msg('ehi Bot aiuto', { entities: [{ type: 'text_mention', offset: 4, length: 3, user: { id: 700, is_bot: true } }] });
+    const silentMention = msg('ehi Bot aiuto', {
+      entities: [{ type: 'text_mention', offset: 4, length: 3, user: { id: 700, is_bot: true } }],
+    });
     expect(await read(silentMention)).toMatchObject({ inbound: { text: 'ehi  aiuto' } });
     expect((await read(msg('/aiuto', { from: { id: 3, is_bot: true } }))).kind).toBe('ignore');
-    expect((await readUpdate({ update_id: 1, message: msg('x', { chat: { id: -5, type: 'channel' } }) }, bot, lookups())).kind).toBe('ignore');
+    expect((await readUpdate({ update_id: 1, message: msg('x', { chat: { id: -5, type: 'channel' } }) }, bot, lookups())).kind).toBe(
+      'ignore',
+    );
   });
 
   it('a reply to a card is threaded on the card; a topic message on its topic; commands stay in the topic', async () => {
     const card = { message_id: 40, chat: group, from: { id: 700, is_bot: true } };
     const topic = { is_topic_message: true, message_thread_id: 77 };
     const onCard = msg('ci penso io', { ...topic, reply_to_message: card });
-    expect(await readUpdate({ update_id: 1, message: onCard }, bot, lookups(['-100:40']))).toMatchObject({ inbound: { conversation: { threadId: '40' } } });
-    expect(await readUpdate({ update_id: 1, message: onCard }, bot, lookups([]))).toMatchObject({ inbound: { conversation: { threadId: '77' } } });
+    expect(await readUpdate({ update_id: 1, message: onCard }, bot, lookups(['-100:40']))).toMatchObject({
+      inbound: { conversation: { threadId: '40' } },
+    });
+    expect(await readUpdate({ update_id: 1, message: onCard }, bot, lookups([]))).toMatchObject({
+      inbound: { conversation: { threadId: '77' } },
+    });
     const command = msg('/canale volontari', { ...topic, reply_to_message: card });
-    expect(await readUpdate({ update_id: 1, message: command }, bot, lookups(['-100:40']))).toMatchObject({ inbound: { conversation: { threadId: '77' } } });
+    expect(await readUpdate({ update_id: 1, message: command }, bot, lookups(['-100:40']))).toMatchObject({
+      inbound: { conversation: { threadId: '77' } },
+    });
     const topicRoot = { message_id: 77, chat: group, from: { id: 700, is_bot: true }, forum_topic_created: {} };
-    expect((await readUpdate({ update_id: 1, message: msg('chiacchiere', { ...topic, reply_to_message: topicRoot }) }, bot, lookups())).kind).toBe('ignore');
+    expect(
+      (await readUpdate({ update_id: 1, message: msg('chiacchiere', { ...topic, reply_to_message: topicRoot }) }, bot, lookups())).kind,
+    ).toBe('ignore');
   });
 
   it('a button press is an action in its chat; undecodable ones are still to be answered', async () => {
-    const q = { id: 'q1', from: anna, data: 'c|INC-000001', message: { message_id: 40, chat: group, ...{ is_topic_message: true, message_thread_id: 77 } } };
+    const q = {
+      id: 'q1',
+      from: anna,
+      data: 'c|INC-000001',
+      message: { message_id: 40, chat: group, ...{ is_topic_message: true, message_thread_id: 77 } },
+    };
     expect(await readUpdate({ update_id: 3, callback_query: q }, bot, lookups())).toEqual({
       kind: 'callback',
       queryId: 'q1',
@@ -181,20 +198,31 @@ describe('reading updates', () => {
         action: { id: 'ticket.claim', value: 'INC-000001' },
       },
     });
-    expect(await readUpdate({ update_id: 4, callback_query: { ...q, data: 'garbage' } }, bot, lookups())).toEqual({ kind: 'callback', queryId: 'q1' });
+    expect(await readUpdate({ update_id: 4, callback_query: { ...q, data: 'garbage' } }, bot, lookups())).toEqual({
+      kind: 'callback',
+      queryId: 'q1',
+    });
   });
 });
 
 describe('Bot API errors', () => {
-  const tgError = (error_code: number, description: string, parameters?: object) => new TelegramError({ error_code, description, ...(parameters ? { parameters } : {}) });
+  const tgError = (error_code: number, description: string, parameters?: object) =>
+    new TelegramError({ error_code, description, ...(parameters ? { parameters } : {}) });
 
   it('429 waits retry_after; 5xx and network retry; other 4xx are permanent', () => {
-    expect(toDeliveryError(tgError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }), 'sendMessage').options).toEqual({ retryAfterMs: 7000 });
+    expect(toDeliveryError(tgError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }), 'sendMessage').options).toEqual({
+      retryAfterMs: 7000,
+    });
     expect(toDeliveryError(tgError(502, 'Bad Gateway'), 'sendMessage').options).toEqual({});
     expect(toDeliveryError(new Error('socket hang up'), 'sendMessage').options).toEqual({});
     expect(toDeliveryError(tgError(400, 'Bad Request: chat not found'), 'sendMessage').options).toEqual({ permanent: true });
     expect(toDeliveryError(tgError(403, 'Forbidden: bot was blocked by the user'), 'sendMessage').options).toEqual({ permanent: true });
-    expect(toDeliveryError(tgError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: -1009 }), 'sendMessage').message).toContain('-1009');
+    expect(
+      toDeliveryError(
+        tgError(400, 'Bad Request: group chat was upgraded to a supergroup chat', { migrate_to_chat_id: -1009 }),
+        'sendMessage',
+      ).message,
+    ).toContain('-1009');
   });
 
   it('recognises unreachable users and no-op edits', () => {
@@ -222,7 +250,7 @@ describe('command menu', () => {
 });
 
 describe('the wider mention', () => {
-  it('marks the core\'s re-announcements so they stand out (Telegram has no @here)', () => {
+  it("marks the core's re-announcements so they stand out (Telegram has no @here)", () => {
     expect(renderHtml({ text: 'INC-000001 aspetta', mention: 'here' })).toBe('<b>📣</b> INC-000001 aspetta');
     expect(renderHtml({ text: 'INC-000001 aspetta' })).toBe('INC-000001 aspetta');
   });

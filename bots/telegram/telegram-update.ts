@@ -91,7 +91,10 @@ const topicOf = (m: Pick<TgMessage, 'message_thread_id' | 'is_topic_message'>): 
   m.is_topic_message && m.message_thread_id !== undefined ? String(m.message_thread_id) : undefined;
 
 /** Whether a group message is for the bot, and its text with the bot's mentions taken out. */
-export function addressedText(m: TgMessage, bot: BotIdentity): { readonly forBot: boolean; readonly text: string; readonly command: boolean } {
+export function addressedText(
+  m: TgMessage,
+  bot: BotIdentity,
+): { readonly forBot: boolean; readonly text: string; readonly command: boolean } {
   const raw = m.text ?? m.caption ?? '';
   const entities = m.entities ?? m.caption_entities ?? [];
   const me = `@${bot.username}`.toLowerCase();
@@ -124,7 +127,9 @@ async function fromMessage(update: TgUpdate, m: TgMessage, bot: BotIdentity, loo
   // Text replying to a ticket card is about that ticket; commands and the rest stay in their topic.
   const reply = m.reply_to_message;
   const cardReply =
-    !command && reply?.from?.id === bot.id && (await lookups.isRefMessage(chatId, String(reply.message_id))) ? String(reply.message_id) : undefined;
+    !command && reply?.from?.id === bot.id && (await lookups.isRefMessage(chatId, String(reply.message_id)))
+      ? String(reply.message_id)
+      : undefined;
   const threadId = cardReply ?? topicOf(m);
   return { kind: 'message', inbound: { ...base, conversation: { id: chatId, kind: 'channel', ...(threadId ? { threadId } : {}) }, text } };
 }

@@ -5,8 +5,8 @@
  * handled: a 5xx makes Telegram deliver it again, and the engine's dedupe absorbs any repeat.
  */
 import { HttpError } from '../kit/http-error.ts';
-import { jsonRoute, type HttpRoute } from '../kit/http-route.ts';
 import { sendJson } from '../kit/http-response.ts';
+import { type HttpRoute, jsonRoute } from '../kit/http-route.ts';
 import { secretMatches } from '../kit/secret-matches.ts';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';

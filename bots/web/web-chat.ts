@@ -1,7 +1,7 @@
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { ChannelRepository } from '../../core/kernel/ports.ts';
-import type { HttpRoute, RouteLog } from '../kit/http-route.ts';
 import type { WebMessageStore } from '../../core/kernel/web-chat-store.ts';
+import type { HttpRoute, RouteLog } from '../kit/http-route.ts';
 import { webChatRoutes } from './web-routes.ts';
 import { WebHub, WebSender } from './web-sender.ts';
 

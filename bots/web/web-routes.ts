@@ -1,14 +1,14 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { ChannelRepository } from '../../core/kernel/ports.ts';
-import { HttpError } from '../kit/http-error.ts';
-import { httpRoute, jsonObject, jsonRoute, type HttpRoute, type RouteLog } from '../kit/http-route.ts';
-import { sendJson } from '../kit/http-response.ts';
 import type { WebMessage, WebMessageStore, WebUser } from '../../core/kernel/web-chat-store.ts';
-import { conversationKey, type WebHub } from './web-sender.ts';
+import { HttpError } from '../kit/http-error.ts';
+import { sendJson } from '../kit/http-response.ts';
+import { type HttpRoute, httpRoute, jsonObject, jsonRoute, type RouteLog } from '../kit/http-route.ts';
 import { WEB_CHAT_PAGE } from './web-page.ts';
+import { conversationKey, type WebHub } from './web-sender.ts';
 
 export interface WebChatDeps {
   readonly engine: ConversationEngine;
@@ -65,7 +65,11 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
     const base = {
       platform: 'web' as const,
       deliveryId: clientId,
-      conversation: { id: isDm ? user.handle : conversation, kind: isDm ? ('dm' as const) : ('channel' as const), ...(threadOf ? { threadId: threadOf } : {}) },
+      conversation: {
+        id: isDm ? user.handle : conversation,
+        kind: isDm ? ('dm' as const) : ('channel' as const),
+        ...(threadOf ? { threadId: threadOf } : {}),
+      },
       sender: { externalId: user.handle, displayName: user.displayName },
     };
     let event: Inbound;
@@ -73,7 +77,13 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       const text = str(body.text, 4000);
       if (!text) throw new HttpError(400, 'invalid_payload', 'text: 1 to 4000 characters');
       // Show the person's own words first; a retried clientId is deduped by the engine, not here.
-      const mine = await deps.messages.add({ conversation, threadOf: threadOf ?? null, author: user.handle, ephemeralTo: null, message: { text } });
+      const mine = await deps.messages.add({
+        conversation,
+        threadOf: threadOf ?? null,
+        author: user.handle,
+        ephemeralTo: null,
+        message: { text },
+      });
       deps.hub.publish(mine);
       event = { ...base, text };
     } else {
@@ -96,7 +106,10 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       method: 'GET',
       path: '/',
       handle: (_req, res) => {
-        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'" });
+        res.writeHead(200, {
+          'content-type': 'text/html; charset=utf-8',
+          'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+        });
         res.end(WEB_CHAT_PAGE);
       },
     },
@@ -111,7 +124,11 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       const user = await userOr404(url.searchParams.get('as'));
       const conversation = url.searchParams.get('conversation') ?? '';
       if (!(await canView(user, conversation))) throw notYours();
-      sendJson(res, 200, (await deps.messages.list(conversation, 200)).filter((m) => visibleTo(user, m)));
+      sendJson(
+        res,
+        200,
+        (await deps.messages.list(conversation, 200)).filter((m) => visibleTo(user, m)),
+      );
     }),
     post('/web/send', 'text'),
     post('/web/action', 'action'),

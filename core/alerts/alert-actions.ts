@@ -2,15 +2,16 @@
  * What people do with an alert from its buttons: Claim (the incident, via `claimTicket`),
  * Acknowledge, Snooze 1 h, False alarm. Each redraws the alert's one message.
  */
-import { DomainError } from '../kernel/errors.ts';
+
 import { Actor } from '../kernel/actor.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import { claimTicket } from '../tickets/claim-ticket.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
 import { agentContext, ensureIncident } from './alert-incident.ts';
 import { publishAlert } from './alert-message.ts';
 import { AlertStateMachine, SNOOZE_MS } from './alert-state.ts';
-import { AlertRef, type Alert } from './model.ts';
+import { type Alert, AlertRef } from './model.ts';
 
 /** Volunteers and staff work alerts; an organisation's ICT lead works its own. */
 export function canWorkAlert(actor: Actor, alert: Pick<Alert, 'organisationId'>): boolean {
@@ -44,7 +45,12 @@ export async function snoozeAlert(ctx: UseCaseContext, alertId: string, forMs = 
   const now = ctx.clock.now();
   const updated = await ctx.repos.monitoring.updateAlert(
     alert.id,
-    { state, snoozedUntil: new Date(now.getTime() + forMs), acknowledgedAt: alert.acknowledgedAt ?? now, acknowledgedBy: alert.acknowledgedBy ?? ctx.actor.personId },
+    {
+      state,
+      snoozedUntil: new Date(now.getTime() + forMs),
+      acknowledgedAt: alert.acknowledgedAt ?? now,
+      acknowledgedBy: alert.acknowledgedBy ?? ctx.actor.personId,
+    },
     now,
   );
   await publishAlert(ctx.repos, ctx.notifier, updated);
@@ -93,7 +99,11 @@ export async function claimAlert(ctx: UseCaseContext, alertId: string): Promise<
   }
   const ticket = await claimTicket(ctx, incident.ref);
   if (current.state === 'firing')
-    current = await ctx.repos.monitoring.updateAlert(current.id, { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: ctx.actor.personId }, now);
+    current = await ctx.repos.monitoring.updateAlert(
+      current.id,
+      { state: 'acknowledged', acknowledgedAt: now, acknowledgedBy: ctx.actor.personId },
+      now,
+    );
   await publishAlert(ctx.repos, ctx.notifier, current);
   return { alert: current, ticket };
 }

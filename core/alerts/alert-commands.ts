@@ -4,20 +4,20 @@
  * `agenti` (the agents and their heartbeat), `rumorosi` (the checks that fire and cry wolf most),
  * `silenzia <org|macchina> <durata> [motivo]`.
  */
-import { t } from './messages.ts';
-import { Grammar, restAfter, type CommandSpec, type Feature, type ParsedCommand } from '../kernel/command.ts';
-import { formatDate } from '../kernel/format.ts';
-import type { Turn } from '../kernel/turn.ts';
-import { m } from './messages.ts';
-import { DomainError } from '../kernel/errors.ts';
+
 import { Actor } from '../kernel/actor.ts';
+import { type CommandSpec, type Feature, Grammar, type ParsedCommand, restAfter } from '../kernel/command.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { formatDate } from '../kernel/format.ts';
 import { isFiscalCode } from '../kernel/person.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
+import type { Turn } from '../kernel/turn.ts';
 import { acknowledgeAlert, claimAlert, markFalseAlarm, snoozeAlert } from './alert-actions.ts';
 import { kindLabel } from './alert-message.ts';
 import { canManageMonitoring, createEnrolmentCode, ledOrganisations } from './enrolment.ts';
 import { isOverdue } from './hysteresis.ts';
-import { AlertRef, ConfigurationItemRef, type ConfigurationItem } from './model.ts';
+import { m, t } from './messages.ts';
+import { AlertRef, type ConfigurationItem, ConfigurationItemRef } from './model.ts';
 import { machineLabel, revokeAgent } from './revoke-agent.ts';
 import { parseDuration } from './silence.ts';
 
@@ -30,7 +30,6 @@ function visibleOrganisations(actor: Actor): string[] | undefined {
   if (Actor.has(actor, 'volunteer') || Actor.isStaff(actor)) return undefined;
   return Actor.organisations(actor);
 }
-
 
 async function enrolmentCode(turn: Turn, c: ParsedCommand): Promise<void> {
   // An enrolment code lets a machine report as the organisation: never shown in a channel.
@@ -56,11 +55,13 @@ async function revoke(turn: Turn, c: ParsedCommand): Promise<void> {
     return turn.say(t(turn.locale, 'usage.agent'));
   }
   const r = await revokeAgent(ctx, { agent: machine, reason });
-  turn.say(t(turn.locale, 'agent.revoked', {
-    machine: forChannel(machineLabel(r.agent, r.configurationItem), 80),
-    org: neutralizeMentions(r.organisation?.name ?? '?'),
-    n: r.resolved.length,
-  }));
+  turn.say(
+    t(turn.locale, 'agent.revoked', {
+      machine: forChannel(machineLabel(r.agent, r.configurationItem), 80),
+      org: neutralizeMentions(r.organisation?.name ?? '?'),
+      n: r.resolved.length,
+    }),
+  );
 }
 
 async function listAgents(turn: Turn): Promise<void> {
@@ -72,7 +73,10 @@ async function listAgents(turn: Turn): Promise<void> {
   const now = ctx.clock.now();
   const lines = await Promise.all(
     agents.slice(0, 50).map(async (a) => {
-      const [org, item] = await Promise.all([ctx.repos.people.findOrganisation(a.organisationId), ctx.repos.monitoring.findConfigurationItemOfAgent(a.id)]);
+      const [org, item] = await Promise.all([
+        ctx.repos.people.findOrganisation(a.organisationId),
+        ctx.repos.monitoring.findConfigurationItemOfAgent(a.id),
+      ]);
       const online = !isOverdue(a.lastSeenAt, a.enrolledAt, a.heartbeatSeconds, a.graceSeconds, now);
       return t(turn.locale, 'agents.line', {
         ci: item ? ConfigurationItemRef.format(item.number) : '—',
@@ -127,7 +131,9 @@ async function silence(turn: Turn, c: ParsedCommand): Promise<void> {
         });
       }),
     );
-    return turn.replyPrivately({ text: [t(turn.locale, 'usage.silence'), ...(lines.length ? ['', t(turn.locale, 'silence.active'), ...lines] : [])].join('\n') });
+    return turn.replyPrivately({
+      text: [t(turn.locale, 'usage.silence'), ...(lines.length ? ['', t(turn.locale, 'silence.active'), ...lines] : [])].join('\n'),
+    });
   }
   const ms = parseDuration(durationText);
   if (!ms) return turn.say(t(turn.locale, 'usage.silence'));
@@ -157,7 +163,9 @@ async function silence(turn: Turn, c: ParsedCommand): Promise<void> {
     createdBy: ctx.actor.personId,
   });
   const what = item ? `${ConfigurationItemRef.format(item.number)} ${forChannel(item.name, 60)}` : neutralizeMentions(org?.name ?? '?');
-  turn.reply({ text: t(turn.locale, 'silence.done', { what, until: formatDate(turn.locale, s.endsAt), reason: forChannel(reason, 100) || '—' }) });
+  turn.reply({
+    text: t(turn.locale, 'silence.done', { what, until: formatDate(turn.locale, s.endsAt), reason: forChannel(reason, 100) || '—' }),
+  });
 }
 
 /** The alert buttons: `alert.claim`, `alert.ack`, `alert.snooze`, `alert.false_alarm` (value: the alert id). */
@@ -174,11 +182,18 @@ async function handleAlertAction(turn: Turn, action: { readonly id: string; read
     }
     case 'alert.snooze': {
       const alert = await snoozeAlert(ctx, action.value);
-      return turn.say(t(turn.locale, 'alert.ok.snoozed', { alert: AlertRef.format(alert.number), until: formatDate(turn.locale, alert.snoozedUntil ?? ctx.clock.now()) }));
+      return turn.say(
+        t(turn.locale, 'alert.ok.snoozed', {
+          alert: AlertRef.format(alert.number),
+          until: formatDate(turn.locale, alert.snoozedUntil ?? ctx.clock.now()),
+        }),
+      );
     }
     case 'alert.false_alarm': {
       const alert = await markFalseAlarm(ctx, action.value);
-      return turn.say(t(turn.locale, 'alert.ok.false_alarm', { alert: AlertRef.format(alert.number), check: forChannel(alert.checkId, 60) }));
+      return turn.say(
+        t(turn.locale, 'alert.ok.false_alarm', { alert: AlertRef.format(alert.number), check: forChannel(alert.checkId, 60) }),
+      );
     }
     default:
       throw new DomainError('invalid_input', { field: 'action', max: 0 });

@@ -4,18 +4,19 @@
  * policy, the priority matrix, the history, the SLA clock and the volunteers' card all apply.
  * Its resolution is noted on the incident as a comment from the agent.
  */
-import { t } from './messages.ts';
+
+import type { UseCaseContext } from '../kernel/context.ts';
 import { type Locale } from '../kernel/i18n.ts';
 import type { Notifier } from '../kernel/notifier.ts';
 import type { Clock, Repositories } from '../kernel/ports.ts';
 import { forChannel } from '../kernel/sanitize.ts';
 import { isFinal, type Ticket } from '../kernel/ticket.ts';
-import { addComment } from '../tickets/add-comment.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
-import { createTicket, DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
 import { actorForPerson } from '../people/resolve-actor.ts';
+import { addComment } from '../tickets/add-comment.ts';
+import { createTicket, DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
 import { formatValue, kindLabel, suggestion, summary } from './alert-message.ts';
-import { AlertRef, ConfigurationItemRef, type Alert, type MonitoredAgent, type Severity } from './model.ts';
+import { t } from './messages.ts';
+import { type Alert, AlertRef, ConfigurationItemRef, type MonitoredAgent, type Severity } from './model.ts';
 
 /** Alerts at or above this severity open an incident. */
 export const INCIDENT_SEVERITY: Severity = 'crit';
@@ -59,7 +60,12 @@ export function incidentDescription(l: Locale, alert: Alert, machine: string): s
     // Log lines can carry e-mail addresses and phone numbers: masked like every text shown to volunteers.
     for (const line of excerpt.slice(-10)) lines.push(`› ${forChannel(line, 300)}`);
   }
-  lines.push('', `${t(l, 'alert.first_step')}: ${suggestion(l, alert.kind)}`, '', t(l, 'alert.incident_footer', { alert: AlertRef.format(alert.number) }));
+  lines.push(
+    '',
+    `${t(l, 'alert.first_step')}: ${suggestion(l, alert.kind)}`,
+    '',
+    t(l, 'alert.incident_footer', { alert: AlertRef.format(alert.number) }),
+  );
   const text = lines.join('\n');
   return text.length <= DESCRIPTION_MAX ? text : `${text.slice(0, DESCRIPTION_MAX - 1)}…`;
 }

@@ -3,15 +3,16 @@
  * what is wrong, on which machine of which organisation, since when, the evidence (masked), a
  * suggested first step, the incident it opened, and the buttons that fit its state.
  */
-import { t } from './messages.ts';
-import type { Button, OutMessage } from '../kernel/message.ts';
+
 import { formatDate } from '../kernel/format.ts';
 import type { Locale } from '../kernel/i18n.ts';
+import type { Button, OutMessage } from '../kernel/message.ts';
 import type { Notifier } from '../kernel/notifier.ts';
 import type { Repositories } from '../kernel/ports.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
-import { AlertRef, ConfigurationItemRef, type Alert, type AlertKind } from './model.ts';
+import { t } from './messages.ts';
+import { type Alert, type AlertKind, AlertRef, ConfigurationItemRef } from './model.ts';
 
 /** Everything the message shows besides the alert row itself. */
 export interface AlertView {
@@ -68,7 +69,11 @@ export function suggestion(l: Locale, kind: AlertKind): string {
   return t(l, `alert.suggest.${kind}`);
 }
 
-const UNIT_KEYS: Readonly<Record<string, 'alert.unit.d' | 'alert.unit.h' | 'alert.unit.min'>> = { d: 'alert.unit.d', h: 'alert.unit.h', min: 'alert.unit.min' };
+const UNIT_KEYS: Readonly<Record<string, 'alert.unit.d' | 'alert.unit.h' | 'alert.unit.min'>> = {
+  d: 'alert.unit.d',
+  h: 'alert.unit.h',
+  min: 'alert.unit.min',
+};
 
 /** A measured value with its unit, in the reader's language ("91%", "3 giorni", "1200 ms"). */
 export function formatValue(l: Locale, value: number | null, unit: string | null): string {

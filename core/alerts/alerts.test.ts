@@ -1,22 +1,45 @@
 import { describe, expect, it } from 'vitest';
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
-import { alertMessage, formatValue, summary, type AlertView } from './alert-message.ts';
-import { canWorkAlert } from './alert-actions.ts';
-import { ALERT_ACTIONS, AlertStateMachine, type AlertAction } from './alert-state.ts';
-import { canManageMonitoring } from './enrolment.ts';
-import { incidentDescription, opensIncident } from './alert-incident.ts';
-import { ALERT_STATES, AlertRef, ConfigurationItemRef, checkFingerprint, offlineFingerprint, type Alert, type AlertState, type Silence } from './model.ts';
-import { CHECK_KINDS, signRequest, verifyRequest } from './protocol.ts';
 import { en } from '../kernel/catalog.en.ts';
 import { it as itCatalog } from '../kernel/catalog.it.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { canWorkAlert } from './alert-actions.ts';
+import { incidentDescription, opensIncident } from './alert-incident.ts';
+import { type AlertView, alertMessage, formatValue, summary } from './alert-message.ts';
+import { ALERT_ACTIONS, type AlertAction, AlertStateMachine } from './alert-state.ts';
+import { canManageMonitoring } from './enrolment.ts';
+import {
+  ALERT_STATES,
+  type Alert,
+  AlertRef,
+  type AlertState,
+  ConfigurationItemRef,
+  checkFingerprint,
+  offlineFingerprint,
+  type Silence,
+} from './model.ts';
+import { CHECK_KINDS, signRequest, verifyRequest } from './protocol.ts';
 import { covers, parseDuration } from './silence.ts';
 
 describe('alert state machine', () => {
   /** Every (state, action) pair: the state it leads to, or — when refused. */
   const TABLE: Record<AlertState, Record<AlertAction, AlertState | '—'>> = {
-    firing: { acknowledge: 'acknowledged', snooze: 'acknowledged', false_alarm: 'acknowledged', resolve: 'resolved', reopen: '—', wake: '—' },
-    acknowledged: { acknowledge: '—', snooze: 'acknowledged', false_alarm: 'acknowledged', resolve: 'resolved', reopen: '—', wake: 'firing' },
+    firing: {
+      acknowledge: 'acknowledged',
+      snooze: 'acknowledged',
+      false_alarm: 'acknowledged',
+      resolve: 'resolved',
+      reopen: '—',
+      wake: '—',
+    },
+    acknowledged: {
+      acknowledge: '—',
+      snooze: 'acknowledged',
+      false_alarm: 'acknowledged',
+      resolve: 'resolved',
+      reopen: '—',
+      wake: 'firing',
+    },
     resolved: { acknowledge: '—', snooze: '—', false_alarm: 'resolved', resolve: '—', reopen: 'firing', wake: '—' },
   };
   const rows = ALERT_STATES.flatMap((s) => ALERT_ACTIONS.map((a) => [s, a, TABLE[s][a]] as const));
@@ -181,10 +204,14 @@ const view = (over: Partial<Alert> = {}, extra: Partial<AlertView> = {}): AlertV
 
 describe('catalog coverage', () => {
   const kinds = [...CHECK_KINDS, 'agent_offline'] as const;
-  it.each(kinds.flatMap((k) => (['it', 'en'] as const).map((l) => [k, l] as const)))('%s has a label, a summary and a first step in %s', (kind, l) => {
-    const catalog: Readonly<Record<string, string>> = l === 'it' ? itCatalog : en;
-    for (const prefix of ['alert.kind', 'alert.summary', 'alert.suggest']) expect(catalog[`${prefix}.${kind}`], `${l} ${prefix}.${kind}`).toBeTruthy();
-  });
+  it.each(kinds.flatMap((k) => (['it', 'en'] as const).map((l) => [k, l] as const)))(
+    '%s has a label, a summary and a first step in %s',
+    (kind, l) => {
+      const catalog: Readonly<Record<string, string>> = l === 'it' ? itCatalog : en;
+      for (const prefix of ['alert.kind', 'alert.summary', 'alert.suggest'])
+        expect(catalog[`${prefix}.${kind}`], `${l} ${prefix}.${kind}`).toBeTruthy();
+    },
+  );
 });
 
 describe('the alert message', () => {
@@ -201,7 +228,12 @@ describe('the alert message', () => {
 
   it.each<[string, Partial<Alert>, Partial<AlertView>, string[]]>([
     ['firing, no incident', {}, {}, ['alert.claim', 'alert.ack', 'alert.snooze', 'alert.false_alarm']],
-    ['firing, incident claimed', {}, { incident: { ref: 'INC-000001', status: 'assigned', assigneeId: 'v' } }, ['alert.ack', 'alert.snooze', 'alert.false_alarm']],
+    [
+      'firing, incident claimed',
+      {},
+      { incident: { ref: 'INC-000001', status: 'assigned', assigneeId: 'v' } },
+      ['alert.ack', 'alert.snooze', 'alert.false_alarm'],
+    ],
     ['acknowledged', { state: 'acknowledged' }, {}, ['alert.claim', 'alert.snooze', 'alert.false_alarm']],
     ['acknowledged, flagged false alarm', { state: 'acknowledged', falseAlarmAt: new Date() }, {}, ['alert.claim', 'alert.snooze']],
     ['resolved', { state: 'resolved', resolvedAt: new Date() }, {}, ['alert.false_alarm']],
@@ -221,7 +253,7 @@ describe('the alert message', () => {
     ['en', { kind: 'disk', target: '/srv', lastValue: 91.24, unit: '%' }, 'Disk /srv is 91.2% full.'],
     ['it', { kind: 'tls', target: 'example.org:443', lastValue: 3, unit: 'd' }, 'Il certificato di example.org:443 scade tra 3 giorni.'],
     ['en', { kind: 'file_age', target: '/backup', lastValue: 50.5, unit: 'h' }, '/backup has not been updated for 50.5 hours.'],
-    ['it', { kind: 'agent_offline', target: 'pc', lastValue: 4, unit: 'min' }, 'L\'agente di pc non si fa sentire da 4 minuti.'],
+    ['it', { kind: 'agent_offline', target: 'pc', lastValue: 4, unit: 'min' }, "L'agente di pc non si fa sentire da 4 minuti."],
   ])('%s summary of %j', (l, over, text) => {
     expect(summary(l, { ...baseAlert, ...over })).toBe(text);
   });

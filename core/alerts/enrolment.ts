@@ -5,17 +5,18 @@
  * recorded like any other (who enrolled it, when), so the incidents it opens follow the same
  * policy as everyone's.
  */
+
+import { Actor } from '../kernel/actor.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { Locale } from '../kernel/i18n.ts';
-import { t } from './messages.ts';
 import { Notifier } from '../kernel/notifier.ts';
-import { Actor } from '../kernel/actor.ts';
 import type { Organisation } from '../kernel/person.ts';
 import type { Clock, Repositories } from '../kernel/ports.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
 import { newCode } from '../people/one-time-codes.ts';
 import { createPerson } from '../people/register.ts';
-import { ConfigurationItemRef, type ConfigurationItem, type MonitoredAgent } from './model.ts';
+import { t } from './messages.ts';
+import { type ConfigurationItem, ConfigurationItemRef, type MonitoredAgent } from './model.ts';
 import type { WireEnrolRequest } from './protocol.ts';
 
 /** An enrolment code lives a day: long enough to reach the machine, short enough not to linger. */

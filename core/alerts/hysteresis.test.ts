@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { advance, decide, isOverdue, levelAt, shouldReopen, type Decision, type Rule } from './hysteresis.ts';
+import { advance, type Decision, decide, isOverdue, levelAt, type Rule, shouldReopen } from './hysteresis.ts';
 import type { CheckState, CheckStatus, Severity } from './model.ts';
 
 const T0 = Date.parse('2026-03-02T09:00:00Z');

@@ -4,20 +4,21 @@
  * check's hysteresis, and the alerts that fire, escalate or resolve — with their one chat
  * message each (posted or edited through the outbox) and the incidents they open.
  */
+
+import type { UseCaseContext } from '../kernel/context.ts';
 import type { Locale } from '../kernel/i18n.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import type { Clock, Repositories } from '../kernel/ports.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
 import { agentContext, ensureIncident, noteResolution, opensIncident } from './alert-incident.ts';
 import { publishAlert } from './alert-message.ts';
-import { advance, decide, shouldReopen, type Rule } from './hysteresis.ts';
+import { advance, decide, type Rule, shouldReopen } from './hysteresis.ts';
 import {
-  checkFingerprint,
-  offlineFingerprint,
   type Alert,
   type CheckRecord,
   type ConfigurationItem,
+  checkFingerprint,
   type MonitoredAgent,
+  offlineFingerprint,
   type Severity,
   type Silence,
 } from './model.ts';
@@ -76,7 +77,11 @@ export async function ingestReport(deps: IngestDeps, agentId: string, nonce: str
   // A report is a heartbeat: the agent is back.
   const offline = open.get(offlineFingerprint(agent.id));
   if (offline) {
-    const resolved = await repos.monitoring.updateAlert(offline.id, { state: 'resolved', resolvedAt: now, snoozedUntil: null, notifiedAt: now }, now);
+    const resolved = await repos.monitoring.updateAlert(
+      offline.id,
+      { state: 'resolved', resolvedAt: now, snoozedUntil: null, notifiedAt: now },
+      now,
+    );
     open.delete(offline.fingerprint);
     changes.alerts.set(resolved.id, resolved);
   }
@@ -159,7 +164,11 @@ async function evaluate(
         open.set(fingerprint, changed);
         break;
       case 'resolve':
-        changed = await repos.monitoring.updateAlert(current!.id, { state: 'resolved', resolvedAt: at, snoozedUntil: null, notifiedAt: now }, now);
+        changed = await repos.monitoring.updateAlert(
+          current!.id,
+          { state: 'resolved', resolvedAt: at, snoozedUntil: null, notifiedAt: now },
+          now,
+        );
         open.delete(fingerprint);
         changes.resolved.add(changed.id);
         break;

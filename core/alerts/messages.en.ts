@@ -2,11 +2,15 @@ import type { it } from './messages.it.ts';
 
 /** Messages of the monitoring feature in English: exactly the keys of the Italian catalog (the type checks it). */
 export const en: Readonly<Record<keyof typeof it, string>> = {
-  'usage.agent': 'Usage: agent [organisation fiscal code]: a code to enrol the monitoring agent on one of the organisation\'s machines. The ICT lead of a single organisation may leave the fiscal code out.\nagent revoke <CI-000042 | machine name> <reason>: revoke the agent of a machine that was retired, reinstalled or compromised; its reports are refused and its open alerts closed.',
-  'usage.silence': 'Usage: silence <fiscal code | CI-000042 | machine name> <duration> [reason], for example "silence office-pc 2h Windows update". Durations: 30m, 2h, 3d.',
-  'agent.code': 'Agent enrolment code for {org}: {code} (valid for 24 hours, once). On the machine to watch, run:\nsportello-agent enroll --server <Sportello address> --code {code} --config /etc/sportello-agent.yml',
+  'usage.agent':
+    "Usage: agent [organisation fiscal code]: a code to enrol the monitoring agent on one of the organisation's machines. The ICT lead of a single organisation may leave the fiscal code out.\nagent revoke <CI-000042 | machine name> <reason>: revoke the agent of a machine that was retired, reinstalled or compromised; its reports are refused and its open alerts closed.",
+  'usage.silence':
+    'Usage: silence <fiscal code | CI-000042 | machine name> <duration> [reason], for example "silence office-pc 2h Windows update". Durations: 30m, 2h, 3d.',
+  'agent.code':
+    'Agent enrolment code for {org}: {code} (valid for 24 hours, once). On the machine to watch, run:\nsportello-agent enroll --server <Sportello address> --code {code} --config /etc/sportello-agent.yml',
   'agent.enrolled': 'The monitoring agent {name} of {org} is enrolled: the machine is {ci} in the configuration register.',
-  'agent.revoked': 'Done: the agent of {machine} ({org}) is revoked and its reports will be refused. Open alerts closed: {n}. To put it back in service, enrol it again (agent).',
+  'agent.revoked':
+    'Done: the agent of {machine} ({org}) is revoked and its reports will be refused. Open alerts closed: {n}. To put it back in service, enrol it again (agent).',
   'agent.revoked_notice': 'Agent revoked: {machine} of {org} is no longer monitored. Decided by {by}: «{reason}». Open alerts closed: {n}.',
   'agents.title': 'Monitoring agents ({n})',
   'agents.line': '{ci} · {name} · {org} · {state} · last seen {seen}',
@@ -71,9 +75,11 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'alert.summary.file_age': '{target} has not been updated for {value}.',
   'alert.summary.agent_offline': 'The agent on {target} has been silent for {value}.',
   'alert.suggest.cpu': 'see which programs use the CPU (Task Manager, top) and whether an update or an antivirus scan is running.',
-  'alert.suggest.load': 'see which processes keep the machine busy (top) and whether something is stuck waiting for the disk or the network.',
+  'alert.suggest.load':
+    'see which processes keep the machine busy (top) and whether something is stuck waiting for the disk or the network.',
   'alert.suggest.memory': 'close or restart the programs using the most memory; if it happens often, consider more RAM.',
-  'alert.suggest.disk': 'free some space: empty the recycle bin and temporary folders, archive large files and check that old backups get deleted.',
+  'alert.suggest.disk':
+    'free some space: empty the recycle bin and temporary folders, archive large files and check that old backups get deleted.',
   'alert.suggest.process': 'restart the service (for example systemctl restart <name>) and read its log to see why it stopped.',
   'alert.suggest.log': 'read the lines reported: they often name the cause already (disk full, permissions, expired password).',
   'alert.suggest.http': 'open the address in a browser and check that the server and the web service are up and that the domain resolves.',
@@ -83,7 +89,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'button.acknowledge': 'Acknowledge',
   'button.snooze': 'Snooze 1 h',
   'button.false_alarm': 'False alarm',
-  'help.agent': 'agent [fiscal code]: a code to enrol an agent (ICT leads, moderators); agent revoke <machine> <reason>: revoke the agent of a machine',
+  'help.agent':
+    'agent [fiscal code]: a code to enrol an agent (ICT leads, moderators); agent revoke <machine> <reason>: revoke the agent of a machine',
   'menu.agent': 'A code to enrol a monitoring agent',
   'help.agents': 'agents: the agents and their status',
   'menu.agents': 'The monitoring agents and their status',

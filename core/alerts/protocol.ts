@@ -130,7 +130,9 @@ export function signingInput(timestamp: string, nonce: string, body: string): st
 
 /** The hex HMAC-SHA256 signature of a request. */
 export function signRequest(secret: string, timestamp: string, nonce: string, body: string): string {
-  return createHmac('sha256', secret).update(signingInput(timestamp, nonce, body)).digest('hex');
+  return createHmac('sha256', secret)
+    .update(signingInput(timestamp, nonce, body))
+    .digest('hex');
 }
 
 /** Constant-time check of a request signature. */

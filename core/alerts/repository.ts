@@ -3,7 +3,7 @@
  * implements it on PostgreSQL; it is part of `Repositories`, so an ingest, an alert, its chat
  * message (outbox) and its incident commit or roll back together.
  */
-import type { WireFacts } from './protocol.ts';
+
 import type {
   Alert,
   AlertPatch,
@@ -15,6 +15,7 @@ import type {
   NoisyCheck,
   Silence,
 } from './model.ts';
+import type { WireFacts } from './protocol.ts';
 
 /** One stored check result (history; evidence for later). */
 export interface StoredResult {
@@ -41,7 +42,12 @@ export interface MonitoringRepository {
   touchAgent(
     id: string,
     at: Date,
-    seen: { readonly heartbeatSeconds: number; readonly graceSeconds: number; readonly agentVersion: string; readonly droppedBatches: number },
+    seen: {
+      readonly heartbeatSeconds: number;
+      readonly graceSeconds: number;
+      readonly agentVersion: string;
+      readonly droppedBatches: number;
+    },
   ): Promise<void>;
   /** Live agents whose heartbeat is overdue at `now` and that have no open offline alert. */
   listOverdueAgents(now: Date, limit: number): Promise<MonitoredAgent[]>;

@@ -6,16 +6,17 @@
  * decision is recorded with who and why, and announced — in the alerts channels, where its
  * alerts were. Moderators, the committee (and so the CLI) and the organisation's ICT lead only.
  */
-import { t } from './messages.ts';
-import { DomainError } from '../kernel/errors.ts';
+
 import { Actor } from '../kernel/actor.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
 import type { Organisation } from '../kernel/person.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
 import { publishAlert } from './alert-message.ts';
 import { AlertStateMachine } from './alert-state.ts';
 import { canManageMonitoring, ledOrganisations } from './enrolment.ts';
-import { ConfigurationItemRef, type Alert, type ConfigurationItem, type MonitoredAgent } from './model.ts';
+import { t } from './messages.ts';
+import { type Alert, type ConfigurationItem, ConfigurationItemRef, type MonitoredAgent } from './model.ts';
 
 export const REVOKE_REASON_MAX = 500;
 

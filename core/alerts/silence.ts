@@ -22,7 +22,8 @@ export function parseDuration(text: string, max = MAX_SILENCE_MS): number | unde
   const s = text.trim().toLowerCase();
   if (!/^(\d+(?:[.,]\d+)?(?:min|s|m|h|o|d|g))+$/.test(s)) return undefined;
   let total = 0;
-  for (const m of s.matchAll(/(\d+(?:[.,]\d+)?)(min|s|m|h|o|d|g)/g)) total += Number((m[1] ?? '0').replace(',', '.')) * (UNIT_MS[m[2] ?? ''] ?? 0);
+  for (const m of s.matchAll(/(\d+(?:[.,]\d+)?)(min|s|m|h|o|d|g)/g))
+    total += Number((m[1] ?? '0').replace(',', '.')) * (UNIT_MS[m[2] ?? ''] ?? 0);
   total = Math.round(total);
   return total > 0 && total <= max ? total : undefined;
 }

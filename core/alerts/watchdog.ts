@@ -11,7 +11,7 @@ import type { Clock, Store } from '../kernel/ports.ts';
 import { publishAlert } from './alert-message.ts';
 import { AlertStateMachine } from './alert-state.ts';
 import { isOverdue, shouldReopen } from './hysteresis.ts';
-import { offlineFingerprint, type Alert } from './model.ts';
+import { type Alert, offlineFingerprint } from './model.ts';
 import { MAX_CLOCK_SKEW_MS } from './protocol.ts';
 import { isSilenced } from './silence.ts';
 
@@ -74,7 +74,16 @@ async function raiseOffline(deps: SweepDeps, agentId: string): Promise<boolean> 
     if (last && shouldReopen(last.resolvedAt, now)) {
       alert = await repos.monitoring.updateAlert(
         last.id,
-        { state: 'firing', resolvedAt: null, acknowledgedAt: null, acknowledgedBy: null, snoozedUntil: null, flaps: last.flaps + 1, notifiedAt: now, ...sample },
+        {
+          state: 'firing',
+          resolvedAt: null,
+          acknowledgedAt: null,
+          acknowledgedBy: null,
+          snoozedUntil: null,
+          flaps: last.flaps + 1,
+          notifiedAt: now,
+          ...sample,
+        },
         now,
       );
     } else {
@@ -108,7 +117,11 @@ async function wake(deps: SweepDeps, alertId: string): Promise<boolean> {
     if (!alert?.snoozedUntil || alert.snoozedUntil.getTime() > now.getTime()) return false;
     const state = AlertStateMachine.next(alert.state, 'wake');
     if (!state) return false;
-    const updated = await repos.monitoring.updateAlert(alert.id, { state, snoozedUntil: null, acknowledgedAt: null, acknowledgedBy: null, notifiedAt: now }, now);
+    const updated = await repos.monitoring.updateAlert(
+      alert.id,
+      { state, snoozedUntil: null, acknowledgedAt: null, acknowledgedBy: null, notifiedAt: now },
+      now,
+    );
     const notifier = new Notifier(repos, deps.defaultLocale);
     await publishAlert(repos, notifier, updated);
     await notifier.flush(now);

@@ -1,10 +1,10 @@
-import { t } from './messages.ts';
+import { Actor } from '../kernel/actor.ts';
 import { type Locale } from '../kernel/i18n.ts';
 import { Notifier } from '../kernel/notifier.ts';
-import { announceTicket } from '../tickets/ticket-notices.ts';
-import { Actor } from '../kernel/actor.ts';
 import type { Clock, Store } from '../kernel/ports.ts';
 import { rescheduleSla } from '../sla/sla-events.ts';
+import { announceTicket } from '../tickets/ticket-notices.ts';
+import { t } from './messages.ts';
 
 const DAY_MS = 86_400_000;
 
@@ -34,7 +34,15 @@ export async function closeUnconfirmedTickets(
       );
       if (!updated) return false;
       await repos.tickets.addEvents([
-        { ticketId: ticket.id, actorId: null, at: now, field: 'status', from: 'resolved', to: 'closed', note: `auto-close after ${afterDays} days` },
+        {
+          ticketId: ticket.id,
+          actorId: null,
+          at: now,
+          field: 'status',
+          from: 'resolved',
+          to: 'closed',
+          note: `auto-close after ${afterDays} days`,
+        },
       ]);
       await rescheduleSla({ repos, clock }, updated);
       const notifier = new Notifier(repos, opts.defaultLocale);

@@ -1,5 +1,5 @@
-import { t } from './messages.ts';
 import type { Feature } from '../kernel/command.ts';
+import { t } from './messages.ts';
 import { requestEscalation } from './request-escalation.ts';
 
 /** The "Ask for a vendor" button on a breach report. */

@@ -7,7 +7,10 @@ import { en } from './messages.en.ts';
 import { it } from './messages.it.ts';
 
 /** Messages of the escalation feature, with the ground floor's shared words and those of the features it builds on (sla, tickets, vendors). */
-export const m = defineMessages({ ...kernelIt, ...sla.it, ...tickets.it, ...vendors.it, ...it }, { ...kernelEn, ...sla.en, ...tickets.en, ...vendors.en, ...en });
+export const m = defineMessages(
+  { ...kernelIt, ...sla.it, ...tickets.it, ...vendors.it, ...it },
+  { ...kernelEn, ...sla.en, ...tickets.en, ...vendors.en, ...en },
+);
 export const t = m.t;
 /** This feature's own catalogs. */
 export const own = { it, en };

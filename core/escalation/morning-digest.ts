@@ -1,13 +1,13 @@
-import { t } from './messages.ts';
 import { type Locale } from '../kernel/i18n.ts';
-import { BusinessCalendar, type BusinessCalendarConfig, type IsoWeekday } from '../sla/business-calendar.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import type { Clock, Store } from '../kernel/ports.ts';
 import { TICKET_STATUSES, type Ticket } from '../kernel/ticket.ts';
+import { BusinessCalendar, type BusinessCalendarConfig, type IsoWeekday } from '../sla/business-calendar.ts';
 import { SlaClock, type SlaSummary, type SlaTargetSummary } from '../sla/sla-clock.ts';
 import { TARGET_THRESHOLDS } from '../sla/sla-event-kind.ts';
 import { loadSlaContext, ticketSlaSummary } from '../sla/sla-events.ts';
 import { describeTarget } from '../sla/sla-format.ts';
+import { t } from './messages.ts';
 
 const LIVE = TICKET_STATUSES.filter((s) => ['counting', 'paused'].includes(SlaClock.resolutionPhase(s)));
 const COUNTING = TICKET_STATUSES.filter((s) => SlaClock.resolutionPhase(s) === 'counting');
@@ -30,7 +30,9 @@ interface Row {
 }
 
 function classify(ticket: Ticket, summary: SlaSummary): Row {
-  const live = [summary.response, summary.resolution].filter((s) => s.state === 'running' || s.state === 'paused' || (s.state === 'breached' && !s.stoppedAt));
+  const live = [summary.response, summary.resolution].filter(
+    (s) => s.state === 'running' || s.state === 'paused' || (s.state === 'breached' && !s.stoppedAt),
+  );
   const share = (s: SlaTargetSummary) => s.remainingMinutes / s.targetMinutes;
   const target = [...live].sort((a, b) => share(a) - share(b))[0] ?? summary.resolution;
   const late = live.some((s) => s.state === 'breached');
@@ -58,15 +60,24 @@ export type DigestResult =
  * Only on business days of the SLA calendar. With `runKey` (the local date), it is sent once per
  * key however many workers run it: the key is recorded in the same transaction.
  */
-export async function sendMorningDigest(
-  opts: { readonly store: Store; readonly clock: Clock; readonly defaultLocale: Locale; readonly runKey?: string },
-): Promise<DigestResult> {
+export async function sendMorningDigest(opts: {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly defaultLocale: Locale;
+  readonly runKey?: string;
+}): Promise<DigestResult> {
   return opts.store.transaction(async (repos): Promise<DigestResult> => {
     const now = opts.clock.now();
     const sla = await loadSlaContext(repos);
     if (!isBusinessDay(sla.calendar, now)) return { sent: false, reason: 'not_a_business_day' };
     if (opts.runKey && !(await repos.sla.claimRun('digest', opts.runKey, now))) return { sent: false, reason: 'already_sent' };
-    const overview = await repos.sla.openTicketsOverview({ statuses: LIVE, counting: COUNTING, riskKinds: RISK_KINDS, now, limit: CANDIDATES });
+    const overview = await repos.sla.openTicketsOverview({
+      statuses: LIVE,
+      counting: COUNTING,
+      riskKinds: RISK_KINDS,
+      now,
+      limit: CANDIDATES,
+    });
     const rows: Row[] = [];
     for (const x of overview.urgent) rows.push(classify(x, await ticketSlaSummary(repos, x, now, sla)));
     const urgent = rows.filter((r) => r.late || r.atRisk).sort((a, b) => a.urgency - b.urgency);
@@ -89,7 +100,9 @@ export async function sendMorningDigest(
           ? ['', t(l, 'sla.digest.calm')]
           : [];
       const body = counts.open === 0 ? [t(l, 'sla.digest.empty')] : [t(l, 'sla.digest.counts', counts), ...first];
-      const date = new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'full', timeZone: sla.calendar.timeZone }).format(now);
+      const date = new Intl.DateTimeFormat(l === 'it' ? 'it-IT' : 'en-GB', { dateStyle: 'full', timeZone: sla.calendar.timeZone }).format(
+        now,
+      );
       return { title: t(l, 'sla.digest.title', { date }), text: body.join('\n') };
     };
     const notifier = new Notifier(repos, opts.defaultLocale);

@@ -16,21 +16,22 @@
  * the warnings of an unclaimed ticket reach them in a DM, and a breach of the vendor's
  * commitment goes to the committee channel (not the volunteers'), the members and the requester.
  */
-import { t } from './messages.ts';
-import type { Button, OutMessage } from '../kernel/message.ts';
+
 import { type Locale } from '../kernel/i18n.ts';
-import { cardRef } from '../tickets/ticket-card.ts';
+import type { Button, OutMessage } from '../kernel/message.ts';
 import type { Notifier } from '../kernel/notifier.ts';
 import type { Repositories } from '../kernel/ports.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
+import { BusinessCalendar } from '../sla/business-calendar.ts';
+import { SlaClock } from '../sla/sla-clock.ts';
 import type { SlaEventRecord } from '../sla/sla-event-kind.ts';
 import type { SlaContext } from '../sla/sla-events.ts';
 import { formatDue, formatDuration } from '../sla/sla-format.ts';
 import { SlaPolicy } from '../sla/sla-policy.ts';
-import { BusinessCalendar } from '../sla/business-calendar.ts';
-import { SlaClock } from '../sla/sla-clock.ts';
+import { cardRef } from '../tickets/ticket-card.ts';
 import type { Vendor } from '../vendors/model.ts';
+import { t } from './messages.ts';
 import '../vendors/ports.ts';
 
 /** The history field that records escalation offers and requests. */
@@ -70,9 +71,16 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
     const since = periods[periods.length - 1]?.start ?? ticket.createdAt;
     const age = (l: Locale) => business(l, BusinessCalendar.businessMinutesBetween(cal, since, now));
     if (event.kind === 'reannounce' && vendor) {
-      await toMembers((l) => ({ text: t(l, 'sla.vendor.reannounce', { ...base, age: age(l), vendor: neutralizeMentions(vendor.name) }), buttons: [claim(l), details(l)] }));
+      await toMembers((l) => ({
+        text: t(l, 'sla.vendor.reannounce', { ...base, age: age(l), vendor: neutralizeMentions(vendor.name) }),
+        buttons: [claim(l), details(l)],
+      }));
     } else if (event.kind === 'reannounce') {
-      await notifier.toChannels('volunteers', (l) => ({ text: t(l, 'sla.unclaimed.reannounce', { ...base, age: age(l) }), buttons: [claim(l), details(l)], mention: 'here' }), channelOpts);
+      await notifier.toChannels(
+        'volunteers',
+        (l) => ({ text: t(l, 'sla.unclaimed.reannounce', { ...base, age: age(l) }), buttons: [claim(l), details(l)], mention: 'here' }),
+        channelOpts,
+      );
     } else {
       for (const m of await repos.people.listPeopleWithRole('moderator')) {
         await notifier.toPerson(m.id, (l) => ({ text: t(l, 'sla.unclaimed.report', { ...base, age: age(l) }), buttons: [details(l)] }));
@@ -96,9 +104,15 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
     if (target === 'resolution' && ticket.assigneeId) {
       await notifier.toPerson(ticket.assigneeId, (l) => ({ text: t(l, 'sla.warn.resolution', params(l)), buttons: [details(l)] }));
     } else if (vendor) {
-      await toMembers((l) => ({ text: t(l, `sla.warn.${target}`, params(l)), buttons: target === 'response' ? [claim(l), details(l)] : [details(l)] }));
+      await toMembers((l) => ({
+        text: t(l, `sla.warn.${target}`, params(l)),
+        buttons: target === 'response' ? [claim(l), details(l)] : [details(l)],
+      }));
     } else {
-      await notifier.toChannels('volunteers', (l) => ({ text: t(l, `sla.warn.${target}`, params(l)) }), { ...channelOpts, threadRef: cardRef(ticket) });
+      await notifier.toChannels('volunteers', (l) => ({ text: t(l, `sla.warn.${target}`, params(l)) }), {
+        ...channelOpts,
+        threadRef: cardRef(ticket),
+      });
     }
     return;
   }
@@ -108,9 +122,15 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
   const ownerName = neutralizeMentions(owner?.displayName ?? '—');
   if (vendor) return vendorBreach(ctx, ticket, vendor, { ...base, target: '', owner: ownerName }, targetText, target, toMembers);
   for (const purpose of ['volunteers', 'committee'] as const) {
-    await notifier.toChannels(purpose, (l) => ({ text: t(l, `sla.breach.${target}`, { ...base, target: targetText(l), owner: ownerName }), buttons: [details(l)] }), channelOpts);
+    await notifier.toChannels(
+      purpose,
+      (l) => ({ text: t(l, `sla.breach.${target}`, { ...base, target: targetText(l), owner: ownerName }), buttons: [details(l)] }),
+      channelOpts,
+    );
   }
-  await notifier.toPerson(ticket.requesterId, (l) => ({ text: t(l, `sla.requester.breach.${target}`, { ref: ticket.ref, target: targetText(l) }) }));
+  await notifier.toPerson(ticket.requesterId, (l) => ({
+    text: t(l, `sla.requester.breach.${target}`, { ref: ticket.ref, target: targetText(l) }),
+  }));
   if (target === 'resolution' && ticket.tier === 'volunteer') await offerEscalation(ctx, ticket, base);
 }
 
@@ -127,7 +147,9 @@ async function vendorBreach(
   const { notifier } = ctx;
   const details = (l: Locale): Button => ({ actionId: 'ticket.details', value: ticket.ref, label: t(l, 'button.details') });
   const params = (l: Locale) => ({ ...base, target: targetText(l), vendor: neutralizeMentions(vendor.name), vendorRef: vendor.ref });
-  await notifier.toChannels('committee', (l) => ({ text: t(l, `sla.vendor.breach.${target}`, params(l)), buttons: [details(l)] }), { organisationId: ticket.organisationId });
+  await notifier.toChannels('committee', (l) => ({ text: t(l, `sla.vendor.breach.${target}`, params(l)), buttons: [details(l)] }), {
+    organisationId: ticket.organisationId,
+  });
   await toMembers((l) => ({ text: t(l, `sla.vendor.breach.${target}`, params(l)), buttons: [details(l)] }));
   await notifier.toPerson(ticket.requesterId, (l) => ({ text: t(l, `sla.vendor.requester_breach.${target}`, params(l)) }));
 }
@@ -136,9 +158,22 @@ async function vendorBreach(
 async function offerEscalation(ctx: SlaNoticeContext, ticket: Ticket, base: Readonly<Record<string, string | number>>): Promise<void> {
   const { repos, notifier, now } = ctx;
   await repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: null, at: now, field: ESCALATION_FIELD, from: null, to: 'offered', note: 'volunteer resolution target missed' },
+    {
+      ticketId: ticket.id,
+      actorId: null,
+      at: now,
+      field: ESCALATION_FIELD,
+      from: null,
+      to: 'offered',
+      note: 'volunteer resolution target missed',
+    },
   ]);
-  const escalate = (l: Locale): Button => ({ actionId: 'ticket.escalate', value: ticket.ref, label: t(l, 'button.escalate'), style: 'primary' });
+  const escalate = (l: Locale): Button => ({
+    actionId: 'ticket.escalate',
+    value: ticket.ref,
+    label: t(l, 'button.escalate'),
+    style: 'primary',
+  });
   await notifier.toPerson(ticket.requesterId, (l) => ({ text: t(l, 'sla.escalation.offer', { ref: ticket.ref }), buttons: [escalate(l)] }));
   for (const m of await repos.people.listPeopleWithRole('moderator')) {
     if (m.id === ticket.requesterId) continue;

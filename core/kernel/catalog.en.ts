@@ -40,7 +40,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'status_help.resolved': 'Resolved: confirm it works, or reopen the ticket.',
   'status_help.closed': 'Closed. Thank you!',
   'status_help.cancelled': 'Cancelled.',
-  'status_help.awaiting_approval': 'The change is waiting for the ICT lead\'s approval.',
+  'status_help.awaiting_approval': "The change is waiting for the ICT lead's approval.",
   'status_help.approved': 'The change is approved and will be scheduled.',
   'status_help.rejected': 'The change was rejected.',
   'status_help.scheduled': 'The change is scheduled.',
@@ -63,7 +63,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'purpose.committee': 'committee',
   'purpose.community': 'community',
 
-  'button.claim': 'I\'ll take it',
+  'button.claim': "I'll take it",
   'button.details': 'Details',
   'button.cancel': 'Cancel',
   'button.confirm': 'Confirm',
@@ -92,15 +92,18 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'intake.ask_urgency': 'How urgent is it?',
   'intake.ask_title': 'Write a short title (at most {max} characters), for example "The office printer does not print".',
   'intake.ask_description': 'Describe the problem: what happens, since when, what you already tried.',
-  'intake.ask_description_or_keep': 'Describe the problem: what happens, since when, what you already tried. Or use what you wrote at first:\n«{text}»',
+  'intake.ask_description_or_keep':
+    'Describe the problem: what happens, since when, what you already tried. Or use what you wrote at first:\n«{text}»',
   'intake.ask_device': 'Which device or service is involved (for example "front desk PC", "e-mail")? If you do not know, press Skip.',
   'intake.summary_title': 'Summary: do you confirm?',
   'intake.field_title': 'Title',
-  'intake.created': 'Done! Your ticket is {ref}, priority {priority}. Volunteers see it now in their channel: I will write here when someone claims it. To see where it stands, write "status {ref}".',
+  'intake.created':
+    'Done! Your ticket is {ref}, priority {priority}. Volunteers see it now in their channel: I will write here when someone claims it. To see where it stands, write "status {ref}".',
   'intake.use_buttons': 'I did not understand: please use one of the buttons.',
   'intake.too_long': 'The text is too long (at most {max} characters).',
   'intake.empty': 'I need an answer to go on.',
-  'intake.not_member': 'You are not a member of an organisation yet. Ask your nonprofit\'s ICT lead for an invitation code and write "join <code>".',
+  'intake.not_member':
+    'You are not a member of an organisation yet. Ask your nonprofit\'s ICT lead for an invitation code and write "join <code>".',
   'dialog.cancelled': 'All right, cancelled. Write to me whenever you like.',
   'dialog.nothing_to_cancel': 'There is nothing to cancel.',
   'dialog.expired': 'This conversation has expired. Write your problem again to start over.',
@@ -129,7 +132,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'ok.status': 'Done: {ref} is now {status}.',
   'ok.rated': 'Thanks for rating {ref}: {stars}/5.',
   'ok.handed_over': 'I handed {ref} over to {handle}.',
-  'ok.bound': 'This channel is now Sportello\'s {purpose} channel.',
+  'ok.bound': "This channel is now Sportello's {purpose} channel.",
   'ok.unbound': 'This channel is no longer the {purpose} channel.',
   'ok.certified': '{handle} is now {role}.',
   'ok.revoked': '{handle} is no longer {role}.',
@@ -138,7 +141,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'link.done': 'Done: this account is linked to your Sportello identity.',
   'invite.code': 'Invitation code for {org}: {code} (valid for 7 days). Whoever receives it writes "join {code}" to the bot.',
   'invite.done': 'Welcome to {org}! You can now open requests: tell me the problem.',
-  'whoami': 'You are {name} (@{handle}). Roles: {roles}.',
+  whoami: 'You are {name} (@{handle}). Roles: {roles}.',
   'list.title': 'Your tickets ({n})',
   'list.empty': 'No tickets to show.',
   'certified.title': 'Certified people',
@@ -171,7 +174,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
     'Volunteers:\n• claim <id> (or the "I\'ll take it" button)\n• hold <id> <reason> / resume <id>\n• note <id> <text>: internal note\n• resolve <id> <solution>\n• unclaim <id> / handover <id> @<username>',
   'help.staff': 'Moderation:\n• channel volunteers | alerts | committee | community (typed in the channel)\n• invite <fiscal code> [lead]',
   'help.committee': 'Committee:\n• certify @<username> <role> [reason]\n• revoke @<username> <role> <reason>\n• certified',
-  'help.account': 'Account:\n• language it | en\n• link: link another account (Slack, Telegram, Discord)\n• join <code>: join your organisation\n• whoami',
+  'help.account':
+    'Account:\n• language it | en\n• link: link another account (Slack, Telegram, Discord)\n• join <code>: join your organisation\n• whoami',
   // SLA (issue 7)
   'sla.target.response': 'First response',
   'sla.target.resolution': 'Resolution',
@@ -188,20 +192,28 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'sla.business': '{duration} of business time',
   'sla.tier.volunteer': 'Volunteers',
   'sla.tier.vendor': 'Vendors',
-  'sla.warn.response': '⏰ {ref} (P{priority}, {org}) is still in the queue: first response is due {due}, {remaining} left. Who can take it?',
+  'sla.warn.response':
+    '⏰ {ref} (P{priority}, {org}) is still in the queue: first response is due {due}, {remaining} left. Who can take it?',
   'sla.warn.resolution': '⏰ {ref} (P{priority}, «{title}»): resolution is due {due}, {remaining} left.',
   'sla.breach.response': '🚨 Target missed: nobody claimed {ref} (P{priority}, {org}) within {target}.',
   'sla.breach.resolution': '🚨 Target missed: {ref} (P{priority}, {org}) was not resolved within {target}. Owner: {owner}.',
-  'sla.requester.breach.response': 'We are sorry: your request {ref} has not been picked up within the time we aimed for ({target}). It is not forgotten: the coordinators have been told, and I will write to you as soon as someone takes it.',
-  'sla.requester.breach.resolution': 'We are sorry: your request {ref} was not solved within the time we aimed for ({target}). The person working on it has been told and is still on it.',
-  'sla.escalation.offer': 'The volunteers could not solve {ref} in the expected time. If you prefer, we can ask a certified vendor from the register to take it over: it is a paid service with guaranteed times. Shall we ask?',
-  'sla.escalation.offer_staff': '{ref} (P{priority}, {org}) went past the volunteers\' resolution time: handing it to a certified vendor can be offered. The requester got the same offer.',
-  'sla.escalation.requested': 'Done: I recorded the request to hand {ref} to a certified vendor. A moderator will contact you about the next steps.',
+  'sla.requester.breach.response':
+    'We are sorry: your request {ref} has not been picked up within the time we aimed for ({target}). It is not forgotten: the coordinators have been told, and I will write to you as soon as someone takes it.',
+  'sla.requester.breach.resolution':
+    'We are sorry: your request {ref} was not solved within the time we aimed for ({target}). The person working on it has been told and is still on it.',
+  'sla.escalation.offer':
+    'The volunteers could not solve {ref} in the expected time. If you prefer, we can ask a certified vendor from the register to take it over: it is a paid service with guaranteed times. Shall we ask?',
+  'sla.escalation.offer_staff':
+    "{ref} (P{priority}, {org}) went past the volunteers' resolution time: handing it to a certified vendor can be offered. The requester got the same offer.",
+  'sla.escalation.requested':
+    'Done: I recorded the request to hand {ref} to a certified vendor. A moderator will contact you about the next steps.',
   'sla.escalation.already': 'The request to hand {ref} to a vendor is already recorded.',
   'button.escalate': 'Ask for a vendor',
   'sla.unclaimed.reannounce': '📣 {ref} (P{priority}, {org}) has been waiting {age} for someone to take it. Who can help?',
-  'sla.unclaimed.report': '{ref} (P{priority}, {org}) has been in the queue with nobody on it for {age}, even after the reminder to the volunteers. Can you find someone for it?',
-  'sla.auto_closed': 'I closed ticket {ref}: it was resolved and no confirmation came in {days} days. If the problem comes back, write to me and we will open a new request.',
+  'sla.unclaimed.report':
+    '{ref} (P{priority}, {org}) has been in the queue with nobody on it for {age}, even after the reminder to the volunteers. Can you find someone for it?',
+  'sla.auto_closed':
+    'I closed ticket {ref}: it was resolved and no confirmation came in {days} days. If the problem comes back, write to me and we will open a new request.',
   'sla.digest.title': 'Good morning! Open tickets on {date}',
   'sla.digest.counts': 'Open: {open} · in the queue with nobody: {unclaimed} · at risk: {risk} · late: {late}',
   'sla.digest.first': 'Look at these first:',
@@ -215,20 +227,27 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'sla.policy.line': '{tier} P{priority}: first response {response}, resolution {resolution}{always}',
   'sla.policy.always': ' · around the clock',
   'sla.policy.invalid': 'The first response must come before the resolution, and every time must be more than zero.',
-  'ok.sla': 'Done: {tier} P{priority} now has first response {response} and resolution {resolution}{always}. Deadlines recomputed on {n} open tickets.',
-  'usage.sla': 'Usage: sla (shows the targets) or, for moderators, sla volunteers|vendors P1…P5 <first response> <resolution> [24x7|business], for example "sla volunteers P2 4h 3d".',
+  'ok.sla':
+    'Done: {tier} P{priority} now has first response {response} and resolution {resolution}{always}. Deadlines recomputed on {n} open tickets.',
+  'usage.sla':
+    'Usage: sla (shows the targets) or, for moderators, sla volunteers|vendors P1…P5 <first response> <resolution> [24x7|business], for example "sla volunteers P2 4h 3d".',
   'help.sla': 'Times (SLA):\n• sla: the time targets per priority\n• sla volunteers P2 4h 3d: change a target (moderators)',
   // Monitoring (issue 8)
   'ok.bound_org': 'This channel is now the Sportello {purpose} channel for {org}.',
   'error.alert_not_found': 'I cannot find this alert, or it is not one you can handle.',
   'error.alert_transition': 'Alert {ref} has already been handled or has resolved: see the updated message.',
-  'error.machine_not_found': 'I cannot find exactly one machine "{name}" (found: {n}). Use the CI id (for example CI-000042) or the organisation\'s fiscal code.',
-  'usage.agent': 'Usage: agent [organisation fiscal code]: a code to enrol the monitoring agent on one of the organisation\'s machines. The ICT lead of a single organisation may leave the fiscal code out.\nagent revoke <CI-000042 | machine name> <reason>: revoke the agent of a machine that was retired, reinstalled or compromised; its reports are refused and its open alerts closed.',
+  'error.machine_not_found':
+    'I cannot find exactly one machine "{name}" (found: {n}). Use the CI id (for example CI-000042) or the organisation\'s fiscal code.',
+  'usage.agent':
+    "Usage: agent [organisation fiscal code]: a code to enrol the monitoring agent on one of the organisation's machines. The ICT lead of a single organisation may leave the fiscal code out.\nagent revoke <CI-000042 | machine name> <reason>: revoke the agent of a machine that was retired, reinstalled or compromised; its reports are refused and its open alerts closed.",
   'error.agent_revoked': 'The agent of {name} has already been revoked.',
-  'usage.silence': 'Usage: silence <fiscal code | CI-000042 | machine name> <duration> [reason], for example "silence office-pc 2h Windows update". Durations: 30m, 2h, 3d.',
-  'agent.code': 'Agent enrolment code for {org}: {code} (valid for 24 hours, once). On the machine to watch, run:\nsportello-agent enroll --server <Sportello address> --code {code} --config /etc/sportello-agent.yml',
+  'usage.silence':
+    'Usage: silence <fiscal code | CI-000042 | machine name> <duration> [reason], for example "silence office-pc 2h Windows update". Durations: 30m, 2h, 3d.',
+  'agent.code':
+    'Agent enrolment code for {org}: {code} (valid for 24 hours, once). On the machine to watch, run:\nsportello-agent enroll --server <Sportello address> --code {code} --config /etc/sportello-agent.yml',
   'agent.enrolled': 'The monitoring agent {name} of {org} is enrolled: the machine is {ci} in the configuration register.',
-  'agent.revoked': 'Done: the agent of {machine} ({org}) is revoked and its reports will be refused. Open alerts closed: {n}. To put it back in service, enrol it again (agent).',
+  'agent.revoked':
+    'Done: the agent of {machine} ({org}) is revoked and its reports will be refused. Open alerts closed: {n}. To put it back in service, enrol it again (agent).',
   'agent.revoked_notice': 'Agent revoked: {machine} of {org} is no longer monitored. Decided by {by}: «{reason}». Open alerts closed: {n}.',
   'agents.title': 'Monitoring agents ({n})',
   'agents.line': '{ci} · {name} · {org} · {state} · last seen {seen}',
@@ -293,9 +312,11 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'alert.summary.file_age': '{target} has not been updated for {value}.',
   'alert.summary.agent_offline': 'The agent on {target} has been silent for {value}.',
   'alert.suggest.cpu': 'see which programs use the CPU (Task Manager, top) and whether an update or an antivirus scan is running.',
-  'alert.suggest.load': 'see which processes keep the machine busy (top) and whether something is stuck waiting for the disk or the network.',
+  'alert.suggest.load':
+    'see which processes keep the machine busy (top) and whether something is stuck waiting for the disk or the network.',
   'alert.suggest.memory': 'close or restart the programs using the most memory; if it happens often, consider more RAM.',
-  'alert.suggest.disk': 'free some space: empty the recycle bin and temporary folders, archive large files and check that old backups get deleted.',
+  'alert.suggest.disk':
+    'free some space: empty the recycle bin and temporary folders, archive large files and check that old backups get deleted.',
   'alert.suggest.process': 'restart the service (for example systemctl restart <name>) and read its log to see why it stopped.',
   'alert.suggest.log': 'read the lines reported: they often name the cause already (disk full, permissions, expired password).',
   'alert.suggest.http': 'open the address in a browser and check that the server and the web service are up and that the domain resolves.',

@@ -7,10 +7,13 @@ describe('CoalescingRunner', () => {
   it('runs one round per kick when idle, and exactly one more for any number of kicks during a round', async () => {
     let rounds = 0;
     let release: () => void = () => {};
-    const runner = new CoalescingRunner(async () => {
-      rounds++;
-      if (rounds === 1) await new Promise<void>((r) => (release = r));
-    }, () => {});
+    const runner = new CoalescingRunner(
+      async () => {
+        rounds++;
+        if (rounds === 1) await new Promise<void>((r) => (release = r));
+      },
+      () => {},
+    );
     runner.kick();
     await tick();
     for (let i = 0; i < 10; i++) runner.kick();
@@ -25,9 +28,12 @@ describe('CoalescingRunner', () => {
   it('reports a failing round and keeps serving kicks', async () => {
     const errors: unknown[] = [];
     let n = 0;
-    const runner = new CoalescingRunner(async () => {
-      if (++n === 1) throw new Error('boom');
-    }, (e) => errors.push(e));
+    const runner = new CoalescingRunner(
+      async () => {
+        if (++n === 1) throw new Error('boom');
+      },
+      (e) => errors.push(e),
+    );
     runner.kick();
     await runner.settled();
     runner.kick();
@@ -38,7 +44,10 @@ describe('CoalescingRunner', () => {
 
   it('ignores kicks while paused, until resumed', async () => {
     let n = 0;
-    const runner = new CoalescingRunner(async () => void n++, () => {});
+    const runner = new CoalescingRunner(
+      async () => void n++,
+      () => {},
+    );
     await runner.pause();
     runner.kick();
     await runner.settled();

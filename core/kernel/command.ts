@@ -14,7 +14,17 @@ import type { Turn } from './turn.ts';
 export type Audience = Role | 'member' | 'anyone';
 
 /** The groups of `aiuto`, in the order they are shown. */
-export const HELP_SECTIONS = ['requester', 'community', 'volunteer', 'staff', 'sla', 'monitoring', 'vendors', 'committee', 'account'] as const;
+export const HELP_SECTIONS = [
+  'requester',
+  'community',
+  'volunteer',
+  'staff',
+  'sla',
+  'monitoring',
+  'vendors',
+  'committee',
+  'account',
+] as const;
 export type HelpSection = (typeof HELP_SECTIONS)[number];
 
 /**
@@ -117,7 +127,10 @@ export interface Feature {
 
 /** Folds accents and case: `Perché` and `perche` are the same command word. */
 function foldWord(w: string): string {
-  return w.normalize('NFD').replace(/[\u0300-\u036f]/g, '').toLowerCase();
+  return w
+    .normalize('NFD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase();
 }
 
 /** Whether the actor is in a command's audience. */
@@ -197,9 +210,7 @@ export class CommandRegistry {
 
   /** Menu entries (Telegram `setMyCommands`, Discord slash commands) in one language. */
   menu(l: Locale): { readonly name: string; readonly word: string; readonly description: string }[] {
-    return this.commands
-      .filter((c) => c.menu)
-      .map((c) => ({ name: c.name, word: c.words[l][0], description: c.menu?.(l) ?? '' }));
+    return this.commands.filter((c) => c.menu).map((c) => ({ name: c.name, word: c.words[l][0], description: c.menu?.(l) ?? '' }));
   }
 }
 

@@ -1,6 +1,6 @@
+import type { Actor } from './actor.ts';
 import type { Locale } from './i18n.ts';
 import type { Notifier } from './notifier.ts';
-import type { Actor } from './actor.ts';
 import type { Clock, Repositories } from './ports.ts';
 
 /** What every use case runs with: one transaction's repositories, the clock, who acts. */

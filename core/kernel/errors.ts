@@ -1,4 +1,3 @@
-
 /** Every refusal the domain can give; each has a user message `error.<code>` in every language. */
 export type DomainErrorCode =
   | 'illegal_transition'

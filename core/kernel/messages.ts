@@ -12,7 +12,14 @@ export const t = m.t;
 export { en as kernelEn, it as kernelIt };
 
 /** Error parameters that are codes, and the catalog prefix that turns each into the reader's words. */
-const CODE_PARAMS = [['status', 'status'], ['action', 'action'], ['field', 'field'], ['role', 'role'], ['state', 'engagement'], ['standing', 'vendor_status']] as const;
+const CODE_PARAMS = [
+  ['status', 'status'],
+  ['action', 'action'],
+  ['field', 'field'],
+  ['role', 'role'],
+  ['state', 'engagement'],
+  ['standing', 'vendor_status'],
+] as const;
 
 /**
  * A refusal in the reader's language, its code parameters (a status, an action, a field, a role,

@@ -1,7 +1,7 @@
-import type { Address, OutMessage } from './message.ts';
 import type { Locale } from './i18n.ts';
-import type { ChannelPurpose, Repositories } from './ports.ts';
+import type { Address, OutMessage } from './message.ts';
 import type { OutboxEntry } from './outbox.ts';
+import type { ChannelPurpose, Repositories } from './ports.ts';
 
 /** Builds a message in the recipient's language. */
 export type Compose = (locale: Locale) => OutMessage;
@@ -21,10 +21,7 @@ export class Notifier {
 
   /** A direct message on the account the person used last; false if they have none. */
   async toPerson(personId: string, compose: Compose, ref?: string): Promise<boolean> {
-    const [person, identities] = await Promise.all([
-      this.repos.people.findPerson(personId),
-      this.repos.people.listIdentities(personId),
-    ]);
+    const [person, identities] = await Promise.all([this.repos.people.findPerson(personId), this.repos.people.listIdentities(personId)]);
     const latest = identities.sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime())[0];
     if (!person || !latest) return false;
     this.push({

@@ -1,7 +1,7 @@
 import { CoalescingRunner } from './coalescing-runner.ts';
+import { type ChatSender, DeliveryError, type OutboxRecord } from './outbox.ts';
 import type { Platform } from './person.ts';
 import type { Clock, Store } from './ports.ts';
-import { DeliveryError, type ChatSender, type OutboxRecord } from './outbox.ts';
 
 export interface DispatcherLog {
   warn(obj: object, msg?: string): void;
@@ -116,7 +116,8 @@ export class OutboxDispatcher {
         if (ok && r.ref && messageId && !editMessageId) await repos.outbox.rememberMessage(platform, conv, r.ref, messageId);
         return ok;
       });
-      if (!marked) this.opts.log?.warn({ outboxId: r.id, platform }, 'outbox lease expired during delivery: another worker took the message over');
+      if (!marked)
+        this.opts.log?.warn({ outboxId: r.id, platform }, 'outbox lease expired during delivery: another worker took the message over');
       this.opts.onResult?.(platform, 'delivered');
     } catch (err) {
       const de = err instanceof DeliveryError ? err : undefined;

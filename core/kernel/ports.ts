@@ -11,12 +11,6 @@ export interface Clock {
   now(): Date;
 }
 
-
-
-
-
-
-
 export interface PeopleRepository {
   createOrganisation(o: Omit<Organisation, 'id' | 'createdAt'>, at: Date): Promise<Organisation>;
   findOrganisation(id: string): Promise<Organisation | undefined>;
@@ -41,14 +35,7 @@ export interface PeopleRepository {
     },
   ): Promise<RoleGrant>;
   /** Revokes the active grants of `role` (in `organisationId`, when given); returns how many. */
-  revokeRole(
-    personId: string,
-    role: Role,
-    organisationId: string | null,
-    by: string | null,
-    reason: string,
-    at: Date,
-  ): Promise<number>;
+  revokeRole(personId: string, role: Role, organisationId: string | null, by: string | null, reason: string, at: Date): Promise<number>;
   activeGrants(personId: string): Promise<RoleGrant[]>;
   /** Every grant and revocation of a role, newest first (the committee's register). */
   listGrants(filter: { readonly role?: Role; readonly activeOnly?: boolean }): Promise<RoleGrant[]>;
@@ -127,9 +114,6 @@ export interface OutboxRepository {
   /** The stable reference of a platform message we sent (to map thread replies to a ticket). */
   findRef(platform: Platform, conversationId: string, platformMessageId: string): Promise<string | undefined>;
 }
-
-
-
 
 /**
  * Everything a use case may touch, bound to one transaction. The ground floor lists its own

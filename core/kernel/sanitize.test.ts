@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { excerpt, forChannel, neutralizeMentions, redactPersonalDetails } from './sanitize.ts';
 
 /** Substrings that make Slack, Discord or Telegram ping people or parse control sequences. */

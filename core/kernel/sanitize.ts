@@ -8,9 +8,7 @@ const ZWSP = '\u200b';
 
 /** Breaks mass mentions and raw Slack control sequences so no platform can ping with them. */
 export function neutralizeMentions(text: string): string {
-  return text
-    .replace(/@(everyone|here|channel|all)\b/gi, `@${ZWSP}$1`)
-    .replace(/<([!@#])/g, `<${ZWSP}$1`);
+  return text.replace(/@(everyone|here|channel|all)\b/gi, `@${ZWSP}$1`).replace(/<([!@#])/g, `<${ZWSP}$1`);
 }
 
 const EMAIL = /[\w.+-]+@[\w-]+(\.[\w-]+)+/g;
@@ -22,7 +20,9 @@ const NOT_PHONE = /^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}\s?[-/]\s?\d{4})$/;
 
 /** Masks e-mail addresses and phone numbers (for cards shown in shared channels). */
 export function redactPersonalDetails(text: string): string {
-  return text.replace(EMAIL, '[email]').replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 && !NOT_PHONE.test(m.trim()) ? '[tel]' : m));
+  return text
+    .replace(EMAIL, '[email]')
+    .replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 && !NOT_PHONE.test(m.trim()) ? '[tel]' : m));
 }
 
 /** First `max` characters on one line, with an ellipsis when cut. */

@@ -3,7 +3,6 @@ import type { Locale } from './i18n.ts';
 import type { Address, Inbound, OutMessage } from './message.ts';
 import type { Person } from './person.ts';
 
-
 /** One inbound event being handled: who, where, and how to answer there. */
 export class Turn {
   readonly address: Address;

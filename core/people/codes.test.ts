@@ -1,9 +1,12 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { newCode } from './one-time-codes.ts';
 import { handleFrom } from './register.ts';
 
 const ALPHABET = 'ABCDEFGHJKMNPQRSTUVWXYZ23456789';
-const bytes = (...b: number[]) => () => Uint8Array.from(b);
+const bytes =
+  (...b: number[]) =>
+  () =>
+    Uint8Array.from(b);
 
 describe('newCode', () => {
   it('is 8 characters from the unambiguous alphabet', () => {

@@ -1,7 +1,7 @@
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
-import type { Organisation } from '../kernel/person.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import type { Organisation } from '../kernel/person.ts';
 
 const CODE_TTL_MS = 30 * 60 * 1000;
 const INVITE_TTL_MS = 7 * 24 * 60 * 60 * 1000;

@@ -2,16 +2,16 @@
  * People in chat: certification by the committee (`certifica`, `revoca`, `certificati`), the
  * account commands (`lingua`, `collega`, `entra`, `chisono`) and invitations (`invita`).
  */
-import { t } from './messages.ts';
+
 import { Actor } from '../kernel/actor.ts';
-import { Grammar, restAfter, type CommandSpec, type Feature } from '../kernel/command.ts';
+import { type CommandSpec, type Feature, Grammar, restAfter } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { isLocale } from '../kernel/i18n.ts';
-import { personArg } from '../kernel/person-arg.ts';
 import { isOrgRole, ROLES, type Role } from '../kernel/person.ts';
+import { personArg } from '../kernel/person-arg.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { grantRole, revokeRole } from './manage-roles.ts';
-import { m } from './messages.ts';
+import { m, t } from './messages.ts';
 import { createInvite, createLinkCode, redeemCode } from './one-time-codes.ts';
 import { certifiedList } from './people-replies.ts';
 
@@ -32,7 +32,11 @@ const CODE = /^[A-Z2-9]{8}$/i;
 
 async function redeem(turn: Turn, code: string): Promise<void> {
   const outcome = await redeemCode(turn.ctx, code);
-  turn.say(t(turn.locale, outcome.kind === 'link' ? 'link.done' : 'invite.done', { org: outcome.kind === 'invite' ? outcome.organisationName : '' }));
+  turn.say(
+    t(turn.locale, outcome.kind === 'link' ? 'link.done' : 'invite.done', {
+      org: outcome.kind === 'invite' ? outcome.organisationName : '',
+    }),
+  );
 }
 
 /** `certifica @chi ruolo [motivo]` / `revoca @chi ruolo motivo`. */

@@ -1,5 +1,5 @@
-import { toLocale, type Locale } from '../kernel/i18n.ts';
 import type { Actor } from '../kernel/actor.ts';
+import { type Locale, toLocale } from '../kernel/i18n.ts';
 import type { Person, Platform } from '../kernel/person.ts';
 import type { Clock, Repositories } from '../kernel/ports.ts';
 import { createPerson } from './register.ts';

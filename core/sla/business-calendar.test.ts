@@ -1,4 +1,4 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { BusinessCalendar as BC, type BusinessCalendarConfig, type WeekHours } from './business-calendar.ts';
 
 // Reminder: Rome is UTC+1 in winter (CET) and UTC+2 in summer (CEST).
@@ -16,8 +16,15 @@ const configs: Record<string, BusinessCalendarConfig> = { rome, milan, lunch, lu
 
 describe('easterSunday (anonymous Gregorian algorithm)', () => {
   it.each([
-    [2019, 4, 21], [2024, 3, 31], [2025, 4, 20], [2026, 4, 5], [2027, 3, 28],
-    [2000, 4, 23], [2008, 3, 23], [2038, 4, 25], [2285, 3, 22],
+    [2019, 4, 21],
+    [2024, 3, 31],
+    [2025, 4, 20],
+    [2026, 4, 5],
+    [2027, 3, 28],
+    [2000, 4, 23],
+    [2008, 3, 23],
+    [2038, 4, 25],
+    [2285, 3, 22],
   ])('%i → %i/%i', (year, month, day) => {
     expect(BC.easterSunday(year)).toEqual({ month, day });
   });
@@ -55,9 +62,14 @@ describe('isHoliday', () => {
   });
 
   it.each([
-    ['2019-04-22T10:00:00Z', true], ['2024-04-01T10:00:00Z', true], ['2025-04-21T10:00:00Z', true],
-    ['2026-04-06T10:00:00Z', true], ['2027-03-29T10:00:00Z', true],
-    ['2019-04-23T10:00:00Z', false], ['2024-04-02T10:00:00Z', false], ['2025-04-22T10:00:00Z', false],
+    ['2019-04-22T10:00:00Z', true],
+    ['2024-04-01T10:00:00Z', true],
+    ['2025-04-21T10:00:00Z', true],
+    ['2026-04-06T10:00:00Z', true],
+    ['2027-03-29T10:00:00Z', true],
+    ['2019-04-23T10:00:00Z', false],
+    ['2024-04-02T10:00:00Z', false],
+    ['2025-04-22T10:00:00Z', false],
     ['2027-03-30T10:00:00Z', false],
   ])('Easter Monday: %s → %s', (iso, expected) => {
     expect(BC.isHoliday(rome, d(iso))).toBe(expected);
@@ -198,9 +210,21 @@ describe('parseHours', () => {
   const am = iv('09:00', '13:00');
   const pm = iv('14:00', '18:00');
   it.each<[string, WeekHours]>([
-    ['mon-fri 09:00-13:00,14:00-18:00; sat 09:00-12:00',
-      { 1: [am, pm], 2: [am, pm], 3: [am, pm], 4: [am, pm], 5: [am, pm], 6: [iv('09:00', '12:00')], 7: [] }],
-    ['mon-fri 09:00-18:00', { ...closed, 1: [iv('09:00', '18:00')], 2: [iv('09:00', '18:00')], 3: [iv('09:00', '18:00')], 4: [iv('09:00', '18:00')], 5: [iv('09:00', '18:00')] }],
+    [
+      'mon-fri 09:00-13:00,14:00-18:00; sat 09:00-12:00',
+      { 1: [am, pm], 2: [am, pm], 3: [am, pm], 4: [am, pm], 5: [am, pm], 6: [iv('09:00', '12:00')], 7: [] },
+    ],
+    [
+      'mon-fri 09:00-18:00',
+      {
+        ...closed,
+        1: [iv('09:00', '18:00')],
+        2: [iv('09:00', '18:00')],
+        3: [iv('09:00', '18:00')],
+        4: [iv('09:00', '18:00')],
+        5: [iv('09:00', '18:00')],
+      },
+    ],
     ['MON,wed-thu 9:00-17:30', { ...closed, 1: [iv('09:00', '17:30')], 3: [iv('09:00', '17:30')], 4: [iv('09:00', '17:30')] }],
     ['lun-mar 08:30 - 12:30;', { ...closed, 1: [iv('08:30', '12:30')], 2: [iv('08:30', '12:30')] }],
     ['sun 00:00-24:00', { ...closed, 7: [iv('00:00', '24:00')] }],
@@ -211,10 +235,24 @@ describe('parseHours', () => {
   });
 
   it.each([
-    '', '  ;  ', 'mon-fri', 'xyz 09:00-18:00', 'mon-xyz 09:00-18:00', 'mon-tue-wed 09:00-10:00',
-    'fri-mon 09:00-18:00', 'constructor 09:00-10:00', 'mon-fri 9-18', 'mon 18:00-09:00', 'mon 09:00-09:00',
-    'mon 09:00-13:00,12:00-18:00', 'mon 25:00-26:00', 'mon 09:60-10:00', 'mon 24:00-24:00',
-    'mon 09:00-10:00 extra', 'mon 09:00-10:00,', 'mon,,tue 09:00-10:00',
+    '',
+    '  ;  ',
+    'mon-fri',
+    'xyz 09:00-18:00',
+    'mon-xyz 09:00-18:00',
+    'mon-tue-wed 09:00-10:00',
+    'fri-mon 09:00-18:00',
+    'constructor 09:00-10:00',
+    'mon-fri 9-18',
+    'mon 18:00-09:00',
+    'mon 09:00-09:00',
+    'mon 09:00-13:00,12:00-18:00',
+    'mon 25:00-26:00',
+    'mon 09:60-10:00',
+    'mon 24:00-24:00',
+    'mon 09:00-10:00 extra',
+    'mon 09:00-10:00,',
+    'mon,,tue 09:00-10:00',
   ])('rejects %j', (spec) => {
     expect(() => BC.parseHours(spec)).toThrow(/Invalid hours spec/);
   });
@@ -234,7 +272,11 @@ describe('configuration', () => {
   const everyDay = Array.from({ length: 366 }, (_, i) => new Date(Date.UTC(2024, 0, 1 + i)).toISOString().slice(5, 10));
   it.each<[string, () => unknown, RegExp]>([
     ['no working time', () => BC.addBusinessMinutes(BC.defaultConfig({ week: noWeek }), d('2026-01-12T08:00:00Z'), 10), /no working time/],
-    ['every day a holiday (search cap)', () => BC.addBusinessMinutes(BC.defaultConfig({ localHolidays: everyDay }), d('2026-01-12T08:00:00Z'), 1), /No business time found/],
+    [
+      'every day a holiday (search cap)',
+      () => BC.addBusinessMinutes(BC.defaultConfig({ localHolidays: everyDay }), d('2026-01-12T08:00:00Z'), 1),
+      /No business time found/,
+    ],
     ['bad time zone', () => BC.defaultConfig({ timeZone: 'Mars/Olympus' }), /Invalid time zone/],
     ['bad local holiday', () => BC.defaultConfig({ localHolidays: ['7 Dec'] }), /Invalid local holiday/],
     ['bad local holiday month', () => BC.defaultConfig({ localHolidays: ['13-01'] }), /Invalid local holiday/],
@@ -253,7 +295,7 @@ describe('configuration', () => {
   });
 });
 
-describe('San Francesco d\'Assisi (4 October), national holiday from 2026', () => {
+describe("San Francesco d'Assisi (4 October), national holiday from 2026", () => {
   const cfg = BC.defaultConfig();
   it.each([
     ['2025-10-04T10:00:00Z', false], // before the law (a Saturday anyway, so check the weekday rule separately below)

@@ -8,7 +8,10 @@
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
 /** A working interval in local wall-clock time, `'HH:MM'`; `end` may be `'24:00'`. */
-export interface WorkingInterval { readonly start: string; readonly end: string }
+export interface WorkingInterval {
+  readonly start: string;
+  readonly end: string;
+}
 
 /** Working intervals per ISO weekday (sorted, non-overlapping). */
 export type WeekHours = Readonly<Record<IsoWeekday, readonly WorkingInterval[]>>;
@@ -21,23 +24,30 @@ export interface BusinessCalendarConfig {
   /** 24×7: every minute counts, holidays and `week` are ignored. */ readonly always?: boolean;
 }
 
-const MIN = 60_000, DAY = 86_400_000;
+const MIN = 60_000,
+  DAY = 86_400_000;
 const MAX_DAYS = 3 * 366; // search cap for addBusinessMinutes, in local days (~3 years)
 const NATIONAL = new Set(['01-01', '01-06', '04-25', '05-01', '06-02', '08-15', '11-01', '12-08', '12-25', '12-26']);
 /** 4 October, San Francesco d'Assisi: a national holiday again from 2026 (legge 8 ottobre 2025, n. 151). */
 const SAINT_FRANCIS = '10-04';
 const SAINT_FRANCIS_FROM = 2026;
 const DAY_NAMES: ReadonlyMap<string, IsoWeekday> = new Map(
-  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'lun', 'mar', 'mer', 'gio', 'ven', 'sab', 'dom']
-    .map((n, i) => [n, ((i % 7) + 1) as IsoWeekday]),
+  ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun', 'lun', 'mar', 'mer', 'gio', 'ven', 'sab', 'dom'].map((n, i) => [
+    n,
+    ((i % 7) + 1) as IsoWeekday,
+  ]),
 );
 const WEEKDAYS: readonly IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
 
 type Span = readonly [number, number];
 /** A validated config: `days[1..7]` hold [start, end) minutes of the local day. */
 interface Compiled {
-  readonly fmt: Intl.DateTimeFormat; readonly days: readonly (readonly Span[])[]; readonly always: boolean;
-  readonly recurring: ReadonlySet<string>; readonly oneOff: ReadonlySet<string>; readonly hasWork: boolean;
+  readonly fmt: Intl.DateTimeFormat;
+  readonly days: readonly (readonly Span[])[];
+  readonly always: boolean;
+  readonly recurring: ReadonlySet<string>;
+  readonly oneOff: ReadonlySet<string>;
+  readonly hasWork: boolean;
 }
 
 const compiledCache = new WeakMap<BusinessCalendarConfig, Compiled>();
@@ -56,9 +66,7 @@ const fmtHM = (min: number): string => `${pad(Math.floor(min / 60))}:${pad(min %
 
 /** Validates and sorts one day's intervals; throws on empty or overlapping intervals. */
 function daySpans(intervals: readonly WorkingInterval[], day: IsoWeekday): Span[] {
-  const spans = intervals
-    .map((i): Span => [toMinutes(i.start, false), toMinutes(i.end, true)])
-    .sort((a, b) => a[0] - b[0]);
+  const spans = intervals.map((i): Span => [toMinutes(i.start, false), toMinutes(i.end, true)]).sort((a, b) => a[0] - b[0]);
   spans.forEach(([s, e], k) => {
     if (s >= e) throw new Error(`Invalid interval ${fmtHM(s)}-${fmtHM(e)} on weekday ${day}: start must precede end`);
     const prev = spans[k - 1];
@@ -94,8 +102,12 @@ function compile(cfg: BusinessCalendarConfig): Compiled {
     (m[1] ? oneOff : recurring).add(h);
   }
   const c: Compiled = {
-    fmt: formatter(cfg.timeZone), days, recurring, oneOff,
-    always: cfg.always === true, hasWork: days.some((d) => d.length > 0),
+    fmt: formatter(cfg.timeZone),
+    days,
+    recurring,
+    oneOff,
+    always: cfg.always === true,
+    hasWork: days.some((d) => d.length > 0),
   };
   compiledCache.set(cfg, c);
   return c;
@@ -154,10 +166,18 @@ function instant(d: Date, what: string): number {
 
 /** Computus (anonymous Gregorian algorithm): Easter Sunday of `year`, month 1–12. */
 function easterSunday(year: number): { month: number; day: number } {
-  const a = year % 19, b = Math.floor(year / 100), c = year % 100;
-  const d = Math.floor(b / 4), e = b % 4, f = Math.floor((b + 8) / 25), g = Math.floor((b - f + 1) / 3);
-  const h = (19 * a + b - d - g + 15) % 30, i = Math.floor(c / 4), k = c % 4;
-  const l = (32 + 2 * e + 2 * i - h - k) % 7, m = Math.floor((a + 11 * h + 22 * l) / 451);
+  const a = year % 19,
+    b = Math.floor(year / 100),
+    c = year % 100;
+  const d = Math.floor(b / 4),
+    e = b % 4,
+    f = Math.floor((b + 8) / 25),
+    g = Math.floor((b - f + 1) / 3);
+  const h = (19 * a + b - d - g + 15) % 30,
+    i = Math.floor(c / 4),
+    k = c % 4;
+  const l = (32 + 2 * e + 2 * i - h - k) % 7,
+    m = Math.floor((a + 11 * h + 22 * l) / 451);
   return { month: Math.floor((h + l - 7 * m + 114) / 31), day: ((h + l - 7 * m + 114) % 31) + 1 };
 }
 
@@ -169,9 +189,14 @@ function easterSunday(year: number): { month: number; day: number } {
  */
 function parseHours(spec: string): WeekHours {
   const week: Record<IsoWeekday, WorkingInterval[]> = { 1: [], 2: [], 3: [], 4: [], 5: [], 6: [], 7: [] };
-  const bad = (why: string): never => { throw new Error(why); };
+  const bad = (why: string): never => {
+    throw new Error(why);
+  };
   try {
-    const groups = spec.split(';').map((g) => g.trim()).filter(Boolean);
+    const groups = spec
+      .split(';')
+      .map((g) => g.trim())
+      .filter(Boolean);
     if (groups.length === 0) bad('empty');
     for (const group of groups) {
       const [, dayList = '', hours = ''] = /^(\S+)\s+(\S.*)$/.exec(group) ?? bad(`expected '<days> HH:MM-HH:MM[,...]' in '${group}'`);
@@ -184,7 +209,8 @@ function parseHours(spec: string): WeekHours {
         else for (let d = from; d <= to; d++) days.push(d as IsoWeekday);
       }
       for (const part of hours.split(',')) {
-        const [, start = '', end = ''] = /^\s*(\S+?)\s*-\s*(\S+)\s*$/.exec(part) ?? bad(`bad interval '${part.trim()}', expected HH:MM-HH:MM`);
+        const [, start = '', end = ''] =
+          /^\s*(\S+?)\s*-\s*(\S+)\s*$/.exec(part) ?? bad(`bad interval '${part.trim()}', expected HH:MM-HH:MM`);
         for (const d of days) week[d].push({ start, end });
       }
     }

@@ -23,8 +23,10 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'sla.policy.line': '{tier} P{priority}: first response {response}, resolution {resolution}{always}',
   'sla.policy.always': ' · around the clock',
   'sla.policy.invalid': 'The first response must come before the resolution, and every time must be more than zero.',
-  'ok.sla': 'Done: {tier} P{priority} now has first response {response} and resolution {resolution}{always}. Deadlines recomputed on {n} open tickets.',
-  'usage.sla': 'Usage: sla (shows the targets) or, for moderators, sla volunteers|vendors P1…P5 <first response> <resolution> [24x7|business], for example "sla volunteers P2 4h 3d".',
+  'ok.sla':
+    'Done: {tier} P{priority} now has first response {response} and resolution {resolution}{always}. Deadlines recomputed on {n} open tickets.',
+  'usage.sla':
+    'Usage: sla (shows the targets) or, for moderators, sla volunteers|vendors P1…P5 <first response> <resolution> [24x7|business], for example "sla volunteers P2 4h 3d".',
   'help.sla': 'sla: the time targets by priority; sla volunteers P2 4h 3d: change a target (moderators)',
   'menu.sla': 'The time targets (SLA)',
 };

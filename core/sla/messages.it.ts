@@ -21,8 +21,10 @@ export const it = {
   'sla.policy.line': '{tier} P{priority}: prima risposta {response}, risoluzione {resolution}{always}',
   'sla.policy.always': ' · 24 ore su 24',
   'sla.policy.invalid': 'La prima risposta deve arrivare prima della risoluzione, e ogni tempo deve essere maggiore di zero.',
-  'ok.sla': 'Fatto: {tier} P{priority} ha ora prima risposta {response} e risoluzione {resolution}{always}. Scadenze ricalcolate su {n} ticket aperti.',
-  'usage.sla': 'Uso: sla (mostra gli obiettivi) oppure, per i moderatori, sla volontari|fornitori P1…P5 <prima risposta> <risoluzione> [24x7|lavorativo], per esempio "sla volontari P2 4h 3g".',
+  'ok.sla':
+    'Fatto: {tier} P{priority} ha ora prima risposta {response} e risoluzione {resolution}{always}. Scadenze ricalcolate su {n} ticket aperti.',
+  'usage.sla':
+    'Uso: sla (mostra gli obiettivi) oppure, per i moderatori, sla volontari|fornitori P1…P5 <prima risposta> <risoluzione> [24x7|lavorativo], per esempio "sla volontari P2 4h 3g".',
   'help.sla': 'sla: gli obiettivi di tempo per priorità; sla volontari P2 4h 3g: cambia un obiettivo (moderatori)',
   'menu.sla': 'Gli obiettivi di tempo (SLA)',
 } as const;

@@ -1,7 +1,7 @@
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
-import { TICKET_STATUSES } from '../kernel/ticket.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { TICKET_STATUSES } from '../kernel/ticket.ts';
 import { BusinessCalendar } from './business-calendar.ts';
 import { SlaClock } from './sla-clock.ts';
 import { loadSlaContext, rescheduleSla } from './sla-events.ts';

@@ -1,7 +1,7 @@
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
-import { TICKET_STATUSES } from '../kernel/ticket.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { TICKET_STATUSES } from '../kernel/ticket.ts';
 import { SlaClock } from './sla-clock.ts';
 import { loadSlaContext, rescheduleSla } from './sla-events.ts';
 import { SlaPolicy, type SlaPolicyRow } from './sla-policy.ts';
@@ -22,7 +22,9 @@ export async function setSlaPolicy(ctx: UseCaseContext, row: SlaPolicyRow): Prom
   const now = ctx.clock.now();
   await ctx.repos.sla.savePolicy(row, Actor.isSystem(ctx.actor) ? null : ctx.actor.personId, now);
   const sla = await loadSlaContext(ctx.repos);
-  const tickets = (await ctx.repos.tickets.list({ statuses: LIVE_STATUSES })).filter((x) => x.tier === row.tier && x.priority === row.priority);
+  const tickets = (await ctx.repos.tickets.list({ statuses: LIVE_STATUSES })).filter(
+    (x) => x.tier === row.tier && x.priority === row.priority,
+  );
   for (const x of tickets) {
     const locked = await ctx.repos.sla.lockTicket(x.id);
     if (locked) await rescheduleSla(ctx, locked, sla);

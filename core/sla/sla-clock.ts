@@ -8,8 +8,7 @@
  * change waits for approval or its slot), stops at resolution, and a reopen resumes it where it
  * stopped: time spent resolved does not count.
  */
-import type { TicketEvent } from '../kernel/ticket.ts';
-import type { Priority, Ticket, TicketStatus, Tier } from '../kernel/ticket.ts';
+import type { Priority, Ticket, TicketEvent, TicketStatus, Tier } from '../kernel/ticket.ts';
 import { BusinessCalendar, type BusinessCalendarConfig } from './business-calendar.ts';
 import { SlaPolicy, type SlaPolicyRow, type SlaTarget } from './sla-policy.ts';
 
@@ -190,7 +189,8 @@ export const SlaClock = {
 
     const instantAt = (m: number): Date | null => {
       for (const seg of counting) {
-        if (!seg.closed || m <= seg.before + seg.minutes) return BusinessCalendar.addBusinessMinutes(cal, seg.start, Math.max(0, m - seg.before));
+        if (!seg.closed || m <= seg.before + seg.minutes)
+          return BusinessCalendar.addBusinessMinutes(cal, seg.start, Math.max(0, m - seg.before));
       }
       const lastSeg = counting[counting.length - 1];
       // Paused before reaching m: when it falls depends on when the ticket resumes.

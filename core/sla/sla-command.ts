@@ -4,17 +4,17 @@
  * Durations read like `45m`, `4h`, `1h30m`, `3g`/`3d` (a day is a working day, or 24 h for a
  * round-the-clock row); without the last word the row keeps its current hours.
  */
-import { t } from './messages.ts';
-import { Grammar, type Feature, type ParsedCommand } from '../kernel/command.ts';
-import type { Turn } from '../kernel/turn.ts';
-import { m } from './messages.ts';
-import { DomainError } from '../kernel/errors.ts';
+
 import { Actor } from '../kernel/actor.ts';
+import { type Feature, Grammar, type ParsedCommand } from '../kernel/command.ts';
+import { DomainError } from '../kernel/errors.ts';
 import type { Priority, Tier } from '../kernel/ticket.ts';
+import type { Turn } from '../kernel/turn.ts';
+import { m, t } from './messages.ts';
+import { setSlaPolicy } from './set-sla-policy.ts';
 import { loadSlaContext } from './sla-events.ts';
 import { policyDurations, policyTable, tierLabel } from './sla-format.ts';
 import { SlaPolicy, type SlaPolicyRow } from './sla-policy.ts';
-import { setSlaPolicy } from './set-sla-policy.ts';
 
 const TIER_WORDS: Readonly<Record<string, Tier>> = {
   volunteer: 'volunteer',
@@ -66,7 +66,14 @@ async function handleSlaCommand(turn: Turn, c: ParsedCommand): Promise<void> {
   const row: SlaPolicyRow = { tier, priority, responseMinutes, resolutionMinutes, allHours };
   if (SlaPolicy.validate(row)) return turn.say(t(turn.locale, 'sla.policy.invalid'));
   const { rescheduled } = await setSlaPolicy(ctx, row);
-  return turn.say(t(turn.locale, 'ok.sla', { tier: tierLabel(turn.locale, tier), priority, ...policyDurations(turn.locale, row, sla.settings), n: rescheduled }));
+  return turn.say(
+    t(turn.locale, 'ok.sla', {
+      tier: tierLabel(turn.locale, tier),
+      priority,
+      ...policyDurations(turn.locale, row, sla.settings),
+      n: rescheduled,
+    }),
+  );
 }
 
 export const slaFeature: Feature = {

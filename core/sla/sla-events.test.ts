@@ -31,7 +31,12 @@ function plan(over: Omit<Partial<SlaPlanInput>, 'now'> & { moves?: Parameters<ty
   }).map((e) => `${e.target}.${e.kind}@${e.dueAt.toISOString().slice(0, 16)}`);
 }
 
-const fired = (target: SlaEventRecord['target'], kind: SlaEventRecord['kind'], dueAt: string) => ({ target, kind, dueAt: d(dueAt), firedAt: d(dueAt) });
+const fired = (target: SlaEventRecord['target'], kind: SlaEventRecord['kind'], dueAt: string) => ({
+  target,
+  kind,
+  dueAt: d(dueAt),
+  firedAt: d(dueAt),
+});
 
 describe('planSlaEvents', () => {
   it('a new ticket: warnings at 75 % and 90 %, breach at 100 % of both targets; re-announce and report while unclaimed', () => {
@@ -56,7 +61,10 @@ describe('planSlaEvents', () => {
   });
 
   it('on hold: nothing is planned; resumed: the deadlines move by the business time spent waiting', () => {
-    const hold = [['2026-03-02T09:00:00Z', 'assigned'], ['2026-03-02T10:00:00Z', 'pending']] as const;
+    const hold = [
+      ['2026-03-02T09:00:00Z', 'assigned'],
+      ['2026-03-02T10:00:00Z', 'pending'],
+    ] as const;
     expect(plan({ moves: hold, now: '2026-03-02T10:00:00Z' })).toEqual([]);
     // Waiting from Monday 11:00 to Tuesday 11:00 in Rome = 9 business hours.
     expect(plan({ moves: [...hold, ['2026-03-03T10:00:00Z', 'in_progress']], now: '2026-03-03T10:00:00Z' })).toEqual([
@@ -67,7 +75,10 @@ describe('planSlaEvents', () => {
   });
 
   it('resolved: nothing; reopened: resumes from where it stopped', () => {
-    const resolved = [['2026-03-02T09:00:00Z', 'assigned'], ['2026-03-02T10:00:00Z', 'resolved']] as const;
+    const resolved = [
+      ['2026-03-02T09:00:00Z', 'assigned'],
+      ['2026-03-02T10:00:00Z', 'resolved'],
+    ] as const;
     expect(plan({ moves: resolved, now: '2026-03-02T10:00:00Z' })).toEqual([]);
     expect(plan({ moves: [...resolved, ['2026-03-05T08:00:00Z', 'in_progress']], now: '2026-03-05T08:00:00Z' })).toEqual([
       'resolution.warn_75@2026-03-09T08:15', // 120 minutes used Monday; 1095 more from Thursday 09:00
@@ -103,7 +114,10 @@ describe('planSlaEvents', () => {
   });
 
   it('the queue clock starts again when a ticket returns to the queue', () => {
-    const moves = [['2026-03-02T09:00:00Z', 'assigned'], ['2026-03-03T08:00:00Z', 'new']] as const;
+    const moves = [
+      ['2026-03-02T09:00:00Z', 'assigned'],
+      ['2026-03-03T08:00:00Z', 'new'],
+    ] as const;
     const ticket = ticketAt(CREATED, { priority: 2, status: 'new', assigneeId: null, updatedAt: d('2026-03-03T08:00:00Z') });
     const out = plan({
       ticket,
@@ -113,12 +127,18 @@ describe('planSlaEvents', () => {
     });
     // The first response was given (Monday's claim); the queue clock restarts from Tuesday 09:00.
     expect(out.filter((e) => e.startsWith('response'))).toEqual([]);
-    expect(out.filter((e) => e.startsWith('unclaimed'))).toEqual(['unclaimed.reannounce@2026-03-03T10:00', 'unclaimed.report@2026-03-03T12:00']);
+    expect(out.filter((e) => e.startsWith('unclaimed'))).toEqual([
+      'unclaimed.reannounce@2026-03-03T10:00',
+      'unclaimed.report@2026-03-03T12:00',
+    ]);
   });
 
   it('settings decide when the queue escalates', () => {
     const out = plan({ settings: { ...DEFAULT_SLA_SETTINGS, reannounceAfter: 0.25, reportAfter: 0.75 } });
-    expect(out.filter((e) => e.startsWith('unclaimed'))).toEqual(['unclaimed.reannounce@2026-03-02T09:00', 'unclaimed.report@2026-03-02T11:00']);
+    expect(out.filter((e) => e.startsWith('unclaimed'))).toEqual([
+      'unclaimed.reannounce@2026-03-02T09:00',
+      'unclaimed.report@2026-03-02T11:00',
+    ]);
   });
 });
 
@@ -137,7 +157,11 @@ describe('diffSlaEvents', () => {
   it('keeps unchanged events (their timers stay valid), replaces moved ones, adds new ones', () => {
     const now = d('2026-03-02T12:00:00Z');
     const r = diffSlaEvents(
-      [rec('a', 'warn_75', '2026-03-04T10:15:00Z'), rec('b', 'warn_90', '2026-03-04T14:18:00Z'), rec('c', 'breach', '2026-03-04T17:00:00Z')],
+      [
+        rec('a', 'warn_75', '2026-03-04T10:15:00Z'),
+        rec('b', 'warn_90', '2026-03-04T14:18:00Z'),
+        rec('c', 'breach', '2026-03-04T17:00:00Z'),
+      ],
       [
         { target: 'resolution', kind: 'warn_75', dueAt: d('2026-03-04T10:15:00.400Z') },
         { target: 'resolution', kind: 'warn_90', dueAt: d('2026-03-05T14:18:00Z') },
@@ -166,16 +190,27 @@ describe('a move to the vendor tier', () => {
     { ticketId: 't', actorId: null, at: d(APPROVED), field: 'tier', from: 'volunteer', to: 'vendor', note: 'FOR-000001' },
     { ticketId: 't', actorId: null, at: d(APPROVED), field: 'status', from: 'assigned', to: 'new', note: null },
   ];
-  const vendorTicket = ticketAt(CREATED, { priority: 2, tier: 'vendor', vendorId: 'ven', status: 'new', assigneeId: null, updatedAt: d(APPROVED) });
+  const vendorTicket = ticketAt(CREATED, {
+    priority: 2,
+    tier: 'vendor',
+    vendorId: 'ven',
+    status: 'new',
+    assigneeId: null,
+    updatedAt: d(APPROVED),
+  });
 
-  it('plans the vendor targets from the approval, even where the volunteers\' thresholds fired', () => {
+  it("plans the vendor targets from the approval, even where the volunteers' thresholds fired", () => {
     expect(
       plan({
         ticket: vendorTicket,
         timeline,
         policy: VENDOR_P2,
         now: APPROVED,
-        fired: [fired('resolution', 'warn_75', '2026-03-04T10:15:00Z'), fired('resolution', 'warn_90', '2026-03-04T14:18:00Z'), fired('resolution', 'breach', '2026-03-04T17:00:00Z')],
+        fired: [
+          fired('resolution', 'warn_75', '2026-03-04T10:15:00Z'),
+          fired('resolution', 'warn_90', '2026-03-04T14:18:00Z'),
+          fired('resolution', 'breach', '2026-03-04T17:00:00Z'),
+        ],
       }),
     ).toEqual([
       'response.warn_75@2026-03-05T10:30', // 90 of 120 business minutes from 10:00 Rome
@@ -192,6 +227,10 @@ describe('a move to the vendor tier', () => {
   it('without the tier change in its history, the same ticket would be charged from creation', () => {
     const charged = plan({ ticket: vendorTicket, timeline: timeline.filter((e) => e.field !== 'tier'), policy: VENDOR_P2, now: APPROVED });
     // The first response counted as met on Monday, the resolution already far past due.
-    expect(charged).toEqual(['resolution.breach@2026-03-05T09:00', 'unclaimed.reannounce@2026-03-05T10:00', 'unclaimed.report@2026-03-05T11:00']);
+    expect(charged).toEqual([
+      'resolution.breach@2026-03-05T09:00',
+      'unclaimed.reannounce@2026-03-05T10:00',
+      'unclaimed.report@2026-03-05T11:00',
+    ]);
   });
 });

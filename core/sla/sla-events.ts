@@ -5,17 +5,10 @@
  * kept (each threshold fires once in a ticket's life; the unclaimed clock once per queue stay).
  */
 import type { Clock, Repositories } from '../kernel/ports.ts';
-import type { TicketEvent } from '../kernel/ticket.ts';
-import type { Ticket } from '../kernel/ticket.ts';
+import type { Ticket, TicketEvent } from '../kernel/ticket.ts';
 import { BusinessCalendar, type BusinessCalendarConfig } from './business-calendar.ts';
-import { SlaClock, slaSummary, type SlaSummary, type TargetClock } from './sla-clock.ts';
-import {
-  TARGET_THRESHOLDS,
-  type PlannedSlaEvent,
-  type SlaEventKind,
-  type SlaEventRecord,
-  type SlaEventTarget,
-} from './sla-event-kind.ts';
+import { SlaClock, type SlaSummary, slaSummary, type TargetClock } from './sla-clock.ts';
+import { type PlannedSlaEvent, type SlaEventKind, type SlaEventRecord, type SlaEventTarget, TARGET_THRESHOLDS } from './sla-event-kind.ts';
 import { DEFAULT_SLA_SETTINGS, SlaPolicy, type SlaPolicyRow, type SlaSettings } from './sla-policy.ts';
 
 /** Two plans of the same event closer than this are the same event (float rounding). */

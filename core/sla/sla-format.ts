@@ -2,9 +2,10 @@
  * SLA figures in words: durations ("2 g 3 h"), due times in the calendar's zone, the fields
  * `stato <id>` shows, and the policy table the `sla` command prints. Pure.
  */
-import { t } from './messages.ts';
+
 import { type Locale } from '../kernel/i18n.ts';
 import type { Tier } from '../kernel/ticket.ts';
+import { t } from './messages.ts';
 import type { SlaSummary, SlaTargetSummary } from './sla-clock.ts';
 import { SlaPolicy, type SlaPolicyRow, type SlaSettings } from './sla-policy.ts';
 
@@ -80,7 +81,11 @@ export function tierLabel(l: Locale, tier: Tier): string {
 }
 
 /** The targets of one policy row in words ("prima risposta 4 h, risoluzione 3 g"). */
-export function policyDurations(l: Locale, row: SlaPolicyRow, settings: SlaSettings): { response: string; resolution: string; always: string } {
+export function policyDurations(
+  l: Locale,
+  row: SlaPolicyRow,
+  settings: SlaSettings,
+): { response: string; resolution: string; always: string } {
   const day = SlaPolicy.dayMinutes(SlaPolicy.calendar(settings, row.allHours));
   return {
     response: formatDuration(l, row.responseMinutes, day),
@@ -92,7 +97,9 @@ export function policyDurations(l: Locale, row: SlaPolicyRow, settings: SlaSetti
 /** The whole policy table, for the `sla` command. */
 export function policyTable(l: Locale, rows: readonly SlaPolicyRow[], settings: SlaSettings): { title: string; text: string } {
   const local = settings.localHolidays.length ? t(l, 'sla.policy.local', { days: settings.localHolidays.join(', ') }) : '';
-  const lines = rows.map((r) => t(l, 'sla.policy.line', { tier: tierLabel(l, r.tier), priority: r.priority, ...policyDurations(l, r, settings) }));
+  const lines = rows.map((r) =>
+    t(l, 'sla.policy.line', { tier: tierLabel(l, r.tier), priority: r.priority, ...policyDurations(l, r, settings) }),
+  );
   return {
     title: t(l, 'sla.policy.title'),
     text: [t(l, 'sla.policy.calendar', { hours: settings.hours, zone: settings.timeZone, local }), ...lines].join('\n'),

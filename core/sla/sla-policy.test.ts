@@ -52,14 +52,22 @@ describe('SlaPolicy', () => {
   it('a day is the average working day of the calendar, or 24 h around the clock', () => {
     expect(SlaPolicy.dayMinutes(SlaPolicy.calendar(DEFAULT_SLA_SETTINGS))).toBe(540);
     expect(SlaPolicy.dayMinutes(SlaPolicy.calendar(DEFAULT_SLA_SETTINGS, true))).toBe(1440);
-    const halfDays = BusinessCalendar.defaultConfig({ week: BusinessCalendar.parseHours('mon-fri 09:00-13:00,14:00-18:00; sat 09:00-12:00') });
+    const halfDays = BusinessCalendar.defaultConfig({
+      week: BusinessCalendar.parseHours('mon-fri 09:00-13:00,14:00-18:00; sat 09:00-12:00'),
+    });
     expect(SlaPolicy.dayMinutes(halfDays)).toBe(Math.round((5 * 480 + 180) / 6));
   });
 
   it('rejects a response later than the resolution, and empty or absurd times', () => {
-    expect(SlaPolicy.validate({ tier: 'volunteer', priority: 2, responseMinutes: 600, resolutionMinutes: 60, allHours: false })).toBe('response_after_resolution');
-    expect(SlaPolicy.validate({ tier: 'volunteer', priority: 2, responseMinutes: 0, resolutionMinutes: 60, allHours: false })).toBe('duration');
-    expect(SlaPolicy.validate({ tier: 'volunteer', priority: 2, responseMinutes: 1, resolutionMinutes: 1e9, allHours: false })).toBe('duration');
+    expect(SlaPolicy.validate({ tier: 'volunteer', priority: 2, responseMinutes: 600, resolutionMinutes: 60, allHours: false })).toBe(
+      'response_after_resolution',
+    );
+    expect(SlaPolicy.validate({ tier: 'volunteer', priority: 2, responseMinutes: 0, resolutionMinutes: 60, allHours: false })).toBe(
+      'duration',
+    );
+    expect(SlaPolicy.validate({ tier: 'volunteer', priority: 2, responseMinutes: 1, resolutionMinutes: 1e9, allHours: false })).toBe(
+      'duration',
+    );
   });
 
   it('the settings make a validated calendar; a bad hours spec is refused', () => {

@@ -3,8 +3,9 @@
  * when an unclaimed ticket is re-announced and reported). Pure: the database stores overrides
  * (`SlaRepository`), this module holds the defaults and the rules to read, write and show them.
  */
-import { BusinessCalendar, type BusinessCalendarConfig } from './business-calendar.ts';
+
 import type { Priority, Tier } from '../kernel/ticket.ts';
+import { BusinessCalendar, type BusinessCalendarConfig } from './business-calendar.ts';
 
 /** The two SLA targets of a ticket: first response (someone claims it) and resolution. */
 export const SLA_TARGETS = ['response', 'resolution'] as const;
@@ -83,7 +84,9 @@ export const SlaPolicy = {
 
   /** The row for a tier and priority (defaults when the table has none). */
   find(rows: readonly SlaPolicyRow[], tier: Tier, priority: Priority): SlaPolicyRow {
-    const row = rows.find((r) => r.tier === tier && r.priority === priority) ?? DEFAULT_SLA_POLICIES.find((r) => r.tier === tier && r.priority === priority);
+    const row =
+      rows.find((r) => r.tier === tier && r.priority === priority) ??
+      DEFAULT_SLA_POLICIES.find((r) => r.tier === tier && r.priority === priority);
     if (!row) throw new Error(`No SLA policy for ${tier} P${priority}`);
     return row;
   },

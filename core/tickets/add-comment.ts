@@ -1,13 +1,13 @@
-import { t } from './messages.ts';
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
-import { Policy } from './policy.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
 import { forChannel } from '../kernel/sanitize.ts';
 import { isFinal, type Ticket } from '../kernel/ticket.ts';
-import { cardRef } from './ticket-card.ts';
 import { rescheduleSla } from '../sla/sla-events.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
+import { t } from './messages.ts';
+import { Policy } from './policy.ts';
+import { cardRef } from './ticket-card.ts';
 
 export const COMMENT_MAX = 4000;
 
@@ -45,7 +45,15 @@ export async function addComment(ctx: UseCaseContext, typedRef: string, body: st
       )) ?? ticket;
     if (current !== ticket) {
       await ctx.repos.tickets.addEvents([
-        { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: 'pending', to: 'in_progress', note: 'requester replied' },
+        {
+          ticketId: ticket.id,
+          actorId: Actor.recordedId(ctx.actor),
+          at: now,
+          field: 'status',
+          from: 'pending',
+          to: 'in_progress',
+          note: 'requester replied',
+        },
       ]);
       await rescheduleSla(ctx, current);
     }

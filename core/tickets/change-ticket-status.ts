@@ -1,16 +1,16 @@
-import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { type Locale } from '../kernel/i18n.ts';
 import type { OutMessage } from '../kernel/message.ts';
+import type { Ticket } from '../kernel/ticket.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
+import { findTicketOrThrow } from './find-ticket.ts';
+import { t } from './messages.ts';
 import { Policy } from './policy.ts';
 import type { TicketPatch } from './ports.ts';
-import { TicketStateMachine, type TicketAction } from './ticket-status.ts';
-import type { Ticket } from '../kernel/ticket.ts';
 import { announceTicket } from './ticket-notices.ts';
-import { rescheduleSla } from '../sla/sla-events.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
-import { findTicketOrThrow } from './find-ticket.ts';
+import { type TicketAction, TicketStateMachine } from './ticket-status.ts';
 
 /** Actions that cannot be taken without saying why (shown to the other side). */
 const NOTE_REQUIRED: ReadonlySet<TicketAction> = new Set(['hold', 'resolve']);
@@ -22,12 +22,7 @@ export type StatusAction = Exclude<TicketAction, 'claim'>;
  * transition, applies it atomically (a concurrent change makes this one fail cleanly), records
  * the history, refreshes the card, and tells the other side.
  */
-export async function changeTicketStatus(
-  ctx: UseCaseContext,
-  typedRef: string,
-  action: StatusAction,
-  note?: string,
-): Promise<Ticket> {
+export async function changeTicketStatus(ctx: UseCaseContext, typedRef: string, action: StatusAction, note?: string): Promise<Ticket> {
   const ticket = await findTicketOrThrow(ctx, typedRef);
   Policy.assertTransition(ctx.actor, ticket, action);
   const to = TicketStateMachine.nextOrThrow(ticket.kind, ticket.status, action);
@@ -42,7 +37,17 @@ export async function changeTicketStatus(
   await ctx.repos.tickets.addEvents([
     { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: ticket.status, to, note: text || null },
     ...(patch.assigneeId !== undefined && patch.assigneeId !== ticket.assigneeId
-      ? [{ ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'assignee', from: ticket.assigneeId, to: patch.assigneeId, note: null }]
+      ? [
+          {
+            ticketId: ticket.id,
+            actorId: Actor.recordedId(ctx.actor),
+            at: now,
+            field: 'assignee',
+            from: ticket.assigneeId,
+            to: patch.assigneeId,
+            note: null,
+          },
+        ]
       : []),
   ]);
   await rescheduleSla(ctx, updated);

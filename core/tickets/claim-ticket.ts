@@ -1,12 +1,12 @@
-import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
-import { DomainError } from '../kernel/errors.ts';
-import { Policy } from './policy.ts';
-import type { Ticket } from '../kernel/ticket.ts';
-import { announceTicket, sendDetailsToOwner } from './ticket-notices.ts';
-import { rescheduleSla } from '../sla/sla-events.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import type { Ticket } from '../kernel/ticket.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
+import { t } from './messages.ts';
+import { Policy } from './policy.ts';
+import { announceTicket, sendDetailsToOwner } from './ticket-notices.ts';
 
 /**
  * A volunteer takes a new ticket. Atomic: the status/assignee compare-and-set lets exactly one
@@ -35,7 +35,15 @@ export async function claimTicket(ctx: UseCaseContext, typedRef: string): Promis
   }
   await ctx.repos.tickets.addEvents([
     { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: 'new', to: 'assigned', note: null },
-    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'assignee', from: null, to: ctx.actor.personId, note: null },
+    {
+      ticketId: ticket.id,
+      actorId: Actor.recordedId(ctx.actor),
+      at: now,
+      field: 'assignee',
+      from: null,
+      to: ctx.actor.personId,
+      note: null,
+    },
   ]);
   await rescheduleSla(ctx, claimed);
   await announceTicket(ctx, claimed);

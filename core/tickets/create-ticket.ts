@@ -1,12 +1,12 @@
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
-import { Policy } from './policy.ts';
-import { computePriority } from './priority.ts';
-import type { Impact, Ticket, TicketKind, Urgency } from '../kernel/ticket.ts';
-import type { NewTicket } from './ports.ts';
-import { announceTicket } from './ticket-notices.ts';
-import { rescheduleSla } from '../sla/sla-events.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import type { Impact, Ticket, TicketKind, Urgency } from '../kernel/ticket.ts';
+import { rescheduleSla } from '../sla/sla-events.ts';
+import { Policy } from './policy.ts';
+import type { NewTicket } from './ports.ts';
+import { computePriority } from './priority.ts';
+import { announceTicket } from './ticket-notices.ts';
 
 export interface CreateTicketInput {
   readonly kind: TicketKind;
@@ -31,10 +31,7 @@ export const DESCRIPTION_MAX = 4000;
  *
  * @example await createTicket(ctx, { kind: 'incident', title: 'Stampante ferma', description: '…', impact: 2, urgency: 2 })
  */
-export async function createTicket(
-  ctx: UseCaseContext,
-  input: CreateTicketInput,
-): Promise<{ ticket: Ticket; created: boolean }> {
+export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput): Promise<{ ticket: Ticket; created: boolean }> {
   if (input.idempotencyKey) {
     const existing = await ctx.repos.tickets.findByIdempotencyKey(input.idempotencyKey);
     if (existing) return { ticket: existing, created: false };

@@ -1,7 +1,7 @@
-import { DomainError } from '../kernel/errors.ts';
-import { Policy } from './policy.ts';
-import { TicketRef, type Ticket } from '../kernel/ticket.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { type Ticket, TicketRef } from '../kernel/ticket.ts';
+import { Policy } from './policy.ts';
 
 /**
  * The ticket named by what the user typed, if the actor may see it. An unknown id and another

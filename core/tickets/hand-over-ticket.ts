@@ -1,11 +1,11 @@
-import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
-import { DomainError } from '../kernel/errors.ts';
-import { Policy } from './policy.ts';
-import { isOpen, type Ticket } from '../kernel/ticket.ts';
-import { announceTicket, sendDetailsToOwner } from './ticket-notices.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import { DomainError } from '../kernel/errors.ts';
+import { isOpen, type Ticket } from '../kernel/ticket.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
+import { t } from './messages.ts';
+import { Policy } from './policy.ts';
+import { announceTicket, sendDetailsToOwner } from './ticket-notices.ts';
 
 /**
  * The owner (or a moderator) hands a ticket to another certified volunteer, by handle — on the
@@ -20,7 +20,8 @@ export async function handOverTicket(ctx: UseCaseContext, typedRef: string, toHa
   if (!target) throw new DomainError('person_not_found', { handle: toHandle });
   const grants = await ctx.repos.people.activeGrants(target.id);
   if (ticket.tier === 'vendor') {
-    if (!grants.some((g) => g.role === 'vendor' && g.vendorId !== null && g.vendorId === ticket.vendorId)) throw new DomainError('forbidden');
+    if (!grants.some((g) => g.role === 'vendor' && g.vendorId !== null && g.vendorId === ticket.vendorId))
+      throw new DomainError('forbidden');
   } else if (!grants.some((g) => g.role === 'volunteer')) throw new DomainError('not_volunteer');
 
   const now = ctx.clock.now();
@@ -32,7 +33,15 @@ export async function handOverTicket(ctx: UseCaseContext, typedRef: string, toHa
   );
   if (!updated) throw new DomainError('stale', { ref: ticket.ref });
   await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'assignee', from: ticket.assigneeId, to: target.id, note: note || null },
+    {
+      ticketId: ticket.id,
+      actorId: Actor.recordedId(ctx.actor),
+      at: now,
+      field: 'assignee',
+      from: ticket.assigneeId,
+      to: target.id,
+      note: note || null,
+    },
   ]);
   await announceTicket(ctx, updated);
   await sendDetailsToOwner(ctx, updated, target.id);

@@ -1,6 +1,6 @@
 import { Actor } from '../kernel/actor.ts';
-import type { TicketStatus, Ticket } from '../kernel/ticket.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import type { Ticket, TicketStatus } from '../kernel/ticket.ts';
 
 /**
  * Tickets the actor may see, newest first. Volunteers and staff see all (optionally only

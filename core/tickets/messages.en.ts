@@ -2,7 +2,7 @@ import type { it } from './messages.it.ts';
 
 /** Messages of the tickets feature in English: exactly the keys of the Italian catalog (the type checks it). */
 export const en: Readonly<Record<keyof typeof it, string>> = {
-  'button.claim': 'I\'ll take it',
+  'button.claim': "I'll take it",
   'button.details': 'Details',
   'button.confirm': 'Confirm',
   'button.reopen': 'Reopen',

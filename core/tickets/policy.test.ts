@@ -1,9 +1,9 @@
-import { describe, it, expect } from 'vitest';
-import { DomainError, type DomainErrorCode } from '../kernel/errors.ts';
+import { describe, expect, it } from 'vitest';
 import { Actor } from '../kernel/actor.ts';
+import { DomainError, type DomainErrorCode } from '../kernel/errors.ts';
 import type { Role } from '../kernel/person.ts';
-import { Policy } from './policy.ts';
 import type { Ticket } from '../kernel/ticket.ts';
+import { Policy } from './policy.ts';
 
 const ORG_A = 'org-a';
 const ORG_B = 'org-b';
@@ -86,51 +86,171 @@ const NO = 'not_owner';
 
 /** Someone who may not read the ticket gets not_found for everything about it. */
 const outsider: Record<OpName, Outcome> = {
-  read: NF, createForA: FB, commentPublic: NF, commentInternal: NF, claim: NF, 'transition claim': NF,
-  confirm: NF, reopen: NF, cancel: NF, hold: NF, resolve: NF, approve: NF, reject: NF,
-  grantVolunteer: FB, grantRequester: FB, grantIctLead: FB, grantModerator: FB, bindChannel: FB,
+  read: NF,
+  createForA: FB,
+  commentPublic: NF,
+  commentInternal: NF,
+  claim: NF,
+  'transition claim': NF,
+  confirm: NF,
+  reopen: NF,
+  cancel: NF,
+  hold: NF,
+  resolve: NF,
+  approve: NF,
+  reject: NF,
+  grantVolunteer: FB,
+  grantRequester: FB,
+  grantIctLead: FB,
+  grantModerator: FB,
+  bindChannel: FB,
 };
 
 // prettier-ignore
 const EXPECTED: Record<ActorName, Record<OpName, Outcome>> = {
   requesterA: {
-    read: ok, createForA: ok, commentPublic: ok, commentInternal: FB, claim: NV, 'transition claim': NV,
-    confirm: ok, reopen: ok, cancel: ok, hold: NO, resolve: NO, approve: FB, reject: FB,
-    grantVolunteer: FB, grantRequester: FB, grantIctLead: FB, grantModerator: FB, bindChannel: FB,
+    read: ok,
+    createForA: ok,
+    commentPublic: ok,
+    commentInternal: FB,
+    claim: NV,
+    'transition claim': NV,
+    confirm: ok,
+    reopen: ok,
+    cancel: ok,
+    hold: NO,
+    resolve: NO,
+    approve: FB,
+    reject: FB,
+    grantVolunteer: FB,
+    grantRequester: FB,
+    grantIctLead: FB,
+    grantModerator: FB,
+    bindChannel: FB,
   },
   // Same organisation, but not the requester: reads and comments, does not act for the requester.
   colleagueA: {
-    read: ok, createForA: ok, commentPublic: ok, commentInternal: FB, claim: NV, 'transition claim': NV,
-    confirm: FB, reopen: FB, cancel: FB, hold: NO, resolve: NO, approve: FB, reject: FB,
-    grantVolunteer: FB, grantRequester: FB, grantIctLead: FB, grantModerator: FB, bindChannel: FB,
+    read: ok,
+    createForA: ok,
+    commentPublic: ok,
+    commentInternal: FB,
+    claim: NV,
+    'transition claim': NV,
+    confirm: FB,
+    reopen: FB,
+    cancel: FB,
+    hold: NO,
+    resolve: NO,
+    approve: FB,
+    reject: FB,
+    grantVolunteer: FB,
+    grantRequester: FB,
+    grantIctLead: FB,
+    grantModerator: FB,
+    bindChannel: FB,
   },
   requesterB: { ...outsider },
   ictLeadA: {
-    read: ok, createForA: ok, commentPublic: ok, commentInternal: FB, claim: NV, 'transition claim': NV,
-    confirm: ok, reopen: ok, cancel: ok, hold: NO, resolve: NO, approve: ok, reject: ok,
-    grantVolunteer: FB, grantRequester: FB, grantIctLead: FB, grantModerator: FB, bindChannel: FB,
+    read: ok,
+    createForA: ok,
+    commentPublic: ok,
+    commentInternal: FB,
+    claim: NV,
+    'transition claim': NV,
+    confirm: ok,
+    reopen: ok,
+    cancel: ok,
+    hold: NO,
+    resolve: NO,
+    approve: ok,
+    reject: ok,
+    grantVolunteer: FB,
+    grantRequester: FB,
+    grantIctLead: FB,
+    grantModerator: FB,
+    bindChannel: FB,
   },
   ictLeadB: { ...outsider },
   // The assignee.
   volunteer: {
-    read: ok, createForA: FB, commentPublic: ok, commentInternal: ok, claim: ok, 'transition claim': ok,
-    confirm: FB, reopen: FB, cancel: ok, hold: ok, resolve: ok, approve: FB, reject: FB,
-    grantVolunteer: FB, grantRequester: FB, grantIctLead: FB, grantModerator: FB, bindChannel: FB,
+    read: ok,
+    createForA: FB,
+    commentPublic: ok,
+    commentInternal: ok,
+    claim: ok,
+    'transition claim': ok,
+    confirm: FB,
+    reopen: FB,
+    cancel: ok,
+    hold: ok,
+    resolve: ok,
+    approve: FB,
+    reject: FB,
+    grantVolunteer: FB,
+    grantRequester: FB,
+    grantIctLead: FB,
+    grantModerator: FB,
+    bindChannel: FB,
   },
   otherVolunteer: {
-    read: ok, createForA: FB, commentPublic: ok, commentInternal: ok, claim: ok, 'transition claim': ok,
-    confirm: FB, reopen: FB, cancel: FB, hold: NO, resolve: NO, approve: FB, reject: FB,
-    grantVolunteer: FB, grantRequester: FB, grantIctLead: FB, grantModerator: FB, bindChannel: FB,
+    read: ok,
+    createForA: FB,
+    commentPublic: ok,
+    commentInternal: ok,
+    claim: ok,
+    'transition claim': ok,
+    confirm: FB,
+    reopen: FB,
+    cancel: FB,
+    hold: NO,
+    resolve: NO,
+    approve: FB,
+    reject: FB,
+    grantVolunteer: FB,
+    grantRequester: FB,
+    grantIctLead: FB,
+    grantModerator: FB,
+    bindChannel: FB,
   },
   moderator: {
-    read: ok, createForA: ok, commentPublic: ok, commentInternal: ok, claim: NV, 'transition claim': NV,
-    confirm: ok, reopen: ok, cancel: ok, hold: ok, resolve: ok, approve: FB, reject: FB,
-    grantVolunteer: FB, grantRequester: ok, grantIctLead: ok, grantModerator: FB, bindChannel: ok,
+    read: ok,
+    createForA: ok,
+    commentPublic: ok,
+    commentInternal: ok,
+    claim: NV,
+    'transition claim': NV,
+    confirm: ok,
+    reopen: ok,
+    cancel: ok,
+    hold: ok,
+    resolve: ok,
+    approve: FB,
+    reject: FB,
+    grantVolunteer: FB,
+    grantRequester: ok,
+    grantIctLead: ok,
+    grantModerator: FB,
+    bindChannel: ok,
   },
   committee: {
-    read: ok, createForA: ok, commentPublic: ok, commentInternal: ok, claim: NV, 'transition claim': NV,
-    confirm: ok, reopen: ok, cancel: ok, hold: ok, resolve: ok, approve: ok, reject: ok,
-    grantVolunteer: ok, grantRequester: ok, grantIctLead: ok, grantModerator: ok, bindChannel: ok,
+    read: ok,
+    createForA: ok,
+    commentPublic: ok,
+    commentInternal: ok,
+    claim: NV,
+    'transition claim': NV,
+    confirm: ok,
+    reopen: ok,
+    cancel: ok,
+    hold: ok,
+    resolve: ok,
+    approve: ok,
+    reject: ok,
+    grantVolunteer: ok,
+    grantRequester: ok,
+    grantIctLead: ok,
+    grantModerator: ok,
+    bindChannel: ok,
   },
   vendorA: { ...outsider },
   vendorB: { ...outsider },
@@ -160,8 +280,7 @@ describe('Policy on a ticket of org A (requested by requesterA, assigned to volu
   });
 
   it('canRead agrees with assertRead', () => {
-    for (const who of Object.keys(ACTORS) as ActorName[])
-      expect(Policy.canRead(ACTORS[who], ticket)).toBe(EXPECTED[who].read === 'ok');
+    for (const who of Object.keys(ACTORS) as ActorName[]) expect(Policy.canRead(ACTORS[who], ticket)).toBe(EXPECTED[who].read === 'ok');
   });
 
   it("reading another organisation's ticket looks exactly like a ticket that does not exist", () => {
@@ -198,7 +317,14 @@ describe('Policy on a ticket of org A (requested by requesterA, assigned to volu
   });
 
   describe('the vendor tier: a ticket engaged to vendor A, claimed by one of its members', () => {
-    const engaged: Ticket = { ...ticket, kind: 'incident', tier: 'vendor', vendorId: 'ven-a', assigneeId: 'ven-a-1', status: 'in_progress' };
+    const engaged: Ticket = {
+      ...ticket,
+      kind: 'incident',
+      tier: 'vendor',
+      vendorId: 'ven-a',
+      assigneeId: 'ven-a-1',
+      status: 'in_progress',
+    };
     const colleague = actor('ven-a-2', [{ role: 'vendor', organisationId: null, vendorId: 'ven-a' }]);
     const both = actor('ven-ab', [
       { role: 'vendor', organisationId: null, vendorId: 'ven-b' },
@@ -215,14 +341,46 @@ describe('Policy on a ticket of org A (requested by requesterA, assigned to volu
     } as const;
     // prettier-ignore
     const matrix: [string, Actor, Record<keyof typeof ops, Outcome>][] = [
-      ['the assignee (vendor A)', ACTORS.vendorA, { read: ok, commentPublic: ok, commentInternal: ok, hold: ok, resolve: ok, confirm: FB, claimQueued: ok }],
-      ['a colleague at vendor A', colleague, { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: ok }],
-      ['a member of vendors A and B', both, { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: ok }],
-      ['a member of vendor B', ACTORS.vendorB, { read: NF, commentPublic: NF, commentInternal: NF, hold: NF, resolve: NF, confirm: NF, claimQueued: NF }],
-      ['a volunteer', ACTORS.volunteer, { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: FB }],
-      ['the requester', ACTORS.requesterA, { read: ok, commentPublic: ok, commentInternal: FB, hold: NO, resolve: NO, confirm: ok, claimQueued: FB }],
-      ['a moderator', ACTORS.moderator, { read: ok, commentPublic: ok, commentInternal: ok, hold: ok, resolve: ok, confirm: ok, claimQueued: FB }],
-      ['another organisation', ACTORS.requesterB, { read: NF, commentPublic: NF, commentInternal: NF, hold: NF, resolve: NF, confirm: NF, claimQueued: NF }],
+      [
+        'the assignee (vendor A)',
+        ACTORS.vendorA,
+        { read: ok, commentPublic: ok, commentInternal: ok, hold: ok, resolve: ok, confirm: FB, claimQueued: ok },
+      ],
+      [
+        'a colleague at vendor A',
+        colleague,
+        { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: ok },
+      ],
+      [
+        'a member of vendors A and B',
+        both,
+        { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: ok },
+      ],
+      [
+        'a member of vendor B',
+        ACTORS.vendorB,
+        { read: NF, commentPublic: NF, commentInternal: NF, hold: NF, resolve: NF, confirm: NF, claimQueued: NF },
+      ],
+      [
+        'a volunteer',
+        ACTORS.volunteer,
+        { read: ok, commentPublic: ok, commentInternal: ok, hold: NO, resolve: NO, confirm: FB, claimQueued: FB },
+      ],
+      [
+        'the requester',
+        ACTORS.requesterA,
+        { read: ok, commentPublic: ok, commentInternal: FB, hold: NO, resolve: NO, confirm: ok, claimQueued: FB },
+      ],
+      [
+        'a moderator',
+        ACTORS.moderator,
+        { read: ok, commentPublic: ok, commentInternal: ok, hold: ok, resolve: ok, confirm: ok, claimQueued: FB },
+      ],
+      [
+        'another organisation',
+        ACTORS.requesterB,
+        { read: NF, commentPublic: NF, commentInternal: NF, hold: NF, resolve: NF, confirm: NF, claimQueued: NF },
+      ],
     ];
     it.each(matrix.flatMap(([who, a, row]) => (Object.keys(ops) as (keyof typeof ops)[]).map((op) => [who, op, a, row[op]] as const)))(
       '%s / %s',
@@ -238,7 +396,10 @@ describe('Policy on a ticket of org A (requested by requesterA, assigned to volu
     });
 
     it('a vendor member who is also a volunteer claims volunteer-tier tickets as a volunteer, not vendor-tier ones of others', () => {
-      const volunteerVendor = actor('vv', [{ role: 'volunteer', organisationId: null }, { role: 'vendor', organisationId: null, vendorId: 'ven-b' }]);
+      const volunteerVendor = actor('vv', [
+        { role: 'volunteer', organisationId: null },
+        { role: 'vendor', organisationId: null, vendorId: 'ven-b' },
+      ]);
       expect(outcome(() => Policy.assertClaim(volunteerVendor, { ...ticket, status: 'new', assigneeId: null })).code).toBe(ok);
       expect(outcome(() => Policy.assertClaim(volunteerVendor, { ...engaged, status: 'new', assigneeId: null })).code).toBe(FB);
     });

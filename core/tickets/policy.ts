@@ -1,5 +1,5 @@
-import { DomainError } from '../kernel/errors.ts';
 import { Actor } from '../kernel/actor.ts';
+import { DomainError } from '../kernel/errors.ts';
 import type { Role } from '../kernel/person.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import type { TicketAction } from './ticket-status.ts';
@@ -75,8 +75,7 @@ export const Policy = {
   assertTransition(actor: Actor, ticket: Ticket, action: TicketAction): void {
     Policy.assertRead(actor, ticket);
     const requesterSide =
-      ticket.requesterId === actor.personId ||
-      actor.roles.some((r) => r.role === 'ict_lead' && r.organisationId === ticket.organisationId);
+      ticket.requesterId === actor.personId || actor.roles.some((r) => r.role === 'ict_lead' && r.organisationId === ticket.organisationId);
     switch (action) {
       case 'claim':
         return Policy.assertClaim(actor, ticket);
@@ -89,10 +88,7 @@ export const Policy = {
         break;
       case 'approve':
       case 'reject':
-        if (
-          actor.roles.some((r) => r.role === 'ict_lead' && r.organisationId === ticket.organisationId) ||
-          Actor.has(actor, 'committee')
-        )
+        if (actor.roles.some((r) => r.role === 'ict_lead' && r.organisationId === ticket.organisationId) || Actor.has(actor, 'committee'))
           return;
         break;
       default:

@@ -1,5 +1,5 @@
 /** The tickets feature's port: tickets, their history and comments. `db/` implements it. */
-import type { Impact, TicketEvent, PendingOn, Priority, Ticket, TicketKind, TicketStatus, Tier, Urgency } from '../kernel/ticket.ts';
+import type { Impact, PendingOn, Priority, Ticket, TicketEvent, TicketKind, TicketStatus, Tier, Urgency } from '../kernel/ticket.ts';
 
 export interface NewTicket {
   readonly ref: string;
@@ -34,7 +34,6 @@ export interface TicketFilter {
   readonly statuses?: readonly TicketStatus[];
   readonly limit?: number;
 }
-
 
 export interface TicketComment {
   readonly id: string;

@@ -1,6 +1,6 @@
-import { describe, it, expect } from 'vitest';
-import { computePriority, isImpact, isUrgency, PRIORITY_MATRIX } from './priority.ts';
+import { describe, expect, it } from 'vitest';
 import type { Impact, Priority, Urgency } from '../kernel/ticket.ts';
+import { computePriority, isImpact, isUrgency, PRIORITY_MATRIX } from './priority.ts';
 
 describe('computePriority (impact × urgency matrix)', () => {
   it.each<[Impact, Urgency, Priority]>([

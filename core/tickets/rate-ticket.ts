@@ -1,7 +1,7 @@
 import { Actor } from '../kernel/actor.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { Ticket } from '../kernel/ticket.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
 
 /** The requester rates the help 1–5 once the ticket is resolved or closed (may change it). */
@@ -19,7 +19,15 @@ export async function rateTicket(ctx: UseCaseContext, typedRef: string, stars: n
   );
   if (!updated) throw new DomainError('stale', { ref: ticket.ref });
   await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'rating', from: ticket.rating?.toString() ?? null, to: String(stars), note: null },
+    {
+      ticketId: ticket.id,
+      actorId: Actor.recordedId(ctx.actor),
+      at: now,
+      field: 'rating',
+      from: ticket.rating?.toString() ?? null,
+      to: String(stars),
+      note: null,
+    },
   ]);
   return updated;
 }

@@ -1,8 +1,8 @@
-import { t } from './messages.ts';
-import type { OutMessage } from '../kernel/message.ts';
 import { type Locale } from '../kernel/i18n.ts';
+import type { OutMessage } from '../kernel/message.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
+import { t } from './messages.ts';
 
 export const cardRef = (ticket: Pick<Ticket, 'ref'>): string => `card:${ticket.ref}`;
 
@@ -11,12 +11,7 @@ export const cardRef = (ticket: Pick<Ticket, 'ref'>): string => `card:${ticket.r
  * requester name, e-mail or phone; the description is cut and masked). Its buttons follow
  * the status: Claim while nobody owns a volunteer-tier ticket, Details always.
  */
-export function ticketCard(
-  locale: Locale,
-  ticket: Ticket,
-  orgName: string,
-  assigneeName: string | null,
-): OutMessage {
+export function ticketCard(locale: Locale, ticket: Ticket, orgName: string, assigneeName: string | null): OutMessage {
   const fields = [
     { label: t(locale, 'card.priority'), value: `P${ticket.priority}` },
     { label: t(locale, 'card.kind'), value: t(locale, `kind.${ticket.kind}`) },

@@ -3,25 +3,25 @@
  * the buttons on cards and status messages, and the note dialog a Resolve / Put on hold /
  * Reopen button opens.
  */
-import { t } from './messages.ts';
+
 import { Actor } from '../kernel/actor.ts';
-import { Grammar, restAfter, type CommandSpec, type Feature, type ParsedCommand } from '../kernel/command.ts';
+import { type CommandSpec, type Feature, Grammar, type ParsedCommand, restAfter } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
-import { TicketRef, type Ticket, type TicketStatus } from '../kernel/ticket.ts';
+import { personArg } from '../kernel/person-arg.ts';
+import { type Ticket, TicketRef, type TicketStatus } from '../kernel/ticket.ts';
 import type { Turn } from '../kernel/turn.ts';
+import { ticketSlaSummary } from '../sla/sla-events.ts';
 import { addComment } from './add-comment.ts';
 import { changeTicketStatus, type StatusAction } from './change-ticket-status.ts';
 import { claimTicket } from './claim-ticket.ts';
 import { findTicketOrThrow } from './find-ticket.ts';
 import { handOverTicket } from './hand-over-ticket.ts';
 import { listTickets } from './list-tickets.ts';
-import { m } from './messages.ts';
+import { m, t } from './messages.ts';
 import { Policy } from './policy.ts';
 import { rateTicket } from './rate-ticket.ts';
-import { TicketStateMachine } from './ticket-status.ts';
-import { personArg } from '../kernel/person-arg.ts';
 import { ticketDetails, ticketList, ticketStatus } from './ticket-replies.ts';
-import { ticketSlaSummary } from '../sla/sla-events.ts';
+import { TicketStateMachine } from './ticket-status.ts';
 
 /** The note dialog: the free text typed after a Resolve, Put on hold or Reopen button. */
 export interface NoteState {
@@ -51,7 +51,11 @@ function askRating(turn: Turn, ticket: Ticket): void {
   const vendor = ticket.tier === 'vendor' && ticket.vendorId !== null;
   turn.replyPrivately({
     text: t(turn.locale, vendor ? 'rate.ask_vendor' : 'rate.ask', { ref }),
-    buttons: [1, 2, 3, 4, 5].map((n) => ({ actionId: vendor ? 'vendor.review' : 'ticket.rate', value: `${ref}:${n}`, label: '★'.repeat(n) })),
+    buttons: [1, 2, 3, 4, 5].map((n) => ({
+      actionId: vendor ? 'vendor.review' : 'ticket.rate',
+      value: `${ref}:${n}`,
+      label: '★'.repeat(n),
+    })),
   });
 }
 

@@ -1,7 +1,7 @@
-import { t } from './messages.ts';
+import type { UseCaseContext } from '../kernel/context.ts';
 import { neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
-import type { UseCaseContext } from '../kernel/context.ts';
+import { t } from './messages.ts';
 import { cardRef, ticketCard } from './ticket-card.ts';
 
 async function names(ctx: UseCaseContext, ticket: Ticket): Promise<{ org: string; assignee: string | null }> {

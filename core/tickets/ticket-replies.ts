@@ -1,4 +1,3 @@
-import { t } from './messages.ts';
 import { Actor } from '../kernel/actor.ts';
 import { formatDate } from '../kernel/format.ts';
 import { type Locale } from '../kernel/i18n.ts';
@@ -7,6 +6,7 @@ import { forChannel } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import type { SlaSummary } from '../sla/sla-clock.ts';
 import { slaFields } from '../sla/sla-format.ts';
+import { t } from './messages.ts';
 
 export function ticketList(l: Locale, tickets: readonly Ticket[]): OutMessage {
   if (tickets.length === 0) return { text: t(l, 'list.empty') };

@@ -1,7 +1,7 @@
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DomainError } from '../kernel/errors.ts';
+import { TICKET_KINDS, TICKET_STATUSES, type TicketKind, TicketRef, type TicketStatus } from '../kernel/ticket.ts';
 import { TicketStateMachine as SM, type TicketAction } from './ticket-status.ts';
-import { TICKET_KINDS, TICKET_STATUSES, TicketRef, type TicketKind, type TicketStatus } from '../kernel/ticket.ts';
 
 const ACTIONS: readonly TicketAction[] = [
   'claim',
@@ -105,9 +105,7 @@ const allowedCases = TICKET_KINDS.flatMap((kind) => ALLOWED[kind].map(([from, ac
 
 const refusedCases = TICKET_KINDS.flatMap((kind) =>
   TICKET_STATUSES.flatMap((from) =>
-    ACTIONS.filter((action) => !ALLOWED[kind].some(([f, a]) => f === from && a === action)).map(
-      (action) => [kind, from, action] as const,
-    ),
+    ACTIONS.filter((action) => !ALLOWED[kind].some(([f, a]) => f === from && a === action)).map((action) => [kind, from, action] as const),
   ),
 );
 

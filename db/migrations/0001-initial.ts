@@ -2,21 +2,31 @@
  * The initial schema. Enum values are spelled out here rather than imported from `core/`: a
  * migration is a snapshot, and a later change to a domain list needs its own migration.
  */
-import { sql } from 'kysely';
+
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 
 const TICKET_KINDS = ['incident', 'service_request', 'change'];
 const TICKET_STATUSES = [
-  'new', 'assigned', 'in_progress', 'pending', 'resolved', 'closed', 'cancelled',
-  'awaiting_approval', 'approved', 'rejected', 'scheduled', 'implemented',
+  'new',
+  'assigned',
+  'in_progress',
+  'pending',
+  'resolved',
+  'closed',
+  'cancelled',
+  'awaiting_approval',
+  'approved',
+  'rejected',
+  'scheduled',
+  'implemented',
 ];
 const ROLES = ['requester', 'ict_lead', 'volunteer', 'moderator', 'vendor', 'committee', 'observer'];
 const CHANNEL_PURPOSES = ['volunteers', 'alerts', 'committee', 'community'];
 /** One sequence per human-id prefix; `prb` is reserved for problem records (no kind yet). */
 const REF_SEQUENCES = ['inc', 'req', 'rfc', 'prb'] as const;
 
-const oneOf = (column: string, values: readonly string[]) =>
-  sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
+const oneOf = (column: string, values: readonly string[]) => sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 const uuidPk = sql`gen_random_uuid()`;
 
 /** Applies the initial schema. */
@@ -66,14 +76,8 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('revoked_by', 'uuid', (c) => c.references('people.id'))
     .addColumn('revoke_reason', 'text')
     .addCheckConstraint('role_grants_role_check', oneOf('role', ROLES))
-    .addCheckConstraint(
-      'role_grants_org_scope_check',
-      sql`role not in ('requester', 'ict_lead') or organisation_id is not null`,
-    )
-    .addCheckConstraint(
-      'role_grants_revocation_check',
-      sql`revoked_at is not null or (revoked_by is null and revoke_reason is null)`,
-    )
+    .addCheckConstraint('role_grants_org_scope_check', sql`role not in ('requester', 'ict_lead') or organisation_id is not null`)
+    .addCheckConstraint('role_grants_revocation_check', sql`revoked_at is not null or (revoked_by is null and revoke_reason is null)`)
     .execute();
   await db.schema
     .createIndex('role_grants_active_idx')
@@ -245,9 +249,19 @@ export async function up(db: Kysely<any>): Promise<void> {
 /** Drops everything `up` created. */
 export async function down(db: Kysely<any>): Promise<void> {
   const tables = [
-    'platform_messages', 'outbox', 'one_time_codes', 'inbound_deliveries', 'dialogs',
-    'channel_bindings', 'ticket_comments', 'ticket_events', 'tickets', 'role_grants',
-    'identities', 'people', 'organisations',
+    'platform_messages',
+    'outbox',
+    'one_time_codes',
+    'inbound_deliveries',
+    'dialogs',
+    'channel_bindings',
+    'ticket_comments',
+    'ticket_events',
+    'tickets',
+    'role_grants',
+    'identities',
+    'people',
+    'organisations',
   ];
   for (const table of tables) await db.schema.dropTable(table).execute();
   for (const prefix of REF_SEQUENCES) {

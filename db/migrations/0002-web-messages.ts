@@ -1,6 +1,7 @@
 /** Messages of the built-in web chat: the web adapter's "platform" keeps them here. */
-import { sql } from 'kysely';
+
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

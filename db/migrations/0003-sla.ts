@@ -3,11 +3,11 @@
  * truth for deadlines; job-queue timers only make them fire on time), and the ledger that lets
  * a scheduled run (the morning digest of a day) happen once however many workers run it.
  */
-import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
 
-const oneOf = (column: string, values: readonly string[]) =>
-  sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+
+const oneOf = (column: string, values: readonly string[]) => sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 
 const TARGETS = ['response', 'resolution', 'unclaimed'];
 const KINDS = ['warn_75', 'warn_90', 'breach', 'reannounce', 'report'];

@@ -2,11 +2,11 @@
  * Monitoring: enrolled agents, the configuration items they keep current, the nonces and batch
  * ids that make replays and resends harmless, check results and states, alerts and silences.
  */
-import { sql } from 'kysely';
-import type { Kysely } from 'kysely';
 
-const oneOf = (column: string, values: readonly string[]) =>
-  sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
+import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
+
+const oneOf = (column: string, values: readonly string[]) => sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 const uuidPk = sql`gen_random_uuid()`;
 
 const CHECK_STATUSES = ['ok', 'warn', 'crit', 'unknown'];
@@ -173,6 +173,15 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const table of ['silences', 'alerts', 'check_states', 'check_results', 'agent_batches', 'agent_nonces', 'configuration_items', 'monitoring_agents'])
+  for (const table of [
+    'silences',
+    'alerts',
+    'check_states',
+    'check_results',
+    'agent_batches',
+    'agent_nonces',
+    'configuration_items',
+    'monitoring_agents',
+  ])
     await db.schema.dropTable(table).execute();
 }

@@ -3,8 +3,9 @@
  * certifications would otherwise both be recorded. Earlier duplicates (if any) are revoked,
  * keeping the oldest, before the index is built.
  */
-import { sql } from 'kysely';
+
 import type { Kysely } from 'kysely';
+import { sql } from 'kysely';
 
 const NO_ORG = sql`'00000000-0000-0000-0000-000000000000'::uuid`;
 

@@ -7,7 +7,7 @@
  * - web chat messages notify `sportello_web_messages` when written, so the process holding a
  *   browser's live stream shows a message another process stored.
  */
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 export async function up(db: Kysely<any>): Promise<void> {
   await db.schema

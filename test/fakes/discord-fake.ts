@@ -62,7 +62,14 @@ export const snowflake = (): string => String(((BigInt(Date.now()) - 14200704000
 export class DiscordFake {
   readonly calls: RestCall[] = [];
   readonly messages = new Map<string, FakeMessage>();
-  readonly bot: FakeUser = { id: snowflake(), username: 'sportello', global_name: 'Sportello', discriminator: '0', avatar: null, bot: true };
+  readonly bot: FakeUser = {
+    id: snowflake(),
+    username: 'sportello',
+    global_name: 'Sportello',
+    discriminator: '0',
+    avatar: null,
+    bot: true,
+  };
   readonly applicationId = snowflake();
   readonly guildId = snowflake();
   readonly commands: Json[] = [];
@@ -113,14 +120,28 @@ export class DiscordFake {
   // ── world ──────────────────────────────────────────────────────────────────────────────
 
   user(name: string): FakeUser {
-    const u: FakeUser = { id: snowflake(), username: name.toLowerCase().replace(/\s+/g, '.'), global_name: name, discriminator: '0', avatar: null };
+    const u: FakeUser = {
+      id: snowflake(),
+      username: name.toLowerCase().replace(/\s+/g, '.'),
+      global_name: name,
+      discriminator: '0',
+      avatar: null,
+    };
     this.users.set(u.id, u);
     return u;
   }
 
   /** A guild text channel; after login it is announced with CHANNEL_CREATE. */
   textChannel(name: string): string {
-    const ch = { id: snowflake(), type: 0, guild_id: this.guildId, name, position: this.channels.size, permission_overwrites: [], parent_id: null };
+    const ch = {
+      id: snowflake(),
+      type: 0,
+      guild_id: this.guildId,
+      name,
+      position: this.channels.size,
+      permission_overwrites: [],
+      parent_id: null,
+    };
     this.channels.set(ch.id, ch);
     if (this.sessionId) this.dispatch('CHANNEL_CREATE', ch);
     return ch.id;
@@ -232,7 +253,13 @@ export class DiscordFake {
   /** A choice in a string select of a message the bot posted. */
   choose(from: FakeUser, message: FakeMessage, customId: string, value: string): Json {
     const inDm = [...this.dmChannels.values()].includes(message.channel_id);
-    return this.interact(from, inDm ? undefined : message.channel_id, 3, { custom_id: customId, component_type: 3, values: [value] }, message);
+    return this.interact(
+      from,
+      inDm ? undefined : message.channel_id,
+      3,
+      { custom_id: customId, component_type: 3, values: [value] },
+      message,
+    );
   }
 
   /** Sends a dispatch (or, while disconnected, keeps it for the RESUME replay); returns its seq. */
@@ -311,7 +338,19 @@ export class DiscordFake {
       unavailable: false,
       member_count: 3,
       features: [],
-      roles: [{ id: this.guildId, name: '@everyone', permissions: '0', position: 0, color: 0, hoist: false, managed: false, mentionable: false, flags: 0 }],
+      roles: [
+        {
+          id: this.guildId,
+          name: '@everyone',
+          permissions: '0',
+          position: 0,
+          color: 0,
+          hoist: false,
+          managed: false,
+          mentionable: false,
+          flags: 0,
+        },
+      ],
       channels: [...this.channels.values()].filter((c) => c.type === 0),
       threads: [...this.channels.values()].filter((c) => c.type === 11),
       members: [],
@@ -428,7 +467,11 @@ export class DiscordFake {
     const b = body ?? {};
     let m: RegExpExecArray | null;
     if (method === 'GET' && path === '/gateway/bot')
-      return ok({ url: `ws://${this.origin}`, shards: 1, session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 } });
+      return ok({
+        url: `ws://${this.origin}`,
+        shards: 1,
+        session_start_limit: { total: 1000, remaining: 1000, reset_after: 0, max_concurrency: 1 },
+      });
     if (method === 'POST' && path === '/users/@me/channels') {
       const user = this.users.get(b.recipient_id);
       if (!user) return refuse(400, 50007, 'Cannot send messages to this user');
@@ -475,7 +518,16 @@ export class DiscordFake {
       return ok(this.store('', b, m[2]!));
     }
     if ((m = /^\/applications\/(\d+)(?:\/guilds\/(\d+))?\/commands$/.exec(path)) && method === 'PUT') {
-      this.commands.splice(0, this.commands.length, ...(body as unknown as Json[]).map((c) => ({ ...c, id: snowflake(), application_id: m![1], ...(m![2] ? { guild_id: m![2] } : {}) })));
+      this.commands.splice(
+        0,
+        this.commands.length,
+        ...(body as unknown as Json[]).map((c) => ({
+          ...c,
+          id: snowflake(),
+          application_id: m![1],
+          ...(m![2] ? { guild_id: m![2] } : {}),
+        })),
+      );
       return ok(this.commands);
     }
     return refuse(404, 0, '404: Not Found');

@@ -97,7 +97,11 @@ export class SlackFake {
       };
       const timer = setTimeout(() => {
         done();
-        reject(new Error(`slack fake: condition not met in ${timeoutMs} ms; last calls: ${JSON.stringify(this.calls.slice(-5).map((c) => [c.method, c.args.channel, c.args.text]))}`));
+        reject(
+          new Error(
+            `slack fake: condition not met in ${timeoutMs} ms; last calls: ${JSON.stringify(this.calls.slice(-5).map((c) => [c.method, c.args.channel, c.args.text]))}`,
+          ),
+        );
       }, timeoutMs);
       const off = this.onCall(() => setImmediate(check));
       const done = () => {
@@ -119,8 +123,11 @@ export class SlackFake {
     for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
     const raw = Buffer.concat(chunks).toString('utf8');
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
-    const args: Record<string, unknown> = req.headers['content-type']?.includes('json') ? (JSON.parse(raw || '{}') as Record<string, unknown>) : { ...parseQuery(raw) };
-    for (const k of ['blocks', 'users']) if (typeof args[k] === 'string' && String(args[k]).startsWith('[')) args[k] = JSON.parse(String(args[k]));
+    const args: Record<string, unknown> = req.headers['content-type']?.includes('json')
+      ? (JSON.parse(raw || '{}') as Record<string, unknown>)
+      : { ...parseQuery(raw) };
+    for (const k of ['blocks', 'users'])
+      if (typeof args[k] === 'string' && String(args[k]).startsWith('[')) args[k] = JSON.parse(String(args[k]));
     const expected = method === 'apps.connections.open' ? 'xapp-test' : this.token;
     if (req.headers.authorization !== `Bearer ${expected}`) return this.answer(res, method, args, { ok: false, error: 'invalid_auth' });
 
@@ -146,7 +153,16 @@ export class SlackFake {
         const id = String(args.user);
         const u = this.users[id];
         if (!u) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id, name: id.toLowerCase(), real_name: u.realName, locale: u.locale ?? 'it-IT', profile: { real_name: u.realName, display_name: '' } } };
+        return {
+          ok: true,
+          user: {
+            id,
+            name: id.toLowerCase(),
+            real_name: u.realName,
+            locale: u.locale ?? 'it-IT',
+            profile: { real_name: u.realName, display_name: '' },
+          },
+        };
       }
       case 'conversations.open':
         return { ok: true, channel: { id: dmChannelOf(String(args.users)) } };
@@ -171,7 +187,12 @@ export class SlackFake {
   }
 
   private record(method: string, args: Record<string, unknown>, ok: boolean, result?: Record<string, unknown>): void {
-    const call: FakeCall = { method, args: result?.ts && method === 'chat.postMessage' ? { ...args, ts: result.ts } : args, ok, at: performance.now() };
+    const call: FakeCall = {
+      method,
+      args: result?.ts && method === 'chat.postMessage' ? { ...args, ts: result.ts } : args,
+      ok,
+      at: performance.now(),
+    };
     this.calls.push(call);
     for (const l of this.listeners) l(call);
   }
@@ -187,7 +208,14 @@ export class SlackFake {
   socketSend(type: 'events_api' | 'interactive' | 'slash_commands', payload: unknown, envelopeId: string): Promise<unknown> {
     if (!this.ws) throw new Error('slack fake: no Socket Mode connection');
     const acked = new Promise<unknown>((resolve) => this.acks.set(envelopeId, resolve));
-    this.wsSend({ envelope_id: envelopeId, type, payload, accepts_response_payload: type !== 'events_api', retry_attempt: 0, retry_reason: '' });
+    this.wsSend({
+      envelope_id: envelopeId,
+      type,
+      payload,
+      accepts_response_payload: type !== 'events_api',
+      retry_attempt: 0,
+      retry_reason: '',
+    });
     return acked;
   }
 
@@ -199,7 +227,9 @@ export class SlackFake {
     const key = req.headers['sec-websocket-key'];
     if (req.url !== '/socket' || typeof key !== 'string') return void socket.destroy();
     const accept = createHash('sha1').update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`).digest('base64');
-    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`);
+    socket.write(
+      `HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ${accept}\r\n\r\n`,
+    );
     this.ws = socket;
     socket.on('data', (d: Buffer) => this.onFrames(d));
     socket.on('close', () => {
@@ -211,7 +241,12 @@ export class SlackFake {
 
   private wsSend(message: unknown, opcode = 0x1): void {
     const data = opcode === 0x1 ? Buffer.from(JSON.stringify(message)) : (message as Buffer);
-    const head = data.length < 126 ? Buffer.from([0x80 | opcode, data.length]) : data.length < 65536 ? Buffer.from([0x80 | opcode, 126, data.length >> 8, data.length & 0xff]) : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(data.length)]);
+    const head =
+      data.length < 126
+        ? Buffer.from([0x80 | opcode, data.length])
+        : data.length < 65536
+          ? Buffer.from([0x80 | opcode, 126, data.length >> 8, data.length & 0xff])
+          : Buffer.concat([Buffer.from([0x80 | opcode, 127]), bigLength(data.length)]);
     this.ws?.write(Buffer.concat([head, data]));
   }
 
@@ -296,7 +331,18 @@ const nextId = (prefix: string) => `${prefix}${Date.now().toString(36).toUpperCa
 
 /** The Events API envelope around `event`. */
 export function eventCallback(event: Record<string, unknown>, eventId = nextId('Ev')): { json: Record<string, unknown> } {
-  return { json: { token: 'x', team_id: 'T1', api_app_id: 'A1', type: 'event_callback', event_id: eventId, event_time: Math.floor(Date.now() / 1000), event, authorizations: [{ team_id: 'T1', user_id: 'UBOT', is_bot: true }] } };
+  return {
+    json: {
+      token: 'x',
+      team_id: 'T1',
+      api_app_id: 'A1',
+      type: 'event_callback',
+      event_id: eventId,
+      event_time: Math.floor(Date.now() / 1000),
+      event,
+      authorizations: [{ team_id: 'T1', user_id: 'UBOT', is_bot: true }],
+    },
+  };
 }
 
 /** A person's DM to the bot (`message.im`). */
@@ -305,8 +351,16 @@ export function dmEvent(user: string, text: string, extra: Record<string, unknow
 }
 
 /** A click on a button of a message the bot posted (`block_actions`, form-encoded `payload`). */
-export function buttonPress(p: { user: string; channel: string; messageTs: string; actionId: string; value?: string; threadTs?: string }): { form: Record<string, string> } {
-  const action = { type: 'button', action_id: p.actionId, block_id: 'b1', ...(p.value !== undefined ? { value: p.value } : {}), action_ts: `${Date.now() / 1000}${(++seq).toString()}` };
+export function buttonPress(p: { user: string; channel: string; messageTs: string; actionId: string; value?: string; threadTs?: string }): {
+  form: Record<string, string>;
+} {
+  const action = {
+    type: 'button',
+    action_id: p.actionId,
+    block_id: 'b1',
+    ...(p.value !== undefined ? { value: p.value } : {}),
+    action_ts: `${Date.now() / 1000}${(++seq).toString()}`,
+  };
   const payload = {
     type: 'block_actions',
     team: { id: 'T1', domain: 'sportello-test' },
@@ -326,7 +380,20 @@ export function buttonPress(p: { user: string; channel: string; messageTs: strin
 /** `/sportello <text>` typed by `user` in `channel`. */
 export function slashCommand(user: string, channel: string, text: string): { form: Record<string, string> } {
   return {
-    form: { token: 'x', team_id: 'T1', team_domain: 'sportello-test', channel_id: channel, channel_name: channel.toLowerCase(), user_id: user, user_name: user.toLowerCase(), command: '/sportello', text, api_app_id: 'A1', response_url: 'http://127.0.0.1:9/response', trigger_id: nextId('trig') },
+    form: {
+      token: 'x',
+      team_id: 'T1',
+      team_domain: 'sportello-test',
+      channel_id: channel,
+      channel_name: channel.toLowerCase(),
+      user_id: user,
+      user_name: user.toLowerCase(),
+      command: '/sportello',
+      text,
+      api_app_id: 'A1',
+      response_url: 'http://127.0.0.1:9/response',
+      trigger_id: nextId('trig'),
+    },
   };
 }
 
@@ -336,7 +403,11 @@ function nextTs(): string {
 
 /** A node:http server serving the adapter's routes (what app/ does with its router). */
 export async function serveRoutes(
-  routes: readonly { method: string; path: string | RegExp; handle(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray | null): void | Promise<void> }[],
+  routes: readonly {
+    method: string;
+    path: string | RegExp;
+    handle(req: IncomingMessage, res: ServerResponse, m: RegExpExecArray | null): void | Promise<void>;
+  }[],
 ): Promise<{ url: string; close(): Promise<void> }> {
   const server = http.createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0] ?? '/';

@@ -37,7 +37,15 @@ let nextUpdateId = 500;
 let nextMessageId = 1;
 
 export class TelegramFake {
-  readonly bot = { id: 7000001, is_bot: true as const, first_name: 'Sportello', username: 'sportello_bot', can_join_groups: true, can_read_all_group_messages: false, supports_inline_queries: false };
+  readonly bot = {
+    id: 7000001,
+    is_bot: true as const,
+    first_name: 'Sportello',
+    username: 'sportello_bot',
+    can_join_groups: true,
+    can_read_all_group_messages: false,
+    supports_inline_queries: false,
+  };
   readonly token = `${this.bot.id}:AAFakeTokenForTests`;
   readonly calls: FakeCall[] = [];
   /** Chats that answer 403, like a user who never started the bot. */
@@ -119,7 +127,8 @@ export class TelegramFake {
     this.calls.push(call);
     this.onCall?.(call);
     const chatId = payload.chat_id === undefined ? undefined : String(payload.chat_id);
-    const failure = this.takeFailure(method, chatId) ?? (method === 'sendMessage' && chatId && this.unreachable.has(chatId) ? forbidden : undefined);
+    const failure =
+      this.takeFailure(method, chatId) ?? (method === 'sendMessage' && chatId && this.unreachable.has(chatId) ? forbidden : undefined);
     const outcome = failure ? { error: failure } : await this.answer(method, payload, chatId, res);
     if ('error' in outcome) {
       call.status = outcome.error.error_code;
@@ -134,7 +143,12 @@ export class TelegramFake {
     return i < 0 ? undefined : this.failures.splice(i, 1)[0]!.error;
   }
 
-  private async answer(method: string, p: Record<string, unknown>, chatId: string | undefined, res: http.ServerResponse): Promise<{ result: unknown } | { error: FakeError }> {
+  private async answer(
+    method: string,
+    p: Record<string, unknown>,
+    chatId: string | undefined,
+    res: http.ServerResponse,
+  ): Promise<{ result: unknown } | { error: FakeError }> {
     switch (method) {
       case 'getMe':
         return { result: this.bot };
@@ -142,18 +156,39 @@ export class TelegramFake {
         return { result: await this.getUpdates(p, res) };
       case 'sendMessage': {
         const message_id = nextMessageId++;
-        this.messages.set(`${chatId}:${message_id}`, { chatId: chatId!, text: String(p.text), markup: JSON.stringify(p.reply_markup ?? null) });
-        return { result: { message_id, date: Math.floor(Date.now() / 1000), chat: chatOf(chatId!), from: this.bot, text: p.text, ...(p.message_thread_id ? { message_thread_id: p.message_thread_id, is_topic_message: true } : {}) } };
+        this.messages.set(`${chatId}:${message_id}`, {
+          chatId: chatId!,
+          text: String(p.text),
+          markup: JSON.stringify(p.reply_markup ?? null),
+        });
+        return {
+          result: {
+            message_id,
+            date: Math.floor(Date.now() / 1000),
+            chat: chatOf(chatId!),
+            from: this.bot,
+            text: p.text,
+            ...(p.message_thread_id ? { message_thread_id: p.message_thread_id, is_topic_message: true } : {}),
+          },
+        };
       }
       case 'editMessageText': {
         const msg = this.messages.get(`${chatId}:${String(p.message_id)}`);
         if (!msg) return { error: { error_code: 400, description: 'Bad Request: message to edit not found' } };
         const markup = JSON.stringify(p.reply_markup ?? null);
         if (msg.text === p.text && msg.markup === markup)
-          return { error: { error_code: 400, description: 'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message' } };
+          return {
+            error: {
+              error_code: 400,
+              description:
+                'Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message',
+            },
+          };
         msg.text = String(p.text);
         msg.markup = markup;
-        return { result: { message_id: p.message_id, date: Math.floor(Date.now() / 1000), chat: chatOf(chatId!), from: this.bot, text: p.text } };
+        return {
+          result: { message_id: p.message_id, date: Math.floor(Date.now() / 1000), chat: chatOf(chatId!), from: this.bot, text: p.text },
+        };
       }
       case 'answerCallbackQuery':
       case 'setMyCommands':
