@@ -18,14 +18,16 @@ const QUESTIONS = [
     asker: 'Luca Ferrari',
     text: "Come configuro la PEC dell'associazione su Thunderbird? Riceviamo ma non riusciamo a inviare.",
     answerer: 'Giulia Rossi',
-    answer: 'Nel server in uscita usa smtps.pec.aruba.it, porta 465, SSL/TLS, con utente e password della casella PEC (non quelli della posta normale).',
+    answer:
+      'Nel server in uscita usa smtps.pec.aruba.it, porta 465, SSL/TLS, con utente e password della casella PEC (non quelli della posta normale).',
     worked: 'Era la porta: con la 465 funziona.',
   },
   {
     asker: 'Francesca Russo',
     text: 'Il wifi della sede è lentissimo nel pomeriggio, quando ci sono tutti i volontari. Cosa possiamo fare?',
     answerer: 'Marco Ricci',
-    answer: 'Spostate il router in una posizione centrale e cambiate canale; se la sede è grande, un secondo access point o un sistema mesh risolve quasi sempre.',
+    answer:
+      'Spostate il router in una posizione centrale e cambiate canale; se la sede è grande, un secondo access point o un sistema mesh risolve quasi sempre.',
   },
   { asker: 'Paolo Esposito', text: 'Esistono licenze Microsoft 365 gratuite o scontate per le cooperative sociali?' },
 ] as const;
@@ -54,16 +56,33 @@ export async function seedCommunityDemo(
   };
   let minutes = 600;
   for (const [i, q] of QUESTIONS.entries()) {
-    const { question } = await postQuestion(await as(q.asker, (minutes -= 30)), { text: q.text, platform: 'web', idempotencyKey: `demo:question:${i}` });
+    const { question } = await postQuestion(await as(q.asker, (minutes -= 30)), {
+      text: q.text,
+      platform: 'web',
+      idempotencyKey: `demo:question:${i}`,
+    });
     if (!('answer' in q)) continue;
-    const { answer } = await answerQuestion(await as(q.answerer, (minutes -= 30)), { questionRef: question.ref, text: q.answer, platform: 'web', idempotencyKey: `demo:answer:${i}` });
+    const { answer } = await answerQuestion(await as(q.answerer, (minutes -= 30)), {
+      questionRef: question.ref,
+      text: q.answer,
+      platform: 'web',
+      idempotencyKey: `demo:answer:${i}`,
+    });
     const asker = await as(q.asker, (minutes -= 30));
     await acceptAnswer(asker, answer.ref);
     if ('worked' in q) await giveFeedback(asker, answer.ref, true, q.worked);
   }
   const moderator = await as('Elena Greco', (minutes -= 30));
   for (const a of ARTICLES) {
-    const draft = await repos.community.insertArticle({ ref: await repos.community.nextRef('article'), title: a.title, body: a.body, tags: topicTags(`${a.title} ${a.body}`), authorId: people.get('Giulia Rossi')?.id ?? null, requesterId: null, createdAt: moderator.clock.now() });
+    const draft = await repos.community.insertArticle({
+      ref: await repos.community.nextRef('article'),
+      title: a.title,
+      body: a.body,
+      tags: topicTags(`${a.title} ${a.body}`),
+      authorId: people.get('Giulia Rossi')?.id ?? null,
+      requesterId: null,
+      createdAt: moderator.clock.now(),
+    });
     await decideArticle(moderator, draft.ref, 'approve');
   }
 }

@@ -11,13 +11,14 @@
  *   transaction: person, search, offer recorded, dialog saved, reply in the outbox).
  */
 import { randomUUID } from 'node:crypto';
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import { findSimilar } from '../core/community/ask-question.ts';
 import { searchCommunity } from '../core/community/search.ts';
 import { Actor } from '../core/kernel/actor.ts';
 import { Notifier } from '../core/kernel/notifier.ts';
-import { SearchIndex } from '../db/community-search.ts';
 import type { CommunityTables } from '../db/community.tables.ts';
+import { SearchIndex } from '../db/community-search.ts';
+import { KyselyStore } from '../db/kysely-store.ts';
 import type { Database } from '../db/schema.ts';
 import { CORPUS } from '../test/fixtures/community-corpus.ts';
 import { evaluateSearch, loadCorpus } from '../test/fixtures/community-eval.ts';
@@ -25,7 +26,6 @@ import { QUERIES } from '../test/fixtures/community-queries.ts';
 import { seedPerson } from '../test/fixtures/repository-fixtures.ts';
 import { createStack } from '../test/stack.ts';
 import { createTestDatabase } from '../test/test-database.ts';
-import { KyselyStore } from '../db/kysely-store.ts';
 import { round, summarize } from './stats.ts';
 
 const POSTS = Number(process.env.BENCH_COMMUNITY_POSTS ?? 100_000);
@@ -44,12 +44,110 @@ function prng(seed: number): () => number {
   };
 }
 
-const SUBJECTS = ['la stampante', 'il pc', 'il portatile', 'la posta', 'Outlook', 'il wifi', 'il router', 'il NAS', 'il server', 'lo scanner', 'il sito', 'WordPress', 'Teams', 'Zoom', 'il gestionale', 'Excel', 'OneDrive', 'il telefono', 'il centralino', 'il proiettore', 'il monitor', 'la tastiera', 'la PEC', 'il backup', "l'antivirus", 'Windows', 'Office', 'Google Drive', 'il firewall', 'lo smartphone', 'la webcam', 'il disco esterno'];
-const PROBLEMS = ['non funziona', 'non si accende', 'è lentissimo', 'dà un errore', 'si blocca', 'non si collega', 'chiede sempre la password', 'non sincronizza', 'non stampa', 'non riceve i messaggi', 'si riavvia da solo', 'non si aggiorna', 'ha perso dei file', 'va configurato da capo', 'va sostituito', 'fa un rumore strano'];
-const CONTEXTS = ['in segreteria', 'in sala riunioni', "dopo l'aggiornamento", 'da ieri', 'da lunedì', 'per i volontari', 'nella sede nuova', 'con il nuovo contratto', 'dopo il temporale', 'quando siamo in tanti', 'solo la mattina', 'al magazzino'];
-const QUESTION_FORMS = [(s: string, p: string, c: string) => `${s} ${p} ${c}: come risolvo?`, (s: string, p: string, c: string) => `Qualcuno sa perché ${s} ${p} ${c}?`, (s: string, p: string, c: string) => `Aiuto, ${s} ${p} ${c}`];
-const DETAILS = ['Abbiamo già provato a riavviare tutto.', 'Il tecnico che ci aiutava non è più disponibile.', 'Siamo una piccola associazione di dieci volontari.', 'Usiamo quasi tutti PC con Windows 10.', 'Il problema si ripresenta ogni settimana.', 'Non sappiamo chi abbia configurato il sistema.', 'Ci serve una soluzione economica.', 'Prima funzionava senza problemi.', 'Capita soprattutto il lunedì mattina.', 'Abbiamo chiamato il fornitore ma non risponde.', 'Ci hanno consigliato di cambiare tutto, ma non abbiamo budget.', 'Succede a più persone in ufficio.', 'Non abbiamo un contratto di assistenza.', 'Il manuale non dice niente.', 'Ho letto qualcosa online ma non ho capito.'];
-const FIXES = ['prova a riavviarlo', 'controlla i cavi e la presa', 'aggiorna il driver', 'reinstalla il programma', 'verifica utente e password', 'chiedi al provider', 'controlla lo spazio su disco', "disattiva un momento l'antivirus", 'cambia il canale del wifi', 'prova con un altro account', 'svuota la cache', 'ripristina le impostazioni di fabbrica', 'guarda il registro degli eventi', 'aggiorna il firmware'];
+const SUBJECTS = [
+  'la stampante',
+  'il pc',
+  'il portatile',
+  'la posta',
+  'Outlook',
+  'il wifi',
+  'il router',
+  'il NAS',
+  'il server',
+  'lo scanner',
+  'il sito',
+  'WordPress',
+  'Teams',
+  'Zoom',
+  'il gestionale',
+  'Excel',
+  'OneDrive',
+  'il telefono',
+  'il centralino',
+  'il proiettore',
+  'il monitor',
+  'la tastiera',
+  'la PEC',
+  'il backup',
+  "l'antivirus",
+  'Windows',
+  'Office',
+  'Google Drive',
+  'il firewall',
+  'lo smartphone',
+  'la webcam',
+  'il disco esterno',
+];
+const PROBLEMS = [
+  'non funziona',
+  'non si accende',
+  'è lentissimo',
+  'dà un errore',
+  'si blocca',
+  'non si collega',
+  'chiede sempre la password',
+  'non sincronizza',
+  'non stampa',
+  'non riceve i messaggi',
+  'si riavvia da solo',
+  'non si aggiorna',
+  'ha perso dei file',
+  'va configurato da capo',
+  'va sostituito',
+  'fa un rumore strano',
+];
+const CONTEXTS = [
+  'in segreteria',
+  'in sala riunioni',
+  "dopo l'aggiornamento",
+  'da ieri',
+  'da lunedì',
+  'per i volontari',
+  'nella sede nuova',
+  'con il nuovo contratto',
+  'dopo il temporale',
+  'quando siamo in tanti',
+  'solo la mattina',
+  'al magazzino',
+];
+const QUESTION_FORMS = [
+  (s: string, p: string, c: string) => `${s} ${p} ${c}: come risolvo?`,
+  (s: string, p: string, c: string) => `Qualcuno sa perché ${s} ${p} ${c}?`,
+  (s: string, p: string, c: string) => `Aiuto, ${s} ${p} ${c}`,
+];
+const DETAILS = [
+  'Abbiamo già provato a riavviare tutto.',
+  'Il tecnico che ci aiutava non è più disponibile.',
+  'Siamo una piccola associazione di dieci volontari.',
+  'Usiamo quasi tutti PC con Windows 10.',
+  'Il problema si ripresenta ogni settimana.',
+  'Non sappiamo chi abbia configurato il sistema.',
+  'Ci serve una soluzione economica.',
+  'Prima funzionava senza problemi.',
+  'Capita soprattutto il lunedì mattina.',
+  'Abbiamo chiamato il fornitore ma non risponde.',
+  'Ci hanno consigliato di cambiare tutto, ma non abbiamo budget.',
+  'Succede a più persone in ufficio.',
+  'Non abbiamo un contratto di assistenza.',
+  'Il manuale non dice niente.',
+  'Ho letto qualcosa online ma non ho capito.',
+];
+const FIXES = [
+  'prova a riavviarlo',
+  'controlla i cavi e la presa',
+  'aggiorna il driver',
+  'reinstalla il programma',
+  'verifica utente e password',
+  'chiedi al provider',
+  'controlla lo spazio su disco',
+  "disattiva un momento l'antivirus",
+  'cambia il canale del wifi',
+  'prova con un altro account',
+  'svuota la cache',
+  'ripristina le impostazioni di fabbrica',
+  'guarda il registro degli eventi',
+  'aggiorna il firmware',
+];
 
 /** Writes `posts` questions and answers (two fifths questions, a third of the answers accepted) and indexes everything. */
 export async function loadPosts(db: Kysely<Database & CommunityTables>, askerId: string, answererId: string, posts: number): Promise<void> {
@@ -129,7 +227,8 @@ export async function run(): Promise<Record<string, number | string>> {
     const orgId = await stack.org('Associazione Bench ODV', '97999999997');
     const asker = await seedPerson(stack.store, 'Anna Bench');
     const answerer = await seedPerson(stack.store, 'Vera Bench');
-    for (let i = 0; i < 20; i++) await stack.person({ platform: 'web', externalId: `req${i}`, name: `Richiedente ${i}`, roles: ['requester'], orgId });
+    for (let i = 0; i < 20; i++)
+      await stack.person({ platform: 'web', externalId: `req${i}`, name: `Richiedente ${i}`, roles: ['requester'], orgId });
 
     // 100,000 posts: two fifths questions, the rest answers (a third of them accepted).
     const load0 = performance.now();
@@ -156,12 +255,22 @@ export async function run(): Promise<Record<string, number | string>> {
       for (const [q] of QUERIES) {
         await time(() => searchCommunity(stack.store, q), search);
         await time(
-          () => sql`select ref, ts_rank_cd(tsv, q) as rank from community_search, plainto_tsquery('sportello_it', ${q}) q where tsv @@ q order by rank desc limit 5`.execute(db),
+          () =>
+            sql`select ref, ts_rank_cd(tsv, q) as rank from community_search, plainto_tsquery('sportello_it', ${q}) q where tsv @@ q order by rank desc limit 5`.execute(
+              db,
+            ),
           floor,
         );
       }
-    const askCtx = { repos: stack.store, clock: stack.clock, actor: Actor.system(), notifier: new Notifier(stack.store, 'it'), defaultLocale: 'it' as const };
-    for (let r = 0; r < ROUNDS; r++) for (const [q] of QUERIES) await time(() => findSimilar(askCtx, `Come posso risolvere: ${q}?`), similar);
+    const askCtx = {
+      repos: stack.store,
+      clock: stack.clock,
+      actor: Actor.system(),
+      notifier: new Notifier(stack.store, 'it'),
+      defaultLocale: 'it' as const,
+    };
+    for (let r = 0; r < ROUNDS; r++)
+      for (const [q] of QUERIES) await time(() => findSimilar(askCtx, `Come posso risolvere: ${q}?`), similar);
     const noisy = await evaluateSearch(stack.store, refs);
 
     // Deflection at intake: first messages through the engine; each requester cancels before the next.
@@ -171,9 +280,25 @@ export async function run(): Promise<Record<string, number | string>> {
       const who = `req${i % 20}`;
       const e = pick(CORPUS);
       const before = Number((await sql<{ n: string }>`select count(*) as n from deflection_offers`.execute(db)).rows[0]!.n);
-      await time(() => stack.engine.handle({ platform: 'web', deliveryId: randomUUID(), conversation: { id: who, kind: 'dm' }, sender: { externalId: who }, text: `${e.title}. ${e.body}` }), intake);
+      await time(
+        () =>
+          stack.engine.handle({
+            platform: 'web',
+            deliveryId: randomUUID(),
+            conversation: { id: who, kind: 'dm' },
+            sender: { externalId: who },
+            text: `${e.title}. ${e.body}`,
+          }),
+        intake,
+      );
       offers += Number((await sql<{ n: string }>`select count(*) as n from deflection_offers`.execute(db)).rows[0]!.n) - before;
-      await stack.engine.handle({ platform: 'web', deliveryId: randomUUID(), conversation: { id: who, kind: 'dm' }, sender: { externalId: who }, text: 'annulla' });
+      await stack.engine.handle({
+        platform: 'web',
+        deliveryId: randomUUID(),
+        conversation: { id: who, kind: 'dm' },
+        sender: { externalId: who },
+        text: 'annulla',
+      });
     }
 
     const s = summarize('search', search);

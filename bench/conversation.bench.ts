@@ -1,5 +1,5 @@
 /**
- * Conversation throughput: N simulated requesters complete the whole intake concurrently
+ * Conversation throughput: N simulated requesters complete the whole (shorter) intake concurrently
  * through the engine (no platform: replies stay in the outbox). Beside it, in the same run,
  * the same database writes done directly (per message: the delivery mark, the dialog upsert,
  * the reply in the outbox; at the end the ticket, its history and its card), so the ratio
@@ -12,7 +12,8 @@ import { createStack } from '../test/stack.ts';
 import { round, summarize } from './stats.ts';
 
 const REQUESTERS = Number(process.env.BENCH_REQUESTERS ?? 200);
-const MESSAGES_PER_INTAKE = 8;
+/** The shorter intake: the first message says kind, device, title and description; impact, urgency and Confirm follow. */
+const MESSAGES_PER_INTAKE = 4;
 
 export async function run(): Promise<Record<string, number | string>> {
   const stack = await createStack();
@@ -26,7 +27,13 @@ export async function run(): Promise<Record<string, number | string>> {
     const perMessage: number[] = [];
     const send = async (from: string, e: Pick<Inbound, 'text' | 'action'>) => {
       const t0 = performance.now();
-      await stack.engine.handle({ platform: 'web', deliveryId: randomUUID(), conversation: { id: from, kind: 'dm' }, sender: { externalId: from }, ...e });
+      await stack.engine.handle({
+        platform: 'web',
+        deliveryId: randomUUID(),
+        conversation: { id: from, kind: 'dm' },
+        sender: { externalId: from },
+        ...e,
+      });
       perMessage.push(performance.now() - t0);
     };
     const t0 = performance.now();
@@ -34,13 +41,13 @@ export async function run(): Promise<Record<string, number | string>> {
       Array.from({ length: REQUESTERS }, async (_, i) => {
         const who = `req${i}`;
         await send(who, { text: 'La stampante non stampa più da stamattina' });
-        await send(who, { action: { id: 'intake.kind', value: 'incident' } });
         await send(who, { action: { id: 'intake.impact', value: '2' } });
         await send(who, { action: { id: 'intake.urgency', value: '2' } });
-        await send(who, { text: 'Stampante ferma' });
-        await send(who, { action: { id: 'intake.keep', value: '' } });
-        await send(who, { action: { id: 'intake.skip', value: '' } });
-        const dialog = await stack.tdb.db.selectFrom('dialogs').select('state').where('key', 'like', `web:${who}:%`).executeTakeFirstOrThrow();
+        const dialog = await stack.tdb.db
+          .selectFrom('dialogs')
+          .select('state')
+          .where('key', 'like', `web:${who}:%`)
+          .executeTakeFirstOrThrow();
         await send(who, { action: { id: 'intake.confirm', value: (dialog.state as { dialogId: string }).dialogId } });
       }),
     );
@@ -68,13 +75,19 @@ export async function run(): Promise<Record<string, number | string>> {
               await sql`insert into dialogs (key, state, expires_at) values (${key}, ${JSON.stringify({ step: m })}::jsonb, now() + interval '2 hours')
                 on conflict (key) do update set state = excluded.state, expires_at = excluded.expires_at`.execute(trx);
             } else {
-              const { rows } = await sql<{ id: string }>`insert into tickets (ref, kind, title, description, impact, urgency, priority, tier, status,
+              const { rows } = await sql<{
+                id: string;
+              }>`insert into tickets (ref, kind, title, description, impact, urgency, priority, tier, status,
                   organisation_id, requester_id, created_at, updated_at)
                 values ('INC-' || lpad(nextval('ticket_ref_inc_seq')::text, 6, '0'), 'incident', 'Stampante ferma', 'La stampante non stampa',
                   2, 2, 3, 'volunteer', 'new', ${orgId}, ${idOf.get(who)!}, now(), now()) returning id`.execute(trx);
-              await sql`insert into ticket_events (ticket_id, actor_id, at, field, from_value, to_value) values (${rows[0]!.id}, ${idOf.get(who)!}, now(), 'status', null, 'new')`.execute(trx);
+              await sql`insert into ticket_events (ticket_id, actor_id, at, field, from_value, to_value) values (${rows[0]!.id}, ${idOf.get(who)!}, now(), 'status', null, 'new')`.execute(
+                trx,
+              );
               await sql`insert into outbox (platform, address, message, status, attempts, next_attempt_at, created_at)
-                values ('web', ${JSON.stringify({ platform: 'web', kind: 'channel', conversationId: 'volontari' })}::jsonb, '{"text":"card"}'::jsonb, 'pending', 0, now(), now())`.execute(trx);
+                values ('web', ${JSON.stringify({ platform: 'web', kind: 'channel', conversationId: 'volontari' })}::jsonb, '{"text":"card"}'::jsonb, 'pending', 0, now(), now())`.execute(
+                trx,
+              );
               await sql`delete from dialogs where key = ${key}`.execute(trx);
             }
           });

@@ -286,13 +286,11 @@ async function bare(backend: Backend, o: Opts): Promise<Record<string, number>> 
       for (let i = 0; i < dues.length; i += 1000) {
         const now = Date.now();
         await queue.addBulk(
-          dues
-            .slice(i, i + 1000)
-            .map((due, j) => ({
-              name: 'timer',
-              data: { due },
-              opts: { jobId: `${idPrefix}-${i + j}`, delay: Math.max(0, Math.round(due - now)) },
-            })),
+          dues.slice(i, i + 1000).map((due, j) => ({
+            name: 'timer',
+            data: { due },
+            opts: { jobId: `${idPrefix}-${i + j}`, delay: Math.max(0, Math.round(due - now)) },
+          })),
         );
       }
     };

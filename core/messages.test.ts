@@ -1,10 +1,11 @@
-import { describe, it, expect } from 'vitest';
-import { REGISTRY } from './features.ts';
+import { describe, expect, it } from 'vitest';
 import { own as alerts } from './alerts/messages.ts';
+import { own as community } from './community/messages.ts';
 import { own as conversation, m } from './conversation/messages.ts';
 import { own as escalation } from './escalation/messages.ts';
+import { REGISTRY } from './features.ts';
 import type { DomainErrorCode } from './kernel/errors.ts';
-import { isLocale, LOCALES, toLocale, type Locale } from './kernel/i18n.ts';
+import { isLocale, LOCALES, type Locale, toLocale } from './kernel/i18n.ts';
 import { kernelEn, kernelIt } from './kernel/messages.ts';
 import { ROLES } from './kernel/person.ts';
 import { TICKET_KINDS, TICKET_STATUSES } from './kernel/ticket.ts';
@@ -22,6 +23,7 @@ const OWN: Readonly<Record<string, { readonly it: Readonly<Record<string, string
   escalation,
   alerts,
   vendors,
+  community,
   conversation,
 };
 const itCatalog: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.it));
@@ -198,9 +200,7 @@ describe('t()', () => {
   });
 
   it('leaves a placeholder without a param as it is, and ignores extra params', () => {
-    expect(t('en', 'error.illegal_transition', { action: 'close', extra: 'x' })).toBe(
-      'You cannot "close" a ticket that is "{status}".',
-    );
+    expect(t('en', 'error.illegal_transition', { action: 'close', extra: 'x' })).toBe('You cannot "close" a ticket that is "{status}".');
   });
 
   it('returns the message unchanged when it has no placeholders', () => {
@@ -209,9 +209,7 @@ describe('t()', () => {
   });
 
   it('does not re-expand placeholders found in param values', () => {
-    expect(t('en', 'notice.comment', { name: '{ref}', ref: 'INC-000001', body: '{name}' })).toBe(
-      '{ref} on INC-000001: «{name}»',
-    );
+    expect(t('en', 'notice.comment', { name: '{ref}', ref: 'INC-000001', body: '{name}' })).toBe('{ref} on INC-000001: «{name}»');
   });
 
   it('answers in the asked language', () => {

@@ -4,7 +4,7 @@
  * change and, over everything, by the benchmark's bulk load), the vocabulary for spelling
  * correction, and the ranked query.
  */
-import { sql, type Kysely, type RawBuilder } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { SearchHit, SearchKind } from '../core/community/model.ts';
 import type { SearchQuery } from '../core/community/ports.ts';
 import type { CommunityTables } from './community.tables.ts';
@@ -125,6 +125,8 @@ export const SearchIndex = {
 
 /** Candidates scored per tier: enough to rank well, few enough to stay within milliseconds. */
 const TIER_CANDIDATES = 120;
+/** Rows of a tier read to pick those candidates by the cheap rank (a larger tier is cut where the scan is). */
+const TIER_SCAN = 500;
 /** A tier whose AND-combinations would be more than this is skipped (a long text goes from "all but two" to "any two"). */
 const MAX_TIER_COMBINATIONS = 64;
 /** The largest worth factor (articles, accepted answers). */
@@ -148,29 +150,54 @@ function combinations(n: number, k: number): number[][] {
 }
 
 /** The scored rows (at most `TIER_CANDIDATES`) that cover at least `k` of the groups. */
-async function tier(db: Db, q: SearchQuery, groups: readonly string[], k: number, unmatched: number): Promise<(SearchHit & { created: number })[]> {
+async function tier(
+  db: Db,
+  q: SearchQuery,
+  groups: readonly string[],
+  k: number,
+  unmatched: number,
+): Promise<(SearchHit & { created: number })[]> {
   const tierQuery = combinations(groups.length, k)
     .map((c) => c.map((i) => `(${groups[i]})`).join(' & '))
     .join(' | ');
   const any = groups.map((g) => `(${g})`).join(' | ');
   const filter = sql`s.kind = any(${[...q.kinds]}::text[]) ${
-    q.only === 'answered' ? sql`and (s.kind <> 'question' or s.answered)` : q.only === 'solutions' ? sql`and (s.kind = 'article' or (s.kind = 'answer' and s.accepted))` : sql``
+    q.only === 'answered'
+      ? sql`and (s.kind <> 'question' or s.answered)`
+      : q.only === 'solutions'
+        ? sql`and (s.kind = 'article' or (s.kind = 'answer' and s.accepted))`
+        : sql``
   }`;
-  const order = k > 1 ? sql`order by ts_rank('{0.1, 0.2, 0.4, 1.0}', s.tsv, p.qt) desc` : sql``;
+  // A lone idea is ranked when it is the whole query; as the fallback of a longer one it is not.
+  const order = k > 1 || groups.length === 1 ? sql`order by ts_rank('{0.1, 0.2, 0.4, 1.0}', x.tsv, p.qt) desc` : sql``;
   // One term per group, summed per row: cheaper than a subquery over an array of groups.
-  const covered = sql.join(groups.map((_, i) => sql`(c.tsv @@ p.gs[${sql.lit(i + 1)}])::int`), sql` + `);
-  const { rows } = await sql<{ kind: SearchKind; ref: string; root_ref: string; title: string; body: string; tags: string[]; accepted: boolean; answered: boolean; created_at: Date; score: number }>`
+  const covered = sql.join(
+    groups.map((_, i) => sql`(c.tsv @@ p.gs[${sql.lit(i + 1)}])::int`),
+    sql` + `,
+  );
+  const { rows } = await sql<{
+    kind: SearchKind;
+    ref: string;
+    root_ref: string;
+    title: string;
+    body: string;
+    tags: string[];
+    accepted: boolean;
+    answered: boolean;
+    created_at: Date;
+    score: number;
+  }>`
     with p as materialized (
       select to_tsquery('sportello_it', ${tierQuery}) as qt, to_tsquery('sportello_it', ${any}) as qany,
         array(select to_tsquery('sportello_it', g) from unnest(${[...groups]}::text[]) with ordinality as u(g, i) order by i) as gs
     ), n as (
       select greatest(1, ${unmatched} + (select count(*) from unnest(p.gs) g where numnode(g) > 0))::real as groups from p
     ), c as (
-      -- Articles and accepted rows (their own partial index), then the rest, each capped: the
-      -- best by the cheap rank when a tier of two ideas or more overflows; a lone idea only fills
-      -- an empty list, with whatever it finds first (ranking all its rows would cost too much).
-      (select s.* from community_search s, p where s.tsv @@ p.qt and s.accepted and ${filter} ${order} limit ${TIER_CANDIDATES / 2})
-      ${q.only === 'solutions' ? sql`` : sql`union all (select s.* from community_search s, p where s.tsv @@ p.qt and not s.accepted and ${filter} ${order} limit ${TIER_CANDIDATES / 2})`}
+      -- Articles and accepted rows (their own partial index), then the rest: of the first
+      -- TIER_SCAN rows of each, the best by the cheap rank (ts_rank; ts_rank_cd, dearer, only
+      -- scores the candidates kept).
+      (select x.* from (select s.* from community_search s, p where s.tsv @@ p.qt and s.accepted and ${filter} limit ${TIER_SCAN}) x, p ${order} limit ${TIER_CANDIDATES / 2})
+      ${q.only === 'solutions' ? sql`` : sql`union all (select x.* from (select s.* from community_search s, p where s.tsv @@ p.qt and not s.accepted and ${filter} limit ${TIER_SCAN}) x, p ${order} limit ${TIER_CANDIDATES / 2})`}
     )
     select c.kind, c.ref, c.root_ref, c.title, c.body, c.tags, c.accepted, c.answered, c.created_at,
       ((0.75 * (${covered}) / n.groups + 0.25 * ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', c.tsv, p.qany, 32))

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Person } from '../core/kernel/person.ts';
-import { KyselyStore } from './kysely-store.ts';
+import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
-import { T0, at, seedOrganisation, seedPerson } from '../test/fixtures/repository-fixtures.ts';
+import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -39,7 +39,15 @@ async function question(title: string, body = title, key: string | null = null) 
 }
 
 async function answer(questionId: string, body: string, key: string | null = null) {
-  const a = await repo().insertAnswer({ ref: await repo().nextRef('answer'), questionId, authorId: vera.id, body, platform: 'telegram', idempotencyKey: key, createdAt: at(1) });
+  const a = await repo().insertAnswer({
+    ref: await repo().nextRef('answer'),
+    questionId,
+    authorId: vera.id,
+    body,
+    platform: 'telegram',
+    idempotencyKey: key,
+    createdAt: at(1),
+  });
   if (!a) throw new Error('not inserted');
   return a;
 }
@@ -49,7 +57,13 @@ const search = (words: string[][], only: 'all' | 'answered' | 'solutions' = 'all
 
 describe('CommunityRepository', () => {
   it('draws ids from one sequence per kind, never twice', async () => {
-    const refs = await Promise.all([repo().nextRef('question'), repo().nextRef('question'), repo().nextRef('article'), repo().nextRef('announcement'), repo().nextRef('answer')]);
+    const refs = await Promise.all([
+      repo().nextRef('question'),
+      repo().nextRef('question'),
+      repo().nextRef('article'),
+      repo().nextRef('announcement'),
+      repo().nextRef('answer'),
+    ]);
     expect(new Set(refs).size).toBe(5);
     expect(refs[0]).toMatch(/^Q-\d{6}$/);
     expect(refs[2]).toMatch(/^KB-\d{6}$/);
@@ -59,7 +73,17 @@ describe('CommunityRepository', () => {
 
   it('stores a question once per idempotency key', async () => {
     const q = await question('Come configuro la PEC?', 'Come configuro la PEC su Thunderbird?', 'draft:abc');
-    const again = await repo().insertQuestion({ ref: 'Q-999999', title: 'x', body: 'x', tags: [], authorId: anna.id, organisationId: null, platform: 'web', idempotencyKey: 'draft:abc', createdAt: T0 });
+    const again = await repo().insertQuestion({
+      ref: 'Q-999999',
+      title: 'x',
+      body: 'x',
+      tags: [],
+      authorId: anna.id,
+      organisationId: null,
+      platform: 'web',
+      idempotencyKey: 'draft:abc',
+      createdAt: T0,
+    });
     expect(again).toBeUndefined();
     expect((await repo().findQuestionByKey('draft:abc'))?.ref).toBe(q.ref);
     expect(await repo().findQuestion('Q-999999')).toBeUndefined();
@@ -80,7 +104,7 @@ describe('CommunityRepository', () => {
     expect((await search([['stampante']], 'solutions')).map((h) => h.ref)).toEqual([a.ref]);
   });
 
-  it('hides hidden and merged questions from search, and moves a duplicate\'s answers', async () => {
+  it("hides hidden and merged questions from search, and moves a duplicate's answers", async () => {
     const kept = await question('Backup su disco esterno', 'Come faccio il backup del server su disco esterno?');
     const dup = await question('Backup del NAS', 'Backup NAS su disco USB');
     const a = await answer(dup.id, 'Usa Hyper Backup con una pianificazione notturna.');
@@ -88,14 +112,14 @@ describe('CommunityRepository', () => {
     await repo().updateQuestion(dup.id, { mergedIntoId: kept.id }, at(3));
     const hits = await search([['hyper']]);
     expect(hits.map((h) => [h.ref, h.rootRef])).toEqual([[a.ref, kept.ref]]);
-    expect((await repo().findAnswer(a.ref))).toMatchObject({ questionId: kept.id, threadQuestionId: dup.id });
+    expect(await repo().findAnswer(a.ref)).toMatchObject({ questionId: kept.id, threadQuestionId: dup.id });
     await repo().updateQuestion(kept.id, { hiddenAt: at(4) }, at(4));
     expect(await search([['hyper'], ['backup']])).toEqual([]);
   });
 
   it('counts one vote per person', async () => {
     const q = await question('Wi-Fi lento in sala riunioni', 'Il wifi è lentissimo');
-    const a = await answer(q.id, 'Sposta l\'access point');
+    const a = await answer(q.id, "Sposta l'access point");
     expect(await repo().addVote(a.id, anna.id, at(5))).toBe(true);
     expect(await repo().addVote(a.id, anna.id, at(6))).toBe(false);
     expect((await repo().findAnswer(a.ref))?.usefulCount).toBe(1);
@@ -127,7 +151,15 @@ describe('CommunityRepository', () => {
       idempotencyKey: null,
       createdAt: T0,
     });
-    const draft = await repo().insertArticle({ ref: await repo().nextRef('article'), title: 'Scanner che non scansiona', body: 'Aggiorna il firmware TWAIN', tags: ['scanner'], authorId: vera.id, requesterId: anna.id, createdAt: T0 });
+    const draft = await repo().insertArticle({
+      ref: await repo().nextRef('article'),
+      title: 'Scanner che non scansiona',
+      body: 'Aggiorna il firmware TWAIN',
+      tags: ['scanner'],
+      authorId: vera.id,
+      requesterId: anna.id,
+      createdAt: T0,
+    });
     await repo().linkTicket(draft.id, ticket.id, T0);
     expect(await search([['twain']])).toEqual([]);
     const published = await repo().decideArticle(draft.id, 'published', anna.id, at(1));
@@ -135,17 +167,43 @@ describe('CommunityRepository', () => {
     expect(await repo().decideArticle(draft.id, 'declined', anna.id, at(2))).toBeUndefined();
     expect((await search([['twain']])).map((h) => [h.kind, h.ref])).toEqual([['article', draft.ref]]);
     expect((await repo().findArticleOfTicket(ticket.id))?.ref).toBe(draft.ref);
-    const other = await repo().insertArticle({ ref: await repo().nextRef('article'), title: 'x', body: 'y', tags: [], authorId: null, requesterId: null, createdAt: T0 });
-    await repo().linkTicket(other.id, ticket.id, T0).catch(() => undefined);
+    const other = await repo().insertArticle({
+      ref: await repo().nextRef('article'),
+      title: 'x',
+      body: 'y',
+      tags: [],
+      authorId: null,
+      requesterId: null,
+      createdAt: T0,
+    });
+    await repo()
+      .linkTicket(other.id, ticket.id, T0)
+      .catch(() => undefined);
     expect((await repo().findArticleOfTicket(ticket.id))?.ref).toBe(draft.ref);
   });
 
   it('decides an announcement once and keeps the moderation log newest first', async () => {
-    const a = await repo().insertAnnouncement({ ref: await repo().nextRef('announcement'), authorId: anna.id, body: 'Bando', status: 'pending', createdAt: T0 });
-    expect(await repo().decideAnnouncement(a.id, 'approved', vera.id, 'ok', at(1))).toMatchObject({ status: 'approved', decidedBy: vera.id });
+    const a = await repo().insertAnnouncement({
+      ref: await repo().nextRef('announcement'),
+      authorId: anna.id,
+      body: 'Bando',
+      status: 'pending',
+      createdAt: T0,
+    });
+    expect(await repo().decideAnnouncement(a.id, 'approved', vera.id, 'ok', at(1))).toMatchObject({
+      status: 'approved',
+      decidedBy: vera.id,
+    });
     expect(await repo().decideAnnouncement(a.id, 'rejected', vera.id, 'no', at(2))).toBeUndefined();
     await repo().recordModeration({ targetRef: 'Q-000001', action: 'lock', actorId: vera.id, reason: 'off topic', details: {}, at: at(1) });
-    await repo().recordModeration({ targetRef: 'Q-000001', action: 'unlock', actorId: vera.id, reason: 'back', details: { x: 'y' }, at: at(2) });
+    await repo().recordModeration({
+      targetRef: 'Q-000001',
+      action: 'unlock',
+      actorId: vera.id,
+      reason: 'back',
+      details: { x: 'y' },
+      at: at(2),
+    });
     const log = await repo().listModeration({ targetRef: 'Q-000001', limit: 10 });
     expect(log.map((e) => e.action)).toEqual(['unlock', 'lock']);
     expect(log[0]?.details).toEqual({ x: 'y' });

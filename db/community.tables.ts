@@ -3,7 +3,14 @@
  * repository, which adds them to the database type with `db.withTables<CommunityTables>()`.
  */
 import type { ColumnType, Generated } from 'kysely';
-import type { AnnouncementStatus, ArticleStatus, DeflectionOutcome, DeflectionSource, ModerationAction, SearchKind } from '../core/community/model.ts';
+import type {
+  AnnouncementStatus,
+  ArticleStatus,
+  DeflectionOutcome,
+  DeflectionSource,
+  ModerationAction,
+  SearchKind,
+} from '../core/community/model.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { Json, ReadOnly } from './schema.ts';
 

@@ -2,7 +2,7 @@ import type { Kysely } from 'kysely';
 import type { Repositories, Store, Written } from '../core/kernel/ports.ts';
 import { CertificationRepository } from './certification.repository.ts';
 import { ChannelRepository } from './channel.repository.ts';
-import { CommunityRepository } from './community.repository.ts';
+import { communityRepository } from './community.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';
@@ -32,7 +32,7 @@ export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories
     sla: new SlaRepository(db, tally),
     monitoring: monitoringRepository(db),
     deliveryContext: new DeliveryContextRepository(db),
-    community: new CommunityRepository(db),
+    community: communityRepository(db),
     vendors: new VendorRepository(db),
     certifications: new CertificationRepository(db),
   };

@@ -24,7 +24,11 @@ afterAll(() => tdb?.drop());
 async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const env = { ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !(CONFIG_VARIABLES as readonly string[]).includes(k))), DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' };
+  const env = {
+    ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !(CONFIG_VARIABLES as readonly string[]).includes(k))),
+    DATABASE_URL: tdb.url,
+    LOG_LEVEL: 'silent',
+  };
   const code = await runCli(args, { env, io: { stdout: (s) => void (stdout += s), stderr: (s) => void (stderr += s) } });
   return { code, stdout, stderr };
 }
@@ -36,7 +40,11 @@ describe('community on the command line', () => {
     const hits = JSON.parse(r.stdout) as { id: string; kind: string; title: string; score: number }[];
     expect(hits[0]).toMatchObject({ id: refs.get('pec-thunderbird'), kind: 'article', title: 'Configurare la PEC su Thunderbird' });
     expect(hits.map((h) => h.score)).toEqual([...hits.map((h) => h.score)].sort((a, b) => b - a));
-    const answers = JSON.parse((await cli('--json', 'community', 'search', 'outlook', 'password')).stdout) as { id: string; kind: string; question: string }[];
+    const answers = JSON.parse((await cli('--json', 'community', 'search', 'outlook', 'password')).stdout) as {
+      id: string;
+      kind: string;
+      question: string;
+    }[];
     expect(answers[0]).toMatchObject({ kind: 'answer', question: refs.get('outlook-password') });
     expect((await cli('community', 'search')).code).toBe(2);
   });
@@ -57,7 +65,11 @@ describe('community on the command line', () => {
   });
 
   it('community deflection reports the funnel', async () => {
-    const r = JSON.parse((await cli('community', 'deflection', '--days', '7', '--json')).stdout) as { days: number; rate: number; total: { offered: number } };
+    const r = JSON.parse((await cli('community', 'deflection', '--days', '7', '--json')).stdout) as {
+      days: number;
+      rate: number;
+      total: { offered: number };
+    };
     expect(r).toMatchObject({ days: 7, rate: 0, total: { offered: 0 } });
   });
 });

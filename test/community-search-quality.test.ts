@@ -5,9 +5,9 @@
  * under what the search reaches today, so a change that makes it worse fails here.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { KyselyStore } from '../db/kysely-store.ts';
 import { DEFLECTION_MIN_SCORE } from '../core/community/search.ts';
-import { evaluateDeflection, evaluateSearch, loadCorpus, type DeflectionQuality, type SearchQuality } from './fixtures/community-eval.ts';
+import { KyselyStore } from '../db/kysely-store.ts';
+import { type DeflectionQuality, evaluateDeflection, evaluateSearch, loadCorpus, type SearchQuality } from './fixtures/community-eval.ts';
 import { seedPerson } from './fixtures/repository-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
@@ -32,7 +32,9 @@ describe('community search quality', () => {
   });
 
   it('finds the right answer among the first three for at least 95% of the queries, MRR at least 0.9', () => {
-    console.log(`community search: recall@3 ${quality.recallAt3}, MRR ${quality.mrr} over ${quality.queries} queries; misses: ${JSON.stringify(quality.misses)}`);
+    console.log(
+      `community search: recall@3 ${quality.recallAt3}, MRR ${quality.mrr} over ${quality.queries} queries; misses: ${JSON.stringify(quality.misses)}`,
+    );
     expect(quality.recallAt3).toBeGreaterThanOrEqual(0.95);
     expect(quality.mrr).toBeGreaterThanOrEqual(0.9);
   });

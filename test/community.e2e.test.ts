@@ -7,13 +7,13 @@
  * clearly and nothing renders as a mention.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startDiscordAdapter, type DiscordAdapter } from '../bots/discord/discord-adapter.ts';
-import { startSlackAdapter, type SlackAdapter } from '../bots/slack/slack-adapter.ts';
+import { type DiscordAdapter, startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
+import { type SlackAdapter, startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { decodeInline } from '../bots/telegram/callback-data.ts';
 import { startTelegramAdapter, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { DiscordFake, type FakeMessage, type FakeUser } from './fakes/discord-fake.ts';
-import { SlackFake, buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, serveRoutes } from './fakes/slack-fake.ts';
-import { TelegramFake, type FakeCall } from './fakes/telegram-fake.ts';
+import { buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, SlackFake, serveRoutes } from './fakes/slack-fake.ts';
+import { type FakeCall, TelegramFake } from './fakes/telegram-fake.ts';
 import { createStack, type Stack } from './stack.ts';
 import { WAIT_MS } from './wait.ts';
 
@@ -57,14 +57,29 @@ async function slackPress(user: string, channel: string, post: Post, action: str
   const b = blocks.flatMap((x) => x.elements ?? []).find((e) => e.action_id.startsWith(`${action}#`));
   if (!b) throw new Error(`no ${action} button in ${JSON.stringify(blocks)}`);
   const before = slack.posts(answerIn).length + slack.ok('chat.postEphemeral', (a) => a.channel === answerIn).length;
-  expect((await slackSend(buttonPress({ user, channel, messageTs: String(post.ts), actionId: b.action_id, ...(b.value ? { value: b.value } : {}) }))).status).toBe(200);
+  expect(
+    (
+      await slackSend(
+        buttonPress({ user, channel, messageTs: String(post.ts), actionId: b.action_id, ...(b.value ? { value: b.value } : {}) }),
+      )
+    ).status,
+  ).toBe(200);
   return slack.waitFor(() => [...slack.posts(answerIn), ...slack.ok('chat.postEphemeral', (a) => a.channel === answerIn)][before]);
 }
 
 const tgInGroup = (from: ReturnType<typeof tgUser>, text: string, extra: Record<string, unknown> = {}) => ({
-  message: { message_id: messageIds++, date: now(), chat: { id: TG_COMMUNITY, type: 'supergroup', title: 'Community' }, from, text, ...extra },
+  message: {
+    message_id: messageIds++,
+    date: now(),
+    chat: { id: TG_COMMUNITY, type: 'supergroup', title: 'Community' },
+    from,
+    text,
+    ...extra,
+  },
 });
-const tgDm = (from: ReturnType<typeof tgUser>, text: string) => ({ message: { message_id: messageIds++, date: now(), chat: { id: from.id, type: 'private', first_name: from.first_name }, from, text } });
+const tgDm = (from: ReturnType<typeof tgUser>, text: string) => ({
+  message: { message_id: messageIds++, date: now(), chat: { id: from.id, type: 'private', first_name: from.first_name }, from, text },
+});
 
 /** Presses the Telegram button `actionId` of a bot message; returns the next message the bot sends to `replyTo`. */
 async function tgPress(who: ReturnType<typeof tgUser>, m: FakeCall, actionId: string, replyTo: number): Promise<FakeCall> {
@@ -72,25 +87,39 @@ async function tgPress(who: ReturnType<typeof tgUser>, m: FakeCall, actionId: st
   const data = rows.flat().find((b) => decodeInline(b.callback_data)?.id === actionId)?.callback_data;
   if (!data) throw new Error(`no ${actionId} in ${JSON.stringify(rows)}`);
   const before = tg.sentTo(replyTo).length;
-  tg.push({ callback_query: { id: `cq${queryIds++}`, from: who, chat_instance: 'ci', data, message: { ...(m.result as object), date: now() } } });
+  tg.push({
+    callback_query: { id: `cq${queryIds++}`, from: who, chat_instance: 'ci', data, message: { ...(m.result as object), date: now() } },
+  });
   return tg.waitFor(() => tg.sentTo(replyTo)[before], WAIT_MS, `a message to ${replyTo}`);
 }
 
-const shownDiscord = (m: FakeMessage) => [m.content, ...m.embeds.flatMap((e) => [e.title, e.description, ...((e.fields ?? []) as { value: string }[]).map((f) => f.value)])].join('\n');
+const shownDiscord = (m: FakeMessage) =>
+  [m.content, ...m.embeds.flatMap((e) => [e.title, e.description, ...((e.fields ?? []) as { value: string }[]).map((f) => f.value)])].join(
+    '\n',
+  );
 
 beforeAll(async () => {
   stack = await createStack({ dispatcherBackoffMs: () => 100 });
   slack = await SlackFake.start();
-  slackAdapter = await startSlackAdapter({ botToken: slack.token, signingSecret: SECRET, apiUrl: slack.apiUrl }, { engine: stack.engine, store: stack.store, log: silent });
+  slackAdapter = await startSlackAdapter(
+    { botToken: slack.token, signingSecret: SECRET, apiUrl: slack.apiUrl },
+    { engine: stack.engine, store: stack.store, log: silent },
+  );
   stack.setSender('slack', slackAdapter.sender);
   slackServer = await serveRoutes(slackAdapter.routes);
   tg = await TelegramFake.start();
-  tgAdapter = await startTelegramAdapter({ token: tg.token, apiRoot: tg.apiRoot }, { engine: stack.engine, store: stack.store, log: silent });
+  tgAdapter = await startTelegramAdapter(
+    { token: tg.token, apiRoot: tg.apiRoot },
+    { engine: stack.engine, store: stack.store, log: silent },
+  );
   stack.setSender('telegram', tgAdapter.sender);
   discord = await DiscordFake.start();
   discordCommunity = discord.textChannel('community');
   dario = discord.user('Dario Discord');
-  discordAdapter = await startDiscordAdapter({ botToken: 'fake-bot-token', apiUrl: discord.apiUrl, guildId: discord.guildId, replyGraceMs: 300, maxRateLimitWaitMs: 1000 }, { engine: stack.engine, store: stack.store, log: silent });
+  discordAdapter = await startDiscordAdapter(
+    { botToken: 'fake-bot-token', apiUrl: discord.apiUrl, guildId: discord.guildId, replyGraceMs: 300, maxRateLimitWaitMs: 1000 },
+    { engine: stack.engine, store: stack.store, log: silent },
+  );
   stack.setSender('discord', discordAdapter.sender);
 
   const girasole = await stack.org('Associazione Il Girasole ODV', '97000000001');
@@ -124,8 +153,16 @@ describe('a question asked on Slack, answered on Telegram and Discord', () => {
     const reply = await slackDm('U_ANNA', 'domanda Come configuro la PEC su Thunderbird? @everyone <!here> @vera');
     expect(String(reply.text)).toContain('La tua domanda Q-000001 è nella community (3 canali)');
     slackCard = await slack.waitFor(() => slack.posts(SLACK_COMMUNITY).find((p) => String(p.text).includes('Q-000001')));
-    tgCard = await tg.waitFor(() => tg.sentTo(TG_COMMUNITY).find((c) => String(c.payload.text).includes('Q-000001')), WAIT_MS, 'the Telegram card');
-    discordCard = await discord.waitFor(() => discord.posted(discordCommunity).find((m) => shownDiscord(m).includes('Q-000001')), WAIT_MS, 'the Discord card');
+    tgCard = await tg.waitFor(
+      () => tg.sentTo(TG_COMMUNITY).find((c) => String(c.payload.text).includes('Q-000001')),
+      WAIT_MS,
+      'the Telegram card',
+    );
+    discordCard = await discord.waitFor(
+      () => discord.posted(discordCommunity).find((m) => shownDiscord(m).includes('Q-000001')),
+      WAIT_MS,
+      'the Discord card',
+    );
     console.log(`community e2e: question on Slack → card on Telegram and Discord in ${Math.round(performance.now() - started)} ms`);
     await stack.settle(); // the cards' message ids are on record: replies and threads need them
     expect(String(tgCard.payload.text)).not.toMatch(/@everyone|@vera/);
@@ -139,43 +176,85 @@ describe('a question asked on Slack, answered on Telegram and Discord', () => {
     const seen = slack.posts(annaDm).length;
     const replyTo = { reply_to_message: { ...(tgCard.result as object), date: now(), from: tg.bot } };
     tg.push(tgInGroup(VERA, 'Aggiungi un account IMAP: imaps.pec.aruba.it porta 993, SMTP porta 465 con SSL.', replyTo));
-    tgAnswer = await tg.waitFor(() => tg.sentTo(TG_COMMUNITY).find((c) => String(c.payload.text).includes('A-000001')), WAIT_MS, 'the answer on Telegram');
+    tgAnswer = await tg.waitFor(
+      () => tg.sentTo(TG_COMMUNITY).find((c) => String(c.payload.text).includes('A-000001')),
+      WAIT_MS,
+      'the answer on Telegram',
+    );
     expect(tgAnswer.payload.reply_parameters).toMatchObject({ message_id: (tgCard.result as { message_id: number }).message_id });
     const inSlackThread = await slack.waitFor(() => slack.posts(SLACK_COMMUNITY).find((p) => String(p.text).includes('A-000001')));
     expect(inSlackThread.thread_ts).toBe(slackCard.ts);
     // On Discord the bot opens the card's thread (its id is the card's) and posts the answer there.
-    await discord.waitFor(() => discord.posted(discordCard.id).find((m) => shownDiscord(m).includes('A-000001')), WAIT_MS, 'the answer in the Discord thread');
-    const notice = await slack.waitFor(() => slack.posts(annaDm).slice(seen).find((p) => String(p.text).includes('Vera Volontaria ha risposto')));
+    await discord.waitFor(
+      () => discord.posted(discordCard.id).find((m) => shownDiscord(m).includes('A-000001')),
+      WAIT_MS,
+      'the answer in the Discord thread',
+    );
+    const notice = await slack.waitFor(() =>
+      slack
+        .posts(annaDm)
+        .slice(seen)
+        .find((p) => String(p.text).includes('Vera Volontaria ha risposto')),
+    );
     console.log(`community e2e: answer on Telegram → asker told on Slack in ${Math.round(performance.now() - started)} ms`);
     expect(String(notice.text)).toContain('Q-000001');
   });
 
-  it('writing in the question\'s Discord thread answers it too', async () => {
+  it("writing in the question's Discord thread answers it too", async () => {
     discord.say(discordCard.id, dario, 'Controlla anche che la porta SMTP non sia la 25');
-    await slack.waitFor(() => slack.posts(SLACK_COMMUNITY).find((p) => String(p.text).includes('A-000002') && p.thread_ts === slackCard.ts));
-    await tg.waitFor(() => tg.sentTo(TG_COMMUNITY).find((c) => String(c.payload.text).includes('A-000002')), WAIT_MS, 'the second answer on Telegram');
+    await slack.waitFor(() =>
+      slack.posts(SLACK_COMMUNITY).find((p) => String(p.text).includes('A-000002') && p.thread_ts === slackCard.ts),
+    );
+    await tg.waitFor(
+      () => tg.sentTo(TG_COMMUNITY).find((c) => String(c.payload.text).includes('A-000002')),
+      WAIT_MS,
+      'the second answer on Telegram',
+    );
   });
 
   it('the asker accepts one answer and says the other did not work, from Slack; every card is edited', async () => {
     const annaDm = dmChannelOf('U_ANNA');
     const notices = slack.posts(annaDm).filter((p) => String(p.text).includes('ha risposto'));
-    const [first, second] = [notices.find((p) => String(p.text).includes('A-000001'))!, notices.find((p) => String(p.text).includes('A-000002'))!];
+    const [first, second] = [
+      notices.find((p) => String(p.text).includes('A-000001'))!,
+      notices.find((p) => String(p.text).includes('A-000002'))!,
+    ];
     const tgEdits = tg.callsOf('editMessageText').length;
     expect(String((await slackPress('U_ANNA', annaDm, first, 'cq.accept')).text)).toContain('Risposta A-000001 accettata');
-    await slack.waitFor(() => slack.ok('chat.update', (a) => a.channel === SLACK_COMMUNITY && String(a.text).includes('A-000001') && String(a.text).includes('accettata')).at(0));
-    await tg.waitFor(() => tg.callsOf('editMessageText').slice(tgEdits).find((c) => String(c.payload.text).includes('A-000001') && String(c.payload.text).includes('accettata')), WAIT_MS, 'the Telegram edit');
+    await slack.waitFor(() =>
+      slack
+        .ok(
+          'chat.update',
+          (a) => a.channel === SLACK_COMMUNITY && String(a.text).includes('A-000001') && String(a.text).includes('accettata'),
+        )
+        .at(0),
+    );
+    await tg.waitFor(
+      () =>
+        tg
+          .callsOf('editMessageText')
+          .slice(tgEdits)
+          .find((c) => String(c.payload.text).includes('A-000001') && String(c.payload.text).includes('accettata')),
+      WAIT_MS,
+      'the Telegram edit',
+    );
 
     expect(String((await slackPress('U_ANNA', annaDm, second, 'cq.failed')).text)).toContain('Che cosa è successo provando A-000002?');
-    expect(String((await slackDm('U_ANNA', 'La porta era già la 465, il problema era il certificato')).text)).toContain('ho aggiunto il tuo esito');
+    expect(String((await slackDm('U_ANNA', 'La porta era già la 465, il problema era il certificato')).text)).toContain(
+      'ho aggiunto il tuo esito',
+    );
     const edited = await tg.waitFor(
-      () => tg.callsOf('editMessageText').find((c) => String(c.payload.text).includes('A-000002') && String(c.payload.text).includes('non ha funzionato')),
+      () =>
+        tg
+          .callsOf('editMessageText')
+          .find((c) => String(c.payload.text).includes('A-000002') && String(c.payload.text).includes('non ha funzionato')),
       WAIT_MS,
       'the feedback on Telegram',
     );
     expect(String(edited.payload.text)).toContain('il problema era il certificato');
   });
 
-  it('votes from Telegram count once per person, never for one\'s own answer; others cannot accept', async () => {
+  it("votes from Telegram count once per person, never for one's own answer; others cannot accept", async () => {
     const voted = await tgPress(BRUNO, tgAnswer, 'cq.useful', BRUNO.id);
     expect(String(voted.payload.text)).toBe('Grazie: A-000001 è utile per 1 persone.');
     const again = await tgPress(BRUNO, tgAnswer, 'cq.useful', BRUNO.id);
@@ -186,7 +265,10 @@ describe('a question asked on Slack, answered on Telegram and Discord', () => {
     tg.push(tgDm(BRUNO, '/accetta A-000002'));
     const refused = await tg.waitFor(() => tg.sentTo(BRUNO.id)[before], WAIT_MS, 'the refusal');
     expect(String(refused.payload.text)).toBe('Solo chi ha fatto la domanda Q-000001 (o un moderatore) può farlo.');
-    const votes = await stack.tdb.db.selectFrom('community_votes' as never).selectAll().execute();
+    const votes = await stack.tdb.db
+      .selectFrom('community_votes' as never)
+      .selectAll()
+      .execute();
     expect(votes).toHaveLength(1);
   });
 

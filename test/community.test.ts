@@ -12,7 +12,14 @@ const COMMUNITY = { id: 'community', kind: 'channel' as const };
 const inChannel = (from: string, text: string) => h.send({ from, text, conversation: COMMUNITY });
 const lastText = (who: string) => h.sender.texts(who).at(-1) ?? '';
 const count = async (table: 'community_questions' | 'community_answers' | 'kb_articles' | 'deflection_offers') =>
-  Number((await h.tdb.db.selectFrom(table as never).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+  Number(
+    (
+      await h.tdb.db
+        .selectFrom(table as never)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  );
 
 beforeAll(async () => {
   h = await createHarness();
@@ -25,7 +32,15 @@ beforeAll(async () => {
   await h.person('olga', 'Olga Osservatrice', ['observer']);
   await h.person('nuovo', 'Nuovo Arrivato', []);
   await h.bindVolunteers('volontari');
-  await h.store.channels.bind({ purpose: 'community', platform: 'web', conversationId: 'community', threadId: null, organisationId: null, boundBy: null, boundAt: h.clock.now() });
+  await h.store.channels.bind({
+    purpose: 'community',
+    platform: 'web',
+    conversationId: 'community',
+    threadId: null,
+    organisationId: null,
+    boundBy: null,
+    boundAt: h.clock.now(),
+  });
 });
 afterAll(() => h.close());
 
@@ -89,7 +104,10 @@ describe('knowledge base from a resolved ticket', () => {
     const announced = h.sender.to('community').length;
     await h.press('anna', 'kb.consent', article);
     expect(lastText('anna')).toContain(`L'articolo ${article} è pubblicato`);
-    const post = h.sender.to('community').slice(announced).find((d) => d.message.title?.includes(article));
+    const post = h.sender
+      .to('community')
+      .slice(announced)
+      .find((d) => d.message.title?.includes(article));
     expect(post?.message.title).toContain('📘');
     await h.send({ from: 'bruno', text: 'cerca spooler brother' });
     expect(lastText('bruno')).toContain(article);
@@ -115,7 +133,10 @@ describe('knowledge base from a resolved ticket', () => {
     expect((await h.store.tickets.list({ limit: 1000 })).length).toBe(tickets);
     // The second time she opens the ticket anyway: the offer is declined and linked to it.
     await resolvedTicket('La stampante non stampa, lavori bloccati in coda di stampa', 'Cambiato il cavo');
-    const offers = await h.tdb.db.selectFrom('deflection_offers' as never).selectAll().execute();
+    const offers = await h.tdb.db
+      .selectFrom('deflection_offers' as never)
+      .selectAll()
+      .execute();
     expect(offers.map((o) => (o as { outcome: string }).outcome).sort()).toEqual(['declined', 'resolved']);
     await h.send({ from: 'marco', text: 'deflessione' });
     const report = lastText('marco');
@@ -131,11 +152,21 @@ describe('knowledge base from a resolved ticket', () => {
 describe('questions in the community channel, moderation and refusals', () => {
   it('text written in the community channel becomes a question; replies in its thread are answers', async () => {
     await inChannel('anna', 'Come si configura la rete ospiti sul router Fritz!Box? @everyone <!here>');
-    const card = h.sender.to('community').filter((d) => d.message.title?.startsWith('Q-')).at(-1)!;
+    const card = h.sender
+      .to('community')
+      .filter((d) => d.message.title?.startsWith('Q-'))
+      .at(-1)!;
     const q = /Q-\d{6}/.exec(card.message.title!)![0];
     expect(JSON.stringify(card.message)).not.toMatch(/@everyone|<!here>/);
-    await h.send({ from: 'vera', text: 'Da Rete domestica > Accesso ospiti, attiva e scegli una password', conversation: { ...COMMUNITY, threadId: card.messageId } });
-    const ack = h.sender.to('community').filter((d) => d.ephemeralTo === 'vera').at(-1)!;
+    await h.send({
+      from: 'vera',
+      text: 'Da Rete domestica > Accesso ospiti, attiva e scegli una password',
+      conversation: { ...COMMUNITY, threadId: card.messageId },
+    });
+    const ack = h.sender
+      .to('community')
+      .filter((d) => d.ephemeralTo === 'vera')
+      .at(-1)!;
     expect(ack.message.text).toMatch(new RegExp(`Risposta A-\\d{6} aggiunta a ${q}`));
     const answerCard = h.sender.to('community').findLast((d) => d.message.title?.startsWith('A-'))!;
     expect(answerCard.address.threadRef).toBe(`question:${q}`);
@@ -176,7 +207,7 @@ describe('questions in the community channel, moderation and refusals', () => {
     expect(log).toContain('etichette · Marco Moderatore · «per ritrovarla» · tags=rete ospiti');
   });
 
-  it('refusals in the user\'s language: empty, too long, unknown, not theirs, twice, newcomers', async () => {
+  it("refusals in the user's language: empty, too long, unknown, not theirs, twice, newcomers", async () => {
     await h.send({ from: 'anna', text: 'domanda' });
     expect(lastText('anna')).toContain('Uso: domanda <testo>');
     await h.send({ from: 'anna', text: `domanda ${'x'.repeat(2001)}` });
@@ -202,7 +233,7 @@ describe('questions in the community channel, moderation and refusals', () => {
 });
 
 describe('announcements', () => {
-  it('an observer\'s announcement waits for a moderator, then reaches the community channel', async () => {
+  it("an observer's announcement waits for a moderator, then reaches the community channel", async () => {
     await h.send({ from: 'olga', text: 'annuncio Bando regionale per la digitalizzazione degli enti: scadenza 30 aprile @everyone' });
     const an = /AN-\d{6}/.exec(lastText('olga'))![0];
     expect(lastText('olga')).toContain('inviato ai moderatori');

@@ -5,11 +5,11 @@
  * told — all without reloading a page.
  */
 import { existsSync } from 'node:fs';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type Page } from 'playwright-core';
 import { loadConfig } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
-import { startApp, type App } from '../app/main.ts';
+import { type App, startApp } from '../app/main.ts';
 import { seedDemo } from '../app/seed-demo.ts';
 import { startServices } from '../app/services.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
@@ -40,7 +40,15 @@ beforeAll(async () => {
   if (!existsSync(CHROMIUM)) return; // the browser test fails on it; the others run
   browser = await chromium.launch({
     executablePath: CHROMIUM,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
   });
 }, 120_000);
 
@@ -64,7 +72,11 @@ async function say(page: Page, text: string): Promise<void> {
   await page.press('#text', 'Enter');
 }
 
-const lastBotMessage = (page: Page) => page.locator('.msg').filter({ hasNot: page.locator('.mine') }).last();
+const lastBotMessage = (page: Page) =>
+  page
+    .locator('.msg')
+    .filter({ hasNot: page.locator('.mine') })
+    .last();
 
 describe('web chat in a real browser', () => {
   it('open a ticket in the DM view, claim it live in the channel view, the requester is notified', { timeout: 120_000 }, async () => {
@@ -73,13 +85,16 @@ describe('web chat in a real browser', () => {
     await volunteer.getByRole('button', { name: '#volontari' }).click();
 
     await say(requester, 'La stampante della segreteria non stampa più <b>niente</b> @everyone');
-    await requester.getByRole('button', { name: 'Guasto' }).last().click();
+    // The shorter intake read the kind, the device, title and description from the message: it
+    // asks only who is affected and how urgent, then shows what it understood.
     await requester.getByRole('button', { name: 'Un gruppo o un servizio' }).last().click();
     await requester.getByRole('button', { name: 'Il lavoro è fermo' }).last().click();
+    await expect.poll(() => lastBotMessage(requester).textContent()).toContain('Dal tuo messaggio ho capito');
+    // The title is corrected through the summary's "Correggi…" menu.
+    await lastBotMessage(requester).locator('select').selectOption('title');
     await expect.poll(() => lastBotMessage(requester).textContent()).toContain('titolo breve');
     await say(requester, 'Stampante segreteria ferma');
-    await requester.getByRole('button', { name: 'Usa quanto ho scritto' }).last().click();
-    await requester.getByRole('button', { name: 'Salta' }).last().click();
+    await expect.poll(() => lastBotMessage(requester).textContent()).toContain('Stampante segreteria ferma');
     await requester.getByRole('button', { name: 'Conferma' }).last().click();
     await expect.poll(() => lastBotMessage(requester).textContent()).toMatch(/Il tuo ticket è INC-\d{6}, priorità P2/);
     const ref = /INC-\d{6}/.exec((await lastBotMessage(requester).textContent()) ?? '')![0];
@@ -96,13 +111,38 @@ describe('web chat in a real browser', () => {
     await expect.poll(() => card.textContent(), { timeout: WAIT_MS }).toContain('In carico aGiulia Rossi');
     expect(await card.getByRole('button', { name: 'Prendo io' }).count()).toBe(0);
 
-    await expect.poll(() => requester.locator('.msg').last().textContent(), { timeout: WAIT_MS }).toContain(
-      `Giulia Rossi ha preso in carico il tuo ticket ${ref}`,
-    );
+    await expect
+      .poll(() => requester.locator('.msg').last().textContent(), { timeout: WAIT_MS })
+      .toContain(`Giulia Rossi ha preso in carico il tuo ticket ${ref}`);
     await requester.screenshot({ path: 'test-results/web-chat-requester.png' }).catch(() => undefined);
   });
 
-  it('a requester cannot open the volunteers channel or act as someone else\'s conversation', async () => {
+  it("a question asked in the DM view is answered in #community's thread; the asker accepts it and the card says so", async () => {
+    const asker = await openAs('anna.romano');
+    const volunteer = await openAs('giulia.rossi');
+    await volunteer.getByRole('button', { name: '#community' }).click();
+    await say(asker, 'domanda Qualcuno usa un gestionale per le donazioni con le ricevute @everyone?');
+    await expect.poll(() => lastBotMessage(asker).textContent()).toMatch(/La tua domanda Q-\d{6} è nella community/);
+    const q = /Q-\d{6}/.exec((await lastBotMessage(asker).textContent()) ?? '')![0];
+
+    const card = volunteer.locator('.msg', { has: volunteer.locator('.title', { hasText: q }) });
+    await expect.poll(() => card.count(), { timeout: 10_000 }).toBe(1);
+    expect(await card.textContent()).not.toContain('@everyone');
+    await card.getByRole('button', { name: 'Rispondi nel thread' }).click();
+    await say(volunteer, 'Usiamo CiviCRM: fa anche le ricevute per le detrazioni.');
+    const answer = volunteer.locator('.thread .msg', { has: volunteer.locator('.title', { hasText: q }) });
+    await expect.poll(() => answer.count(), { timeout: 10_000 }).toBe(1);
+
+    await expect
+      .poll(() => lastBotMessage(asker).textContent(), { timeout: 10_000 })
+      .toContain(`Giulia Rossi ha risposto alla tua domanda ${q}`);
+    await lastBotMessage(asker).getByRole('button', { name: '✅ Accetta' }).click();
+    await expect.poll(() => lastBotMessage(asker).textContent(), { timeout: 10_000 }).toMatch(/Risposta A-\d{6} accettata/);
+    await expect.poll(() => answer.textContent(), { timeout: 10_000 }).toContain('✅ accettata');
+    await volunteer.screenshot({ path: 'test-results/web-chat-community.png' }).catch(() => undefined);
+  });
+
+  it("a requester cannot open the volunteers channel or act as someone else's conversation", async () => {
     const res = await fetch(`${base}/web/history?as=anna.romano&conversation=volontari`);
     expect(res.status).toBe(403);
     // Volunteers work the queue but do not read the committee's deliberations.

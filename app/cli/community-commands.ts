@@ -2,11 +2,12 @@
  * The community from the command line: search (questions, answers and articles, best first), the
  * knowledge base, and the deflection report. Texts come from core's community catalog.
  */
+
+import { deflectionReport } from '../../core/community/deflection.ts';
 import { findArticleOrThrow, listArticles } from '../../core/community/knowledge-base.ts';
 import { t } from '../../core/community/messages.ts';
-import { deflectionReport } from '../../core/community/deflection.ts';
-import { searchCommunity } from '../../core/community/search.ts';
 import type { Article } from '../../core/community/model.ts';
+import { searchCommunity } from '../../core/community/search.ts';
 import { Policy } from '../../core/tickets/policy.ts';
 import { optional, optionalInt } from './arguments.ts';
 import { defineCommand, UsageError } from './command.ts';
@@ -108,10 +109,23 @@ export const communityDeflection = defineCommand({
   async run(session, input) {
     const r = await session.run(undefined, (ctx) => deflectionReport(ctx, input.days));
     const l = session.locale;
-    const rows = r.rows.map((x) => [x.source, x.platform, String(x.offered), String(x.resolved), String(x.recontacted), String(x.declined), String(x.unanswered)]);
+    const rows = r.rows.map((x) => [
+      x.source,
+      x.platform,
+      String(x.offered),
+      String(x.resolved),
+      String(x.recontacted),
+      String(x.declined),
+      String(x.unanswered),
+    ]);
     const text = [
       t(l, 'defl.title', { days: r.days }),
-      t(l, 'defl.total', { rate: `${Math.round(r.rate * 1000) / 10}%`, offered: r.total.offered, resolved: r.total.resolved, recontacted: r.total.recontacted }),
+      t(l, 'defl.total', {
+        rate: `${Math.round(r.rate * 1000) / 10}%`,
+        offered: r.total.offered,
+        resolved: r.total.resolved,
+        recontacted: r.total.recontacted,
+      }),
       ...(rows.length ? ['', formatTable([['source', 'platform', 'offered', 'solved', 'back', 'opened', 'unanswered'], ...rows])] : []),
     ].join('\n');
     return { json: r, text };

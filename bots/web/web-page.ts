@@ -105,6 +105,17 @@ export const WEB_CHAT_PAGE = `<!doctype html>
       }
       box.append(bar);
     }
+    if (m.message.select && m.message.select.options.length) {
+      // A menu of choices (the intake's "Correggi…"): choosing one is a button press with its value.
+      const sel = el('select', 'choice');
+      const none = el('option', '', m.message.select.placeholder);
+      none.value = '';
+      sel.append(none);
+      for (const o of m.message.select.options) { const opt = el('option', '', o.label); opt.value = o.value; sel.append(opt); }
+      sel.dataset.action = m.message.select.actionId;
+      sel.onchange = () => { if (sel.value) api('/web/action', { as: me.handle, conversation: current, actionId: m.message.select.actionId, value: sel.value, clientId: crypto.randomUUID(), threadOf: m.threadOf || undefined }); };
+      box.append(sel);
+    }
     if (!current.startsWith('dm:') && !m.threadOf) {
       const r = el('button', 'reply', S.reply);
       r.type = 'button';

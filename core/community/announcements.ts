@@ -10,7 +10,7 @@ import { nameOf } from './community-notices.ts';
 import { CommunityPolicy } from './community-policy.ts';
 import { ANNOUNCEMENT_MAX, forCommunity, REASON_MAX, requireText } from './community-text.ts';
 import { t } from './messages.ts';
-import { CommunityRef, type Announcement } from './model.ts';
+import { type Announcement, CommunityRef } from './model.ts';
 
 const reviewRef = (ref: string) => `announcement-review:${ref}`;
 
@@ -22,23 +22,40 @@ async function publish(ctx: UseCaseContext, a: Announcement): Promise<number> {
 /** Shows every moderator the announcement, with buttons while pending and the decision after. */
 async function showReviewers(ctx: UseCaseContext, a: Announcement, deciderName?: string): Promise<void> {
   const authorName = await nameOf(ctx, a.authorId);
-  for (const m of await ctx.repos.people.listPeopleWithRole('moderator')) await ctx.notifier.toPerson(m.id, (l) => announcementReview(l, a, authorName, deciderName), reviewRef(a.ref));
+  for (const m of await ctx.repos.people.listPeopleWithRole('moderator'))
+    await ctx.notifier.toPerson(m.id, (l) => announcementReview(l, a, authorName, deciderName), reviewRef(a.ref));
 }
 
 /** An observer's announcement for the moderators to review (a moderator's goes out at once). */
-export async function postAnnouncement(ctx: UseCaseContext, text: string): Promise<{ readonly announcement: Announcement; readonly published: boolean }> {
+export async function postAnnouncement(
+  ctx: UseCaseContext,
+  text: string,
+): Promise<{ readonly announcement: Announcement; readonly published: boolean }> {
   CommunityPolicy.assertAnnouncer(ctx.actor);
   const body = requireText(text, 'announcement', ANNOUNCEMENT_MAX);
   const repos = ctx.repos.community;
   const now = ctx.clock.now();
   const byModerator = CommunityPolicy.isModerator(ctx.actor);
-  const a = await repos.insertAnnouncement({ ref: await repos.nextRef('announcement'), authorId: ctx.actor.personId, body, status: 'pending', createdAt: now });
+  const a = await repos.insertAnnouncement({
+    ref: await repos.nextRef('announcement'),
+    authorId: ctx.actor.personId,
+    body,
+    status: 'pending',
+    createdAt: now,
+  });
   if (!byModerator) {
     await showReviewers(ctx, a);
     return { announcement: a, published: false };
   }
   const approved = (await repos.decideAnnouncement(a.id, 'approved', ctx.actor.personId, 'posted by a moderator', now)) ?? a;
-  await repos.recordModeration({ targetRef: a.ref, action: 'approve', actorId: ctx.actor.personId, reason: 'posted by a moderator', details: {}, at: now });
+  await repos.recordModeration({
+    targetRef: a.ref,
+    action: 'approve',
+    actorId: ctx.actor.personId,
+    reason: 'posted by a moderator',
+    details: {},
+    at: now,
+  });
   await publish(ctx, approved);
   return { announcement: approved, published: true };
 }
@@ -51,9 +68,22 @@ export async function decideAnnouncement(ctx: UseCaseContext, typed: string, app
   const found = ref ? await ctx.repos.community.findAnnouncement(ref) : undefined;
   if (!found) throw new DomainError('announcement_not_found', { ref: typed.trim().slice(0, 20) });
   const now = ctx.clock.now();
-  const decided = await ctx.repos.community.decideAnnouncement(found.id, approve ? 'approved' : 'rejected', ctx.actor.personId, reason, now);
+  const decided = await ctx.repos.community.decideAnnouncement(
+    found.id,
+    approve ? 'approved' : 'rejected',
+    ctx.actor.personId,
+    reason,
+    now,
+  );
   if (!decided) throw new DomainError('already_decided', { ref: found.ref });
-  await ctx.repos.community.recordModeration({ targetRef: found.ref, action: approve ? 'approve' : 'reject', actorId: ctx.actor.personId, reason, details: {}, at: now });
+  await ctx.repos.community.recordModeration({
+    targetRef: found.ref,
+    action: approve ? 'approve' : 'reject',
+    actorId: ctx.actor.personId,
+    reason,
+    details: {},
+    at: now,
+  });
   if (approve) await publish(ctx, decided);
   await showReviewers(ctx, decided, ctx.actor.displayName);
   await ctx.notifier.toPerson(decided.authorId, (l) => ({

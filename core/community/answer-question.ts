@@ -56,14 +56,24 @@ export async function answerQuestion(
 }
 
 /** Accepts an answer: by the asker or a moderator (recorded in the moderation log then). */
-export async function acceptAnswer(ctx: UseCaseContext, answerRef: string): Promise<{ readonly answer: Answer; readonly already: boolean }> {
+export async function acceptAnswer(
+  ctx: UseCaseContext,
+  answerRef: string,
+): Promise<{ readonly answer: Answer; readonly already: boolean }> {
   const { answer, question } = await findAnswerOrThrow(ctx, answerRef);
   CommunityPolicy.assertAcceptor(ctx.actor, question);
   if (answer.acceptedAt) return { answer, already: true };
   const now = ctx.clock.now();
   const accepted = await ctx.repos.community.updateAnswer(answer.id, { acceptedAt: now, acceptedBy: ctx.actor.personId });
   if (question.authorId !== ctx.actor.personId)
-    await ctx.repos.community.recordModeration({ targetRef: answer.ref, action: 'accept', actorId: ctx.actor.personId, reason: '', details: { question: question.ref }, at: now });
+    await ctx.repos.community.recordModeration({
+      targetRef: answer.ref,
+      action: 'accept',
+      actorId: ctx.actor.personId,
+      reason: '',
+      details: { question: question.ref },
+      at: now,
+    });
   await showAnswer(ctx, accepted, question);
   await showQuestion(ctx, question);
   if (answer.authorId !== ctx.actor.personId)
@@ -76,7 +86,8 @@ export async function voteUseful(ctx: UseCaseContext, answerRef: string): Promis
   CommunityPolicy.assertMember(ctx.actor);
   const { answer, question } = await findAnswerOrThrow(ctx, answerRef);
   if (answer.authorId === ctx.actor.personId) throw new DomainError('own_answer', { ref: answer.ref });
-  if (!(await ctx.repos.community.addVote(answer.id, ctx.actor.personId, ctx.clock.now()))) throw new DomainError('already_voted', { ref: answer.ref });
+  if (!(await ctx.repos.community.addVote(answer.id, ctx.actor.personId, ctx.clock.now())))
+    throw new DomainError('already_voted', { ref: answer.ref });
   const voted = { ...answer, usefulCount: answer.usefulCount + 1 };
   await showAnswer(ctx, voted, question);
   return voted;
@@ -95,9 +106,12 @@ export async function giveFeedback(ctx: UseCaseContext, answerRef: string, worke
   if (answer.authorId !== ctx.actor.personId) {
     const name = ctx.actor.displayName;
     await ctx.notifier.toPerson(answer.authorId, (l) => ({
-      text: t(l, worked ? 'cq.worked_notice' : 'cq.failed_notice', { name: forCommunity(name, 80), answer: answer.ref, comment: text ? forCommunity(text, 300) : '—' }),
+      text: t(l, worked ? 'cq.worked_notice' : 'cq.failed_notice', {
+        name: forCommunity(name, 80),
+        answer: answer.ref,
+        comment: text ? forCommunity(text, 300) : '—',
+      }),
     }));
   }
   return updated;
 }
-

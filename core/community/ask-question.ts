@@ -5,8 +5,8 @@
  */
 import type { UseCaseContext } from '../kernel/context.ts';
 import type { Platform } from '../kernel/person.ts';
-import { CommunityPolicy } from './community-policy.ts';
 import { showQuestion } from './community-notices.ts';
+import { CommunityPolicy } from './community-policy.ts';
 import { QUESTION_MAX, QUESTION_MIN, requireText, titleFrom } from './community-text.ts';
 import type { Question, SearchHit } from './model.ts';
 import { SIMILAR_MIN_SCORE, searchCommunity } from './search.ts';
@@ -49,7 +49,13 @@ export function checkQuestionText(ctx: UseCaseContext, text: string): string {
  * Keeps the question as a draft and records the offer of the similar ones; `draftId` goes on the
  * two buttons ("that's enough" / "post it anyway").
  */
-export async function saveDraft(ctx: UseCaseContext, draftId: string, text: string, platform: Platform, hits: readonly SearchHit[]): Promise<void> {
+export async function saveDraft(
+  ctx: UseCaseContext,
+  draftId: string,
+  text: string,
+  platform: Platform,
+  hits: readonly SearchHit[],
+): Promise<void> {
   const now = ctx.clock.now();
   const offer = await ctx.repos.community.recordOffer({
     source: 'question',

@@ -76,7 +76,12 @@ export function answerCard(l: Locale, d: AnswerCardData): OutMessage {
 /** The asker's private notice of a new answer, with what they can do about it. */
 export function answerNotice(l: Locale, a: Answer, questionRef: string, authorName: string): OutMessage {
   return {
-    text: t(l, 'cq.answer_notice', { name: forCommunity(authorName, 80), ref: questionRef, answer: a.ref, body: forCommunity(a.body, 600) }),
+    text: t(l, 'cq.answer_notice', {
+      name: forCommunity(authorName, 80),
+      ref: questionRef,
+      answer: a.ref,
+      body: forCommunity(a.body, 600),
+    }),
     buttons: [
       { actionId: 'cq.accept', value: a.ref, label: t(l, 'cq.button_accept'), style: 'primary' },
       { actionId: 'cq.worked', value: a.ref, label: t(l, 'cq.button_worked') },
@@ -136,7 +141,10 @@ export function articleView(l: Locale, a: Article): OutMessage {
 /** The requester is asked whether the fix of their ticket may become a public article. */
 export function consentRequest(l: Locale, a: Article, ticketRef: string, decided?: 'published' | 'declined'): OutMessage {
   const preview = `«${forCommunity(a.title, 120)}»\n${forCommunityFull(a.body, 1200)}`;
-  if (decided) return { text: `${t(l, decided === 'published' ? 'kb.consent_given' : 'kb.consent_refused', { ref: a.ref, ticket: ticketRef })}\n\n${preview}` };
+  if (decided)
+    return {
+      text: `${t(l, decided === 'published' ? 'kb.consent_given' : 'kb.consent_refused', { ref: a.ref, ticket: ticketRef })}\n\n${preview}`,
+    };
   return {
     text: `${t(l, 'kb.consent_ask', { ref: a.ref, ticket: ticketRef })}\n\n${preview}`,
     buttons: [
@@ -155,7 +163,9 @@ export function announcementReview(l: Locale, a: Announcement, authorName: strin
   const head = t(l, 'an.review', { ref: a.ref, name: forCommunity(authorName, 80) });
   const body = forCommunityFull(a.body, 1500);
   if (a.status !== 'pending')
-    return { text: `${head}\n\n${body}\n\n${t(l, a.status === 'approved' ? 'an.review_approved' : 'an.review_rejected', { name: deciderName ?? '—' })}` };
+    return {
+      text: `${head}\n\n${body}\n\n${t(l, a.status === 'approved' ? 'an.review_approved' : 'an.review_rejected', { name: deciderName ?? '—' })}`,
+    };
   return {
     text: `${head}\n\n${body}`,
     buttons: [

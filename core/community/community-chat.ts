@@ -24,8 +24,10 @@ export interface CommunityDialog {
   readonly ref: string;
 }
 
-const isDialog = (flow: CommunityDialog['flow']) => (v: unknown): v is CommunityDialog =>
-  typeof v === 'object' && v !== null && (v as CommunityDialog).flow === flow;
+const isDialog =
+  (flow: CommunityDialog['flow']) =>
+  (v: unknown): v is CommunityDialog =>
+    typeof v === 'object' && v !== null && (v as CommunityDialog).flow === flow;
 
 async function post(turn: Turn, text: string, idempotencyKey: string): Promise<void> {
   const { question, created, channels } = await postQuestion(turn.ctx, { text, platform: turn.inbound.platform, idempotencyKey });
@@ -50,7 +52,12 @@ export async function askInChat(turn: Turn, text: string): Promise<void> {
 /** Text in a question's (or one of its answers') thread is an answer to that question. */
 export async function answerInChat(turn: Turn, questionRef: string, text: string, how: string): Promise<void> {
   const { platform, deliveryId } = turn.inbound;
-  const { answer, question, created } = await answerQuestion(turn.ctx, { questionRef, text, platform, idempotencyKey: `${how}:${platform}:${deliveryId}` });
+  const { answer, question, created } = await answerQuestion(turn.ctx, {
+    questionRef,
+    text,
+    platform,
+    idempotencyKey: `${how}:${platform}:${deliveryId}`,
+  });
   const key = question.ref === CommunityRef.parseAs('question', questionRef) ? 'cq.answered' : 'cq.answered_merged';
   if (created) turn.say(t(turn.locale, key, { answer: answer.ref, ref: question.ref }));
 }

@@ -3,16 +3,17 @@
  * search (`cerca`), read (`leggi`), accept, vote, say whether it worked, publish a ticket's fix
  * as an article (`pubblica`), announcements, moderation and the deflection report.
  */
-import { Grammar, restAfter, type CommandSpec, type Feature, type ParsedCommand } from '../kernel/command.ts';
+import { type CommandSpec, type Feature, Grammar, type ParsedCommand, restAfter } from '../kernel/command.ts';
 import { TicketRef } from '../kernel/ticket.ts';
-import { Policy } from '../tickets/policy.ts';
 import type { Turn } from '../kernel/turn.ts';
-import { postAnnouncement, decideAnnouncement } from './announcements.ts';
+import { Policy } from '../tickets/policy.ts';
+import { decideAnnouncement, postAnnouncement } from './announcements.ts';
 import { acceptAnswer, giveFeedback, voteUseful } from './answer-question.ts';
-import { answerInChat, askInChat, communityActions, communityDialogs, communityThreads } from './community-chat.ts';
 import { articleView, searchResults } from './community-cards.ts';
+import { answerInChat, askInChat, communityActions, communityDialogs, communityThreads } from './community-chat.ts';
 import { nameOf } from './community-notices.ts';
 import { articleList, deflectionView, moderationList, questionView } from './community-replies.ts';
+import { requireText } from './community-text.ts';
 import { deflectionReport } from './deflection.ts';
 import { findAnswerOrThrow, findQuestionOrThrow } from './find-community.ts';
 import { decideArticle, findArticleOrThrow, listArticles, publishArticle } from './knowledge-base.ts';
@@ -20,7 +21,6 @@ import { m, t } from './messages.ts';
 import { CommunityRef } from './model.ts';
 import { hide, merge, moderationLog, retag, setLocked } from './moderation.ts';
 import { searchCommunity } from './search.ts';
-import { requireText } from './community-text.ts';
 
 const STAFF = ['moderator', 'committee'] as const;
 const WORKERS = ['volunteer', 'moderator', 'committee'] as const;
@@ -91,7 +91,9 @@ const commands: CommandSpec[] = [
     },
   },
   // Also reached as `rispondi Q-…` / `reply Q-…`: the tickets' comment command hands a question id here.
-  withId('answer', { it: ['risposta'], en: ['answer'] }, ID.question, ['anyone'], 'community', (turn, id, rest) => answerInChat(turn, id, rest, 'reply')),
+  withId('answer', { it: ['risposta'], en: ['answer'] }, ID.question, ['anyone'], 'community', (turn, id, rest) =>
+    answerInChat(turn, id, rest, 'reply'),
+  ),
   {
     name: 'search',
     words: { it: ['cerca'], en: ['search'] },
@@ -116,15 +118,29 @@ const commands: CommandSpec[] = [
     turn.say(t(turn.locale, 'cq.voted', { answer: answer.ref, n: answer.usefulCount }));
   }),
   ...(['worked', 'failed'] as const).map((name) =>
-    withId(name, name === 'worked' ? { it: ['funziona'], en: ['worked'] } : { it: ['nonfunziona'], en: ['failed'] }, ID.answer, ['anyone'], 'community', async (turn, id, rest) => {
-      const answer = await giveFeedback(turn.ctx, id, name === 'worked', rest);
-      turn.say(t(turn.locale, 'cq.feedback_saved', { answer: answer.ref }));
-    }),
+    withId(
+      name,
+      name === 'worked' ? { it: ['funziona'], en: ['worked'] } : { it: ['nonfunziona'], en: ['failed'] },
+      ID.answer,
+      ['anyone'],
+      'community',
+      async (turn, id, rest) => {
+        const answer = await giveFeedback(turn.ctx, id, name === 'worked', rest);
+        turn.say(t(turn.locale, 'cq.feedback_saved', { answer: answer.ref }));
+      },
+    ),
   ),
-  withId('publish', { it: ['pubblica'], en: ['publish'] }, /^(INC|REQ|RFC|PRB)[\s-]*\d+$/i, WORKERS, 'volunteer', async (turn, id, rest) => {
-    const { article, outcome } = await publishArticle(turn.ctx, id, rest.split(/\s+/)[0] || undefined);
-    turn.say(t(turn.locale, `kb.${outcome}`, { ref: article.ref, ticket: TicketRef.parse(id) ?? id }));
-  }),
+  withId(
+    'publish',
+    { it: ['pubblica'], en: ['publish'] },
+    /^(INC|REQ|RFC|PRB)[\s-]*\d+$/i,
+    WORKERS,
+    'volunteer',
+    async (turn, id, rest) => {
+      const { article, outcome } = await publishArticle(turn.ctx, id, rest.split(/\s+/)[0] || undefined);
+      turn.say(t(turn.locale, `kb.${outcome}`, { ref: article.ref, ticket: TicketRef.parse(id) ?? id }));
+    },
+  ),
   {
     name: 'articles',
     words: { it: ['articoli'], en: ['articles', 'kb'] },
@@ -167,9 +183,18 @@ const commands: CommandSpec[] = [
     turn.say(t(turn.locale, 'mod.hidden', { ref: await hide(turn.ctx, id, rest) }));
   }),
   ...(['lock', 'unlock'] as const).map((name) =>
-    withId(name, name === 'lock' ? { it: ['blocca'], en: ['lock'] } : { it: ['sblocca'], en: ['unlock'] }, ID.question, STAFF, 'staff', async (turn, id, rest) => {
-      turn.say(t(turn.locale, name === 'lock' ? 'mod.locked' : 'mod.unlocked', { ref: await setLocked(turn.ctx, id, name === 'lock', rest) }));
-    }),
+    withId(
+      name,
+      name === 'lock' ? { it: ['blocca'], en: ['lock'] } : { it: ['sblocca'], en: ['unlock'] },
+      ID.question,
+      STAFF,
+      'staff',
+      async (turn, id, rest) => {
+        turn.say(
+          t(turn.locale, name === 'lock' ? 'mod.locked' : 'mod.unlocked', { ref: await setLocked(turn.ctx, id, name === 'lock', rest) }),
+        );
+      },
+    ),
   ),
   withId('merge', { it: ['unisci'], en: ['merge'] }, ID.question, STAFF, 'staff', async (turn, id, rest, c) => {
     const into = c.args[1];
@@ -193,7 +218,9 @@ const commands: CommandSpec[] = [
     ...m.helpOf('modlog'),
     async handle(turn, c) {
       const entries = await moderationLog(turn.ctx, c.args[0]);
-      const named = await Promise.all(entries.map(async (e) => ({ ...e, actorName: e.actorId ? await nameOf(turn.ctx, e.actorId) : 'Sportello' })));
+      const named = await Promise.all(
+        entries.map(async (e) => ({ ...e, actorName: e.actorId ? await nameOf(turn.ctx, e.actorId) : 'Sportello' })),
+      );
       turn.replyPrivately(moderationList(turn.locale, named));
     },
   },

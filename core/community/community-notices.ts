@@ -18,7 +18,13 @@ export async function showQuestion(ctx: UseCaseContext, q: Question): Promise<nu
     q.mergedIntoId ? ctx.repos.community.findQuestionById(q.mergedIntoId) : undefined,
   ]);
   const visible = answers.filter((a) => !a.hiddenAt);
-  const data = { question: q, authorName, answers: visible.length, accepted: visible.filter((a) => a.acceptedAt).length, mergedIntoRef: kept?.ref ?? null };
+  const data = {
+    question: q,
+    authorName,
+    answers: visible.length,
+    accepted: visible.filter((a) => a.acceptedAt).length,
+    mergedIntoRef: kept?.ref ?? null,
+  };
   return ctx.notifier.toChannels('community', (l) => questionCard(l, data), { ref: CardRef.question(q.ref) });
 }
 
@@ -26,6 +32,8 @@ export async function showQuestion(ctx: UseCaseContext, q: Question): Promise<nu
 export async function showAnswer(ctx: UseCaseContext, a: Answer, q: Question): Promise<void> {
   const thread = a.threadQuestionId === q.id ? q : await ctx.repos.community.findQuestionById(a.threadQuestionId);
   const data = { answer: a, questionRef: q.ref, authorName: await nameOf(ctx, a.authorId) };
-  await ctx.notifier.toChannels('community', (l) => answerCard(l, data), { ref: CardRef.answer(a.ref), threadRef: CardRef.question(thread?.ref ?? q.ref) });
+  await ctx.notifier.toChannels('community', (l) => answerCard(l, data), {
+    ref: CardRef.answer(a.ref),
+    threadRef: CardRef.question(thread?.ref ?? q.ref),
+  });
 }
-

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { DomainError } from '../kernel/errors.ts';
-import { anonymize, forCommunity, neutralizeAllMentions, normalizeTags, requireText, titleFrom, TITLE_MAX } from './community-text.ts';
+import { anonymize, forCommunity, neutralizeAllMentions, normalizeTags, requireText, TITLE_MAX, titleFrom } from './community-text.ts';
 import { CommunityRef } from './model.ts';
 
 describe('requireText', () => {
@@ -48,9 +48,12 @@ describe('mentions and personal details', () => {
   });
 
   it('takes the organisation and the people out of an article, whole words only', () => {
-    const text = 'Anna Romano dell\'Associazione Girasole ODV ha chiamato; anna ha riavviato il router del Girasole. Annalisa no. Giulia Rossi: fatto per l\'associazione.';
+    const text =
+      "Anna Romano dell'Associazione Girasole ODV ha chiamato; anna ha riavviato il router del Girasole. Annalisa no. Giulia Rossi: fatto per l'associazione.";
     const out = anonymize(text, { organisations: ['Associazione Girasole ODV'], people: ['Anna Romano', 'Giulia Rossi'] });
-    expect(out).toBe('[persona] dell\'[ente] ha chiamato; [persona] ha riavviato il router del [ente]. Annalisa no. [persona]: fatto per l\'associazione.');
+    expect(out).toBe(
+      "[persona] dell'[ente] ha chiamato; [persona] ha riavviato il router del [ente]. Annalisa no. [persona]: fatto per l'associazione.",
+    );
   });
 });
 

@@ -61,7 +61,20 @@ export function forCommunityFull(text: string, max: number): string {
 }
 
 /** Words of organisation names that say what kind of body it is, not which one. */
-const LEGAL_FORMS: ReadonlySet<string> = new Set(['associazione', 'cooperativa', 'sociale', 'onlus', 'fondazione', 'comitato', 'impresa', 'societa', 'società', 'circolo', 'volontariato', 'promozione']);
+const LEGAL_FORMS: ReadonlySet<string> = new Set([
+  'associazione',
+  'cooperativa',
+  'sociale',
+  'onlus',
+  'fondazione',
+  'comitato',
+  'impresa',
+  'societa',
+  'società',
+  'circolo',
+  'volontariato',
+  'promozione',
+]);
 
 /**
  * For a knowledge base article: e-mails and phones masked, and the organisation's and the
@@ -73,12 +86,21 @@ export function anonymize(text: string, names: { readonly organisations: readonl
   const replaceAll = (list: readonly string[], mask: string) => {
     // Longest first, so "Anna Romano" goes before "Anna".
     for (const name of [...new Set(list)].filter((n) => n.trim().length >= 3).sort((a, b) => b.length - a.length)) {
-      const escaped = name.trim().replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
+      const escaped = name
+        .trim()
+        .replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+        .replace(/\s+/g, '\\s+');
       out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escaped}(?![\\p{L}\\p{N}])`, 'giu'), mask);
     }
   };
   // The whole name, and its distinctive words ("Girasole" of "Associazione Il Girasole ODV").
-  replaceAll([...names.organisations, ...names.organisations.flatMap((o) => o.split(/\s+/).filter((w) => w.length >= 4 && !LEGAL_FORMS.has(w.toLowerCase())))], '[ente]');
+  replaceAll(
+    [
+      ...names.organisations,
+      ...names.organisations.flatMap((o) => o.split(/\s+/).filter((w) => w.length >= 4 && !LEGAL_FORMS.has(w.toLowerCase()))),
+    ],
+    '[ente]',
+  );
   const parts = names.people.flatMap((p) => [p, ...p.split(/\s+/)]);
   replaceAll(parts, '[persona]');
   return neutralizeAllMentions(out);

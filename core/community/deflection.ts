@@ -14,7 +14,11 @@ import { DEFLECTION_MIN_SCORE, searchCommunity } from './search.ts';
 export const RECONTACT_MS = 2 * 60 * 60 * 1000;
 
 /** The best (at most three) articles and accepted answers for a first message, recorded as an offer; undefined when none fits. */
-export async function offerSolutions(ctx: UseCaseContext, text: string, platform: Platform): Promise<{ readonly offer: DeflectionOffer; readonly hits: SearchHit[] } | undefined> {
+export async function offerSolutions(
+  ctx: UseCaseContext,
+  text: string,
+  platform: Platform,
+): Promise<{ readonly offer: DeflectionOffer; readonly hits: SearchHit[] } | undefined> {
   const hits = await searchCommunity(ctx.repos, text, { only: 'solutions', strict: true, minScore: DEFLECTION_MIN_SCORE, limit: 3 });
   if (hits.length === 0) return undefined;
   const offer = await ctx.repos.community.recordOffer({

@@ -5,7 +5,7 @@
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { CommunityPolicy } from './community-policy.ts';
-import { CommunityRef, type Answer, type Question } from './model.ts';
+import { type Answer, CommunityRef, type Question } from './model.ts';
 
 const echo = (typed: string) => typed.trim().slice(0, 20);
 
@@ -22,7 +22,8 @@ export async function findAnswerOrThrow(ctx: UseCaseContext, typed: string): Pro
   const answer = ref ? await ctx.repos.community.findAnswer(ref) : undefined;
   const question = answer ? await ctx.repos.community.findQuestionById(answer.questionId) : undefined;
   const visible = answer && question && !answer.hiddenAt && !question.hiddenAt;
-  if (!answer || !question || (!visible && !CommunityPolicy.isModerator(ctx.actor))) throw new DomainError('answer_not_found', { ref: echo(typed) });
+  if (!answer || !question || (!visible && !CommunityPolicy.isModerator(ctx.actor)))
+    throw new DomainError('answer_not_found', { ref: echo(typed) });
   return { answer, question };
 }
 

@@ -12,7 +12,7 @@ import { articleCard, CardRef, consentRequest } from './community-cards.ts';
 import { CommunityPolicy } from './community-policy.ts';
 import { anonymize, titleFrom } from './community-text.ts';
 import { t } from './messages.ts';
-import { CommunityRef, type Article } from './model.ts';
+import { type Article, CommunityRef } from './model.ts';
 import { topicTags } from './search-query.ts';
 
 const consentRef = (ref: string) => `kb-consent:${ref}`;
@@ -30,7 +30,10 @@ export async function findArticleOrThrow(ctx: UseCaseContext, typed: string): Pr
 }
 
 /** Published articles, newest first; moderators may ask for drafts. */
-export async function listArticles(ctx: UseCaseContext, opts: { readonly drafts?: boolean; readonly limit?: number } = {}): Promise<Article[]> {
+export async function listArticles(
+  ctx: UseCaseContext,
+  opts: { readonly drafts?: boolean; readonly limit?: number } = {},
+): Promise<Article[]> {
   if (opts.drafts) CommunityPolicy.assertModerator(ctx.actor);
   return ctx.repos.community.listArticles({ statuses: [opts.drafts ? 'draft' : 'published'], limit: opts.limit ?? 20 });
 }
@@ -53,7 +56,8 @@ export async function publishArticle(
 ): Promise<{ readonly article: Article; readonly outcome: 'created' | 'linked' | 'existing' }> {
   const ticket = await findTicketOrThrow(ctx, ticketRef);
   if (!Policy.isWorker(ctx.actor, ticket)) throw new DomainError('not_owner', { ref: ticket.ref });
-  if (ticket.status !== 'resolved' && ticket.status !== 'closed') throw new DomainError('not_publishable', { ref: ticket.ref, status: ticket.status });
+  if (ticket.status !== 'resolved' && ticket.status !== 'closed')
+    throw new DomainError('not_publishable', { ref: ticket.ref, status: ticket.status });
   const repos = ctx.repos.community;
   const now = ctx.clock.now();
   const existing = await repos.findArticleOfTicket(ticket.id);
@@ -66,7 +70,10 @@ export async function publishArticle(
   const solution = await solutionOf(ctx, ticket.id);
   if (!solution) throw new DomainError('not_publishable', { ref: ticket.ref, status: ticket.status });
 
-  const [org, comments] = await Promise.all([ctx.repos.people.findOrganisation(ticket.organisationId), ctx.repos.tickets.listComments(ticket.id)]);
+  const [org, comments] = await Promise.all([
+    ctx.repos.people.findOrganisation(ticket.organisationId),
+    ctx.repos.tickets.listComments(ticket.id),
+  ]);
   const peopleIds = new Set([ticket.requesterId, ticket.assigneeId, ...comments.map((c) => c.authorId)].filter((x): x is string => !!x));
   const people = await Promise.all([...peopleIds].map((id) => ctx.repos.people.findPerson(id)));
   const names = {
@@ -104,9 +111,17 @@ export async function decideArticle(ctx: UseCaseContext, typed: string, decision
   const decided = await ctx.repos.community.decideArticle(article.id, status, ctx.actor.personId, now);
   if (!decided) throw new DomainError('already_decided', { ref: article.ref });
   if (decision === 'approve')
-    await ctx.repos.community.recordModeration({ targetRef: article.ref, action: 'approve', actorId: ctx.actor.personId, reason: '', details: {}, at: now });
+    await ctx.repos.community.recordModeration({
+      targetRef: article.ref,
+      action: 'approve',
+      actorId: ctx.actor.personId,
+      reason: '',
+      details: {},
+      at: now,
+    });
   const ticketRef = decided.ticketRefs[0] ?? '—';
-  if (decided.requesterId) await ctx.notifier.toPerson(decided.requesterId, (l) => consentRequest(l, decided, ticketRef, status), consentRef(decided.ref));
+  if (decided.requesterId)
+    await ctx.notifier.toPerson(decided.requesterId, (l) => consentRequest(l, decided, ticketRef, status), consentRef(decided.ref));
   if (status === 'published') {
     await ctx.notifier.toChannels('community', (l) => articleCard(l, decided), { ref: CardRef.article(decided.ref) });
     if (decided.authorId && decided.authorId !== ctx.actor.personId)

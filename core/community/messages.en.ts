@@ -28,7 +28,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'help.modlog': 'modlog [Q-…]: the moderation log',
   'help.deflection': 'deflection [days]: how many requests an article solved',
   'usage.ask': 'Usage: question <text>, for example "question How do I set up certified e-mail (PEC) in Thunderbird?".',
-  'usage.answer': 'Usage: reply <Q-…> <text>, or reply in the question\'s thread.',
+  'usage.answer': "Usage: reply <Q-…> <text>, or reply in the question's thread.",
   'usage.search': 'Usage: search <words>, for example "search network printer".',
   'usage.read': 'Usage: read <Q-… | A-… | KB-…>.',
   'usage.accept': 'Usage: accept <A-…>.',
@@ -66,7 +66,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'cq.button_failed': 'It did not work',
   'cq.answer_by': 'answer by {name} to {ref}',
   'cq.accepted_mark': '✅ accepted',
-  'cq.answer_notice': '{name} answered your question {ref} ({answer}):\n«{body}»\nIf it is enough, accept it; once you tried it, tell me whether it worked.',
+  'cq.answer_notice':
+    '{name} answered your question {ref} ({answer}):\n«{body}»\nIf it is enough, accept it; once you tried it, tell me whether it worked.',
   'cq.accepted_notice': 'Your answer {answer} to {ref} was accepted. Thank you!',
   'cq.worked_notice': '{name} says your answer {answer} worked: «{comment}».',
   'cq.failed_notice': '{name} says your answer {answer} did not work: «{comment}».',
@@ -87,7 +88,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'ask.button_enough': 'Yes, that is enough',
   'ask.button_post': 'Post it anyway',
   'ask.posted': 'Your question {ref} is in the community ({n} channels). I will write here when someone answers.',
-  'ask.posted_no_channel': 'I saved your question {ref}: search finds it, but no community channel is bound yet (a moderator can bind one with «channel community»).',
+  'ask.posted_no_channel':
+    'I saved your question {ref}: search finds it, but no community channel is bound yet (a moderator can bind one with «channel community»).',
   'ask.already_posted': 'Your question is already posted: {ref}.',
   'ask.draft_gone': 'This question is gone (drafts last a day): write it again with «question <text>».',
   'ask.enough_thanks': 'Good! If you need anything else, just ask.',
@@ -99,7 +101,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'kb.status_declined': 'not published (the requester did not agree)',
   'kb.field_tickets': 'Tickets solved',
   'kb.solution_heading': 'Solution:',
-  'kb.consent_ask': 'The volunteer who resolved {ticket} would like to publish the fix as knowledge base article {ref}, so that other organisations find it. Your organisation\'s name, the people, e-mails and phone numbers are taken out. Here it is:',
+  'kb.consent_ask':
+    "The volunteer who resolved {ticket} would like to publish the fix as knowledge base article {ref}, so that other organisations find it. Your organisation's name, the people, e-mails and phone numbers are taken out. Here it is:",
   'kb.consent_given': 'Thank you: article {ref} (from {ticket}) is published.',
   'kb.consent_refused': 'All right: article {ref} (from {ticket}) will not be published.',
   'kb.button_consent': 'Yes, publish it',
@@ -107,7 +110,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'kb.consent_thanks': 'Thank you! Article {ref} is published.',
   'kb.refuse_thanks': 'All right: article {ref} will not be published.',
   'kb.published_notice': 'The article {ref} you wrote is published.',
-  'kb.created': 'Draft {ref} created from {ticket}: it becomes visible when the requester agrees or a moderator approves («approve {ref}»).',
+  'kb.created':
+    'Draft {ref} created from {ticket}: it becomes visible when the requester agrees or a moderator approves («approve {ref}»).',
   'kb.linked': '{ticket} is now linked to article {ref}.',
   'kb.existing': '{ticket} is already in article {ref}.',
   'kb.approved': 'Article {ref} approved and published.',
@@ -144,7 +148,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'mod.action_approve': 'approved',
   'mod.action_reject': 'turned down',
   'defl.title': 'Deflection over the last {days} days',
-  'defl.total': 'Solved without a ticket: {rate} ({resolved} of {offered} offers, {recontacted} of them back with a ticket within 2 hours).',
+  'defl.total':
+    'Solved without a ticket: {rate} ({resolved} of {offered} offers, {recontacted} of them back with a ticket within 2 hours).',
   'defl.row': 'offers {offered}, solved {resolved}, came back {recontacted}, ticket opened anyway {declined}, unanswered {unanswered}',
   'defl.source_intake': 'Opening a ticket',
   'defl.source_question': 'Questions to the community',

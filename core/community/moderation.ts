@@ -13,7 +13,13 @@ import { findAnswerOrThrow, findQuestionOrThrow } from './find-community.ts';
 import { findArticleOrThrow } from './knowledge-base.ts';
 import { CommunityRef, type ModerationAction, type ModerationEntry } from './model.ts';
 
-async function record(ctx: UseCaseContext, targetRef: string, action: ModerationAction, reason: string, details: Record<string, string> = {}): Promise<void> {
+async function record(
+  ctx: UseCaseContext,
+  targetRef: string,
+  action: ModerationAction,
+  reason: string,
+  details: Record<string, string> = {},
+): Promise<void> {
   await ctx.repos.community.recordModeration({ targetRef, action, actorId: ctx.actor.personId, reason, details, at: ctx.clock.now() });
 }
 
@@ -40,7 +46,8 @@ export async function hide(ctx: UseCaseContext, typed: string, why: string): Pro
     const article = await findArticleOrThrow(ctx, typed);
     const hidden = await ctx.repos.community.updateArticle(article.id, { hiddenAt: now }, now);
     await record(ctx, article.ref, 'hide', reason);
-    if (article.status === 'published') await ctx.notifier.toChannels('community', (l) => articleCard(l, hidden), { ref: CardRef.article(article.ref) });
+    if (article.status === 'published')
+      await ctx.notifier.toChannels('community', (l) => articleCard(l, hidden), { ref: CardRef.article(article.ref) });
     return article.ref;
   }
   const question = await findQuestionOrThrow(ctx, typed);
@@ -62,7 +69,12 @@ export async function setLocked(ctx: UseCaseContext, typed: string, locked: bool
 }
 
 /** Merges the duplicate into the question kept: its answers move, it points to the kept one. */
-export async function merge(ctx: UseCaseContext, duplicateTyped: string, keptTyped: string, why: string): Promise<{ readonly duplicate: string; readonly kept: string; readonly moved: number }> {
+export async function merge(
+  ctx: UseCaseContext,
+  duplicateTyped: string,
+  keptTyped: string,
+  why: string,
+): Promise<{ readonly duplicate: string; readonly kept: string; readonly moved: number }> {
   const reason = begin(ctx, why);
   const [duplicate, kept] = [await findQuestionOrThrow(ctx, duplicateTyped), await findQuestionOrThrow(ctx, keptTyped)];
   if (duplicate.id === kept.id || duplicate.mergedIntoId || kept.mergedIntoId || kept.hiddenAt)
@@ -82,7 +94,12 @@ export async function merge(ctx: UseCaseContext, duplicateTyped: string, keptTyp
 }
 
 /** Replaces the tags of a question or an article. */
-export async function retag(ctx: UseCaseContext, typed: string, words: readonly string[], why: string): Promise<{ readonly ref: string; readonly tags: string[] }> {
+export async function retag(
+  ctx: UseCaseContext,
+  typed: string,
+  words: readonly string[],
+  why: string,
+): Promise<{ readonly ref: string; readonly tags: string[] }> {
   const reason = begin(ctx, why);
   const tags = normalizeTags(words);
   const now = ctx.clock.now();
@@ -90,7 +107,8 @@ export async function retag(ctx: UseCaseContext, typed: string, words: readonly 
     const article = await findArticleOrThrow(ctx, typed);
     const updated = await ctx.repos.community.updateArticle(article.id, { tags }, now);
     await record(ctx, article.ref, 'retag', reason, { tags: tags.join(' ') });
-    if (updated.status === 'published' && !updated.hiddenAt) await ctx.notifier.toChannels('community', (l) => articleCard(l, updated), { ref: CardRef.article(updated.ref) });
+    if (updated.status === 'published' && !updated.hiddenAt)
+      await ctx.notifier.toChannels('community', (l) => articleCard(l, updated), { ref: CardRef.article(updated.ref) });
     return { ref: article.ref, tags };
   }
   const question = await findQuestionOrThrow(ctx, typed);

@@ -114,10 +114,22 @@ export interface CommunityRepository {
   decideArticle(id: string, status: Exclude<ArticleStatus, 'draft'>, by: string | null, at: Date): Promise<Article | undefined>;
   listArticles(filter: { readonly statuses?: readonly ArticleStatus[]; readonly limit: number }): Promise<Article[]>;
 
-  insertAnnouncement(a: { readonly ref: string; readonly authorId: string; readonly body: string; readonly status: AnnouncementStatus; readonly createdAt: Date }): Promise<Announcement>;
+  insertAnnouncement(a: {
+    readonly ref: string;
+    readonly authorId: string;
+    readonly body: string;
+    readonly status: AnnouncementStatus;
+    readonly createdAt: Date;
+  }): Promise<Announcement>;
   findAnnouncement(ref: string): Promise<Announcement | undefined>;
   /** Decides a pending announcement once: undefined when it was decided already. */
-  decideAnnouncement(id: string, status: Exclude<AnnouncementStatus, 'pending'>, by: string | null, reason: string, at: Date): Promise<Announcement | undefined>;
+  decideAnnouncement(
+    id: string,
+    status: Exclude<AnnouncementStatus, 'pending'>,
+    by: string | null,
+    reason: string,
+    at: Date,
+  ): Promise<Announcement | undefined>;
   listAnnouncements(status: AnnouncementStatus, limit: number): Promise<Announcement[]>;
 
   recordModeration(e: ModerationEntry): Promise<void>;
@@ -131,7 +143,14 @@ export interface CommunityRepository {
   closestWords(words: readonly string[]): Promise<Map<string, { readonly word: string; readonly similarity: number }>>;
   search(q: SearchQuery): Promise<SearchHit[]>;
 
-  recordOffer(o: { readonly source: DeflectionSource; readonly personId: string; readonly platform: Platform; readonly query: string; readonly offered: readonly string[]; readonly createdAt: Date }): Promise<DeflectionOffer>;
+  recordOffer(o: {
+    readonly source: DeflectionSource;
+    readonly personId: string;
+    readonly platform: Platform;
+    readonly query: string;
+    readonly offered: readonly string[];
+    readonly createdAt: Date;
+  }): Promise<DeflectionOffer>;
   findOffer(id: string): Promise<DeflectionOffer | undefined>;
   /** Records the outcome of an open offer once: false when it had one already. */
   settleOffer(id: string, outcome: DeflectionOutcome, at: Date): Promise<boolean>;

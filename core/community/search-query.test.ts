@@ -32,7 +32,7 @@ describe('wordGroups', () => {
     expect(wordGroups(['posta', 'email', 'lenta'])).toHaveLength(2);
   });
 
-  it('adds the vocabulary\'s spelling for a misspelt word, with its synonyms, when close enough', () => {
+  it("adds the vocabulary's spelling for a misspelt word, with its synonyms, when close enough", () => {
     const close = new Map([
       ['stampnte', { word: 'stampante', similarity: 0.58 }],
       ['zorro', { word: 'zorba', similarity: 0.2 }],

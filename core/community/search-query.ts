@@ -69,7 +69,10 @@ export function correctable(words: readonly string[]): string[] {
  * ever written with, nor anything close to it, is left out: no post can match it, and counting
  * it would only make every post look less relevant ("niente", "lunedì" in a first message).
  */
-export function wordGroups(words: readonly string[], corrections?: ReadonlyMap<string, { readonly word: string; readonly similarity: number }>): string[][] {
+export function wordGroups(
+  words: readonly string[],
+  corrections?: ReadonlyMap<string, { readonly word: string; readonly similarity: number }>,
+): string[][] {
   return queryIdeas(words, corrections).groups;
 }
 

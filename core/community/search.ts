@@ -39,7 +39,9 @@ export const DEFLECTION_MIN_SCORE = 0.6;
 export async function searchGroups(repos: Repositories, text: string): Promise<{ readonly groups: string[][]; readonly unknown: number }> {
   const words = queryWords(text);
   const unknown = correctable(words);
-  const corrections = unknown.length ? await repos.community.closestWords(unknown) : new Map<string, { word: string; similarity: number }>();
+  const corrections = unknown.length
+    ? await repos.community.closestWords(unknown)
+    : new Map<string, { word: string; similarity: number }>();
   return queryIdeas(words, corrections);
 }
 

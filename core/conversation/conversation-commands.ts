@@ -2,8 +2,8 @@
  * The conversation's own commands: `aiuto`, `annulla`, `canale`/`scollega` (binding a channel
  * to a purpose), the intake dialog and its buttons.
  */
-import { t } from './messages.ts';
-import { Grammar, type CommandSpec, type Feature } from '../kernel/command.ts';
+
+import { type CommandSpec, type Feature, Grammar } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { CHANNEL_PURPOSES, type ChannelPurpose } from '../kernel/ports.ts';
 import type { Turn } from '../kernel/turn.ts';
@@ -11,7 +11,7 @@ import { Policy } from '../tickets/policy.ts';
 import { isIntakeState } from './dialog-state.ts';
 import { continueIntake } from './free-text.ts';
 import { helpMessage } from './help.ts';
-import { m } from './messages.ts';
+import { m, t } from './messages.ts';
 
 const PURPOSE_WORDS: Readonly<Record<string, ChannelPurpose>> = {
   volontari: 'volunteers',
@@ -54,7 +54,11 @@ async function bindChannel(turn: Turn, args: readonly string[], unbind: boolean)
     boundBy: ctx.actor.personId,
     boundAt: ctx.clock.now(),
   });
-  turn.reply({ text: org ? t(turn.locale, 'ok.bound_org', { purpose: purposeName, org: org.name }) : t(turn.locale, 'ok.bound', { purpose: purposeName }) });
+  turn.reply({
+    text: org
+      ? t(turn.locale, 'ok.bound_org', { purpose: purposeName, org: org.name })
+      : t(turn.locale, 'ok.bound', { purpose: purposeName }),
+  });
 }
 
 const commands: CommandSpec[] = [

@@ -1,7 +1,7 @@
-import { t } from './messages.ts';
+import type { Turn } from '../kernel/turn.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import type { IntakeState } from './dialog-state.ts';
-import type { Turn } from '../kernel/turn.ts';
+import { t } from './messages.ts';
 
 /** Confirm pressed: the ticket is created (once per dialog, by its idempotency key). */
 export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {

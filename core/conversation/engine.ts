@@ -1,15 +1,15 @@
-import { t } from './messages.ts';
+import { type CommandRegistry, type CommandSpec, fitsGrammar, looksLikeCommand, type ParsedCommand } from '../kernel/command.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { Locale } from '../kernel/i18n.ts';
+import type { Inbound } from '../kernel/message.ts';
 import { describeError } from '../kernel/messages.ts';
 import { Notifier } from '../kernel/notifier.ts';
-import { announceTicket } from '../tickets/ticket-notices.ts';
 import type { Clock, Repositories, Store, Written } from '../kernel/ports.ts';
-import { resolveActor } from '../people/resolve-actor.ts';
-import { fitsGrammar, looksLikeCommand, type CommandRegistry, type CommandSpec, type ParsedCommand } from '../kernel/command.ts';
-import { handleFreeText } from './free-text.ts';
-import type { Inbound } from '../kernel/message.ts';
 import { Turn } from '../kernel/turn.ts';
+import { resolveActor } from '../people/resolve-actor.ts';
+import { announceTicket } from '../tickets/ticket-notices.ts';
+import { handleFreeText } from './free-text.ts';
+import { t } from './messages.ts';
 
 export interface EngineOptions {
   readonly store: Store;
@@ -74,7 +74,12 @@ export class ConversationEngine {
   private async run(repos: Repositories, inbound: Inbound, mode: 'work' | DomainError | 'failure'): Promise<HandleResult> {
     const now = this.opts.clock.now();
     if (!(await repos.deliveries.markSeen(inbound.platform, inbound.deliveryId, now))) return { status: 'duplicate' };
-    const { actor, person } = await resolveActor(repos, this.opts.clock, { platform: inbound.platform, ...inbound.sender }, this.opts.defaultLocale);
+    const { actor, person } = await resolveActor(
+      repos,
+      this.opts.clock,
+      { platform: inbound.platform, ...inbound.sender },
+      this.opts.defaultLocale,
+    );
     const notifier = new Notifier(repos, this.opts.defaultLocale);
     const ctx = { repos, clock: this.opts.clock, actor, notifier, defaultLocale: this.opts.defaultLocale };
     const turn = new Turn(ctx, inbound, person, this.dialogTtlMs);
@@ -102,7 +107,8 @@ export class ConversationEngine {
     const text = inbound.text?.trim() ?? '';
     if (!text) return;
     const parsed = this.opts.registry.parse(text);
-    if (parsed && (await this.meantAsCommand(turn, parsed.spec, parsed.command, text))) return parsed.spec.handle(turn, parsed.command, this.opts.registry);
+    if (parsed && (await this.meantAsCommand(turn, parsed.spec, parsed.command, text)))
+      return parsed.spec.handle(turn, parsed.command, this.opts.registry);
     return handleFreeText(turn, text, this.opts.registry);
   }
 

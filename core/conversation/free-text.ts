@@ -1,12 +1,12 @@
-import { t } from './messages.ts';
+import { offerSolutions, settleOffer } from '../community/deflection.ts';
 import { Actor } from '../kernel/actor.ts';
-import { looksLikeCommand, type CommandRegistry } from '../kernel/command.ts';
+import { type CommandRegistry, looksLikeCommand } from '../kernel/command.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { submitIntake } from './dialog-handlers.ts';
-import { offerSolutions, settleOffer } from '../community/deflection.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { helpMessage } from './help.ts';
 import { answer, question, startIntake } from './intake.ts';
+import { t } from './messages.ts';
 import { understand } from './understand.ts';
 
 /**
@@ -38,8 +38,20 @@ export async function handleFreeText(turn: Turn, text: string, registry: Command
 
   // Solutions that may already answer it come first; what the message says is not asked again.
   const offer = await offerSolutions(ctx, text, turn.inbound.platform);
-  const solutions = offer?.hits.map((h) => ({ kind: h.kind, ref: h.ref, rootRef: h.rootRef, title: h.title, body: h.body.slice(0, 400), accepted: h.accepted }));
-  const fresh = startIntake(text, turn.inbound.deliveryId, understand(text), offer && solutions ? { offerId: offer.offer.id, solutions } : undefined);
+  const solutions = offer?.hits.map((h) => ({
+    kind: h.kind,
+    ref: h.ref,
+    rootRef: h.rootRef,
+    title: h.title,
+    body: h.body.slice(0, 400),
+    accepted: h.accepted,
+  }));
+  const fresh = startIntake(
+    text,
+    turn.inbound.deliveryId,
+    understand(text),
+    offer && solutions ? { offerId: offer.offer.id, solutions } : undefined,
+  );
   await ctx.repos.dialogs.put(turn.dialogKey, fresh, turn.dialogExpiry());
   const q = question(turn.locale, fresh);
   turn.reply({ ...q, text: `${t(turn.locale, 'intake.start')}\n${q.text}` });

@@ -1,10 +1,10 @@
-import { t } from './messages.ts';
-import { describe, it, expect } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type Locale } from '../kernel/i18n.ts';
+import type { OutMessage } from '../kernel/message.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
 import type { IntakeState } from './dialog-state.ts';
-import { answer, question, type IntakeStep } from './intake.ts';
-import type { OutMessage } from '../kernel/message.ts';
+import { answer, type IntakeStep, question } from './intake.ts';
+import { t } from './messages.ts';
 
 const start = (extra: Partial<IntakeState> = {}): IntakeState => ({ flow: 'intake', step: 'kind', dialogId: 'dlg-1', ...extra });
 const press = (id: string, value = '') => ({ action: { id, value } });

@@ -1,11 +1,11 @@
-import { t } from './messages.ts';
+import { hitLine } from '../community/community-cards.ts';
 import { type Locale } from '../kernel/i18n.ts';
-import { computePriority, isImpact, isUrgency } from '../tickets/priority.ts';
+import type { OutMessage } from '../kernel/message.ts';
 import { TICKET_KINDS, type TicketKind } from '../kernel/ticket.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
+import { computePriority, isImpact, isUrgency } from '../tickets/priority.ts';
 import { INTAKE_FIELDS, type IntakeField, type IntakeState, type OfferedSolution } from './dialog-state.ts';
-import type { OutMessage } from '../kernel/message.ts';
-import { hitLine } from '../community/community-cards.ts';
+import { t } from './messages.ts';
 import type { Understood } from './understand.ts';
 
 /** Result of feeding one answer to the intake dialog. */
@@ -155,7 +155,11 @@ function invalid(l: Locale, s: IntakeState, key: 'intake.use_buttons' | 'intake.
 }
 
 /** Applies a button press (`actionId`, `value`) or a typed answer to the dialog. */
-export function answer(l: Locale, s: IntakeState, input: { readonly action?: { id: string; value: string }; readonly text?: string }): IntakeStep {
+export function answer(
+  l: Locale,
+  s: IntakeState,
+  input: { readonly action?: { id: string; value: string }; readonly text?: string },
+): IntakeStep {
   const a = input.action;
   const text = input.text?.trim() ?? '';
   switch (s.step) {

@@ -29,16 +29,19 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'intake.ask_urgency': 'How urgent is it?',
   'intake.ask_title': 'Write a short title (at most {max} characters), for example "The office printer does not print".',
   'intake.ask_description': 'Describe the problem: what happens, since when, what you already tried.',
-  'intake.ask_description_or_keep': 'Describe the problem: what happens, since when, what you already tried. Or use what you wrote at first:\n«{text}»',
+  'intake.ask_description_or_keep':
+    'Describe the problem: what happens, since when, what you already tried. Or use what you wrote at first:\n«{text}»',
   'intake.ask_device': 'Which device or service is involved (for example "front desk PC", "e-mail")? If you do not know, press Skip.',
   'intake.summary_title': 'Summary: do you confirm?',
   'intake.field_title': 'Title',
-  'intake.created': 'Done! Your ticket is {ref}, priority {priority}. Volunteers see it now in their channel: I will write here when someone claims it. To see where it stands, write "status {ref}".',
+  'intake.created':
+    'Done! Your ticket is {ref}, priority {priority}. Volunteers see it now in their channel: I will write here when someone claims it. To see where it stands, write "status {ref}".',
   'intake.use_buttons': 'I did not understand: please use one of the buttons.',
   'intake.too_long': 'The text is too long (at most {max} characters).',
   'intake.empty': 'I need an answer to go on.',
-  'intake.not_member': 'You are not a member of an organisation yet. Ask your nonprofit\'s ICT lead for an invitation code and write "join <code>".',
-  'ok.bound': 'This channel is now Sportello\'s {purpose} channel.',
+  'intake.not_member':
+    'You are not a member of an organisation yet. Ask your nonprofit\'s ICT lead for an invitation code and write "join <code>".',
+  'ok.bound': "This channel is now Sportello's {purpose} channel.",
   'ok.unbound': 'This channel is no longer the {purpose} channel.',
   'usage.bind': 'Usage, typed in the channel: channel volunteers | alerts | committee | community.',
   'ok.bound_org': 'This channel is now the Sportello {purpose} channel for {org}.',

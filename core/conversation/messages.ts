@@ -1,15 +1,18 @@
+import { own as alerts } from '../alerts/messages.ts';
+import { own as escalation } from '../escalation/messages.ts';
 import { defineMessages } from '../kernel/i18n.ts';
 import { kernelEn, kernelIt } from '../kernel/messages.ts';
+import { own as people } from '../people/messages.ts';
 import { own as sla } from '../sla/messages.ts';
 import { own as tickets } from '../tickets/messages.ts';
-import { own as people } from '../people/messages.ts';
-import { own as escalation } from '../escalation/messages.ts';
-import { own as alerts } from '../alerts/messages.ts';
 import { en } from './messages.en.ts';
 import { it } from './messages.it.ts';
 
 /** Messages of the conversation, with the ground floor's shared words and those of the features it builds on (sla, tickets, people, escalation, alerts). */
-export const m = defineMessages({ ...kernelIt, ...sla.it, ...tickets.it, ...people.it, ...escalation.it, ...alerts.it, ...it }, { ...kernelEn, ...sla.en, ...tickets.en, ...people.en, ...escalation.en, ...alerts.en, ...en });
+export const m = defineMessages(
+  { ...kernelIt, ...sla.it, ...tickets.it, ...people.it, ...escalation.it, ...alerts.it, ...it },
+  { ...kernelEn, ...sla.en, ...tickets.en, ...people.en, ...escalation.en, ...alerts.en, ...en },
+);
 export const t = m.t;
 /** This feature's own catalogs. */
 export const own = { it, en };

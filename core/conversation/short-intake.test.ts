@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { t } from './messages.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { answer, question, startIntake } from './intake.ts';
+import { t } from './messages.ts';
 import { understand } from './understand.ts';
 
 const press = (id: string, value = '') => ({ action: { id, value } });
@@ -21,33 +21,43 @@ function stepsUntilConfirm(s: IntakeState, inputs: Parameters<typeof answer>[2][
 describe('the shorter intake asks only what the first message does not say', () => {
   it('a clear message: only who is affected, then the summary', () => {
     const s = start('La stampante della segreteria non stampa più, siamo fermi');
-    expect(s).toMatchObject({ kind: 'incident', urgency: 1, device: 'stampante della segreteria', title: 'La stampante della segreteria non stampa più' });
+    expect(s).toMatchObject({
+      kind: 'incident',
+      urgency: 1,
+      device: 'stampante della segreteria',
+      title: 'La stampante della segreteria non stampa più',
+    });
     expect(stepsUntilConfirm(s, [press('intake.impact', '2')])).toEqual(['impact', 'confirm']);
   });
 
   it('a vague message: the full intake, as before', () => {
     const s = start('ho un problema');
     expect(s.prefilled).toBeUndefined();
-    expect(stepsUntilConfirm(s, [press('intake.kind', 'incident'), press('intake.impact', '2'), press('intake.urgency', '2'), { text: 'PC lento' }, press('intake.keep'), press('intake.skip')])).toEqual(
-      ['kind', 'impact', 'urgency', 'title', 'description', 'device', 'confirm'],
-    );
+    expect(
+      stepsUntilConfirm(s, [
+        press('intake.kind', 'incident'),
+        press('intake.impact', '2'),
+        press('intake.urgency', '2'),
+        { text: 'PC lento' },
+        press('intake.keep'),
+        press('intake.skip'),
+      ]),
+    ).toEqual(['kind', 'impact', 'urgency', 'title', 'description', 'device', 'confirm']);
   });
 
   it('a short message with a device: that is not asked again', () => {
     const s = start('Scanner rotto');
-    expect(stepsUntilConfirm(s, [press('intake.impact', '3'), press('intake.urgency', '3'), { text: 'Scanner rotto' }, press('intake.keep')])).toEqual([
-      'impact',
-      'urgency',
-      'title',
-      'description',
-      'confirm',
-    ]);
+    expect(
+      stepsUntilConfirm(s, [press('intake.impact', '3'), press('intake.urgency', '3'), { text: 'Scanner rotto' }, press('intake.keep')]),
+    ).toEqual(['impact', 'urgency', 'title', 'description', 'confirm']);
   });
 
   it('the summary says what was understood and offers a correction of every field', () => {
     const s = answer('en', start('The printer is broken, we cannot work'), press('intake.impact', '1')).state;
     const q = question('en', s);
-    expect(q.text).toContain(t('en', 'intake.understood', { what: 'kind «Incident», urgency «Work has stopped», device «printer»' }).slice(0, 30));
+    expect(q.text).toContain(
+      t('en', 'intake.understood', { what: 'kind «Incident», urgency «Work has stopped», device «printer»' }).slice(0, 30),
+    );
     expect(q.text).toContain('device «printer»');
     expect(q.select?.options.map((o) => o.value)).toEqual(['kind', 'impact', 'urgency', 'title', 'description', 'device']);
   });
@@ -70,7 +80,19 @@ describe('the shorter intake asks only what the first message does not say', () 
 });
 
 describe('deflection: solutions offered before the questions', () => {
-  const offer = { offerId: 'offer-1', solutions: [{ kind: 'article' as const, ref: 'KB-000001', rootRef: 'KB-000001', title: 'Stampante offline', body: 'Riavvia lo spooler', accepted: true }] };
+  const offer = {
+    offerId: 'offer-1',
+    solutions: [
+      {
+        kind: 'article' as const,
+        ref: 'KB-000001',
+        rootRef: 'KB-000001',
+        title: 'Stampante offline',
+        body: 'Riavvia lo spooler',
+        accepted: true,
+      },
+    ],
+  };
 
   it('comes first, with "Risolto, grazie" and "Apri comunque il ticket"', () => {
     const s = start('La stampante non stampa, siamo fermi', offer);

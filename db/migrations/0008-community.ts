@@ -9,7 +9,7 @@
  * `pg_trgm`. Both extensions ship with PostgreSQL (and the embedded one) and are trusted, so a
  * database owner may create them.
  */
-import { sql, type Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 
 const oneOf = (column: string, values: readonly string[]) => sql`${sql.ref(column)} in (${sql.join(values.map((v) => sql.lit(v)))})`;
 
@@ -170,7 +170,10 @@ export async function up(db: Kysely<any>): Promise<void> {
   await sql`create index community_search_accepted_tsv_idx on community_search using gin (tsv) where accepted`.execute(db);
   await db.schema.createIndex('community_search_root_idx').on('community_search').column('root_ref').execute();
 
-  await db.schema.createTable('community_words').addColumn('word', 'text', (c) => c.primaryKey()).execute();
+  await db.schema
+    .createTable('community_words')
+    .addColumn('word', 'text', (c) => c.primaryKey())
+    .execute();
   await sql`create index community_words_trgm_idx on community_words using gin (word gin_trgm_ops)`.execute(db);
 }
 
