@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Actor } from '../kernel/actor.ts';
-import { en } from '../kernel/catalog.en.ts';
-import { it as itCatalog } from '../kernel/catalog.it.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { canWorkAlert } from './alert-actions.ts';
 import { incidentDescription, opensIncident } from './alert-incident.ts';
 import { type AlertView, alertMessage, formatValue, summary } from './alert-message.ts';
 import { ALERT_ACTIONS, type AlertAction, AlertStateMachine } from './alert-state.ts';
 import { canManageMonitoring } from './enrolment.ts';
+import { own } from './messages.ts';
 import {
   ALERT_STATES,
   type Alert,
@@ -207,7 +206,7 @@ describe('catalog coverage', () => {
   it.each(kinds.flatMap((k) => (['it', 'en'] as const).map((l) => [k, l] as const)))(
     '%s has a label, a summary and a first step in %s',
     (kind, l) => {
-      const catalog: Readonly<Record<string, string>> = l === 'it' ? itCatalog : en;
+      const catalog: Readonly<Record<string, string>> = own[l];
       for (const prefix of ['alert.kind', 'alert.summary', 'alert.suggest'])
         expect(catalog[`${prefix}.${kind}`], `${l} ${prefix}.${kind}`).toBeTruthy();
     },
