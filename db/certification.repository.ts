@@ -1,7 +1,8 @@
 import { type Kysely, type Selectable } from 'kysely';
 import type { RoleGrant } from '../core/kernel/person.ts';
 import type { CertificationRepository as CertificationRepositoryPort, CommitteeDecision, DecisionSubject } from '../core/people/ports.ts';
-import type { Database, RoleGrantsTable } from './schema.ts';
+import { toGrant } from './people.repository.ts';
+import type { Database } from './schema.ts';
 import type { CommitteeDecisionsTable, VendorTables } from './vendor.tables.ts';
 
 const toDecision = (r: Selectable<CommitteeDecisionsTable>): CommitteeDecision => ({
@@ -15,21 +16,6 @@ const toDecision = (r: Selectable<CommitteeDecisionsTable>): CommitteeDecision =
   decidedBy: r.decided_by,
   decidedAt: r.decided_at,
   validUntil: r.valid_until,
-});
-
-const toGrant = (r: Selectable<RoleGrantsTable>): RoleGrant => ({
-  id: r.id,
-  personId: r.person_id,
-  role: r.role,
-  organisationId: r.organisation_id,
-  vendorId: r.vendor_id,
-  expiresAt: r.expires_at,
-  grantedBy: r.granted_by,
-  grantedAt: r.granted_at,
-  reason: r.reason,
-  revokedAt: r.revoked_at,
-  revokedBy: r.revoked_by,
-  revokeReason: r.revoke_reason,
 });
 
 /** The committee's ledger and the expiry of people's certifications on PostgreSQL. */

@@ -25,7 +25,8 @@ function toIdentity(r: Selectable<IdentitiesTable>): Identity {
   return { platform: r.platform, externalId: r.external_id, personId: r.person_id, lastSeenAt: r.last_seen_at };
 }
 
-function toGrant(r: Selectable<RoleGrantsTable>): RoleGrant {
+/** A role grant row as core sees it (shared with the certification repository). */
+export function toGrant(r: Selectable<RoleGrantsTable>): RoleGrant {
   return {
     id: r.id,
     personId: r.person_id,

@@ -81,6 +81,31 @@ const FLOW: Readonly<Record<EngagementStep, { readonly from: readonly Engagement
   cancel: { from: ['requested', 'proposed'], to: ['cancelled'] },
 };
 
+/** A fresh request for a vendor on a ticket: nothing proposed, picked or quoted yet. */
+export function newRequest(r: {
+  readonly ticketId: string;
+  readonly organisationId: string;
+  readonly category: Engagement['category'];
+  readonly region: Engagement['region'];
+  readonly requestedBy: string | null;
+  readonly requestedAt: Date;
+}): Omit<Engagement, 'id' | 'updatedAt'> {
+  return {
+    ...r,
+    status: 'requested',
+    proposedVendorIds: [],
+    proposedBy: null,
+    vendorId: null,
+    pickedBy: null,
+    quote: null,
+    approvedBy: null,
+    secondApprovedBy: null,
+    startedAt: null,
+    endedAt: null,
+    endReason: null,
+  };
+}
+
 export const EngagementFlow = {
   isLive(status: EngagementStatus): boolean {
     return LIVE_ENGAGEMENT.includes(status);

@@ -1,7 +1,7 @@
 import type { UseCaseContext } from '../kernel/context.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import { isOpen } from '../kernel/ticket.ts';
-import type { EngagementStatus } from './engagement.ts';
+import { type EngagementStatus, newRequest } from './engagement.ts';
 import { t } from './messages.ts';
 import type { Vendor } from './model.ts';
 import { requesterSideIds, tellEach } from './recipients.ts';
@@ -28,25 +28,16 @@ export async function handBackEngagements(ctx: UseCaseContext, vendor: Vendor, r
     if (!ended) continue;
     const back = await returnToVolunteers(ctx, ticket, reason);
     await recordStep(ctx, back, e.status, 'handed_back', reason);
-    const again = await ctx.repos.vendors.insertEngagement({
-      ticketId: ticket.id,
-      organisationId: ticket.organisationId,
-      status: 'requested',
-      category: e.category,
-      region: e.region,
-      requestedBy: null,
-      requestedAt: now,
-      proposedVendorIds: [],
-      proposedBy: null,
-      vendorId: null,
-      pickedBy: null,
-      quote: null,
-      approvedBy: null,
-      secondApprovedBy: null,
-      startedAt: null,
-      endedAt: null,
-      endReason: null,
-    });
+    const again = await ctx.repos.vendors.insertEngagement(
+      newRequest({
+        ticketId: ticket.id,
+        organisationId: ticket.organisationId,
+        category: e.category,
+        region: e.region,
+        requestedBy: null,
+        requestedAt: now,
+      }),
+    );
     if (again) {
       await recordStep(ctx, back, null, 'requested', reason);
       await notifyModerators(ctx, back, again, { handedBackFrom: vendor });

@@ -7,7 +7,7 @@ import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import { isOpen, type Ticket } from '../kernel/ticket.ts';
 import { loadSlaContext } from '../sla/sla-events.ts';
 import { findTicketOrThrow } from '../tickets/find-ticket.ts';
-import type { Engagement } from './engagement.ts';
+import { type Engagement, newRequest } from './engagement.ts';
 import { type MatchCandidate, matchVendors } from './match-vendors.ts';
 import { t } from './messages.ts';
 import { REGIONS, type Vendor, type VendorCategory } from './model.ts';
@@ -42,25 +42,16 @@ export async function requestVendor(
   const live = await ctx.repos.vendors.findEngagementForTicket(ticket.id);
   if (live || ticket.tier === 'vendor') return { kind: 'already', ticket, engagement: live };
   const now = ctx.clock.now();
-  const engagement = await ctx.repos.vendors.insertEngagement({
-    ticketId: ticket.id,
-    organisationId: ticket.organisationId,
-    status: 'requested',
-    category: want.category,
-    region: want.region,
-    requestedBy: Actor.recordedId(ctx.actor),
-    requestedAt: now,
-    proposedVendorIds: [],
-    proposedBy: null,
-    vendorId: null,
-    pickedBy: null,
-    quote: null,
-    approvedBy: null,
-    secondApprovedBy: null,
-    startedAt: null,
-    endedAt: null,
-    endReason: null,
-  });
+  const engagement = await ctx.repos.vendors.insertEngagement(
+    newRequest({
+      ticketId: ticket.id,
+      organisationId: ticket.organisationId,
+      category: want.category,
+      region: want.region,
+      requestedBy: Actor.recordedId(ctx.actor),
+      requestedAt: now,
+    }),
+  );
   // Two requests at once: the other one won, and this one says so.
   if (!engagement) return { kind: 'already', ticket, engagement: await ctx.repos.vendors.findEngagementForTicket(ticket.id) };
   await recordStep(ctx, ticket, null, 'requested', want.category);
