@@ -1,10 +1,24 @@
 import { describe, expect, it } from 'vitest';
 import { REGISTRY } from './features.ts';
 import { Actor } from './kernel/actor.ts';
-import { CommandRegistry, type Feature, Grammar, HELP_SECTIONS, looksLikeCommand, restAfter } from './kernel/command.ts';
+import {
+  CommandRegistry,
+  type CommandSpec,
+  type Feature,
+  fitsGrammar,
+  Grammar,
+  HELP_SECTIONS,
+  looksLikeCommand,
+  restAfter,
+} from './kernel/command.ts';
 import type { Role } from './kernel/person.ts';
+import type { Turn } from './kernel/turn.ts';
 
 const parseCommand = (text: string) => REGISTRY.parse(text)?.command;
+/** An id that a shared command's `refs` take. */
+const sampleRef = (refs: RegExp) =>
+  ['RFC-000001', 'PRB-000001', 'INC-000001', 'KB-000001', 'AN-000001', 'CI-000001', 'Q-000001', 'A-000001'].find((r) => refs.test(r)) ??
+  '?';
 
 describe('the registry parses commands', () => {
   it.each<[string, string, string[]]>([
@@ -96,7 +110,8 @@ describe('the registry parses commands', () => {
   });
 
   it('every command word is parsed back to its command, bare, with / and with !', () => {
-    for (const c of REGISTRY.commands)
+    // A command sharing its word (it has refs) is reached through its first argument: see below.
+    for (const c of REGISTRY.commands.filter((x) => !x.refs))
       for (const w of [...c.words.it, ...c.words.en])
         for (const prefix of ['', '/', '!']) expect(parseCommand(`${prefix}${w}`)?.name, `${prefix}${w}`).toBe(c.name);
   });
@@ -117,6 +132,39 @@ describe('the registry parses commands', () => {
     });
     expect(() => new CommandRegistry([spec('a', 'uno'), spec('b', 'Unò')])).toThrow(/"Unò" belongs to both "a" and "b"/);
     expect(() => new CommandRegistry([spec('a', 'uno'), spec('a', 'due')])).toThrow(/declared twice/);
+  });
+
+  it('a shared word goes to the command its first argument names, else to the one without refs, else to every usage', async () => {
+    const said: string[] = [];
+    const spec = (name: string, refs?: RegExp): CommandSpec => ({
+      name,
+      words: { it: ['approva'], en: ['approve'] },
+      grammar: Grammar.free,
+      ...(refs ? { refs } : {}),
+      audience: ['anyone'],
+      section: 'account',
+      usage: () => `usage ${name}`,
+      handle: async () => {},
+    });
+    const shared = new CommandRegistry([{ name: 'f', commands: [spec('kb', /^KB-/i), spec('rfc', /^RFC-/i)] }]);
+    expect(shared.parse('approva RFC-000003 ok')?.spec.name).toBe('rfc');
+    expect(shared.parse('approve kb-000001')?.spec.name).toBe('kb');
+    const neither = shared.parse('approva la spesa');
+    expect(neither?.spec.name).toBe('kb|rfc');
+    expect(fitsGrammar(neither!.spec, neither!.command, 'approva la spesa')).toBe(false);
+    const bare = shared.parse('approva');
+    const turn = { locale: 'it', say: (s: string) => void said.push(s) } as unknown as Turn;
+    await bare?.spec.handle(turn, bare.command, shared);
+    expect(said).toEqual(['usage kb\n\nusage rfc']);
+    const withDefault = new CommandRegistry([{ name: 'f', commands: [spec('any'), spec('rfc', /^RFC-/i)] }]);
+    expect(withDefault.parse('approva qualcosa')?.spec.name).toBe('any');
+    expect(withDefault.parse('approva RFC-1')?.spec.name).toBe('rfc');
+    expect(() => new CommandRegistry([{ name: 'f', commands: [spec('a'), spec('b')] }])).toThrow(/sharing a word needs refs/);
+  });
+
+  it('every shared word of the product reaches each of its commands', () => {
+    for (const c of REGISTRY.commands.filter((x) => x.refs))
+      for (const w of [...c.words.it, ...c.words.en]) expect(REGISTRY.parse(`${w} ${sampleRef(c.refs!)}`)?.spec.name, w).toBe(c.name);
   });
 
   it('menu words are valid Telegram and Discord command names, in both languages', () => {

@@ -79,6 +79,13 @@ const ERROR_CODES = [
   'already_decided',
   'community_members_only',
   'cannot_merge',
+  'ci_not_found',
+  'ci_cycle',
+  'problem_not_found',
+  'problem_state',
+  'already_linked',
+  'invalid_window',
+  'change_not_implemented',
   'internal',
 ] as const satisfies readonly DomainErrorCode[];
 // Fails the type check when errors.ts gains a code this list does not have.

@@ -147,7 +147,7 @@ describe('CommunityRepository', () => {
       tier: 'volunteer',
       organisationId: org.id,
       requesterId: anna.id,
-      configurationItem: null,
+      configurationItemId: null,
       idempotencyKey: null,
       createdAt: T0,
     });
@@ -231,7 +231,7 @@ describe('CommunityRepository', () => {
       tier: 'volunteer',
       organisationId: org.id,
       requesterId: anna.id,
-      configurationItem: null,
+      configurationItemId: null,
       idempotencyKey: null,
       createdAt: at(30),
     });

@@ -19,7 +19,10 @@ function toItem(r: Selectable<ConfigurationItemsTable>): ConfigurationItem {
     organisationId: r.organisation_id,
     kind: r.kind,
     name: r.name,
-    facts: r.facts,
+    facts: r.facts as ConfigurationItem['facts'],
+    status: r.status,
+    notes: r.notes,
+    renewalOn: r.renewal_on,
     agentId: r.agent_id,
     createdAt: r.created_at,
     updatedAt: r.updated_at,
@@ -63,6 +66,11 @@ export class ConfigurationItemRepository implements ConfigurationItemPort {
       .returningAll()
       .executeTakeFirstOrThrow();
     return toItem(row);
+  }
+
+  /** The kernel's reader (`repos.configurationItems.find`). */
+  find(id: string): Promise<ConfigurationItem | undefined> {
+    return this.findConfigurationItem(id);
   }
 
   async findConfigurationItemOfAgent(agentId: string): Promise<ConfigurationItem | undefined> {

@@ -16,16 +16,21 @@ export interface DbLog {
 }
 
 // Per-pool parsers rather than pg.types.setTypeParser, which would change every pg client in
-// the process. int8 comes back from count(), sequences and identity columns, all far below 2^53.
+// the process. int8 comes back from count(), sequences and identity columns, all far below 2^53;
+// a `date` stays its `YYYY-MM-DD` text (a Date would move it by the server's time zone).
 const TYPES: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
-    oid === pg.types.builtins.INT8 && format !== 'binary'
-      ? (value: string) => Number(value)
-      : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
+    format === 'binary'
+      ? pg.types.getTypeParser(oid, format)
+      : oid === pg.types.builtins.INT8
+        ? (value: string) => Number(value)
+        : oid === pg.types.builtins.DATE
+          ? (value: string) => value
+          : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 
 /**
- * A Kysely instance over a pg pool. timestamptz columns come back as `Date`, int8 as `number`.
+ * A Kysely instance over a pg pool. timestamptz columns come back as `Date`, int8 as `number`, date as `YYYY-MM-DD`.
  * Call `destroy()` on it to close the pool.
  */
 export function createDatabase(url: string, opts: { max?: number; log?: DbLog } = {}): Kysely<Database> {

@@ -193,7 +193,7 @@ describe('what a transaction wrote', () => {
           tier: 'volunteer',
           organisationId: org.id,
           requesterId: requester.id,
-          configurationItem: null,
+          configurationItemId: null,
           idempotencyKey: null,
           createdAt: at(0),
         });

@@ -3,6 +3,7 @@ import type { Repositories, Store, Written } from '../core/kernel/ports.ts';
 import { CertificationRepository } from './certification.repository.ts';
 import { ChannelRepository } from './channel.repository.ts';
 import { communityRepository } from './community.repository.ts';
+import { ConfigurationItemRepository } from './configuration-item.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';
@@ -35,6 +36,7 @@ export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories
     community: communityRepository(db),
     vendors: new VendorRepository(db),
     certifications: new CertificationRepository(db),
+    configurationItems: new ConfigurationItemRepository(db),
   };
 }
 
@@ -57,6 +59,7 @@ export class KyselyStore implements Store {
   readonly community: Repositories['community'];
   readonly vendors: Repositories['vendors'];
   readonly certifications: Repositories['certifications'];
+  readonly configurationItems: Repositories['configurationItems'];
 
   constructor(private readonly db: Kysely<Database>) {
     const repos = reposFor(db);
@@ -73,6 +76,7 @@ export class KyselyStore implements Store {
     this.community = repos.community;
     this.vendors = repos.vendors;
     this.certifications = repos.certifications;
+    this.configurationItems = repos.configurationItems;
   }
 
   async transaction<T>(

@@ -7,6 +7,7 @@
 import type { ColumnType, Generated } from 'kysely';
 import type { AlertKind, AlertState, CheckKind, CheckStatus, Evidence, Severity } from '../core/alerts/model.ts';
 import type { WireFacts } from '../core/alerts/protocol.ts';
+import type { CiKind, CiStatus } from '../core/kernel/configuration-item.ts';
 import type { ReadOnly } from './schema.ts';
 
 /** A nullable jsonb column: selected as `T | null`, written as a JSON string or null. */
@@ -38,12 +39,18 @@ export interface ConfigurationItemsTable {
   id: Generated<string>;
   number: ReadOnly<number>;
   organisation_id: string;
-  kind: 'computer';
+  kind: CiKind;
   name: string;
   facts: NullableJson<WireFacts>;
   agent_id: string | null;
   created_at: Date;
   updated_at: Date;
+  /** Migration 0010: every kind of item, its state, notes, a licence's renewal date. */
+  status: Generated<CiStatus>;
+  notes: ColumnType<string | null, string | null | undefined, string | null>;
+  renewal_on: ColumnType<string | null, string | null | undefined, string | null>;
+  renewal_reminded_on: ColumnType<string | null, string | null | undefined, string | null>;
+  created_by: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface AgentNoncesTable {
@@ -125,6 +132,8 @@ export interface SilencesTable {
   ends_at: Date;
   reason: string;
   created_by: string;
+  /** Migration 0010: the change whose window set it. */
+  change_id: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 // A type alias, not an interface: `withTables` needs an index-signature-compatible record.

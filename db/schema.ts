@@ -86,7 +86,8 @@ export interface TicketsTable {
   assignee_id: string | null;
   /** The engaged vendor company (migration 0009). */
   vendor_id: Generated<string | null>;
-  configuration_item: string | null;
+  /** The configuration item it is about (migration 0010). */
+  configuration_item_id: ColumnType<string | null, string | null | undefined, string | null>;
   rating: number | null;
   idempotency_key: string | null;
   created_at: Date;

@@ -36,7 +36,7 @@ async function ticket(): Promise<Ticket> {
     tier: 'volunteer',
     organisationId: org.id,
     requesterId: requester.id,
-    configurationItem: null,
+    configurationItemId: null,
     idempotencyKey: null,
     createdAt: T0,
   });
@@ -176,7 +176,7 @@ describe('SlaRepository.openTicketsOverview', () => {
           tier: 'volunteer',
           organisationId: o.id,
           requesterId: p.id,
-          configurationItem: null,
+          configurationItemId: null,
           idempotencyKey: null,
           createdAt: T0,
         });

@@ -42,7 +42,7 @@ async function newTicket(repos: Repositories, over: Partial<NewTicket> = {}, kin
     tier: 'volunteer',
     organisationId: org.id,
     requesterId: requester.id,
-    configurationItem: null,
+    configurationItemId: null,
     idempotencyKey: null,
     createdAt: at(0),
     ...over,
@@ -60,7 +60,7 @@ describe('TicketRepository', () => {
   });
 
   it('inserts a ticket in status new and finds it by id, ref and idempotency key', async () => {
-    const input = await newTicket(store, { idempotencyKey: 'slack:Ev1', category: 'printer', configurationItem: 'HP-01' });
+    const input = await newTicket(store, { idempotencyKey: 'slack:Ev1', category: 'printer' });
     const t = await store.tickets.insert(input);
     expect(t).toMatchObject({
       ref: input.ref,
@@ -69,7 +69,7 @@ describe('TicketRepository', () => {
       assigneeId: null,
       rating: null,
       category: 'printer',
-      configurationItem: 'HP-01',
+      configurationItemId: null,
       impact: 2,
       createdAt: at(0),
       updatedAt: at(0),

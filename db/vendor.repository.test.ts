@@ -64,7 +64,7 @@ async function ticket() {
     tier: 'volunteer',
     organisationId: org.id,
     requesterId: requester.id,
-    configurationItem: null,
+    configurationItemId: null,
     idempotencyKey: null,
     createdAt: T0,
   });

@@ -111,7 +111,8 @@ describe('hysteresis and dedupe, end to end in the database', () => {
     expect(sent.slice(1).every((d) => d.editMessageId === sent[0]!.messageId)).toBe(true);
     // One incident, linked to the machine, with a card for the volunteers.
     const incident = await h.store.tickets.findById(alert!.incidentId!);
-    expect(incident?.configurationItem).toMatch(/^CI-\d{6} pc-segreteria$/);
+    expect(incident?.configurationItemId).toBe(alert!.configurationItemId);
+    expect((await h.store.configurationItems.find(incident!.configurationItemId!))?.name).toBe('pc-segreteria');
     expect(h.sender.to('volontari').some((d) => d.message.title?.startsWith(incident!.ref))).toBe(true);
   });
 

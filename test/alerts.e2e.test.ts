@@ -85,6 +85,7 @@ interface AlertRow {
   severity: string;
   state: string;
   incident_id: string | null;
+  configuration_item_id: string | null;
   opened_at: Date;
 }
 const alerts = () => app.db.withTables<{ alerts: AlertRow }>().selectFrom('alerts').selectAll().orderBy('opened_at').execute();
@@ -207,7 +208,7 @@ describe('monitoring end to end', () => {
       );
       const incident = await app.store.tickets.findById(crit.incident_id!);
       expect(incident?.kind).toBe('incident');
-      expect(incident?.configurationItem).toMatch(/^CI-\d{6} /);
+      expect(incident?.configurationItemId).toBe(crit.configuration_item_id);
       expect(incident?.description).toContain('Primo passo suggerito');
       await until('the edited message', async () => {
         const [m] = await alertMessages();

@@ -90,7 +90,7 @@ export async function ensureIncident(ctx: UseCaseContext, alert: Alert, machineN
     impact: 2,
     urgency: 2,
     category: 'monitoring',
-    configurationItem: machine,
+    configurationItemId: alert.configurationItemId,
     organisationId: alert.organisationId,
     idempotencyKey: `alert:${alert.id}:${alert.flaps}`,
   });

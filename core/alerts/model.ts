@@ -50,29 +50,7 @@ export interface NewAgent {
   readonly enrolledBy: string | null;
 }
 
-/** A CMDB entry; agents keep theirs (kind `computer`) current with the facts they report. */
-export interface ConfigurationItem {
-  readonly id: string;
-  /** Human id, shown as CI-000042. */
-  readonly number: number;
-  readonly organisationId: string;
-  readonly kind: 'computer';
-  readonly name: string;
-  readonly facts: WireFacts | null;
-  readonly agentId: string | null;
-  readonly createdAt: Date;
-  readonly updatedAt: Date;
-}
-
-export const ConfigurationItemRef = {
-  format(n: number): string {
-    return `CI-${String(n).padStart(6, '0')}`;
-  },
-  parse(text: string): number | undefined {
-    const m = /^\s*CI[\s-]*0*(\d{1,9})\s*$/i.exec(text);
-    return m?.[1] ? Number(m[1]) : undefined;
-  },
-};
+export { type ConfigurationItem, ConfigurationItemRef } from '../kernel/configuration-item.ts';
 
 /** The hysteresis state of one check (agent + check + target), updated by every sample. */
 export interface CheckState {

@@ -59,6 +59,9 @@ function withId(
   };
 }
 
+/** The same command, sharing its word with another feature's (`approva RFC-…`): its id pattern picks it. */
+const sharingWord = (c: CommandSpec): CommandSpec => (c.grammar.kind === 'first' ? { ...c, refs: c.grammar.pattern } : c);
+
 async function read(turn: Turn, id: string): Promise<void> {
   const ctx = turn.ctx;
   const kind = CommunityRef.parse(id)?.kind;
@@ -153,18 +156,22 @@ const commands: CommandSpec[] = [
       turn.replyPrivately(articleList(turn.locale, await listArticles(turn.ctx, { drafts }), drafts));
     },
   },
-  withId('approve', { it: ['approva'], en: ['approve'] }, ID.approvable, STAFF, 'staff', async (turn, id) => {
-    if (CommunityRef.parse(id)?.kind === 'article') {
-      const a = await decideArticle(turn.ctx, id, 'approve');
-      return turn.say(t(turn.locale, 'kb.approved', { ref: a.ref }));
-    }
-    const a = await decideAnnouncement(turn.ctx, id, true, '');
-    turn.say(t(turn.locale, 'an.approved', { ref: a.ref }));
-  }),
-  withId('reject', { it: ['rifiuta'], en: ['reject'] }, /^AN[\s-]*\d+$/i, STAFF, 'staff', async (turn, id, rest) => {
-    const a = await decideAnnouncement(turn.ctx, id, false, rest);
-    turn.say(t(turn.locale, 'an.rejected', { ref: a.ref }));
-  }),
+  sharingWord(
+    withId('approve', { it: ['approva'], en: ['approve'] }, ID.approvable, STAFF, 'staff', async (turn, id) => {
+      if (CommunityRef.parse(id)?.kind === 'article') {
+        const a = await decideArticle(turn.ctx, id, 'approve');
+        return turn.say(t(turn.locale, 'kb.approved', { ref: a.ref }));
+      }
+      const a = await decideAnnouncement(turn.ctx, id, true, '');
+      turn.say(t(turn.locale, 'an.approved', { ref: a.ref }));
+    }),
+  ),
+  sharingWord(
+    withId('reject', { it: ['rifiuta'], en: ['reject'] }, /^AN[\s-]*\d+$/i, STAFF, 'staff', async (turn, id, rest) => {
+      const a = await decideAnnouncement(turn.ctx, id, false, rest);
+      turn.say(t(turn.locale, 'an.rejected', { ref: a.ref }));
+    }),
+  ),
   {
     name: 'announce',
     words: { it: ['annuncio'], en: ['announce'] },

@@ -10,10 +10,11 @@ export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {
   const { ticket } = await createTicket(ctx, {
     kind: s.kind,
     title: s.title,
-    description: s.description,
+    // A device that matched none of the organisation's items stays in the requester's words.
+    description: s.device && !s.itemId ? `${s.description}\n\n${t(turn.locale, 'details.device')}: ${s.device}` : s.description,
     impact: s.impact,
     urgency: s.urgency,
-    configurationItem: s.device ?? null,
+    configurationItemId: s.itemId ?? null,
     idempotencyKey: `intake:${turn.inbound.platform}:${turn.person.id}:${s.dialogId}`,
   });
   await ctx.repos.dialogs.delete(turn.dialogKey);

@@ -24,6 +24,8 @@ export interface IntakeState {
   readonly title?: string;
   readonly description?: string;
   readonly device?: string | null;
+  /** The organisation's configuration item the device was matched to (the device text stays in the description otherwise). */
+  readonly itemId?: string | null;
   /** What the person first wrote: offered as the description. */
   readonly firstText?: string;
   /** Ties the created ticket to this dialog, so a repeated Confirm creates one ticket. */

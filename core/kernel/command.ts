@@ -62,6 +62,12 @@ export interface CommandSpec {
   /** The words it answers to; the first of each language names it in menus (`[a-z0-9_]`). */
   readonly words: { readonly it: readonly [string, ...string[]]; readonly en: readonly [string, ...string[]] };
   readonly grammar: Grammar;
+  /**
+   * What its first argument looks like when its words are shared with other commands
+   * (`approva RFC-…` changes, `approva KB-…` the community): the command whose `refs` match the
+   * first argument takes it; the one sharing command without `refs` takes the rest.
+   */
+  readonly refs?: RegExp;
   /** Who it is for: `aiuto` and the menus list it for them. The use case still checks policy. */
   readonly audience: readonly Audience[];
   readonly section: HelpSection;
@@ -139,7 +145,7 @@ export function isFor(actor: Actor, audience: readonly Audience[]): boolean {
 }
 
 export class CommandRegistry {
-  private readonly byWord = new Map<string, CommandSpec>();
+  private readonly byWord = new Map<string, CommandSpec[]>();
   private readonly byName = new Map<string, CommandSpec>();
   readonly commands: readonly CommandSpec[];
   readonly actions: readonly ActionSpec[];
@@ -158,11 +164,20 @@ export class CommandRegistry {
       this.byName.set(c.name, c);
       for (const w of [...c.words.it, ...c.words.en]) {
         const word = foldWord(w);
-        const other = this.byWord.get(word);
-        if (other && other !== c) throw new Error(`command word "${w}" belongs to both "${other.name}" and "${c.name}"`);
-        this.byWord.set(word, c);
+        const sharing = this.byWord.get(word) ?? [];
+        if (sharing.includes(c)) continue;
+        const clash = sharing.find((o) => !o.refs && !c.refs);
+        if (clash) throw new Error(`command word "${w}" belongs to both "${clash.name}" and "${c.name}" (sharing a word needs refs)`);
+        this.byWord.set(word, [...sharing, c]);
       }
     }
+  }
+
+  /** Among the commands sharing a word, the one the first argument names. */
+  private pick(sharing: readonly CommandSpec[], first: string | undefined): CommandSpec {
+    if (sharing.length === 1 && sharing[0]) return sharing[0];
+    const byRef = first === undefined ? undefined : sharing.find((s) => s.refs?.test(first));
+    return byRef ?? sharing.find((s) => !s.refs) ?? usageOfShared(sharing);
   }
 
   command(name: string): CommandSpec | undefined {
@@ -173,10 +188,12 @@ export class CommandRegistry {
   parse(text: string): { readonly spec: CommandSpec; readonly command: ParsedCommand } | undefined {
     const m = /^[/!]?([^\s@]+)(?:@\S+)?\s*([\s\S]*)$/.exec(text.trim());
     if (!m?.[1]) return undefined;
-    const spec = this.byWord.get(foldWord(m[1]));
-    if (!spec) return undefined;
+    const sharing = this.byWord.get(foldWord(m[1]));
+    if (!sharing) return undefined;
     const rest = (m[2] ?? '').trim();
-    return { spec, command: { name: spec.name, args: rest ? rest.split(/\s+/) : [], rest } };
+    const args = rest ? rest.split(/\s+/) : [];
+    const spec = this.pick(sharing, args[0]);
+    return { spec, command: { name: spec.name, args, rest } };
   }
 
   /** The action whose prefix matches `id` most closely (`ticket.escalate` before `ticket.`). */
@@ -208,10 +225,44 @@ export class CommandRegistry {
     return out;
   }
 
-  /** Menu entries (Telegram `setMyCommands`, Discord slash commands) in one language. */
+  /**
+   * Menu entries (Telegram `setMyCommands`, Discord slash commands) in one language: one per
+   * word, so a command whose menu word (in either language) an earlier one already took stays
+   * out, the same in both languages (the text typed after the word still picks the command).
+   */
   menu(l: Locale): { readonly name: string; readonly word: string; readonly description: string }[] {
-    return this.commands.filter((c) => c.menu).map((c) => ({ name: c.name, word: c.words[l][0], description: c.menu?.(l) ?? '' }));
+    const taken = new Set<string>();
+    const entries = this.commands.filter((c) => {
+      if (!c.menu) return false;
+      const words = [`it:${c.words.it[0]}`, `en:${c.words.en[0]}`];
+      if (words.some((w) => taken.has(w))) return false;
+      for (const w of words) taken.add(w);
+      return true;
+    });
+    return entries.map((c) => ({ name: c.name, word: c.words[l][0], description: c.menu?.(l) ?? '' }));
   }
+}
+
+/**
+ * The answer to a shared word whose first argument names none of its commands (`approva` alone):
+ * every sharing command's usage. It fits only what one of them would take.
+ */
+function usageOfShared(sharing: readonly CommandSpec[]): CommandSpec {
+  const first = sharing[0] as CommandSpec;
+  return {
+    ...first,
+    name: sharing.map((s) => s.name).join('|'),
+    grammar: { kind: 'first', pattern: new RegExp(sharing.map((s) => `(?:${s.refs?.source})`).join('|'), 'i') },
+    help: undefined,
+    menu: undefined,
+    handle: async (turn) =>
+      turn.say(
+        sharing
+          .map((s) => s.usage?.(turn.locale) ?? '')
+          .filter(Boolean)
+          .join('\n\n'),
+      ),
+  };
 }
 
 /** Whether a command's words fit its grammar well enough to be meant as that command. */

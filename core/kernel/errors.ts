@@ -46,6 +46,13 @@ export type DomainErrorCode =
   | 'already_decided'
   | 'community_members_only'
   | 'cannot_merge'
+  | 'ci_not_found'
+  | 'ci_cycle'
+  | 'problem_not_found'
+  | 'problem_state'
+  | 'already_linked'
+  | 'invalid_window'
+  | 'change_not_implemented'
   | 'internal';
 
 /**

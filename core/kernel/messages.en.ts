@@ -3,6 +3,14 @@ import type { it } from './messages.it.ts';
 /** Messages of the ground floor in English: exactly the keys of the Italian catalog (the type checks it). */
 export const en: Readonly<Record<keyof typeof it, string>> = {
   'error.illegal_transition': 'You cannot "{action}" a ticket that is "{status}".',
+  'error.ci_not_found': 'I cannot find configuration item {ref}. Check the id (for example CI-000007) or write "ci" for the list.',
+  'error.ci_cycle': 'I cannot link {from} to {to}: {to} already depends on {from}, and that would close a loop. Nothing changed.',
+  'error.problem_not_found': 'I cannot find problem {ref}. Check the id (for example PRB-000001) or write "problems" for the list.',
+  'error.problem_state': 'You cannot "{action}" {ref}: the problem is "{status}". Nothing changed.',
+  'error.already_linked': '{ref} is already linked to {problem}. Nothing changed.',
+  'error.invalid_window':
+    'The window must end after it starts (you wrote {start} → {end}). For example: schedule RFC-000003 12/12 18:00 12/12 20:00.',
+  'error.change_not_implemented': '{ref} is solved by {change}, which is not implemented yet: first "implemented {change}".',
   'error.not_found': 'I cannot find ticket {ref}. Check the id (for example INC-000042).',
   'error.forbidden': 'You are not allowed to do this.',
   'error.already_claimed': 'Ticket {ref} has already been claimed by {name}.',
@@ -32,6 +40,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'status.rejected': 'rejected',
   'status.scheduled': 'scheduled',
   'status.implemented': 'implemented',
+  'status.failed': 'failed (backed out)',
   'status_help.new': 'The ticket is queued: a volunteer will claim it as soon as possible.',
   'status_help.assigned': 'A volunteer has claimed it and will contact you.',
   'status_help.in_progress': 'We are working on it.',
@@ -44,6 +53,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'status_help.rejected': 'The change was rejected.',
   'status_help.scheduled': 'The change is scheduled.',
   'status_help.implemented': 'The change has been implemented.',
+  'status_help.failed': 'The change did not work and was backed out to the state before it.',
   'impact.1': 'The whole organisation',
   'impact.2': 'A team or a service',
   'impact.3': 'Only me',

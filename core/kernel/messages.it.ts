@@ -1,6 +1,15 @@
 /** Messages of the ground floor in Italian, the default language. Every key must exist in messages.en.ts too. */
 export const it = {
   'error.illegal_transition': 'Non si può fare "{action}" su un ticket nello stato "{status}".',
+  'error.ci_not_found':
+    "Non trovo l'elemento di configurazione {ref}. Controlla il codice (per esempio CI-000007) o scrivi «ci» per l'elenco.",
+  'error.ci_cycle': 'Non posso collegare {from} a {to}: {to} dipende già da {from}, e il giro si chiuderebbe. Niente è cambiato.',
+  'error.problem_not_found': "Non trovo il problema {ref}. Controlla il codice (per esempio PRB-000001) o scrivi «problemi» per l'elenco.",
+  'error.problem_state': 'Non puoi «{action}» {ref}: il problema è «{status}». Niente è cambiato.',
+  'error.already_linked': '{ref} è già collegato a {problem}. Niente è cambiato.',
+  'error.invalid_window':
+    "La finestra deve finire dopo l'inizio (hai scritto {start} → {end}). Per esempio: pianifica RFC-000003 12/12 18:00 12/12 20:00.",
+  'error.change_not_implemented': '{ref} si risolve con {change}, che non è ancora implementata: prima «implementato {change}».',
   'error.not_found': 'Non trovo il ticket {ref}. Controlla il codice (per esempio INC-000042).',
   'error.forbidden': 'Non hai i permessi per questa operazione.',
   'error.already_claimed': 'Il ticket {ref} è già stato preso in carico da {name}.',
@@ -30,6 +39,7 @@ export const it = {
   'status.rejected': 'respinto',
   'status.scheduled': 'pianificato',
   'status.implemented': 'realizzato',
+  'status.failed': 'fallito (ripristinato)',
   'status_help.new': 'Il ticket è in coda: un volontario lo prenderà in carico appena possibile.',
   'status_help.assigned': 'Un volontario lo ha preso in carico e ti contatterà.',
   'status_help.in_progress': 'Ci stiamo lavorando.',
@@ -42,6 +52,7 @@ export const it = {
   'status_help.rejected': 'La modifica è stata respinta.',
   'status_help.scheduled': 'La modifica è pianificata.',
   'status_help.implemented': 'La modifica è stata realizzata.',
+  'status_help.failed': 'La modifica non è riuscita ed è stata annullata ripristinando lo stato di prima.',
   'impact.1': "Tutta l'organizzazione",
   'impact.2': 'Un gruppo o un servizio',
   'impact.3': 'Solo me',

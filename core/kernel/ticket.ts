@@ -15,6 +15,7 @@ export const TICKET_STATUSES = [
   'rejected',
   'scheduled',
   'implemented',
+  'failed',
 ] as const;
 export type TicketStatus = (typeof TICKET_STATUSES)[number];
 
@@ -47,7 +48,8 @@ export interface Ticket {
   readonly assigneeId: string | null;
   /** The vendor company engaged on the ticket (picked by the nonprofit); its members may read it. */
   readonly vendorId: string | null;
-  readonly configurationItem: string | null;
+  /** The configuration item it is about (`configurationItems.find`), chosen at intake or set by an alert. */
+  readonly configurationItemId: string | null;
   readonly rating: number | null;
   readonly createdAt: Date;
   readonly updatedAt: Date;
@@ -78,7 +80,7 @@ export const TicketRef = {
 
 /** Statuses in which nobody is working the ticket any more. */
 export function isFinal(status: TicketStatus): boolean {
-  return status === 'closed' || status === 'cancelled' || status === 'rejected';
+  return status === 'closed' || status === 'cancelled' || status === 'rejected' || status === 'failed';
 }
 
 /** Statuses in which a ticket is still open for work (not resolved, closed or cancelled). */

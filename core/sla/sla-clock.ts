@@ -77,6 +77,7 @@ const RESOLUTION_PHASE: Readonly<Record<TicketStatus, ClockPhase>> = {
   scheduled: 'paused',
   resolved: 'stopped',
   implemented: 'stopped',
+  failed: 'stopped',
   closed: 'stopped',
   cancelled: 'cancelled',
   rejected: 'cancelled',

@@ -15,7 +15,8 @@ export interface CreateTicketInput {
   readonly impact: Impact;
   readonly urgency: Urgency;
   readonly category?: string | null;
-  readonly configurationItem?: string | null;
+  /** The configuration item it is about; it must belong to the ticket's organisation. */
+  readonly configurationItemId?: string | null;
   /** Required when the actor belongs to several organisations (or is staff). */
   readonly organisationId?: string;
   /** A retried delivery with the same key returns the first ticket instead of a second. */
@@ -60,12 +61,20 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
     tier: 'volunteer',
     organisationId,
     requesterId: ctx.actor.personId,
-    configurationItem: input.configurationItem?.trim() || null,
+    configurationItemId: await ownItem(ctx, input.configurationItemId, organisationId),
     idempotencyKey: input.idempotencyKey ?? null,
     createdAt: now,
   });
   if (!ticket.created) return { ticket: ticket.ticket, created: false };
   return finishCreation(ctx, ticket.ticket, now);
+}
+
+/** The item's id when it belongs to the organisation; another organisation's item is refused like an unknown one. */
+async function ownItem(ctx: UseCaseContext, id: string | null | undefined, organisationId: string): Promise<string | null> {
+  if (!id) return null;
+  const item = await ctx.repos.configurationItems.find(id);
+  if (!item || item.organisationId !== organisationId) throw new DomainError('not_found', { what: 'configuration_item', ref: id });
+  return item.id;
 }
 
 /** Inserts, or returns the ticket a concurrent delivery with the same key inserted first. */

@@ -45,7 +45,7 @@ const ticket: Ticket = {
   requesterId: 'req-a',
   assigneeId: 'vol',
   vendorId: null,
-  configurationItem: null,
+  configurationItemId: null,
   rating: null,
   createdAt: new Date('2026-01-12T09:00:00Z'),
   updatedAt: new Date('2026-01-12T09:00:00Z'),

@@ -13,7 +13,7 @@ export interface NewTicket {
   readonly tier: Tier;
   readonly organisationId: string;
   readonly requesterId: string;
-  readonly configurationItem: string | null;
+  readonly configurationItemId: string | null;
   readonly idempotencyKey: string | null;
   readonly createdAt: Date;
 }

@@ -11,13 +11,23 @@ export const cardRef = (ticket: Pick<Ticket, 'ref'>): string => `card:${ticket.r
  * requester name, e-mail or phone; the description is cut and masked). Its buttons follow
  * the status: Claim while nobody owns a volunteer-tier ticket, Details always.
  */
-export function ticketCard(locale: Locale, ticket: Ticket, orgName: string, assigneeName: string | null): OutMessage {
+/** The names a card shows beside the ticket: organisation, owner, configuration item. */
+export interface CardNames {
+  readonly org: string;
+  readonly assignee: string | null;
+  /** `CI-000007 · pc-segreteria`, or null. */
+  readonly item: string | null;
+}
+
+export function ticketCard(locale: Locale, ticket: Ticket, names: CardNames): OutMessage {
+  const { org: orgName, assignee: assigneeName } = names;
   const fields = [
     { label: t(locale, 'card.priority'), value: `P${ticket.priority}` },
     { label: t(locale, 'card.kind'), value: t(locale, `kind.${ticket.kind}`) },
     { label: t(locale, 'card.organisation'), value: neutralizeMentions(orgName) },
     { label: t(locale, 'card.status'), value: t(locale, `status.${ticket.status}`) },
   ];
+  if (names.item) fields.push({ label: t(locale, 'details.device'), value: neutralizeMentions(names.item) });
   if (assigneeName) fields.push({ label: t(locale, 'card.owner'), value: neutralizeMentions(assigneeName) });
   // A vendor-tier ticket is the engaged vendor's to claim: the volunteers only follow it.
   if (ticket.tier === 'vendor') fields.push({ label: t(locale, 'card.tier'), value: t(locale, 'sla.tier.vendor') });

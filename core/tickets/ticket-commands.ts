@@ -20,6 +20,7 @@ import { listTickets } from './list-tickets.ts';
 import { m, t } from './messages.ts';
 import { Policy } from './policy.ts';
 import { rateTicket } from './rate-ticket.ts';
+import { itemLabel } from './ticket-notices.ts';
 import { ticketDetails, ticketList, ticketStatus } from './ticket-replies.ts';
 import { TicketStateMachine } from './ticket-status.ts';
 
@@ -208,7 +209,7 @@ async function handleTicketAction(turn: Turn, action: { readonly id: string; rea
     case 'ticket.details': {
       const ticket = await findTicketOrThrow(ctx, action.value);
       const owner = ticket.assigneeId ? await ctx.repos.people.findPerson(ticket.assigneeId) : undefined;
-      return turn.replyPrivately(ticketDetails(turn.locale, ticket, owner?.displayName ?? null));
+      return turn.replyPrivately(ticketDetails(turn.locale, ticket, owner?.displayName ?? null, await itemLabel(ctx, ticket)));
     }
     case 'ticket.confirm': {
       const ticket = await changeTicketStatus(ctx, action.value, 'confirm');

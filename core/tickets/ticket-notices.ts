@@ -1,21 +1,29 @@
+import { ciLabel } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import { t } from './messages.ts';
-import { cardRef, ticketCard } from './ticket-card.ts';
+import { type CardNames, cardRef, ticketCard } from './ticket-card.ts';
 
-async function names(ctx: UseCaseContext, ticket: Ticket): Promise<{ org: string; assignee: string | null }> {
-  const [org, assignee] = await Promise.all([
+async function names(ctx: UseCaseContext, ticket: Ticket): Promise<CardNames> {
+  const [org, assignee, item] = await Promise.all([
     ctx.repos.people.findOrganisation(ticket.organisationId),
     ticket.assigneeId ? ctx.repos.people.findPerson(ticket.assigneeId) : undefined,
+    itemLabel(ctx, ticket),
   ]);
-  return { org: org?.name ?? '?', assignee: assignee?.displayName ?? null };
+  return { org: org?.name ?? '?', assignee: assignee?.displayName ?? null, item };
+}
+
+/** `CI-000007 · pc-segreteria` for the ticket's configuration item, or null. */
+export async function itemLabel(ctx: UseCaseContext, ticket: Pick<Ticket, 'configurationItemId'>): Promise<string | null> {
+  const item = ticket.configurationItemId ? await ctx.repos.configurationItems.find(ticket.configurationItemId) : undefined;
+  return item ? ciLabel(item) : null;
 }
 
 /** Posts the ticket's card in the volunteers channels (or edits it there, by its stable ref). */
 export async function announceTicket(ctx: UseCaseContext, ticket: Ticket): Promise<void> {
   const n = await names(ctx, ticket);
-  await ctx.notifier.toChannels('volunteers', (locale) => ticketCard(locale, ticket, n.org, n.assignee), {
+  await ctx.notifier.toChannels('volunteers', (locale) => ticketCard(locale, ticket, n), {
     organisationId: ticket.organisationId,
     ref: cardRef(ticket),
   });
@@ -23,9 +31,10 @@ export async function announceTicket(ctx: UseCaseContext, ticket: Ticket): Promi
 
 /** The full picture for the owner only, in a DM: the requester's contact details included. */
 export async function sendDetailsToOwner(ctx: UseCaseContext, ticket: Ticket, ownerId: string): Promise<void> {
-  const [requester, org] = await Promise.all([
+  const [requester, org, item] = await Promise.all([
     ctx.repos.people.findPerson(ticket.requesterId),
     ctx.repos.people.findOrganisation(ticket.organisationId),
+    itemLabel(ctx, ticket),
   ]);
   await ctx.notifier.toPerson(ownerId, (locale) => ({
     title: `${ticket.ref} · ${neutralizeMentions(ticket.title)}`,
@@ -36,7 +45,7 @@ export async function sendDetailsToOwner(ctx: UseCaseContext, ticket: Ticket, ow
       { label: t(locale, 'details.requester'), value: requester?.displayName ?? '?' },
       { label: t(locale, 'details.email'), value: requester?.email ?? '—' },
       { label: t(locale, 'details.phone'), value: requester?.phone ?? '—' },
-      { label: t(locale, 'details.device'), value: ticket.configurationItem ?? '—' },
+      { label: t(locale, 'details.device'), value: item ?? '—' },
     ],
     buttons: [
       { actionId: 'ticket.hold', value: ticket.ref, label: t(locale, 'button.hold') },

@@ -41,7 +41,7 @@ export function ticketStatus(l: Locale, x: Ticket, ownerName: string | null, act
 }
 
 /** The Details button on a card: more than the card, still no personal details. */
-export function ticketDetails(l: Locale, x: Ticket, ownerName: string | null): OutMessage {
+export function ticketDetails(l: Locale, x: Ticket, ownerName: string | null, itemLabel: string | null): OutMessage {
   return {
     title: `${x.ref} · ${forChannel(x.title, 120)}`,
     text: forChannel(x.description, 1500),
@@ -50,7 +50,7 @@ export function ticketDetails(l: Locale, x: Ticket, ownerName: string | null): O
       { label: t(l, 'card.status'), value: t(l, `status.${x.status}`) },
       { label: t(l, 'card.priority'), value: `P${x.priority}` },
       { label: t(l, 'card.owner'), value: ownerName ?? '—' },
-      { label: t(l, 'details.device'), value: x.configurationItem ? forChannel(x.configurationItem, 100) : '—' },
+      { label: t(l, 'details.device'), value: itemLabel ? forChannel(itemLabel, 100) : '—' },
       { label: t(l, 'details.opened'), value: formatDate(l, x.createdAt) },
     ],
   };

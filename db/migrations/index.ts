@@ -12,6 +12,7 @@ import * as agentRevocation from './0006-agent-revocation.ts';
 import * as deliveryContext from './0007-delivery-context.ts';
 import * as community from './0008-community.ts';
 import * as vendors from './0009-vendors.ts';
+import * as itil from './0010-itil.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0007-delivery-context': deliveryContext,
   '0008-community': community,
   '0009-vendors': vendors,
+  '0010-itil': itil,
 };
