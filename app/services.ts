@@ -4,6 +4,8 @@
  * `startApp` as its `onReady` hook.
  */
 
+import type { AddressInfo } from 'node:net';
+import { createDashboard } from '../bots/dashboard/dashboard-routes.ts';
 import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
@@ -12,6 +14,7 @@ import { ConversationEngine } from '../core/conversation/engine.ts';
 import { REGISTRY } from '../core/features.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
+import { listenDashboardChanges } from '../db/dashboard-feed.ts';
 import { isTransientDatabaseError } from '../db/database.ts';
 import { WebMessageRepository } from '../db/web-message.repository.ts';
 import { PgWebMessageFeed } from '../db/web-message-feed.ts';
@@ -51,11 +54,14 @@ export async function startServices(ctx: AppContext): Promise<Services> {
   });
   ctx.addHealthCheck('jobs', () => workers.health());
   ctx.onClose(() => workers.stop());
+  // Links in answers (the dashboard's login link) point here.
+  const publicUrl = config.publicUrl ?? `http://localhost:${(ctx.http.server.address() as AddressInfo).port}`;
   const engine = new ConversationEngine({
     registry: REGISTRY,
     store,
     clock,
     defaultLocale: config.defaultLocale,
+    publicUrl,
     // Only what the event wrote is woken: its outbox rows, its SLA events' timers.
     onWritten: (written) => workers.wake(written),
     isTransient: isTransientDatabaseError,
@@ -75,6 +81,25 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     ctx.http.addRoutes(web.routes);
     senders.web = web.sender;
   }
+
+  // The dashboard at /cruscotto, on every deployment (signing in needs only the chat). One
+  // database listener per process tells its open pages that the data changed.
+  const changes = await listenDashboardChanges({ url: ctx.dbUrl, log: log.child({ component: 'dashboard' }) });
+  const dashboard = createDashboard({
+    store,
+    clock,
+    defaultLocale: config.defaultLocale,
+    publicUrl: config.publicUrl,
+    changes,
+    log: log.child({ component: 'dashboard' }),
+  });
+  ctx.http.addRoutes(dashboard.routes);
+  // The live streams end as soon as closing starts, so they do not hold the HTTP server's close.
+  ctx.signal.addEventListener('abort', () => dashboard.close(), { once: true });
+  ctx.onClose(async () => {
+    dashboard.close();
+    await changes.close();
+  });
 
   if (config.slack) {
     // A bad token or Slack unreachable at boot stops the start: better a clear failure than a

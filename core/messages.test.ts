@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { own as alerts } from './alerts/messages.ts';
+import { own as changes } from './changes/messages.ts';
+import { own as cmdb } from './cmdb/messages.ts';
 import { own as community } from './community/messages.ts';
 import { own as conversation, m } from './conversation/messages.ts';
+import { own as dashboard } from './dashboard/messages.ts';
 import { own as escalation } from './escalation/messages.ts';
 import { REGISTRY } from './features.ts';
 import type { DomainErrorCode } from './kernel/errors.ts';
@@ -10,6 +13,8 @@ import { kernelEn, kernelIt } from './kernel/messages.ts';
 import { ROLES } from './kernel/person.ts';
 import { TICKET_KINDS, TICKET_STATUSES } from './kernel/ticket.ts';
 import { own as people } from './people/messages.ts';
+import { own as problems } from './problems/messages.ts';
+import { own as reports } from './reports/messages.ts';
 import { own as sla } from './sla/messages.ts';
 import { own as tickets } from './tickets/messages.ts';
 import { own as vendors } from './vendors/messages.ts';
@@ -22,9 +27,14 @@ const OWN: Readonly<Record<string, { readonly it: Readonly<Record<string, string
   people,
   escalation,
   alerts,
+  cmdb,
+  changes,
   vendors,
   community,
+  problems,
   conversation,
+  dashboard,
+  reports,
 };
 const itCatalog: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.it));
 const en: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.en));
@@ -86,6 +96,10 @@ const ERROR_CODES = [
   'already_linked',
   'invalid_window',
   'change_not_implemented',
+  'window_in_past',
+  'window_too_long',
+  'not_approver',
+  'standard_change_unknown',
   'internal',
 ] as const satisfies readonly DomainErrorCode[];
 // Fails the type check when errors.ts gains a code this list does not have.

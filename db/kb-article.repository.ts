@@ -98,6 +98,8 @@ export class KbArticleRepository {
     if (patch.publishedAt !== undefined) u.published_at = patch.publishedAt;
     if (patch.hiddenAt !== undefined) u.hidden_at = patch.hiddenAt;
     if (patch.tags !== undefined) u.tags = [...patch.tags];
+    if (patch.title !== undefined) u.title = patch.title;
+    if (patch.body !== undefined) u.body = patch.body;
     if (patch.status !== undefined) u.decided_at = at;
     const row = await this.db.updateTable('kb_articles').set(u).where('id', '=', id).returningAll().executeTakeFirstOrThrow();
     await SearchIndex.article(this.db, id);

@@ -1,9 +1,12 @@
 import type { Kysely } from 'kysely';
 import type { Repositories, Store, Written } from '../core/kernel/ports.ts';
 import { CertificationRepository } from './certification.repository.ts';
+import { ChangeRepository } from './change.repository.ts';
 import { ChannelRepository } from './channel.repository.ts';
+import { CmdbRepository } from './cmdb.repository.ts';
 import { communityRepository } from './community.repository.ts';
 import { ConfigurationItemRepository } from './configuration-item.repository.ts';
+import { DashboardRepository } from './dashboard.repository.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DialogRepository } from './dialog.repository.ts';
@@ -11,6 +14,8 @@ import { LinkCodeRepository } from './link-code.repository.ts';
 import { monitoringRepository } from './monitoring.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { PeopleRepository } from './people.repository.ts';
+import { ProblemRepository } from './problem.repository.ts';
+import { ReportRepository } from './report.repository.ts';
 import type { Database } from './schema.ts';
 import { SlaRepository } from './sla.repository.ts';
 import { TicketRepository } from './ticket.repository.ts';
@@ -22,6 +27,7 @@ import type { WriteTally } from './write-tally.ts';
  * counts the writes that wake background work (outbox rows, SLA events).
  */
 export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories {
+  const problems = new ProblemRepository(db);
   return {
     tickets: new TicketRepository(db),
     people: new PeopleRepository(db),
@@ -37,6 +43,12 @@ export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories
     vendors: new VendorRepository(db),
     certifications: new CertificationRepository(db),
     configurationItems: new ConfigurationItemRepository(db),
+    dashboard: new DashboardRepository(db),
+    cmdb: new CmdbRepository(db),
+    changes: new ChangeRepository(db),
+    problems,
+    problemCandidates: problems,
+    reports: new ReportRepository(db),
   };
 }
 
@@ -60,6 +72,12 @@ export class KyselyStore implements Store {
   readonly vendors: Repositories['vendors'];
   readonly certifications: Repositories['certifications'];
   readonly configurationItems: Repositories['configurationItems'];
+  readonly dashboard: Repositories['dashboard'];
+  readonly changes: Repositories['changes'];
+  readonly problems: Repositories['problems'];
+  readonly problemCandidates: Repositories['problemCandidates'];
+  readonly cmdb: Repositories['cmdb'];
+  readonly reports: Repositories['reports'];
 
   constructor(private readonly db: Kysely<Database>) {
     const repos = reposFor(db);
@@ -77,6 +95,12 @@ export class KyselyStore implements Store {
     this.vendors = repos.vendors;
     this.certifications = repos.certifications;
     this.configurationItems = repos.configurationItems;
+    this.dashboard = repos.dashboard;
+    this.changes = repos.changes;
+    this.problems = repos.problems;
+    this.problemCandidates = repos.problemCandidates;
+    this.cmdb = repos.cmdb;
+    this.reports = repos.reports;
   }
 
   async transaction<T>(

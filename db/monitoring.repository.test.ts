@@ -515,6 +515,7 @@ describe('SilenceRepository', () => {
       endsAt: at(60),
       reason: 'manutenzione',
       createdBy: person.id,
+      changeId: null,
     });
     const machine = await silence(org, 30, 90, item.id);
     const later = await silence(org, 120, 180);

@@ -54,5 +54,8 @@ export function monitoringRepository(db: Kysely<Database>): MonitoringRepository
     addSilence: (s) => silences.addSilence(s),
     activeSilences: (organisationId, at) => silences.activeSilences(organisationId, at),
     listSilences: (at, organisationIds) => silences.listSilences(at, organisationIds),
+    replaceChangeSilences: (changeId, list) => silences.replaceChangeSilences(changeId, list),
+    endChangeSilences: (changeId, at) => silences.endChangeSilences(changeId, at),
+    listChangeSilences: (changeId) => silences.listChangeSilences(changeId),
   };
 }

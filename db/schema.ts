@@ -89,6 +89,8 @@ export interface TicketsTable {
   /** The configuration item it is about (migration 0010). */
   configuration_item_id: ColumnType<string | null, string | null | undefined, string | null>;
   rating: number | null;
+  /** Minutes the owner said it took (migration 0015). */
+  effort_minutes: ColumnType<number | null, number | null | undefined, number | null>;
   idempotency_key: string | null;
   created_at: Date;
   updated_at: Date;

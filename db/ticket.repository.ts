@@ -220,6 +220,10 @@ export class TicketRepository implements TicketRepositoryPort {
   }
 
   /** Oldest first. */
+  async setEffort(ticketId: string, minutes: number): Promise<void> {
+    await this.db.updateTable('tickets').set({ effort_minutes: minutes }).where('id', '=', ticketId).execute();
+  }
+
   async listComments(ticketId: string): Promise<TicketComment[]> {
     const rows = await this.db.selectFrom('ticket_comments').selectAll().where('ticket_id', '=', ticketId).orderBy('seq').execute();
     return rows.map(toComment);

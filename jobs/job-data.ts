@@ -12,6 +12,10 @@ export type JobData =
   | { readonly kind: 'housekeeping'; readonly day: string }
   /** Certification reminders (30 and 7 days before) and lapses, people's and vendors'; `slot` names the hour. */
   | { readonly kind: 'certifications'; readonly slot: string }
+  /** The proactive problem scan (repeated incidents, repeating alerts); `slot` names the hour. */
+  | { readonly kind: 'problem-scan'; readonly slot: string }
+  /** Reminders of licences to renew within 30 days, to the organisations' ICT leads; `day` names the run. */
+  | { readonly kind: 'licence-renewals'; readonly day: string }
   /**
    * One sweep of the monitoring agents' watchdog; `slot` names the 15-second tick (one sweep per
    * tick however many workers run), `purge` also deletes old replay guards and results.

@@ -5,6 +5,8 @@
  * - the auto-close of resolved tickets nobody confirmed, every hour;
  * - housekeeping (expired dialogs, old delivery ids), daily at night;
  * - certifications (reminders 30 and 7 days before an expiry, automatic lapses), every hour;
+ * - the proactive problem scan (suggestions to the volunteers channel), every hour;
+ * - licence renewal reminders (30 days before), daily at 08:40;
  * - the monitoring agents' watchdog, every 15 seconds (old rows purged every 15 minutes).
  * Every worker process runs the same crons. The digest, auto-close, housekeeping and watchdog
  * ticks become BullMQ jobs with deterministic ids (`digest-2026-03-02`, `watchdog-…T083015`),
@@ -27,6 +29,10 @@ export interface ScheduleCrons {
   readonly housekeeping?: string;
   /** Certification reminders and lapses; default `25 * * * *` (hourly). */
   readonly certifications?: string;
+  /** The proactive problem scan; default `50 * * * *` (hourly). */
+  readonly problemScan?: string;
+  /** Licence renewal reminders; default `40 8 * * *` (daily, 08:40). */
+  readonly licenceRenewals?: string;
   /** The agents' watchdog sweep; default every 15 seconds (six fields, seconds first); `false` runs none. */
   readonly watchdog?: string | false;
   /** Zone the expressions are read in; default `Europe/Rome`. */
@@ -123,6 +129,32 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
         );
       }),
       options('certifications'),
+    ),
+    cron.schedule(
+      crons.problemScan ?? '50 * * * *',
+      run('problem-scan', () => {
+        // One scan per hour for the fleet; each suggestion is also recorded once in the database.
+        const slot = clock.now().toISOString().slice(0, 13).replace(/[-:T]/g, '');
+        return queue.add(
+          'problem-scan',
+          { kind: 'problem-scan', slot },
+          { jobId: `problem-scan-${slot}`, removeOnComplete: { age: 86_400 } },
+        );
+      }),
+      options('problem-scan'),
+    ),
+    cron.schedule(
+      crons.licenceRenewals ?? '40 8 * * *',
+      run('licence-renewals', () => {
+        // One run per day for the fleet; each reminder is also recorded on the licence itself.
+        const day = localDay(clock.now(), timezone);
+        return queue.add(
+          'licence-renewals',
+          { kind: 'licence-renewals', day },
+          { jobId: `licence-renewals-${day}`, removeOnComplete: { age: 2 * 86_400 } },
+        );
+      }),
+      options('licence-renewals'),
     ),
   ];
   if (crons.watchdog !== false)

@@ -4,7 +4,7 @@
  *
  * - one BullMQ queue (`<namespace>-jobs`) on Redis or on BullMQ's PostgreSQL backend: SLA
  *   timers (`sla-<eventId>`), the morning digest, the auto-close, housekeeping, the hourly
- *   certification reminders and lapses (`certifications-<hour>`) and the monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
+ *   certification reminders and lapses (`certifications-<hour>`), the hourly problem scan (`problem-scan-<hour>`), the daily licence renewal reminders (`licence-renewals-<day>`) and the monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
  * - the SLA timer pump (sets timers for events due within the horizon; see sla-timers.ts);
  * - node-cron: the reconciliation sweep every minute, and the ticks that enqueue the jobs above;
  * - the outbox delivery (see outbox-worker.ts) for the platforms this process has senders for:
@@ -17,6 +17,7 @@
  * database stays the truth, so nothing is lost.
  */
 
+import { remindLicenceRenewals } from '../core/cmdb/renewal-reminders.ts';
 import { closeUnconfirmedTickets } from '../core/escalation/close-unconfirmed-tickets.ts';
 import { type FiredSlaEvent, fireSlaEvent } from '../core/escalation/fire-sla-event.ts';
 import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
@@ -25,6 +26,7 @@ import type { ChatSender } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
 import { housekeeping } from '../core/maintenance/housekeeping.ts';
+import { suggestProblems } from '../core/problems/suggest-problems.ts';
 import { sweepCertifications } from '../core/vendors/certification-sweep.ts';
 import { AgentWatchdog } from './agent-watchdog.ts';
 import type { JobData, JobsLog } from './job-data.ts';
@@ -185,6 +187,18 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
           const swept = await sweepCertifications(fireOpts);
           if (swept.people.lapsed + swept.people.reminded + swept.vendors.lapsed + swept.vendors.reminded > 0)
             log.info(swept, 'certification reminders and lapses');
+          outbox.kick();
+          return;
+        }
+        case 'problem-scan': {
+          const posted = await suggestProblems(fireOpts);
+          if (posted.length) log.info({ suggestions: posted.map((x) => `${x.basis}:${x.key}`) }, 'problem suggestions posted');
+          outbox.kick();
+          return;
+        }
+        case 'licence-renewals': {
+          const { reminded } = await remindLicenceRenewals(fireOpts);
+          if (reminded) log.info({ reminded }, 'licence renewal reminders');
           outbox.kick();
           return;
         }

@@ -1,10 +1,14 @@
 import { migrate, seedDemoCommand } from './admin-commands.ts';
 import { agentRevoke } from './agent-commands.ts';
+import { changeList, changeShow } from './change-commands.ts';
+import { ciAdd, ciLink, ciList, ciShow, ciUnlink } from './ci-commands.ts';
 import type { Command } from './command.ts';
 import { communityDeflection, communitySearch, kbList, kbShow } from './community-commands.ts';
 import { identityLink } from './identity-commands.ts';
 import { orgAdd, orgList } from './org-commands.ts';
 import { personAdd, personList } from './person-commands.ts';
+import { problemList, problemShow } from './problem-commands.ts';
+import { reportCommand } from './report-commands.ts';
 import { roleGrant, roleRevoke } from './role-commands.ts';
 import { slaCalendar } from './sla-commands.ts';
 import { ticketCreate, ticketList, ticketShow } from './ticket-commands.ts';
@@ -23,6 +27,10 @@ export const COMMANDS: readonly Command[] = [
   ticketCreate,
   ticketList,
   ticketShow,
+  changeList,
+  changeShow,
+  problemList,
+  problemShow,
   communitySearch,
   communityDeflection,
   kbList,
@@ -34,6 +42,12 @@ export const COMMANDS: readonly Command[] = [
   vendorRevoke,
   catalogueSearch,
   slaCalendar,
+  reportCommand,
   agentRevoke,
+  ciList,
+  ciShow,
+  ciAdd,
+  ciLink,
+  ciUnlink,
   seedDemoCommand,
 ];

@@ -145,14 +145,21 @@ export const WEB_CHAT_PAGE = `<!doctype html>
     nodes.clear(); $('log').textContent = '';
     $('convtitle').textContent = title;
     document.querySelectorAll('#convs button').forEach((b) => b.classList.toggle('active', b.dataset.conv === conv));
+    await refresh(conv);
+  }
+
+  async function refresh(conv) {
     for (const m of await api('/web/history?as=' + encodeURIComponent(me.handle) + '&conversation=' + encodeURIComponent(conv))) place(m);
   }
 
+  let choosing = 0; // a later choice wins over one still loading
   async function choose(handle, users) {
+    const mine = ++choosing;
+    $('whoinfo').textContent = '';
+    const convs = await api('/web/conversations?as=' + encodeURIComponent(handle));
+    if (mine !== choosing) return;
     me = users.find((u) => u.handle === handle);
     localStorage.setItem('sportello.as', handle);
-    $('whoinfo').textContent = me.displayName + (me.organisation ? ' · ' + me.organisation : '') + (me.roles.length ? ' · ' + roleNames(me.roles) : '');
-    const convs = await api('/web/conversations?as=' + encodeURIComponent(handle));
     const nav = $('convs'); nav.textContent = '';
     const add = (conv, title) => { const b = el('button', '', title); b.type = 'button'; b.dataset.conv = conv; b.onclick = () => open(conv, title); nav.append(b); };
     add(convs.dm, S.dm);
@@ -160,7 +167,12 @@ export const WEB_CHAT_PAGE = `<!doctype html>
     if (events) events.close();
     events = new EventSource('/web/events?as=' + encodeURIComponent(handle));
     events.onmessage = (e) => place(JSON.parse(e.data));
+    // What arrived between the history and the stream's opening is in the history read again.
+    events.onopen = () => { if (current) refresh(current); };
     await open(convs.dm, S.dm);
+    if (mine !== choosing) return;
+    // Shown last: once it names the person, their conversation is open and ready to write in.
+    $('whoinfo').textContent = me.displayName + (me.organisation ? ' · ' + me.organisation : '') + (me.roles.length ? ' · ' + roleNames(me.roles) : '');
   }
 
   let unsent = null; // { text, clientId } of a send that failed: resent with the same id

@@ -24,6 +24,7 @@ const READERS: Readonly<Record<string, ReadonlySet<string>>> = {
   volunteers: new Set(['volunteer', 'moderator', 'committee']),
   alerts: new Set(['volunteer', 'moderator', 'committee']),
   committee: new Set(['moderator', 'committee']),
+  observers: new Set(['observer', 'moderator', 'committee']),
 };
 const BODY_LIMIT = 16 * 1024;
 

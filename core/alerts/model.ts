@@ -174,6 +174,8 @@ export interface Silence {
   readonly endsAt: Date;
   readonly reason: string;
   readonly createdBy: string;
+  /** The change (RFC ticket) whose window set it: moved and ended with the change. */
+  readonly changeId?: string | null;
 }
 
 /** One line of the noisy-checks report. */

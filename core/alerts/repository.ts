@@ -95,6 +95,11 @@ export interface MonitoringRepository {
   activeSilences(organisationId: string, at: Date): Promise<Silence[]>;
   /** Silences active at `at` or later, of these organisations (all when undefined). */
   listSilences(at: Date, organisationIds?: readonly string[]): Promise<Silence[]>;
+  /** Replaces the silences a change's window set (a new or moved window). */
+  replaceChangeSilences(changeId: string, silences: readonly Omit<Silence, 'id'>[]): Promise<Silence[]>;
+  /** Ends a change's silences at `at`: the active ones end then, the future ones go. */
+  endChangeSilences(changeId: string, at: Date): Promise<number>;
+  listChangeSilences(changeId: string): Promise<Silence[]>;
 }
 
 declare module '../kernel/ports.ts' {

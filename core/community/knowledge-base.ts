@@ -4,6 +4,7 @@
  * e-mails and phones taken out — and it becomes public when the requester agrees (a button) or a
  * moderator approves. A requester's "no" stands: no moderator overrides it.
  */
+import { Actor } from '../kernel/actor.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { findTicketOrThrow } from '../tickets/find-ticket.ts';
@@ -128,4 +129,44 @@ export async function decideArticle(ctx: UseCaseContext, typed: string, decision
       await ctx.notifier.toPerson(decided.authorId, (l) => ({ text: t(l, 'kb.published_notice', { ref: decided.ref }) }));
   }
   return decided;
+}
+
+/**
+ * An article written by staff (a known error's cause and workaround), published at once: nobody
+ * else's words are in it, so no requester is asked. With `existingRef` (the one published
+ * before) it is revised in place when the text changed, and left alone when it did not, so a
+ * repeated command publishes nothing twice. Announced in the community channels (edited in place).
+ */
+export async function publishStaffArticle(
+  ctx: UseCaseContext,
+  input: { readonly title: string; readonly body: string; readonly existingRef?: string | null },
+): Promise<{ readonly article: Article; readonly outcome: 'published' | 'revised' | 'unchanged' }> {
+  const repos = ctx.repos.community;
+  const now = ctx.clock.now();
+  const title = input.title.trim().slice(0, 200);
+  const body = input.body.trim();
+  const tags = topicTags(`${title} ${body}`);
+  const existing = input.existingRef ? await repos.findArticle(input.existingRef) : undefined;
+  let article: Article;
+  let outcome: 'published' | 'revised' | 'unchanged';
+  if (existing) {
+    if (existing.title === title && existing.body === body) return { article: existing, outcome: 'unchanged' };
+    article = await repos.updateArticle(existing.id, { title, body, tags }, now);
+    outcome = 'revised';
+  } else {
+    const draft = await repos.insertArticle({
+      ref: await repos.nextRef('article'),
+      title,
+      body,
+      tags,
+      authorId: Actor.recordedId(ctx.actor),
+      requesterId: null,
+      createdAt: now,
+    });
+    article = (await repos.decideArticle(draft.id, 'published', Actor.recordedId(ctx.actor), now)) ?? draft;
+    outcome = 'published';
+  }
+  if (article.status === 'published' && !article.hiddenAt)
+    await ctx.notifier.toChannels('community', (l) => articleCard(l, article), { ref: CardRef.article(article.ref) });
+  return { article, outcome };
 }

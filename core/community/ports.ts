@@ -51,7 +51,7 @@ export interface NewArticle {
 
 export type QuestionPatch = Partial<Pick<Question, 'lockedAt' | 'hiddenAt' | 'mergedIntoId' | 'tags'>>;
 export type AnswerPatch = Partial<Pick<Answer, 'acceptedAt' | 'acceptedBy' | 'worked' | 'feedback' | 'feedbackAt' | 'hiddenAt'>>;
-export type ArticlePatch = Partial<Pick<Article, 'status' | 'decidedBy' | 'publishedAt' | 'hiddenAt' | 'tags'>>;
+export type ArticlePatch = Partial<Pick<Article, 'status' | 'decidedBy' | 'publishedAt' | 'hiddenAt' | 'tags' | 'title' | 'body'>>;
 
 /**
  * A search as PostgreSQL runs it: `groups` are the query's words, each with its alternatives

@@ -18,6 +18,7 @@ const PURPOSE_WORDS: Readonly<Record<string, ChannelPurpose>> = {
   allerte: 'alerts',
   allarmi: 'alerts',
   comitato: 'committee',
+  osservatori: 'observers',
   ...Object.fromEntries(CHANNEL_PURPOSES.map((p) => [p, p])),
 };
 

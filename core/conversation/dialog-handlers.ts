@@ -1,7 +1,14 @@
+import { categoryOfKind, categoryOfText } from '../cmdb/model.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { createTicket } from '../tickets/create-ticket.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { t } from './messages.ts';
+
+/** The ticket's category: from the chosen item's kind, else from the device, title and description words. */
+export function ticketCategory(s: IntakeState): string | null {
+  const ofKind = s.itemKind ? categoryOfKind(s.itemKind) : null;
+  return ofKind ?? categoryOfText(s.device ?? '') ?? categoryOfText(`${s.title ?? ''} ${s.description ?? ''}`);
+}
 
 /** Confirm pressed: the ticket is created (once per dialog, by its idempotency key). */
 export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {
@@ -15,6 +22,8 @@ export async function submitIntake(turn: Turn, s: IntakeState): Promise<void> {
     impact: s.impact,
     urgency: s.urgency,
     configurationItemId: s.itemId ?? null,
+    // What it is about, so repeated incidents can be grouped: the chosen item's kind, else the words.
+    category: ticketCategory(s),
     idempotencyKey: `intake:${turn.inbound.platform}:${turn.person.id}:${s.dialogId}`,
   });
   await ctx.repos.dialogs.delete(turn.dialogKey);

@@ -1,3 +1,4 @@
+import type { CiKind } from '../kernel/configuration-item.ts';
 import type { Impact, TicketKind, Urgency } from '../kernel/ticket.ts';
 
 /** The answers of the intake, each asked at its step unless the first message already said it. */
@@ -14,6 +15,13 @@ export interface OfferedSolution {
   readonly accepted: boolean;
 }
 
+/** A configuration item offered at the device step. */
+export interface DeviceChoice {
+  readonly id: string;
+  readonly label: string;
+  readonly kind: CiKind;
+}
+
 /** The intake dialog: one question per step, answers accumulated until confirmation. */
 export interface IntakeState {
   readonly flow: 'intake';
@@ -26,6 +34,11 @@ export interface IntakeState {
   readonly device?: string | null;
   /** The organisation's configuration item the device was matched to (the device text stays in the description otherwise). */
   readonly itemId?: string | null;
+  /** The matched item as the summary shows it (`CI-000007 · HP segreteria`), and its kind (the ticket's category). */
+  readonly itemLabel?: string | null;
+  readonly itemKind?: CiKind | null;
+  /** The organisation's configuration items offered as buttons at the device step, best matches first. */
+  readonly choices?: readonly DeviceChoice[];
   /** What the person first wrote: offered as the description. */
   readonly firstText?: string;
   /** Ties the created ticket to this dialog, so a repeated Confirm creates one ticket. */

@@ -19,6 +19,8 @@ export interface EngineOptions {
   readonly registry: CommandRegistry;
   /** How long an untouched dialog lives (default 2 hours). */
   readonly dialogTtlMs?: number;
+  /** The externally reachable base URL, for links in answers (the dashboard's login link). */
+  readonly publicUrl?: string;
   /**
    * Called after a handled event committed outbox rows or SLA events, with how many of each: the
    * app wakes only what waits for them (delivery, the SLA timer pump), at once.
@@ -82,7 +84,7 @@ export class ConversationEngine {
     );
     const notifier = new Notifier(repos, this.opts.defaultLocale);
     const ctx = { repos, clock: this.opts.clock, actor, notifier, defaultLocale: this.opts.defaultLocale };
-    const turn = new Turn(ctx, inbound, person, this.dialogTtlMs);
+    const turn = new Turn(ctx, inbound, person, this.dialogTtlMs, this.opts.publicUrl);
 
     if (mode === 'work') {
       await this.route(turn);

@@ -2,6 +2,7 @@ import { offerSolutions, settleOffer } from '../community/deflection.ts';
 import { Actor } from '../kernel/actor.ts';
 import { type CommandRegistry, looksLikeCommand } from '../kernel/command.ts';
 import type { Turn } from '../kernel/turn.ts';
+import { deviceChoices, matchTypedDevice } from './device-items.ts';
 import { submitIntake } from './dialog-handlers.ts';
 import type { IntakeState } from './dialog-state.ts';
 import { helpMessage } from './help.ts';
@@ -46,15 +47,25 @@ export async function handleFreeText(turn: Turn, text: string, registry: Command
     body: h.body.slice(0, 400),
     accepted: h.accepted,
   }));
+  // The organisation's configuration items, best matches of the message first, for the device step.
+  const organisationId = requesterOrganisation(ctx.actor);
+  const devices = organisationId ? await deviceChoices(ctx, organisationId, text) : undefined;
   const fresh = startIntake(
     text,
     turn.inbound.deliveryId,
     understand(text),
     offer && solutions ? { offerId: offer.offer.id, solutions } : undefined,
+    devices,
   );
   await ctx.repos.dialogs.put(turn.dialogKey, fresh, turn.dialogExpiry());
   const q = question(turn.locale, fresh);
   turn.reply({ ...q, text: `${t(turn.locale, 'intake.start')}\n${q.text}` });
+}
+
+/** The one organisation a requester's ticket is for (the intake asks no organisation). */
+function requesterOrganisation(actor: Actor): string | undefined {
+  const orgs = Actor.organisations(actor);
+  return orgs.length === 1 ? orgs[0] : undefined;
 }
 
 /** One answer (typed or a button) to the intake dialog. */
@@ -63,7 +74,13 @@ export async function continueIntake(
   state: IntakeState,
   input: { readonly text?: string; readonly action?: { readonly id: string; readonly value: string } },
 ): Promise<void> {
-  const step = answer(turn.locale, state, input);
+  // A typed device that names one of the organisation's items is that item.
+  const organisationId = requesterOrganisation(turn.ctx.actor);
+  const match =
+    state.step === 'device' && input.text && !input.action && organisationId
+      ? await matchTypedDevice(turn.ctx, organisationId, input.text)
+      : undefined;
+  const step = answer(turn.locale, state, match ? { ...input, match } : input);
   if (step.kind === 'confirmed') return submitIntake(turn, step.state);
   if (step.kind === 'solved') {
     if (state.offerId) await settleOffer(turn.ctx, state.offerId, 'resolved');

@@ -4,7 +4,7 @@ import type { OutMessage } from '../kernel/message.ts';
 import { TICKET_KINDS, type TicketKind } from '../kernel/ticket.ts';
 import { DESCRIPTION_MAX, TITLE_MAX } from '../tickets/create-ticket.ts';
 import { computePriority, isImpact, isUrgency } from '../tickets/priority.ts';
-import { INTAKE_FIELDS, type IntakeField, type IntakeState, type OfferedSolution } from './dialog-state.ts';
+import { type DeviceChoice, INTAKE_FIELDS, type IntakeField, type IntakeState, type OfferedSolution } from './dialog-state.ts';
 import { t } from './messages.ts';
 import type { Understood } from './understand.ts';
 
@@ -28,14 +28,23 @@ export function startIntake(
   dialogId: string,
   understood: Understood,
   offer?: { readonly offerId: string; readonly solutions: readonly OfferedSolution[] },
+  devices?: { readonly choices: readonly DeviceChoice[]; readonly named?: DeviceChoice },
 ): IntakeState {
-  const prefilled = INTAKE_FIELDS.filter((f) => understood[f] !== undefined);
+  // With the organisation's items to choose from, a device is taken as said only when the
+  // message names one item; otherwise the device step offers them.
+  const named = devices?.named;
+  const offersItems = (devices?.choices.length ?? 0) > 0;
+  const prefilled = INTAKE_FIELDS.filter((f) =>
+    f === 'device' ? named !== undefined || (understood.device !== undefined && !offersItems) : understood[f] !== undefined,
+  );
   const base: IntakeState = {
     flow: 'intake',
     step: 'kind',
     firstText: firstText.slice(0, DESCRIPTION_MAX),
     dialogId,
     ...understood,
+    ...(offersItems ? { choices: devices?.choices ?? [] } : {}),
+    ...(named ? { device: named.label, itemId: named.id, itemLabel: named.label, itemKind: named.kind } : {}),
     ...(prefilled.length ? { prefilled } : {}),
     ...(offer ? { offerId: offer.offerId, offered: offer.solutions } : {}),
   };
@@ -82,6 +91,14 @@ export function question(l: Locale, s: IntakeState): OutMessage {
           }
         : { text: t(l, 'intake.ask_description') };
     case 'device':
+      if (s.choices?.length)
+        return {
+          text: t(l, 'intake.ask_device_items'),
+          buttons: [
+            ...s.choices.map((c) => ({ actionId: 'intake.item', value: c.id, label: c.label.slice(0, 60) })),
+            { actionId: 'intake.skip', value: '', label: t(l, 'button.other_device') },
+          ],
+        };
       return { text: t(l, 'intake.ask_device'), buttons: [{ actionId: 'intake.skip', value: '', label: t(l, 'button.skip') }] };
     case 'confirm':
       return summary(l, s);
@@ -108,7 +125,8 @@ function understoodLine(l: Locale, s: IntakeState): string {
   if (filled.has('kind') && s.kind) parts.push(t(l, 'intake.understood_kind', { value: t(l, `kind.${s.kind}`) }));
   if (filled.has('impact') && s.impact) parts.push(t(l, 'intake.understood_impact', { value: t(l, `impact.${s.impact}`) }));
   if (filled.has('urgency') && s.urgency) parts.push(t(l, 'intake.understood_urgency', { value: t(l, `urgency.${s.urgency}`) }));
-  if (filled.has('device') && s.device) parts.push(t(l, 'intake.understood_device', { value: s.device }));
+  if (filled.has('device') && (s.itemLabel ?? s.device))
+    parts.push(t(l, 'intake.understood_device', { value: s.itemLabel ?? s.device ?? '' }));
   return parts.length ? t(l, 'intake.understood', { what: parts.join(', ') }) : '';
 }
 
@@ -122,7 +140,7 @@ function summary(l: Locale, s: IntakeState): OutMessage {
       { label: t(l, 'card.kind'), value: s.kind ? t(l, `kind.${s.kind}`) : '—' },
       { label: t(l, 'intake.field_title'), value: s.title ?? '—' },
       { label: t(l, 'card.priority'), value: `P${p}` },
-      { label: t(l, 'details.device'), value: s.device ?? '—' },
+      { label: t(l, 'details.device'), value: s.itemLabel ?? s.device ?? '—' },
     ],
     buttons: [{ actionId: 'intake.confirm', value: s.dialogId, label: t(l, 'button.confirm'), style: 'primary' }, cancelButton(l)],
     select: {
@@ -154,11 +172,14 @@ function invalid(l: Locale, s: IntakeState, key: 'intake.use_buttons' | 'intake.
   return { kind: 'invalid', state: s, message: { ...q, text: `${t(l, key, { max })}\n${q.text}` } };
 }
 
-/** Applies a button press (`actionId`, `value`) or a typed answer to the dialog. */
+/**
+ * Applies a button press (`actionId`, `value`) or a typed answer to the dialog. `match` is the
+ * organisation's configuration item the typed device names, when the caller found one.
+ */
 export function answer(
   l: Locale,
   s: IntakeState,
-  input: { readonly action?: { id: string; value: string }; readonly text?: string },
+  input: { readonly action?: { id: string; value: string }; readonly text?: string; readonly match?: DeviceChoice },
 ): IntakeStep {
   const a = input.action;
   const text = input.text?.trim() ?? '';
@@ -188,14 +209,23 @@ export function answer(
       if (d.length > DESCRIPTION_MAX) return invalid(l, s, 'intake.too_long', DESCRIPTION_MAX);
       return advance(l, { ...s, description: d });
     }
-    case 'device':
-      if (a?.id === 'intake.skip') return advance(l, { ...s, device: null });
-      if (!text) return invalid(l, s, 'intake.empty');
-      return advance(l, { ...s, device: text.slice(0, 200) });
+    case 'device': {
+      if (a?.id === 'intake.skip') return advance(l, { ...withoutItem(s), device: null });
+      const chosen = a?.id === 'intake.item' ? s.choices?.find((c) => c.id === a.value) : input.match;
+      if (chosen) return advance(l, { ...s, device: chosen.label, itemId: chosen.id, itemLabel: chosen.label, itemKind: chosen.kind });
+      if (!text) return invalid(l, s, a ? 'intake.use_buttons' : 'intake.empty');
+      return advance(l, { ...withoutItem(s), device: text.slice(0, 200) });
+    }
     case 'confirm':
       if (a?.id === 'intake.confirm' && a.value === s.dialogId) return { kind: 'confirmed', state: s };
       return (a?.id === 'intake.edit' ? edit(l, s, a.value) : undefined) ?? invalid(l, s, 'intake.use_buttons');
   }
+}
+
+/** The state without a matched configuration item (the device is the requester's words, or none). */
+function withoutItem(s: IntakeState): IntakeState {
+  const { itemId: _id, itemLabel: _label, itemKind: _kind, ...rest } = s;
+  return rest;
 }
 
 /** Typed answers to the kind question, in both languages. */

@@ -32,6 +32,9 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'intake.ask_description_or_keep':
     'Describe the problem: what happens, since when, what you already tried. Or use what you wrote at first:\n«{text}»',
   'intake.ask_device': 'Which device or service is involved (for example "front desk PC", "e-mail")? If you do not know, press Skip.',
+  'intake.ask_device_items':
+    'Which device or service is involved? Choose one of those registered for your organisation, or write its name or id (for example CI-000007). If you do not know, press "Other / not sure".',
+  'button.other_device': 'Other / not sure',
   'intake.summary_title': 'Summary: do you confirm?',
   'intake.field_title': 'Title',
   'intake.created':
@@ -43,7 +46,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
     'You are not a member of an organisation yet. Ask your nonprofit\'s ICT lead for an invitation code and write "join <code>".',
   'ok.bound': "This channel is now Sportello's {purpose} channel.",
   'ok.unbound': 'This channel is no longer the {purpose} channel.',
-  'usage.bind': 'Usage, typed in the channel: channel volunteers | alerts | committee | community.',
+  'usage.bind': 'Usage, typed in the channel: channel volunteers | alerts | committee | community | observers.',
   'ok.bound_org': 'This channel is now the Sportello {purpose} channel for {org}.',
   'help.title': 'Sportello: how I can help',
   'help.unknown': 'I did not understand the command.',
@@ -53,6 +56,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'section.staff': 'Moderation and invitations:',
   'section.sla': 'Times (SLA):',
   'section.monitoring': 'Monitoring:',
+  'section.itil': 'Configuration items, problems and changes:',
   'section.vendors': 'Vendors, register and catalogue:',
   'section.committee': 'Committee:',
   'section.account': 'Account:',
@@ -60,8 +64,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'menu.help': 'How to use Sportello',
   'help.cancel': 'cancel: stops the conversation in progress',
   'menu.cancel': 'Cancel what is in progress',
-  'help.bind': 'channel volunteers | alerts [fiscal code] | committee | community (typed in the channel)',
+  'help.bind': 'channel volunteers | alerts [fiscal code] | committee | community | observers (typed in the channel)',
   'menu.bind': 'Bind this group: /channel volunteers',
-  'help.unbind': 'unbind volunteers | alerts | committee | community',
+  'help.unbind': 'unbind volunteers | alerts | committee | community | observers',
   'menu.unbind': 'Unbind this group',
 };

@@ -31,6 +31,9 @@ export const it = {
     "Descrivi il problema: che cosa succede, da quando, che cosa hai già provato. Oppure usa quanto hai scritto all'inizio:\n«{text}»",
   'intake.ask_device':
     'Quale dispositivo o servizio è coinvolto (per esempio "PC segreteria", "posta elettronica")? Se non lo sai, premi Salta.',
+  'intake.ask_device_items':
+    'Quale dispositivo o servizio è coinvolto? Scegli tra quelli registrati per il tuo ente, oppure scrivine il nome o il codice (per esempio CI-000007). Se non lo sai, premi «Altro / non so».',
+  'button.other_device': 'Altro / non so',
   'intake.summary_title': 'Riepilogo: confermi?',
   'intake.field_title': 'Titolo',
   'intake.created':
@@ -42,7 +45,7 @@ export const it = {
     'Non risulti ancora iscritto/a a un\'organizzazione. Chiedi al referente ICT del tuo ente un codice d\'invito e scrivi "entra <codice>".',
   'ok.bound': 'Questo canale è ora il canale {purpose} di Sportello.',
   'ok.unbound': 'Questo canale non è più il canale {purpose}.',
-  'usage.bind': 'Uso, scritto nel canale: canale volontari | allerte | comitato | community.',
+  'usage.bind': 'Uso, scritto nel canale: canale volontari | allerte | comitato | community | osservatori.',
   'ok.bound_org': 'Questo canale è ora il canale {purpose} di Sportello per {org}.',
   'help.title': 'Sportello: come posso aiutarti',
   'help.unknown': 'Non ho capito il comando.',
@@ -52,6 +55,7 @@ export const it = {
   'section.staff': 'Moderazione e inviti:',
   'section.sla': 'Tempi (SLA):',
   'section.monitoring': 'Monitoraggio:',
+  'section.itil': 'Configurazioni, problemi e modifiche:',
   'section.vendors': 'Fornitori, albo e catalogo:',
   'section.committee': 'Comitato:',
   'section.account': 'Account:',
@@ -59,8 +63,8 @@ export const it = {
   'menu.help': 'Come usare Sportello',
   'help.cancel': 'annulla: interrompe la conversazione in corso',
   'menu.cancel': "Annulla l'operazione in corso",
-  'help.bind': 'canale volontari | allerte [codice fiscale] | comitato | community (scritto nel canale)',
+  'help.bind': 'canale volontari | allerte [codice fiscale] | comitato | community | osservatori (scritto nel canale)',
   'menu.bind': 'Collega questo gruppo: /canale volontari',
-  'help.unbind': 'scollega volontari | allerte | comitato | community',
+  'help.unbind': 'scollega volontari | allerte | comitato | community | osservatori',
   'menu.unbind': 'Scollega questo gruppo',
 } as const;

@@ -21,6 +21,7 @@ export const HELP_SECTIONS = [
   'staff',
   'sla',
   'monitoring',
+  'itil',
   'vendors',
   'committee',
   'account',

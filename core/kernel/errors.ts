@@ -53,6 +53,10 @@ export type DomainErrorCode =
   | 'already_linked'
   | 'invalid_window'
   | 'change_not_implemented'
+  | 'window_in_past'
+  | 'window_too_long'
+  | 'not_approver'
+  | 'standard_change_unknown'
   | 'internal';
 
 /**

@@ -41,7 +41,7 @@ export interface PeopleRepository {
   listGrants(filter: { readonly role?: Role; readonly activeOnly?: boolean }): Promise<RoleGrant[]>;
 }
 
-export const CHANNEL_PURPOSES = ['volunteers', 'alerts', 'committee', 'community'] as const;
+export const CHANNEL_PURPOSES = ['volunteers', 'alerts', 'committee', 'community', 'observers'] as const;
 export type ChannelPurpose = (typeof CHANNEL_PURPOSES)[number];
 
 export interface ChannelBinding {

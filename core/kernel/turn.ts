@@ -13,6 +13,8 @@ export class Turn {
     readonly person: Person,
     /** How long a dialog started in this turn lives. */
     readonly dialogTtlMs: number,
+    /** The externally reachable base URL (links to the dashboard), when known. */
+    readonly publicUrl?: string,
   ) {
     const c = inbound.conversation;
     this.address = {

@@ -3,6 +3,7 @@
  * skipping Italian national holidays and configured local holidays, in an IANA time zone.
  * Pure: no I/O, no libraries — time-zone math uses `Intl.DateTimeFormat` only.
  */
+import { wallClock, zonedToUtcMs, zoneFormatter } from '../kernel/zoned-time.ts';
 
 /** ISO weekday: 1 = Monday … 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;
@@ -42,7 +43,7 @@ const WEEKDAYS: readonly IsoWeekday[] = [1, 2, 3, 4, 5, 6, 7];
 type Span = readonly [number, number];
 /** A validated config: `days[1..7]` hold [start, end) minutes of the local day. */
 interface Compiled {
-  readonly fmt: Intl.DateTimeFormat;
+  readonly timeZone: string;
   readonly days: readonly (readonly Span[])[];
   readonly always: boolean;
   readonly recurring: ReadonlySet<string>;
@@ -51,7 +52,6 @@ interface Compiled {
 }
 
 const compiledCache = new WeakMap<BusinessCalendarConfig, Compiled>();
-const fmtCache = new Map<string, Intl.DateTimeFormat>();
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
 /** 'HH:MM' → minutes of day; `'24:00'` only when `isEnd`. */
@@ -75,20 +75,8 @@ function daySpans(intervals: readonly WorkingInterval[], day: IsoWeekday): Span[
   return spans;
 }
 
-function formatter(timeZone: string): Intl.DateTimeFormat {
-  const hit = fmtCache.get(timeZone);
-  if (hit) return hit;
-  const n = 'numeric';
-  try {
-    const f = new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: n, month: n, day: n, hour: n, minute: n, second: n });
-    fmtCache.set(timeZone, f);
-    return f;
-  } catch {
-    throw new Error(`Invalid time zone '${timeZone}': expected an IANA zone such as 'Europe/Rome'`);
-  }
-}
-
 function compile(cfg: BusinessCalendarConfig): Compiled {
+  zoneFormatter(cfg.timeZone); // an unknown zone throws here, naming it
   const hit = compiledCache.get(cfg);
   if (hit) return hit;
   const days: Span[][] = [[]];
@@ -102,7 +90,7 @@ function compile(cfg: BusinessCalendarConfig): Compiled {
     (m[1] ? oneOff : recurring).add(h);
   }
   const c: Compiled = {
-    fmt: formatter(cfg.timeZone),
+    timeZone: cfg.timeZone,
     days,
     recurring,
     oneOff,
@@ -111,29 +99,6 @@ function compile(cfg: BusinessCalendarConfig): Compiled {
   };
   compiledCache.set(cfg, c);
   return c;
-}
-
-/** Local wall clock of instant `t`: date parts plus the wall clock encoded as a UTC epoch. */
-function wall(fmt: Intl.DateTimeFormat, t: number): { y: number; m: number; d: number; ms: number } {
-  const p: Record<string, number> = {};
-  for (const { type, value } of fmt.formatToParts(t)) if (type !== 'literal') p[type] = Number(value);
-  const [y, m, d] = [p['year'] ?? 0, p['month'] ?? 1, p['day'] ?? 1];
-  return { y, m, d, ms: Date.UTC(y, m - 1, d, p['hour'] ?? 0, p['minute'] ?? 0, p['second'] ?? 0) };
-}
-
-const offsetAt = (fmt: Intl.DateTimeFormat, t: number): number => wall(fmt, t).ms - Math.floor(t / 1000) * 1000;
-
-/**
- * Local wall-clock time (`minutes` into local date y-m-d) → UTC epoch ms. Ambiguous times (DST end)
- * resolve to the earlier instant; skipped times (DST start) are shifted forward by the gap.
- */
-function localToUtc(fmt: Intl.DateTimeFormat, y: number, m: number, d: number, minutes: number): number {
-  const w = Date.UTC(y, m - 1, d, 0, minutes);
-  const [offBefore, offAfter] = [offsetAt(fmt, w - DAY), offsetAt(fmt, w + DAY)];
-  const [a, b] = [w - offBefore, w - offAfter];
-  if (offBefore === offAfter) return a;
-  const [okA, okB] = [wall(fmt, a).ms === w, wall(fmt, b).ms === w];
-  return okA && okB ? Math.min(a, b) : okB ? b : a;
 }
 
 function holidayOn(c: Compiled, y: number, m: number, d: number): boolean {
@@ -147,13 +112,13 @@ function holidayOn(c: Compiled, y: number, m: number, d: number): boolean {
 
 /** Working spans as UTC [start, end) ms, day by day from the local date of `from`, for `days` local days. */
 function* workingSpans(c: Compiled, from: number, days: number): Generator<Span> {
-  const { y, m, d } = wall(c.fmt, from);
+  const { y, m, d } = wallClock(from, c.timeZone);
   for (let i = 0; i < days; i++) {
     const civil = new Date(Date.UTC(y, m - 1, d + i));
     const [Y, M, D] = [civil.getUTCFullYear(), civil.getUTCMonth() + 1, civil.getUTCDate()];
     if (holidayOn(c, Y, M, D)) continue;
     for (const [s, e] of c.days[civil.getUTCDay() || 7] ?? []) {
-      yield [localToUtc(c.fmt, Y, M, D, s), localToUtc(c.fmt, Y, M, D, e)];
+      yield [zonedToUtcMs(Y, M, D, s, c.timeZone), zonedToUtcMs(Y, M, D, e, c.timeZone)];
     }
   }
 }
@@ -236,7 +201,7 @@ export const BusinessCalendar = {
   /** Whether the local date of `date` in `cfg.timeZone` is a national (Italian) or local holiday. */
   isHoliday(cfg: BusinessCalendarConfig, date: Date): boolean {
     const c = compile(cfg);
-    const { y, m, d } = wall(c.fmt, instant(date, 'isHoliday'));
+    const { y, m, d } = wallClock(instant(date, 'isHoliday'), c.timeZone);
     return holidayOn(c, y, m, d);
   },
 
@@ -272,7 +237,7 @@ export const BusinessCalendar = {
     if (b <= a) return 0;
     if (c.always) return (b - a) / MIN;
     let ms = 0;
-    const [wa, wb] = [wall(c.fmt, a), wall(c.fmt, b)];
+    const [wa, wb] = [wallClock(a, c.timeZone), wallClock(b, c.timeZone)];
     const days = (Date.UTC(wb.y, wb.m - 1, wb.d) - Date.UTC(wa.y, wa.m - 1, wa.d)) / DAY + 1;
     for (const [s, e] of workingSpans(c, a, days)) {
       if (s >= b) break;

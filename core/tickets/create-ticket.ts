@@ -46,7 +46,7 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
   const orgs = Actor.organisations(ctx.actor);
   const organisationId = input.organisationId ?? (orgs.length === 1 ? orgs[0] : undefined);
   if (!organisationId) throw new DomainError('no_organisation');
-  Policy.assertCreate(ctx.actor, organisationId);
+  Policy.assertCreate(ctx.actor, organisationId, input.kind);
 
   const now = ctx.clock.now();
   const ticket = await insertOnce(ctx, input.idempotencyKey, {

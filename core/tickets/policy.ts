@@ -1,7 +1,7 @@
 import { Actor } from '../kernel/actor.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { Role } from '../kernel/person.ts';
-import type { Ticket } from '../kernel/ticket.ts';
+import type { Ticket, TicketKind } from '../kernel/ticket.ts';
 import type { TicketAction } from './ticket-status.ts';
 
 /**
@@ -30,9 +30,13 @@ export const Policy = {
     if (!Policy.canRead(actor, ticket)) throw new DomainError('not_found', { ref: ticket.ref });
   },
 
-  /** Opening a ticket for `organisationId` needs membership of it (or staff acting for it). */
-  assertCreate(actor: Actor, organisationId: string): void {
+  /**
+   * Opening a ticket for `organisationId` needs membership of it (or staff acting for it);
+   * volunteers also open changes (RFCs) for the organisations they work for.
+   */
+  assertCreate(actor: Actor, organisationId: string, kind?: TicketKind): void {
     if (Actor.isStaff(actor) || Actor.organisations(actor).includes(organisationId)) return;
+    if (kind === 'change' && Actor.has(actor, 'volunteer')) return;
     throw new DomainError('forbidden');
   },
 

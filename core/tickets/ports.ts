@@ -66,10 +66,28 @@ export interface TicketRepository {
   listEvents(ticketId: string): Promise<TicketEvent[]>;
   addComment(c: Omit<TicketComment, 'id'>): Promise<TicketComment>;
   listComments(ticketId: string): Promise<TicketComment[]>;
+  /** The time the owner says the ticket took (asked after resolving). */
+  setEffort(ticketId: string, minutes: number): Promise<void>;
+}
+
+/** An open problem an incident may belong to, offered as a button on its card. */
+export interface ProblemCandidate {
+  readonly ref: string;
+  readonly title: string;
+}
+
+/**
+ * Reads, for a ticket's card, the open problems it may belong to (same configuration item, or
+ * same category in its organisation or across organisations), when it is linked to none. The
+ * problems feature sits above tickets: this is all tickets know of it.
+ */
+export interface ProblemCandidateReader {
+  openProblemsMatching(ticket: Ticket, limit: number): Promise<ProblemCandidate[]>;
 }
 
 declare module '../kernel/ports.ts' {
   interface Repositories {
     readonly tickets: TicketRepository;
+    readonly problemCandidates: ProblemCandidateReader;
   }
 }

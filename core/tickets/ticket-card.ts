@@ -3,6 +3,7 @@ import type { OutMessage } from '../kernel/message.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import { t } from './messages.ts';
+import type { ProblemCandidate } from './ports.ts';
 
 export const cardRef = (ticket: Pick<Ticket, 'ref'>): string => `card:${ticket.ref}`;
 
@@ -17,6 +18,8 @@ export interface CardNames {
   readonly assignee: string | null;
   /** `CI-000007 · pc-segreteria`, or null. */
   readonly item: string | null;
+  /** Open problems the incident may belong to: a *Collega a PRB-…* button each. */
+  readonly problems?: readonly ProblemCandidate[];
 }
 
 export function ticketCard(locale: Locale, ticket: Ticket, names: CardNames): OutMessage {
@@ -35,6 +38,8 @@ export function ticketCard(locale: Locale, ticket: Ticket, names: CardNames): Ou
   if (ticket.status === 'new' && !ticket.assigneeId && ticket.tier === 'volunteer')
     buttons.push({ actionId: 'ticket.claim', value: ticket.ref, label: t(locale, 'button.claim'), style: 'primary' as const });
   buttons.push({ actionId: 'ticket.details', value: ticket.ref, label: t(locale, 'button.details') });
+  for (const p of names.problems ?? [])
+    buttons.push({ actionId: 'problem.link', value: `${ticket.ref}:${p.ref}`, label: t(locale, 'button.link_problem', { ref: p.ref }) });
   return {
     title: `${ticket.ref} · ${forChannel(ticket.title, 120)}`,
     text: forChannel(ticket.description, 280),

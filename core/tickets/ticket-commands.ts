@@ -20,6 +20,7 @@ import { listTickets } from './list-tickets.ts';
 import { m, t } from './messages.ts';
 import { Policy } from './policy.ts';
 import { rateTicket } from './rate-ticket.ts';
+import { recordEffort } from './record-effort.ts';
 import { itemLabel } from './ticket-notices.ts';
 import { ticketDetails, ticketList, ticketStatus } from './ticket-replies.ts';
 import { TicketStateMachine } from './ticket-status.ts';
@@ -60,9 +61,22 @@ function askRating(turn: Turn, ticket: Ticket): void {
   });
 }
 
-function statusDone(turn: Turn, ref: string, status: TicketStatus): void {
+function statusDone(turn: Turn, { ref, status, tier }: Ticket): void {
   turn.say(t(turn.locale, 'ok.status', { ref, status: t(turn.locale, `status.${status}`) }));
+  // The time a volunteer gave, asked once resolved: the reports' volunteer hours are these answers.
+  if (status === 'resolved' && tier === 'volunteer')
+    turn.replyPrivately({
+      text: t(turn.locale, 'effort.ask', { ref }),
+      buttons: EFFORT_MINUTES.map((minutes) => ({
+        actionId: 'ticket.effort',
+        value: `${ref}:${minutes}`,
+        label: t(turn.locale, `effort.${minutes}`),
+      })),
+    });
 }
+
+/** The answers offered to "how long did it take?", in minutes. */
+const EFFORT_MINUTES = [15, 30, 60, 120, 240, 480] as const;
 
 /** A command moving a ticket through its states with an optional note (`risolvi INC-1 fatto`). */
 function statusCommand(
@@ -86,7 +100,7 @@ function statusCommand(
       const action: StatusAction = name === 'withdraw' ? 'cancel' : name;
       const ticket = await changeTicketStatus(turn.ctx, ref, action, restAfter(c.rest, 1));
       if (action === 'confirm') return askRating(turn, ticket);
-      statusDone(turn, ticket.ref, ticket.status);
+      statusDone(turn, ticket);
     },
   };
 }
@@ -217,12 +231,21 @@ async function handleTicketAction(turn: Turn, action: { readonly id: string; rea
     }
     case 'ticket.unclaim': {
       const ticket = await changeTicketStatus(ctx, action.value, 'unclaim');
-      return statusDone(turn, ticket.ref, ticket.status);
+      return statusDone(turn, ticket);
     }
     case 'ticket.rate': {
       const [ref, n] = action.value.split(':');
       const ticket = await rateTicket(ctx, ref ?? '', Number(n));
       return turn.say(t(turn.locale, 'ok.rated', { ref: ticket.ref, stars: Number(n) }));
+    }
+    case 'ticket.effort': {
+      const [ref, minutes] = action.value.split(':');
+      const n = Number(minutes);
+      if (!ref || !(EFFORT_MINUTES as readonly number[]).includes(n)) throw new DomainError('invalid_input', { field: 'effort', max: 480 });
+      const ticket = await recordEffort(ctx, ref, n);
+      return turn.say(
+        t(turn.locale, 'effort.recorded', { ref: ticket.ref, time: t(turn.locale, `effort.${n as (typeof EFFORT_MINUTES)[number]}`) }),
+      );
     }
     case 'ticket.resolve':
     case 'ticket.hold':
@@ -264,7 +287,7 @@ export const ticketsFeature: Feature = {
         if (!isNoteState(state)) return;
         await turn.ctx.repos.dialogs.delete(turn.dialogKey);
         const ticket = await changeTicketStatus(turn.ctx, state.ref, state.action, text);
-        statusDone(turn, ticket.ref, ticket.status);
+        statusDone(turn, ticket);
       },
     },
   ],

@@ -1,17 +1,19 @@
 import { ciLabel } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { neutralizeMentions } from '../kernel/sanitize.ts';
-import type { Ticket } from '../kernel/ticket.ts';
+import { isOpen, type Ticket } from '../kernel/ticket.ts';
 import { t } from './messages.ts';
 import { type CardNames, cardRef, ticketCard } from './ticket-card.ts';
 
 async function names(ctx: UseCaseContext, ticket: Ticket): Promise<CardNames> {
-  const [org, assignee, item] = await Promise.all([
+  const [org, assignee, item, problems] = await Promise.all([
     ctx.repos.people.findOrganisation(ticket.organisationId),
     ticket.assigneeId ? ctx.repos.people.findPerson(ticket.assigneeId) : undefined,
     itemLabel(ctx, ticket),
+    // An open incident on the item or category of an open problem can join it from its card.
+    ticket.kind === 'incident' && isOpen(ticket.status) ? ctx.repos.problemCandidates.openProblemsMatching(ticket, 2) : [],
   ]);
-  return { org: org?.name ?? '?', assignee: assignee?.displayName ?? null, item };
+  return { org: org?.name ?? '?', assignee: assignee?.displayName ?? null, item, ...(problems.length ? { problems } : {}) };
 }
 
 /** `CI-000007 · pc-segreteria` for the ticket's configuration item, or null. */

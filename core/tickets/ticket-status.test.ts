@@ -19,6 +19,8 @@ const ACTIONS: readonly TicketAction[] = [
   'reject',
   'schedule',
   'implement',
+  'preapprove',
+  'fail',
 ];
 
 type Row = readonly [TicketStatus, TicketAction, TicketStatus];
@@ -64,12 +66,14 @@ const CHANGE_ALLOWED: readonly Row[] = [
   ['assigned', 'resolve', 'resolved'],
   ['assigned', 'cancel', 'cancelled'],
   ['assigned', 'submit_for_approval', 'awaiting_approval'],
+  ['assigned', 'preapprove', 'approved'],
 
   ['in_progress', 'unclaim', 'new'],
   ['in_progress', 'hold', 'pending'],
   ['in_progress', 'resolve', 'resolved'],
   ['in_progress', 'cancel', 'cancelled'],
   ['in_progress', 'submit_for_approval', 'awaiting_approval'],
+  ['in_progress', 'preapprove', 'approved'],
 
   ['pending', 'unclaim', 'new'],
   ['pending', 'resume', 'in_progress'],
@@ -83,16 +87,19 @@ const CHANGE_ALLOWED: readonly Row[] = [
   ['approved', 'schedule', 'scheduled'],
   ['approved', 'implement', 'implemented'],
   ['approved', 'cancel', 'cancelled'],
+  ['approved', 'fail', 'failed'],
 
+  ['scheduled', 'schedule', 'scheduled'],
   ['scheduled', 'implement', 'implemented'],
   ['scheduled', 'cancel', 'cancelled'],
+  ['scheduled', 'fail', 'failed'],
 
   ['implemented', 'resolve', 'resolved'],
 
   ['resolved', 'confirm', 'closed'],
   ['resolved', 'reopen', 'in_progress'],
   ['resolved', 'close', 'closed'],
-  // closed, cancelled, rejected: final.
+  // closed, cancelled, rejected, failed: final.
 ];
 
 const ALLOWED: Readonly<Record<TicketKind, readonly Row[]>> = {
@@ -141,8 +148,8 @@ describe('TicketStateMachine', () => {
     for (const kind of TICKET_KINDS) for (const action of ACTIONS) expect(SM.next(kind, status, action)).toBeUndefined();
   });
 
-  it('rejected is final for changes', () => {
-    for (const action of ACTIONS) expect(SM.next('change', 'rejected', action)).toBeUndefined();
+  it.each(['rejected', 'failed'] as const)('%s is final for changes', (status) => {
+    for (const action of ACTIONS) expect(SM.next('change', status, action)).toBeUndefined();
   });
 
   it.each<[TicketKind, TicketAction[]]>([

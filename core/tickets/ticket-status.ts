@@ -17,7 +17,9 @@ export type TicketAction =
   | 'approve'
   | 'reject'
   | 'schedule'
-  | 'implement';
+  | 'implement'
+  | 'preapprove'
+  | 'fail';
 
 type Table = Partial<Record<TicketAction, { from: readonly TicketStatus[]; to: TicketStatus }>>;
 
@@ -48,8 +50,13 @@ const CHANGE: Table = {
   submit_for_approval: { from: WORKING, to: 'awaiting_approval' },
   approve: { from: ['awaiting_approval'], to: 'approved' },
   reject: { from: ['awaiting_approval'], to: 'rejected' },
-  schedule: { from: ['approved'], to: 'scheduled' },
+  // Rescheduling a scheduled change moves its window: scheduled → scheduled.
+  schedule: { from: ['approved', 'scheduled'], to: 'scheduled' },
   implement: { from: ['approved', 'scheduled'], to: 'implemented' },
+  // A standard change (from the catalogue of pre-approved changes) needs no approval.
+  preapprove: { from: WORKING, to: 'approved' },
+  // The implementation failed and was backed out.
+  fail: { from: ['approved', 'scheduled'], to: 'failed' },
 };
 
 const TABLES: Readonly<Record<TicketKind, Table>> = {

@@ -13,6 +13,8 @@ import * as deliveryContext from './0007-delivery-context.ts';
 import * as community from './0008-community.ts';
 import * as vendors from './0009-vendors.ts';
 import * as itil from './0010-itil.ts';
+import * as dashboard from './0014-dashboard.ts';
+import * as reports from './0015-reports.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -26,4 +28,6 @@ export const migrations: Record<string, Migration> = {
   '0008-community': community,
   '0009-vendors': vendors,
   '0010-itil': itil,
+  '0014-dashboard': dashboard,
+  '0015-reports': reports,
 };

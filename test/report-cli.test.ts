@@ -1,0 +1,101 @@
+/**
+ * `sportello report` end to end: a real child process running the package bin against a fresh
+ * database holding one resolved ticket, in text, JSON and CSV, and its refusals.
+ */
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CONFIG_VARIABLES } from '../app/config.ts';
+import { KyselyStore } from '../db/kysely-store.ts';
+import { seedOrganisation, seedPerson } from './fixtures/repository-fixtures.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const BIN = path.join(ROOT, 'bin', 'sportello.mjs');
+const SLOW_MS = 180_000;
+
+interface Run {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+const run = (file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
+  new Promise((resolve) =>
+    execFile(file, args, { cwd: ROOT, env, timeout: 120_000 }, (err, stdout, stderr) =>
+      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
+    ),
+  );
+const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(CONFIG_VARIABLES as readonly string[]).includes(k)));
+let tdb: TestDatabase;
+const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { ...baseEnv, DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' });
+
+beforeAll(async () => {
+  const build = await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], process.env);
+  expect(build.code, build.stderr).toBe(0);
+  tdb = await createTestDatabase();
+  const store = new KyselyStore(tdb.db);
+  const org = await seedOrganisation(store, 'Associazione "Virgola, e Punto"');
+  const person = await seedPerson(store);
+  const t = await store.tickets.insert({
+    ref: await store.tickets.nextRef('incident'),
+    kind: 'incident',
+    title: 'Rete giù',
+    description: 'Nessuno naviga',
+    category: null,
+    impact: 2,
+    urgency: 2,
+    priority: 3,
+    tier: 'volunteer',
+    organisationId: org.id,
+    requesterId: person.id,
+    configurationItemId: null,
+    idempotencyKey: null,
+    createdAt: new Date('2026-11-10T09:00:00Z'),
+  });
+  await sql`update tickets set status = 'resolved', resolved_at = '2026-11-11T09:00:00Z', effort_minutes = 45 where id = ${t.id}::uuid`.execute(
+    tdb.db,
+  );
+  await store.reports.setNamedInReports(org.id, true);
+}, SLOW_MS);
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+describe('sportello report', () => {
+  it('prints the observers report as JSON, CSV and text', { timeout: SLOW_MS }, async () => {
+    const json = await cli('report', '--from', '2026-11-01', '--to', '2026-12-01', '--kind', 'observers', '--json');
+    expect(json.stderr).toBe('');
+    const r = JSON.parse(json.stdout) as {
+      servedByTier: { volunteer: number };
+      volunteerHours: { hours: number };
+      namedOrganisations: unknown[];
+    };
+    expect(r.servedByTier.volunteer).toBe(1);
+    expect(r.volunteerHours.hours).toBe(0.8);
+    expect(r.namedOrganisations).toEqual([{ name: 'Associazione "Virgola, e Punto"', served: 1 }]);
+
+    const csv = await cli('report', '--from', '2026-11-01', '--to', '2026-12-01', '--kind', 'observers', '--format', 'csv');
+    expect(csv.code).toBe(0);
+    const lines = csv.stdout.trim().split('\n');
+    expect(lines[0]).toBe('section,item,value');
+    expect(lines).toContain('servedByTier,volunteer,1');
+    expect(lines).toContain('namedOrganisations[0],name,"Associazione ""Virgola, e Punto"""');
+
+    const text = await cli('report', '--from', '2026-11-01', '--to', '2026-12-01');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain('Report del flusso · 1 novembre 2026 – 30 novembre 2026');
+    expect(text.stdout).toContain('Soluzione nei tempi: 100% (1 su 1)');
+  });
+
+  it('refuses wrong dates and an organisation in the observers report', { timeout: SLOW_MS }, async () => {
+    const bad = await cli('report', '--from', '2026-02-30', '--to', '2026-03-01');
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--from must be a date YYYY-MM-DD (got "2026-02-30")');
+    const backwards = await cli('report', '--from', '2026-03-01', '--to', '2026-02-01');
+    expect(backwards.stderr).toContain('--to must come after --from');
+    const scoped = await cli('report', '--from', '2026-03-01', '--to', '2026-04-01', '--kind', 'observers', '--org', 'X');
+    expect(scoped.stderr).toContain("the observers' report is never about one organisation");
+  });
+});
