@@ -16,6 +16,8 @@ export type JobData =
   | { readonly kind: 'problem-scan'; readonly slot: string }
   /** Reminders of licences to renew within 30 days, to the organisations' ICT leads; `day` names the run. */
   | { readonly kind: 'licence-renewals'; readonly day: string }
+  /** The committee's weekly flow report or the observers' monthly report; `day` names the run (the period is the one before it). */
+  | { readonly kind: 'report'; readonly period: 'week' | 'month'; readonly day: string }
   /**
    * One sweep of the monitoring agents' watchdog; `slot` names the 15-second tick (one sweep per
    * tick however many workers run), `purge` also deletes old replay guards and results.

@@ -7,6 +7,7 @@
  * - certifications (reminders 30 and 7 days before an expiry, automatic lapses), every hour;
  * - the proactive problem scan (suggestions to the volunteers channel), every hour;
  * - licence renewal reminders (30 days before), daily at 08:40;
+ * - the committee's flow report every Monday at 08:00, the observers' report on the 1st at 09:00;
  * - the monitoring agents' watchdog, every 15 seconds (old rows purged every 15 minutes).
  * Every worker process runs the same crons. The digest, auto-close, housekeeping and watchdog
  * ticks become BullMQ jobs with deterministic ids (`digest-2026-03-02`, `watchdog-…T083015`),
@@ -33,6 +34,10 @@ export interface ScheduleCrons {
   readonly problemScan?: string;
   /** Licence renewal reminders; default `40 8 * * *` (daily, 08:40). */
   readonly licenceRenewals?: string;
+  /** The committee's flow report of the week before; default `0 8 * * 1` (Monday 08:00). */
+  readonly weeklyReport?: string;
+  /** The observers' report of the month before; default `0 9 1 * *` (the 1st, 09:00). */
+  readonly monthlyReport?: string;
   /** The agents' watchdog sweep; default every 15 seconds (six fields, seconds first); `false` runs none. */
   readonly watchdog?: string | false;
   /** Zone the expressions are read in; default `Europe/Rome`. */
@@ -155,6 +160,21 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
         );
       }),
       options('licence-renewals'),
+    ),
+    ...(['week', 'month'] as const).map((period) =>
+      cron.schedule(
+        (period === 'week' ? crons.weeklyReport : crons.monthlyReport) ?? (period === 'week' ? '0 8 * * 1' : '0 9 1 * *'),
+        run(`report-${period}`, () => {
+          // One job per run for the fleet; the report also claims its period in the database.
+          const day = localDay(clock.now(), timezone);
+          return queue.add(
+            'report',
+            { kind: 'report', period, day },
+            { jobId: `report-${period}-${day}`, removeOnComplete: { age: 2 * 86_400 } },
+          );
+        }),
+        options(`report-${period}`),
+      ),
     ),
   ];
   if (crons.watchdog !== false)

@@ -4,7 +4,7 @@
  *
  * - one BullMQ queue (`<namespace>-jobs`) on Redis or on BullMQ's PostgreSQL backend: SLA
  *   timers (`sla-<eventId>`), the morning digest, the auto-close, housekeeping, the hourly
- *   certification reminders and lapses (`certifications-<hour>`), the hourly problem scan (`problem-scan-<hour>`), the daily licence renewal reminders (`licence-renewals-<day>`) and the monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
+ *   certification reminders and lapses (`certifications-<hour>`), the hourly problem scan (`problem-scan-<hour>`), the daily licence renewal reminders (`licence-renewals-<day>`), the weekly and monthly reports (`report-week-<day>`, `report-month-<day>`) and the monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
  * - the SLA timer pump (sets timers for events due within the horizon; see sla-timers.ts);
  * - node-cron: the reconciliation sweep every minute, and the ticks that enqueue the jobs above;
  * - the outbox delivery (see outbox-worker.ts) for the platforms this process has senders for:
@@ -27,6 +27,7 @@ import type { Platform } from '../core/kernel/person.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
 import { housekeeping } from '../core/maintenance/housekeeping.ts';
 import { suggestProblems } from '../core/problems/suggest-problems.ts';
+import { sendScheduledReport } from '../core/reports/send-reports.ts';
 import { sweepCertifications } from '../core/vendors/certification-sweep.ts';
 import { AgentWatchdog } from './agent-watchdog.ts';
 import type { JobData, JobsLog } from './job-data.ts';
@@ -193,6 +194,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
         case 'problem-scan': {
           const posted = await suggestProblems(fireOpts);
           if (posted.length) log.info({ suggestions: posted.map((x) => `${x.basis}:${x.key}`) }, 'problem suggestions posted');
+          outbox.kick();
+          return;
+        }
+        case 'report': {
+          const { sent, key } = await sendScheduledReport(fireOpts, data.period);
+          if (sent) log.info({ period: data.period, key }, 'report sent');
           outbox.kick();
           return;
         }

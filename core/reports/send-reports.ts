@@ -4,7 +4,11 @@
  * however many workers run the schedule (claimed in `scheduled_runs` in the same transaction
  * that writes the messages).
  */
+import { Actor } from '../kernel/actor.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
+import type { Locale } from '../kernel/i18n.ts';
+import { Notifier } from '../kernel/notifier.ts';
+import type { Clock, Store } from '../kernel/ports.ts';
 import { periodKey, previousMonth, previousWeek } from './period.ts';
 import { flowReportMessage, observerReportMessage } from './report-text.ts';
 
@@ -26,4 +30,24 @@ export async function sendMonthlyObserverReport(ctx: UseCaseContext): Promise<{ 
   const report = await ctx.repos.reports.observerReport(period, {});
   await ctx.notifier.toChannels('observers', (l) => observerReportMessage(l, report), { ref: `report:month:${key}` });
   return { sent: true, key };
+}
+
+export interface ScheduledReportOptions {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly defaultLocale: Locale;
+}
+
+/** The job's entry: one transaction claims the period, computes the report and writes its messages. */
+export function sendScheduledReport(
+  opts: ScheduledReportOptions,
+  period: 'week' | 'month',
+): Promise<{ readonly sent: boolean; readonly key: string }> {
+  return opts.store.transaction(async (repos) => {
+    const notifier = new Notifier(repos, opts.defaultLocale);
+    const ctx: UseCaseContext = { repos, clock: opts.clock, actor: Actor.system(), notifier, defaultLocale: opts.defaultLocale };
+    const result = await (period === 'week' ? sendWeeklyFlowReport(ctx) : sendMonthlyObserverReport(ctx));
+    await notifier.flush(opts.clock.now());
+    return result;
+  });
 }
