@@ -34,6 +34,7 @@ import {
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
+import { storableText } from '../core/kernel/sanitize.ts';
 import { type TokenBucketOptions, TokenBuckets } from './token-bucket.ts';
 
 export interface AgentIngestOptions {
@@ -100,12 +101,12 @@ const enrolSchema = z.object({
 });
 
 /**
- * PostgreSQL text and jsonb refuse NUL and unpaired surrogates (a log line with a NUL byte, an
- * emoji cut in half by the agent's truncation): replaced, so such a report is stored instead of
- * failing with 500 forever and blocking the agent's buffer behind it.
+ * A log line with a NUL byte, an emoji cut in half by the agent's truncation: replaced
+ * (`storableText`), so such a report is stored instead of failing with 500 for ever and blocking
+ * the agent's buffer behind it.
  */
 function storable(v: unknown): unknown {
-  if (typeof v === 'string') return v.replace(/\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  if (typeof v === 'string') return storableText(v);
   if (Array.isArray(v)) return v.map(storable);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, storable(x)]));
   return v;

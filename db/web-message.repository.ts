@@ -32,7 +32,7 @@ export class WebMessageRepository implements WebMessageStore {
   // The table is the web adapter's own; typed locally so db/schema.ts stays the domain's.
   constructor(private readonly db: Kysely<any>) {}
 
-  async add(m: Omit<WebMessage, 'id' | 'seq' | 'createdAt' | 'updatedAt'>): Promise<WebMessage> {
+  async add(m: Omit<WebMessage, 'id' | 'seq' | 'createdAt' | 'updatedAt'>, clientId?: string): Promise<WebMessage> {
     const row = await this.db
       .insertInto('web_messages')
       .values({
@@ -41,10 +41,20 @@ export class WebMessageRepository implements WebMessageStore {
         author: m.author,
         ephemeral_to: m.ephemeralTo,
         message: JSON.stringify(m.message),
+        client_id: clientId ?? null,
       })
+      .onConflict((oc) => oc.columns(['author', 'client_id']).where('client_id', 'is not', null).doNothing())
       .returningAll()
+      .executeTakeFirst();
+    if (row) return toMessage(row as WebMessageRow);
+    // A resend: the message stored the first time.
+    const first = await this.db
+      .selectFrom('web_messages')
+      .selectAll()
+      .where('author', '=', m.author)
+      .where('client_id', '=', clientId ?? null)
       .executeTakeFirstOrThrow();
-    return toMessage(row as WebMessageRow);
+    return toMessage(first as WebMessageRow);
   }
 
   async edit(id: string, message: OutMessage): Promise<WebMessage | undefined> {

@@ -157,4 +157,35 @@ describe('web chat in a real browser', () => {
     const bad = await fetch(`${base}/web/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{nope' });
     expect(bad.status).toBe(400);
   });
+
+  it('input a browser can send is answered 400 or cleaned, never 500, and a resend shows once', async () => {
+    const send = (body: Record<string, unknown>) =>
+      fetch(`${base}/web/send`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const history = async () =>
+      (await (await fetch(`${base}/web/history?as=anna.romano&conversation=dm:anna.romano`)).json()) as {
+        id: string;
+        message: { text: string };
+      }[];
+    const before = (await history()).length;
+
+    const nulId = await send({ as: 'anna.romano', conversation: 'dm:anna.romano', text: 'ciao', clientId: 'a\u0000b' });
+    expect(nulId.status).toBe(400);
+    expect(await nulId.text()).toContain('clientId');
+    const badThread = await send({ as: 'anna.romano', conversation: 'dm:anna.romano', text: 'ciao', threadOf: 'not-a-uuid' });
+    expect(badThread.status).toBe(400);
+    expect(await badThread.text()).toContain('threadOf');
+    // Refused sends stored nothing.
+    expect((await history()).length).toBe(before);
+
+    // A NUL and half an emoji are stored (replaced), and handled like any message.
+    const odd = await send({ as: 'anna.romano', conversation: 'dm:anna.romano', text: 'aiuto\u0000 \ud83d', clientId: 'odd-1' });
+    expect(odd.status).toBe(202);
+    const stored = (await history()).filter((m) => m.message.text.startsWith('aiuto'));
+    expect(stored.at(-1)?.message.text).toBe('aiuto\ufffd \ufffd');
+
+    // The same clientId sent three times: one message in the history.
+    for (let i = 0; i < 3; i++)
+      expect((await send({ as: 'anna.romano', conversation: 'dm:anna.romano', text: 'stato', clientId: 'resend-1' })).status).toBe(202);
+    expect((await history()).filter((m) => m.message.text === 'stato')).toHaveLength(1);
+  });
 });

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { ChannelRepository } from '../../core/kernel/ports.ts';
+import { storableText } from '../../core/kernel/sanitize.ts';
 import type { WebMessage, WebMessageStore, WebUser } from '../../core/kernel/web-chat-store.ts';
 import { HttpError } from '../kit/http-error.ts';
 import { sendJson } from '../kit/http-response.ts';
@@ -27,6 +28,8 @@ const READERS: Readonly<Record<string, ReadonlySet<string>>> = {
   observers: new Set(['observer', 'moderator', 'committee']),
 };
 const BODY_LIMIT = 16 * 1024;
+const CLIENT_ID = /^[A-Za-z0-9_-]{1,100}$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
 
@@ -57,12 +60,17 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
   const visibleTo = (user: WebUser, m: WebMessage) => m.ephemeralTo === null || m.ephemeralTo === user.handle;
 
   async function inbound(body: Record<string, unknown>, res: ServerResponse, kind: 'text' | 'action'): Promise<void> {
+    // Everything is checked before anything is stored: a refused send leaves no trace.
     const user = await userOr404(body.as);
     const conversation = str(body.conversation, 200);
-    const clientId = str(body.clientId, 100) ?? randomUUID();
+    if (body.clientId !== undefined && !(typeof body.clientId === 'string' && CLIENT_ID.test(body.clientId)))
+      throw new HttpError(400, 'invalid_payload', 'clientId: 1 to 100 letters, digits, "-" or "_"');
+    const clientId = typeof body.clientId === 'string' ? body.clientId : randomUUID();
+    if (body.threadOf !== undefined && body.threadOf !== null && !(typeof body.threadOf === 'string' && UUID.test(body.threadOf)))
+      throw new HttpError(400, 'invalid_payload', 'threadOf: the id of a message (a UUID)');
+    const threadOf = typeof body.threadOf === 'string' ? body.threadOf : undefined;
     if (!conversation || !(await canView(user, conversation))) throw notYours();
     const isDm = conversation.startsWith('dm:');
-    const threadOf = str(body.threadOf, 64);
     const base = {
       platform: 'web' as const,
       deliveryId: clientId,
@@ -75,23 +83,22 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
     };
     let event: Inbound;
     if (kind === 'text') {
-      const text = str(body.text, 4000);
-      if (!text) throw new HttpError(400, 'invalid_payload', 'text: 1 to 4000 characters');
-      // Show the person's own words first; a retried clientId is deduped by the engine, not here.
-      const mine = await deps.messages.add({
-        conversation,
-        threadOf: threadOf ?? null,
-        author: user.handle,
-        ephemeralTo: null,
-        message: { text },
-      });
+      const typed = str(body.text, 4000);
+      if (!typed?.trim()) throw new HttpError(400, 'invalid_payload', 'text: 1 to 4000 characters');
+      // A NUL or half an emoji a browser can send: replaced, never a 500.
+      const text = storableText(typed);
+      // Show the person's own words first; a resend with the same clientId is the same message here and one event for the engine.
+      const mine = await deps.messages.add(
+        { conversation, threadOf: threadOf ?? null, author: user.handle, ephemeralTo: null, message: { text } },
+        clientId,
+      );
       deps.hub.publish(mine);
       event = { ...base, text };
     } else {
       const actionId = str(body.actionId, 100);
       const value = typeof body.value === 'string' && body.value.length <= 200 ? body.value : undefined;
       if (!actionId || value === undefined) throw new HttpError(400, 'invalid_payload', 'actionId and value required');
-      event = { ...base, action: { id: actionId, value } };
+      event = { ...base, action: { id: actionId, value: storableText(value) } };
     }
     const result = await deps.engine.handle(event);
     sendJson(res, 202, { status: result.status });

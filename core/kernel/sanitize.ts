@@ -6,6 +6,16 @@
 
 const ZWSP = '\u200b';
 
+const UNSTORABLE = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+
+/**
+ * PostgreSQL text and jsonb refuse NUL and unpaired surrogates (a NUL byte from a broken client,
+ * an emoji cut in half): each becomes U+FFFD, so such input is stored, never refused for ever.
+ */
+export function storableText(text: string): string {
+  return text.replace(UNSTORABLE, '\uFFFD');
+}
+
 /** Breaks mass mentions and raw Slack control sequences so no platform can ping with them. */
 export function neutralizeMentions(text: string): string {
   return text.replace(/@(everyone|here|channel|all)\b/gi, `@${ZWSP}$1`).replace(/<([!@#])/g, `<${ZWSP}$1`);

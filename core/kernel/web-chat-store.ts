@@ -24,7 +24,11 @@ export interface WebUser {
 
 /** Persistence the web chat needs; implemented on PostgreSQL in db/. */
 export interface WebMessageStore {
-  add(m: Omit<WebMessage, 'id' | 'seq' | 'createdAt' | 'updatedAt'>): Promise<WebMessage>;
+  /**
+   * Stores a message; with `clientId` (the browser's id of what a person sent) a second add with
+   * the same author and id returns the first message instead of storing it again.
+   */
+  add(m: Omit<WebMessage, 'id' | 'seq' | 'createdAt' | 'updatedAt'>, clientId?: string): Promise<WebMessage>;
   /** Replaces the content of an earlier message; undefined when it does not exist. */
   edit(id: string, message: OutMessage): Promise<WebMessage | undefined>;
   /** The latest `limit` messages of a conversation, oldest first. */

@@ -15,6 +15,7 @@ import * as vendors from './0009-vendors.ts';
 import * as itil from './0010-itil.ts';
 import * as dashboard from './0014-dashboard.ts';
 import * as reports from './0015-reports.ts';
+import * as webClientIds from './0017-web-client-ids.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '0010-itil': itil,
   '0014-dashboard': dashboard,
   '0015-reports': reports,
+  '0017-web-client-ids': webClientIds,
 };
