@@ -433,6 +433,31 @@ describe('webhook mode', () => {
     expect(w.fake.sentTo(twice.id)).toHaveLength(1);
   });
 
+  it('poison updates are acknowledged, never 500 for ever: a NUL name and text cleaned, a chatless message answered, a senderless press dropped', async () => {
+    const odd = user(9119, 'Ni\u0000ko');
+    const cleaned = await w.reply(odd.id, () => w.post({ update_id: 9119, ...dm(odd, '/aiuto\u0000') }, SECRET));
+    expect(String(cleaned.payload.text)).toContain('/');
+    const person = await stack.tdb.db.selectFrom('people').select('display_name').where('display_name', 'like', 'Ni%ko').executeTakeFirst();
+    expect(person?.display_name).toBe('Ni\ufffdko');
+
+    const lost = user(9229, 'Senza', 'Chat');
+    const { chat: _chat, ...chatless } = dm(lost, '/aiuto').message;
+    const answered = await w.reply(lost.id, () => w.post({ update_id: 9229, message: chatless }, SECRET));
+    expect(String(answered.payload.text)).toContain('/');
+
+    expect(
+      await w.post(
+        { update_id: 9339, callback_query: { id: 'q-poison', data: 'x', message: { message_id: 1, chat: { id: 1, type: 'private' } } } },
+        SECRET,
+      ),
+    ).toBe(200);
+    await w.fake.waitFor(
+      () => w.fake.callsOf('answerCallbackQuery').find((c) => c.payload.callback_query_id === 'q-poison'),
+      WAIT_MS,
+      'the answered press',
+    );
+  });
+
   it('a 429 with retry_after is delivered once, after the wait', async () => {
     const patient = user(9009, 'Paziente');
     w.fake.failNext(

@@ -11,7 +11,7 @@ import { type Action, CALLBACK_DATA_MAX_BYTES, CallbackCodec, decodeInline, enco
 import { commandMenus } from './telegram-commands.ts';
 import { isNotModified, isUnreachableChat, toDeliveryError } from './telegram-errors.ts';
 import { escapeHtml, layoutRows, renderHtml, renderMessage, TELEGRAM_TEXT_MAX } from './telegram-html.ts';
-import { readUpdate, type TgMessage, type UpdateLookups } from './telegram-update.ts';
+import { chatKeyOf, readUpdate, type TgCallbackQuery, type TgMessage, type UpdateLookups } from './telegram-update.ts';
 
 const memoryTokens = () => {
   const saved = new Map<string, Action>();
@@ -202,6 +202,27 @@ describe('reading updates', () => {
       kind: 'callback',
       queryId: 'q1',
     });
+  });
+
+  it('poison updates are read, never thrown: names and text cleaned, a chatless message is a DM, a senderless press only answered', async () => {
+    const nul = { ...anna, first_name: 'An\u0000na' };
+    const named = await readUpdate(
+      { update_id: 6, message: msg('ciao\u0000 \ud83d', { chat: { id: 11, type: 'private' }, from: nul }) },
+      bot,
+      lookups(),
+    );
+    expect(named).toMatchObject({ inbound: { sender: { displayName: 'An\ufffdna Bianchi' }, text: 'ciao\ufffd \ufffd' } });
+    const chatless = { message_id: 5, from: anna, text: 'aiuto' } as unknown as TgMessage;
+    expect(await readUpdate({ update_id: 7, message: chatless }, bot, lookups())).toMatchObject({
+      kind: 'message',
+      inbound: { conversation: { id: '11', kind: 'dm' }, text: 'aiuto' },
+    });
+    const nobody = { message_id: 5, text: 'aiuto' } as unknown as TgMessage;
+    expect((await readUpdate({ update_id: 8, message: nobody }, bot, lookups())).kind).toBe('ignore');
+    const senderless = { id: 'q9', data: 'c|INC-000001', message: { message_id: 40, chat: group } } as unknown as TgCallbackQuery;
+    expect(await readUpdate({ update_id: 9, callback_query: senderless }, bot, lookups())).toEqual({ kind: 'callback', queryId: 'q9' });
+    expect(chatKeyOf({ update_id: 9, callback_query: senderless })).toBe('-100');
+    expect(chatKeyOf({ update_id: 10, message: chatless })).toBe('user:11');
   });
 });
 

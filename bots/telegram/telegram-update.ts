@@ -5,6 +5,7 @@
  * messages. The rest of the group's chatter is none of our business.
  */
 import type { Inbound } from '../../core/kernel/message.ts';
+import { storableText } from '../../core/kernel/sanitize.ts';
 import type { Action } from './callback-data.ts';
 
 /** The parts of Bot API objects read here (the JSON as it arrives). */
@@ -78,7 +79,13 @@ export const deliveryIdOf = (bot: BotIdentity, update: Pick<TgUpdate, 'update_id
 const isGroup = (chat: TgChat) => chat.type === 'group' || chat.type === 'supergroup';
 
 function sender(user: TgUser): Inbound['sender'] {
-  const displayName = [user.first_name, user.last_name].filter(Boolean).join(' ').trim();
+  // A NUL in a name (PostgreSQL refuses it) would fail the update on every redelivery.
+  const displayName = storableText(
+    [user.first_name, user.last_name]
+      .filter((x) => typeof x === 'string' && x)
+      .join(' ')
+      .trim(),
+  );
   return {
     externalId: String(user.id),
     ...(displayName ? { displayName } : {}),
@@ -112,14 +119,23 @@ export function addressedText(
   return { forBot: command || mentions.length > 0 || repliesToBot, text, command };
 }
 
-async function fromMessage(update: TgUpdate, m: TgMessage, bot: BotIdentity, lookups: UpdateLookups): Promise<UpdateEvent> {
-  if (!m.from || m.from.is_bot) return { kind: 'ignore' };
-  const base = { platform: 'telegram' as const, deliveryId: deliveryIdOf(bot, update), sender: sender(m.from) };
+/** Whether `x` is a Bot API object with a numeric id (a user, a chat). */
+const hasId = (x: unknown): x is { readonly id: number } =>
+  typeof x === 'object' && x !== null && Number.isSafeInteger((x as { id?: unknown }).id);
+
+async function fromMessage(update: TgUpdate, message: TgMessage, bot: BotIdentity, lookups: UpdateLookups): Promise<UpdateEvent> {
+  const from = message.from;
+  if (!hasId(from) || from.is_bot) return { kind: 'ignore' };
+  // A message without its chat can never be routed as sent: answered as the private chat it must
+  // be (a user's private chat has the user's id), rather than failing on every redelivery.
+  const m: TgMessage =
+    hasId(message.chat) && typeof message.chat.type === 'string' ? message : { ...message, chat: { id: from.id, type: 'private' } };
+  const base = { platform: 'telegram' as const, deliveryId: deliveryIdOf(bot, update), sender: sender(from) };
   const chatId = String(m.chat.id);
   if (m.chat.type === 'private') {
     const text = m.text ?? m.caption;
-    if (text === undefined) return { kind: 'ignore' };
-    return { kind: 'message', inbound: { ...base, conversation: { id: chatId, kind: 'dm' }, text } };
+    if (typeof text !== 'string') return { kind: 'ignore' };
+    return { kind: 'message', inbound: { ...base, conversation: { id: chatId, kind: 'dm' }, text: storableText(text) } };
   }
   if (!isGroup(m.chat)) return { kind: 'ignore' };
   const { forBot, text, command } = addressedText(m, bot);
@@ -131,13 +147,17 @@ async function fromMessage(update: TgUpdate, m: TgMessage, bot: BotIdentity, loo
       ? String(reply.message_id)
       : undefined;
   const threadId = cardReply ?? topicOf(m);
-  return { kind: 'message', inbound: { ...base, conversation: { id: chatId, kind: 'channel', ...(threadId ? { threadId } : {}) }, text } };
+  return {
+    kind: 'message',
+    inbound: { ...base, conversation: { id: chatId, kind: 'channel', ...(threadId ? { threadId } : {}) }, text: storableText(text) },
+  };
 }
 
 async function fromCallback(update: TgUpdate, q: TgCallbackQuery, bot: BotIdentity, lookups: UpdateLookups): Promise<UpdateEvent> {
   const ignore = { kind: 'callback', queryId: q.id } as const;
   const m = q.message;
-  if (!m || q.data === undefined || q.from.is_bot) return ignore;
+  // Without its sender or its chat a press cannot be attributed: answered (the button stops spinning), not handled.
+  if (!hasId(m?.chat) || typeof q.data !== 'string' || !hasId(q.from) || q.from.is_bot) return ignore;
   const dm = m.chat.type === 'private';
   if (!dm && !isGroup(m.chat)) return ignore;
   const action = await lookups.decodeAction(q.data);
@@ -158,13 +178,16 @@ async function fromCallback(update: TgUpdate, q: TgCallbackQuery, bot: BotIdenti
 
 /** Reads one update; anything we do not handle (edits, joins, other bots' traffic) is ignored. */
 export async function readUpdate(update: TgUpdate, bot: BotIdentity, lookups: UpdateLookups): Promise<UpdateEvent> {
-  if (update.callback_query) return fromCallback(update, update.callback_query, bot, lookups);
-  if (update.message) return fromMessage(update, update.message, bot, lookups);
+  const q = update.callback_query;
+  if (q) return typeof q.id === 'string' ? fromCallback(update, q, bot, lookups) : { kind: 'ignore' };
+  if (typeof update.message === 'object' && update.message !== null) return fromMessage(update, update.message, bot, lookups);
   return { kind: 'ignore' };
 }
 
 /** The chat an update belongs to, so one chat's updates are handled in order. */
 export function chatKeyOf(update: TgUpdate): string {
   const chat = update.message?.chat ?? update.callback_query?.message?.chat;
-  return chat ? String(chat.id) : `user:${update.callback_query?.from.id ?? ''}`;
+  if (hasId(chat)) return String(chat.id);
+  const from = update.message?.from ?? update.callback_query?.from;
+  return `user:${hasId(from) ? from.id : ''}`;
 }
