@@ -107,6 +107,11 @@ export class ChangeRepository implements ChangesRepository {
   }
 
   async addApproval(a: ChangeApproval): Promise<boolean> {
+    // Decisions on one change take turns: the change's row stays locked until the transaction
+    // ends, so the approvals read after this (to tell whether every slot approved) include
+    // those of a concurrent approver of the other slot, and two approvals at once cannot each
+    // see only their own and leave the change waiting for ever.
+    await this.db.selectFrom('tickets').select('id').where('id', '=', a.ticketId).forUpdate().executeTakeFirst();
     const row = await this.db
       .insertInto('change_approvals')
       .values({ ticket_id: a.ticketId, slot: a.slot, decision: a.decision, approver_id: a.approverId, note: a.note, at: a.at })
@@ -164,9 +169,21 @@ export class ChangeRepository implements ChangesRepository {
     }));
   }
 
-  async listChangeIds(filter: { readonly statuses?: readonly TicketStatus[]; readonly limit: number }): Promise<string[]> {
+  async listChangeIds(filter: {
+    readonly statuses?: readonly TicketStatus[];
+    readonly limit: number;
+    readonly visibleTo?: { readonly organisationIds: readonly string[]; readonly personId: string };
+  }): Promise<string[]> {
     let q = this.db.selectFrom('tickets').select('id').where('kind', '=', 'change');
     if (filter.statuses?.length) q = q.where('status', 'in', [...filter.statuses]);
+    const scope = filter.visibleTo;
+    if (scope)
+      q = q.where((eb) =>
+        eb.or([
+          ...(scope.organisationIds.length ? [eb('organisation_id', 'in', idsForIn(scope.organisationIds))] : []),
+          eb('requester_id', '=', scope.personId),
+        ]),
+      );
     const rows = await q.orderBy('created_at', 'desc').orderBy('ref', 'desc').limit(filter.limit).execute();
     return rows.map((r) => r.id);
   }

@@ -280,7 +280,7 @@ describe('standard changes', () => {
       field: 'status',
       from: 'assigned',
       to: 'approved',
-      note: 'standard «stampante»: Installazione del driver di una stampante',
+      note: 'standard:stampante',
     });
     expect(await h.store.changes.listApprovals(t.id)).toEqual([]);
     expect(last('anna')).toContain('è una modifica standard pre-approvata');
@@ -351,6 +351,16 @@ describe('an organisation without ICT lead, and emergencies', () => {
     await say('marco', `approva ${ref} nessun referente, approvo io`);
     expect(last('marco')).toContain(`Hai approvato ${ref}`);
     expect((await ticket(ref)).status).toBe('approved');
+  });
+
+  it('whoever carries a change out never approves it, even as a moderator', async () => {
+    await h.person('mara', 'Mara Moderatrice', ['volunteer', 'moderator']);
+    const ref = await openAndClaim('piero', 'Spostare il router del circolo', 'mara');
+    await say('mara', `sottoponi ${ref} normale CI-000004`);
+    expect((await ticket(ref)).status).toBe('awaiting_approval');
+    await say('mara', `approva ${ref} lo faccio io`);
+    expect(last('mara')).toContain('tu non puoi deciderlo. Niente è cambiato.');
+    expect((await ticket(ref)).status).toBe('awaiting_approval');
   });
 
   it('an emergency: one approval (a moderator), implemented at once, then the committee reviews it', async () => {

@@ -3,10 +3,10 @@
  * to schedule), with their windows, items and organisations, and the conflicts among them. A
  * member sees their organisation's changes; volunteers and staff see every organisation's.
  */
-import { ciLabel } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import type { Locale } from '../kernel/i18n.ts';
 import type { OutMessage } from '../kernel/message.ts';
+import { itemLabelForChannel } from './change-facts.ts';
 import { ChangePolicy } from './change-policy.ts';
 import { type CalendarLine, calendarText } from './change-replies.ts';
 import { type Conflict, findConflicts } from './conflicts.ts';
@@ -32,7 +32,7 @@ export async function changeCalendar(ctx: UseCaseContext, days = DEFAULT_CALENDA
   const labels = new Map<string, string>();
   for (const id of new Set(entries.flatMap((e) => e.itemIds))) {
     const item = await ctx.repos.configurationItems.find(id);
-    labels.set(id, item ? ciLabel(item) : '?');
+    labels.set(id, item ? itemLabelForChannel(item) : '?');
   }
   const orgs = new Map<string, string>();
   for (const id of new Set(entries.map((e) => e.organisationId))) orgs.set(id, (await ctx.repos.people.findOrganisation(id))?.name ?? '?');

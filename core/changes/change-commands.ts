@@ -6,13 +6,12 @@
  */
 
 import { type CommandSpec, type DialogSpec, type Feature, Grammar, type ParsedCommand, restAfter } from '../kernel/command.ts';
-import { ciLabel } from '../kernel/configuration-item.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { isFiscalCode } from '../kernel/person.ts';
 import { TicketRef } from '../kernel/ticket.ts';
 import type { Turn } from '../kernel/turn.ts';
 import { calendarMessage, changeCalendar, DEFAULT_CALENDAR_DAYS, MAX_CALENDAR_DAYS } from './change-calendar.ts';
-import { changeFacts } from './change-facts.ts';
+import { changeFacts, itemLabelForChannel } from './change-facts.ts';
 import { approversText, catalogueText, changePage, slotsText, windowText } from './change-replies.ts';
 import { parseWindow } from './change-window.ts';
 import { checkChangeDecision, type DecisionResult, decideChange } from './decide-change.ts';
@@ -98,7 +97,7 @@ async function scheduleCommand(turn: Turn, c: ParsedCommand): Promise<void> {
   const r = await scheduleChange(turn.ctx, ref, window);
   const l = turn.locale;
   const labels = await Promise.all(r.itemIds.map(async (id) => await turn.ctx.repos.configurationItems.find(id)));
-  const items = labels.flatMap((i) => (i ? [ciLabel(i)] : []));
+  const items = labels.flatMap((i) => (i ? [itemLabelForChannel(i)] : []));
   const lines = [
     t(l, r.rescheduled ? 'change.ok.rescheduled' : 'change.ok.scheduled', {
       ref: r.ticket.ref,

@@ -3,6 +3,7 @@
  * member stepping in) submits, schedules and implements it; the organisation's ICT lead fills
  * the `organisation` approval slot (a moderator stands in when the organisation has no ICT lead,
  * and for emergencies), the committee the `committee` slot; the committee reviews emergencies.
+ * The owner never approves their own change.
  * An ICT lead of another organisation never sees the change (`not_found`, from the ticket policy).
  */
 import { Actor } from '../kernel/actor.ts';
@@ -22,6 +23,8 @@ export const ChangePolicy = {
 
   /** The approval slots the actor may decide for this change (whether or not the change needs them). */
   slots(actor: Actor, ticket: Ticket, details: Pick<ChangeDetails, 'changeType'>, organisationHasIctLead: boolean): ApprovalSlot[] {
+    // Four eyes: whoever carries the change out never approves it, whatever else they are.
+    if (ticket.assigneeId === actor.personId) return [];
     const out: ApprovalSlot[] = [];
     const standIn = Actor.has(actor, 'moderator') && (details.changeType === 'emergency' || !organisationHasIctLead);
     if (ChangePolicy.isIctLeadOf(actor, ticket.organisationId) || standIn) out.push('organisation');

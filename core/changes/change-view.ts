@@ -2,10 +2,12 @@
  * A change as data, for the command line and anything that prints it: the ticket, its details,
  * approvals, window, items, silences and history, people named by handle.
  */
+import { Actor } from '../kernel/actor.ts';
 import { ciLabel } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import type { Ticket, TicketStatus } from '../kernel/ticket.ts';
 import { Policy } from '../tickets/policy.ts';
+import { ChangePolicy } from './change-policy.ts';
 import { findChangeOrThrow } from './find-change.ts';
 import type { ApprovalDecision, ApprovalSlot, ChangeType } from './model.ts';
 
@@ -99,7 +101,14 @@ export async function listChanges(
   ctx: UseCaseContext,
   filter: { readonly statuses?: readonly TicketStatus[]; readonly limit: number },
 ): Promise<ChangeView[]> {
-  const ids = await ctx.repos.changes.listChangeIds(filter);
+  // Filtered in the query (then by the ticket policy), so a member's changes are not cut off by
+  // the limit spent on other organisations' changes.
+  // (A vendor's member reads the changes engaged to their company: the policy alone decides.)
+  const orgs = Actor.vendors(ctx.actor).length ? undefined : ChangePolicy.readableOrganisations(ctx.actor);
+  const ids = await ctx.repos.changes.listChangeIds({
+    ...filter,
+    ...(orgs ? { visibleTo: { organisationIds: orgs, personId: ctx.actor.personId } } : {}),
+  });
   const out: ChangeView[] = [];
   for (const id of ids) {
     const ticket = await ctx.repos.tickets.findById(id);

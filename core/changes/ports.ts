@@ -25,7 +25,11 @@ export interface ChangesRepository {
   /** Records the committee's review of an emergency change once; false when it was reviewed already. */
   recordReview(ticketId: string, by: string, note: string | null, at: Date): Promise<boolean>;
   listApprovals(ticketId: string): Promise<ChangeApproval[]>;
-  /** One decision per slot: false when the slot was decided already (a second decision changes nothing). */
+  /**
+   * One decision per slot: false when the slot was decided already (a second decision changes
+   * nothing). Locks the change until the transaction ends, so decisions on one change are
+   * serialised and `listApprovals` afterwards sees every other committed decision.
+   */
   addApproval(a: ChangeApproval): Promise<boolean>;
   /** The configuration items the change touches. */
   listItems(ticketId: string): Promise<string[]>;
@@ -34,8 +38,15 @@ export interface ChangesRepository {
    * window yet, of these organisations (all when undefined), by window start.
    */
   listCalendar(from: Date, to: Date, organisationIds?: readonly string[]): Promise<CalendarEntry[]>;
-  /** Change tickets' ids, newest first. */
-  listChangeIds(filter: { readonly statuses?: readonly TicketStatus[]; readonly limit: number }): Promise<string[]>;
+  /**
+   * Change tickets' ids, newest first; with `visibleTo`, only those of its organisations or
+   * requested by its person (so a member's newest changes are not crowded out by others').
+   */
+  listChangeIds(filter: {
+    readonly statuses?: readonly TicketStatus[];
+    readonly limit: number;
+    readonly visibleTo?: { readonly organisationIds: readonly string[]; readonly personId: string };
+  }): Promise<string[]>;
   /** The problems the change is linked to (problem_links). */
   linkedProblems(ticketId: string): Promise<LinkedProblem[]>;
 }

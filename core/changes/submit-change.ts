@@ -51,9 +51,8 @@ export async function submitChange(
     itemIds: [...itemIds],
     at: now,
   });
-  const note = standard
-    ? `standard «${standard.key}»: ${standard.title.it}`
-    : `${input.type}${input.shared ? ', shared infrastructure' : ''}`;
+  // Codes, not sentences: the history is read in either language.
+  const note = standard ? `standard:${standard.key}` : `${input.type}${input.shared ? '+shared' : ''}`;
   const updated = await moveChange(ctx, ticket, action, note);
   const title = updated.title;
   if (standard) {

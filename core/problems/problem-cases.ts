@@ -4,6 +4,7 @@
  * incidents are told the workaround, once per ticket, and it is published as an article), resolve
  * it (only once its linked changes are implemented; the requesters are told) and close it.
  */
+import { anonymize } from '../community/community-text.ts';
 import { publishStaffArticle } from '../community/knowledge-base.ts';
 import { Actor } from '../kernel/actor.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
@@ -198,13 +199,29 @@ async function tellWorkaround(ctx: UseCaseContext, problem: Problem, ticket: Tic
   return true;
 }
 
-/** The article of a known error: its title, cause and workaround, written by staff and published at once. */
-function articleText(ctx: UseCaseContext, problem: Problem): { title: string; body: string } {
+/**
+ * The article of a known error: its title, cause and workaround, written by staff and published
+ * at once to every organisation. A problem's title is often an incident's (`problema da INC-…`)
+ * or names the organisation (a suggestion's), so the text is anonymised as the articles drawn
+ * from tickets are: the organisations' and the requesters' names of its linked tickets, e-mails
+ * and phones masked.
+ */
+async function articleText(ctx: UseCaseContext, problem: Problem): Promise<{ title: string; body: string }> {
   const l = ctx.defaultLocale;
+  const linked = (await ctx.repos.problems.linkedTickets(problem.id)).map((x) => x.ticket);
+  const orgIds = new Set([...(problem.organisationId ? [problem.organisationId] : []), ...linked.map((x) => x.organisationId)]);
+  const [orgs, people] = await Promise.all([
+    Promise.all([...orgIds].map((id) => ctx.repos.people.findOrganisation(id))),
+    Promise.all([...new Set(linked.map((x) => x.requesterId))].map((id) => ctx.repos.people.findPerson(id))),
+  ]);
+  const names = {
+    organisations: orgs.flatMap((o) => (o ? [o.name] : [])),
+    people: people.flatMap((p) => (p ? [p.displayName, p.handle] : [])),
+  };
   const parts = [];
-  if (problem.rootCause) parts.push(`${t(l, 'prb.kb_cause')}\n${problem.rootCause}`);
-  parts.push(`${t(l, 'prb.kb_workaround')}\n${problem.workaround ?? ''}`);
-  return { title: `${problem.ref}: ${problem.title}`, body: parts.join('\n\n') };
+  if (problem.rootCause) parts.push(`${t(l, 'prb.kb_cause')}\n${anonymize(problem.rootCause, names)}`);
+  parts.push(`${t(l, 'prb.kb_workaround')}\n${anonymize(problem.workaround ?? '', names)}`);
+  return { title: `${problem.ref}: ${anonymize(problem.title, names)}`, body: parts.join('\n\n') };
 }
 
 export interface KnownErrorOutcome {
@@ -234,7 +251,7 @@ export async function declareKnownError(ctx: UseCaseContext, typed: string, text
     { workaround, ...(problem.knownErrorAt ? {} : { knownErrorAt: now }) },
     changed ? [event(ctx, problem, 'workaround', problem.workaround, workaround)] : [],
   );
-  const { article, outcome } = await publishStaffArticle(ctx, { ...articleText(ctx, current), existingRef: current.kbArticleRef });
+  const { article, outcome } = await publishStaffArticle(ctx, { ...(await articleText(ctx, current)), existingRef: current.kbArticleRef });
   if (outcome === 'published') {
     current = (await ctx.repos.problems.update(current.id, [current.status], { kbArticleId: article.id }, now)) ?? current;
     await ctx.repos.problems.addEvents([event(ctx, current, 'kb_article', null, article.ref)]);

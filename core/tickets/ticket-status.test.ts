@@ -55,7 +55,7 @@ const COMMON_ALLOWED: readonly Row[] = [
   // closed, cancelled: final. The change-only statuses allow nothing for these kinds.
 ];
 
-/** Changes: the same lifecycle plus the approval path. */
+/** Changes: the same lifecycle plus the approval path; resolved only once implemented. */
 const CHANGE_ALLOWED: readonly Row[] = [
   ['new', 'claim', 'assigned'],
   ['new', 'cancel', 'cancelled'],
@@ -63,21 +63,18 @@ const CHANGE_ALLOWED: readonly Row[] = [
   ['assigned', 'unclaim', 'new'],
   ['assigned', 'start', 'in_progress'],
   ['assigned', 'hold', 'pending'],
-  ['assigned', 'resolve', 'resolved'],
   ['assigned', 'cancel', 'cancelled'],
   ['assigned', 'submit_for_approval', 'awaiting_approval'],
   ['assigned', 'preapprove', 'approved'],
 
   ['in_progress', 'unclaim', 'new'],
   ['in_progress', 'hold', 'pending'],
-  ['in_progress', 'resolve', 'resolved'],
   ['in_progress', 'cancel', 'cancelled'],
   ['in_progress', 'submit_for_approval', 'awaiting_approval'],
   ['in_progress', 'preapprove', 'approved'],
 
   ['pending', 'unclaim', 'new'],
   ['pending', 'resume', 'in_progress'],
-  ['pending', 'resolve', 'resolved'],
   ['pending', 'cancel', 'cancelled'],
 
   ['awaiting_approval', 'approve', 'approved'],

@@ -45,7 +45,8 @@ const COMMON: Table = {
  */
 const CHANGE: Table = {
   ...COMMON,
-  resolve: { from: [...WORKING, 'pending', 'implemented'], to: 'resolved' },
+  // A change is resolved only once implemented: the approval cannot be skipped by resolving it.
+  resolve: { from: ['implemented'], to: 'resolved' },
   cancel: { from: ['new', 'assigned', 'in_progress', 'pending', 'awaiting_approval', 'approved', 'scheduled'], to: 'cancelled' },
   submit_for_approval: { from: WORKING, to: 'awaiting_approval' },
   approve: { from: ['awaiting_approval'], to: 'approved' },
