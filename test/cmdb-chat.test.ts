@@ -191,6 +191,18 @@ describe('relations and impact', () => {
     expect(last('rita')).toContain(`Non trovo l'elemento di configurazione ${server}`);
   });
 
+  it("another organisation's items that depend on one are neither listed nor counted for a requester", async () => {
+    // A volunteer records that the other organisation's item depends on this site.
+    await say('vera', `ci collega ${theirs} dipende ${site}`);
+    expect(last('vera')).toContain('dipende da');
+    await say('vera', `ci ${site}`);
+    expect(last('vera')).toContain('ne risentono 2 elementi');
+    await say('anna', `ci ${site}`);
+    expect(last('anna')).toContain('Impatto: se si ferma, ne risentono 1 elementi:');
+    expect(last('anna')).not.toContain(theirs);
+    await say('vera', `ci scollega ${theirs} dipende ${site}`);
+  });
+
   it('works in English, with the relation words and the overview in English', async () => {
     await say('vera', 'language en');
     await say('vera', `ci link ${server} runs_on ${printer}`);

@@ -170,6 +170,7 @@ export async function itemOverview(ctx: UseCaseContext, typed: string): Promise<
   ]);
   // A requester sees the items of their organisation only, even in relations and impact.
   const visible = <T extends { readonly organisationId: string }>(x: T) => CmdbPolicy.canRead(ctx.actor, x);
+  const impactSeen = impact.items.filter((i) => visible(i.item));
   return {
     item,
     organisationName: org?.name ?? '?',
@@ -178,7 +179,10 @@ export async function itemOverview(ctx: UseCaseContext, typed: string): Promise<
     changes,
     needs: relations.needs.filter((r) => visible(r.other)),
     neededBy: relations.neededBy.filter((r) => visible(r.other)),
-    impact: { items: impact.items.filter((i) => visible(i.item)), total: impact.total },
+    // The total too: counting hidden items would tell a requester how many other organisations' items depend on theirs.
+    impact: CmdbPolicy.readableOrganisations(ctx.actor)
+      ? { items: impactSeen, total: impactSeen.length }
+      : { items: impact.items, total: impact.total },
   };
 }
 
