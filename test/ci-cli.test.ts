@@ -2,42 +2,16 @@
  * `sportello ci list|show|add|link|unlink` end to end: real child processes running the package
  * bin against a fresh database, as an operator would.
  */
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES } from '../app/config.ts';
+import { buildCli, cliOn, jsonOf, type Run, SLOW_MS } from './cli-process.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin', 'sportello.mjs');
-const SLOW_MS = 180_000;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-const run = (file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
-  new Promise((resolve) =>
-    execFile(file, args, { cwd: ROOT, env, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    ),
-  );
-
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(CONFIG_VARIABLES as readonly string[]).includes(k)));
 let tdb: TestDatabase;
-const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { ...baseEnv, DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' });
-const json = <T>(r: Run): T => {
-  expect(r.stderr).toBe('');
-  expect(r.code).toBe(0);
-  return JSON.parse(r.stdout) as T;
-};
+const cli = cliOn(() => tdb.url);
+const json = jsonOf;
 
 beforeAll(async () => {
-  const build = await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], process.env);
-  expect(build.code, build.stderr).toBe(0);
+  await buildCli();
   tdb = await createTestDatabase();
 }, SLOW_MS);
 afterAll(async () => {
