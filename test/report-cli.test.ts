@@ -3,6 +3,8 @@
  * database holding one resolved ticket, in text, JSON and CSV, and its refusals.
  */
 import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
@@ -87,6 +89,43 @@ describe('sportello report', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain('Report del flusso · 1 novembre 2026 – 30 novembre 2026');
     expect(text.stdout).toContain('Soluzione nei tempi: 100% (1 su 1)');
+  });
+
+  it('writes the report chart as a PNG with --format png --out FILE; without --out it is a usage error', { timeout: SLOW_MS }, async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'sportello-chart-'));
+    try {
+      const file = path.join(dir, 'flusso.png');
+      const done = await cli('report', '--from', '2026-11-01', '--to', '2026-12-01', '--format', 'png', '--out', file);
+      expect(done.stderr).toBe('');
+      expect(done.code).toBe(0);
+      const png = readFileSync(file);
+      expect(done.stdout.trim()).toBe(`${file} (${png.length} bytes)`);
+      expect(png.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))).toBe(true);
+      expect([png.readUInt32BE(16), png.readUInt32BE(20)]).toEqual([1200, 600]);
+      const json = await cli(
+        'report',
+        '--from',
+        '2026-11-01',
+        '--to',
+        '2026-12-01',
+        '--kind',
+        'observers',
+        '--format',
+        'png',
+        '--out',
+        `${dir}/o.png`,
+        '--json',
+      );
+      expect(JSON.parse(json.stdout)).toEqual({ file: `${dir}/o.png`, bytes: readFileSync(`${dir}/o.png`).length });
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    const missing = await cli('report', '--from', '2026-11-01', '--to', '2026-12-01', '--format', 'png');
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--format png writes the chart to a file: give --out FILE.png');
+    const stray = await cli('report', '--from', '2026-11-01', '--to', '2026-12-01', '--out', 'x.png');
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--out is only for --format png');
   });
 
   it('refuses wrong dates and an organisation in the observers report', { timeout: SLOW_MS }, async () => {

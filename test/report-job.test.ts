@@ -90,6 +90,14 @@ describe('the scheduled reports as jobs', () => {
     await until('a few more firings', () => clockReads >= from + 8);
     expect(await posted('comitato', 'Report del flusso · 30 novembre 2026 – 6 dicembre 2026')).toBe(1);
     expect(await posted('osservatori', 'Report per osservatori e finanziatori · 1 novembre 2026 – 30 novembre 2026')).toBe(1);
+    // Each report carries its chart as data (drawn by the adapter at delivery), small in the outbox.
+    const rows = await tdb.db
+      .selectFrom('outbox')
+      .select('message')
+      .where('conversation_key', 'in', ['web:comitato', 'web:osservatori'])
+      .execute();
+    expect(rows.map((r) => r.message.image?.name).sort()).toEqual(['report-flow-2026-11-30', 'report-observers-2026-11-01']);
+    for (const r of rows) expect(JSON.stringify(r.message.image).length).toBeLessThan(1500);
     const runs = await tdb.db
       .withTables<{ scheduled_runs: { name: string; run_key: string } }>()
       .selectFrom('scheduled_runs')

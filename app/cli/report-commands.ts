@@ -1,8 +1,11 @@
 /**
  * `sportello report`: the committee's flow report or the observers' report over any period,
- * as text, JSON (`--json` or `--format json`) or CSV (one `section,item,value` row per figure).
+ * as text, JSON (`--json` or `--format json`), CSV (one `section,item,value` row per figure) or
+ * the report's chart as a PNG file (`--format png --out FILE`, the image posted in chat).
  */
+import { writeFileSync } from 'node:fs';
 import { ROME, zonedToUtcMs } from '../../core/kernel/zoned-time.ts';
+import { flowChart, observerChart } from '../../core/reports/charts.ts';
 import type { FlowReport, ObserverReport, Period } from '../../core/reports/model.ts';
 import { flowReportMessage, observerReportMessage } from '../../core/reports/report-text.ts';
 import { optional, optionalChoice, required } from './arguments.ts';
@@ -10,7 +13,7 @@ import { defineCommand, UsageError } from './command.ts';
 import { organisationByFiscalCode } from './session.ts';
 
 const KINDS = ['flow', 'observers'] as const;
-const FORMATS = ['text', 'json', 'csv'] as const;
+const FORMATS = ['text', 'json', 'csv', 'png'] as const;
 
 /** `YYYY-MM-DD` → local midnight in Rome. */
 function day(typed: string, name: string): Date {
@@ -44,7 +47,7 @@ export function reportCsv(report: FlowReport | ObserverReport): string {
 
 export const reportCommand = defineCommand({
   name: 'report',
-  synopsis: `--from YYYY-MM-DD --to YYYY-MM-DD [--kind ${KINDS.join('|')}] [--org FISCAL_CODE] [--format ${FORMATS.join('|')}]`,
+  synopsis: `--from YYYY-MM-DD --to YYYY-MM-DD [--kind ${KINDS.join('|')}] [--org FISCAL_CODE] [--format ${FORMATS.join('|')}] [--out FILE.png]`,
   summary: "the committee's flow report (default) or the observers' anonymised report for the days from --from up to --to (excluded)",
   options: {
     from: { type: 'string' },
@@ -52,6 +55,7 @@ export const reportCommand = defineCommand({
     kind: { type: 'string' },
     org: { type: 'string' },
     format: { type: 'string' },
+    out: { type: 'string' },
   },
   parse(args) {
     const period: Period = { from: day(required(args, 'from'), 'from'), to: day(required(args, 'to'), 'to') };
@@ -59,7 +63,11 @@ export const reportCommand = defineCommand({
     const kind = optionalChoice(args, 'kind', KINDS) ?? 'flow';
     const org = optional(args, 'org');
     if (org && kind === 'observers') throw new UsageError("the observers' report is never about one organisation: leave out --org");
-    return { period, kind, org, format: optionalChoice(args, 'format', FORMATS) ?? 'text' };
+    const format = optionalChoice(args, 'format', FORMATS) ?? 'text';
+    const out = optional(args, 'out');
+    if (format === 'png' && !out) throw new UsageError('--format png writes the chart to a file: give --out FILE.png');
+    if (out && format !== 'png') throw new UsageError('--out is only for --format png');
+    return { period, kind, org, format, out };
   },
   async run(session, input) {
     const { report, orgName } = await session.run(undefined, async (ctx) => {
@@ -70,6 +78,14 @@ export const reportCommand = defineCommand({
         : { report: await ctx.repos.reports.observerReport(input.period, scope), orgName: undefined };
     });
     const l = session.locale;
+    if (input.format === 'png' && input.out) {
+      const chart = input.kind === 'flow' ? flowChart(l, report as FlowReport, orgName) : observerChart(l, report as ObserverReport);
+      // Loaded only here: no other command loads the renderer's native module.
+      const { chartPng } = await import('../../bots/kit/chart-png.ts');
+      const png = await chartPng(chart);
+      writeFileSync(input.out, png);
+      return { json: { file: input.out, bytes: png.length }, text: `${input.out} (${png.length} bytes)` };
+    }
     if (input.format === 'csv') return { json: report, text: reportCsv(report) };
     if (input.format === 'json') return { json: report, text: JSON.stringify(report, null, 2) };
     const message =

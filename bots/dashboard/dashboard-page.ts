@@ -39,6 +39,7 @@ const STYLE = `
   main { display: grid; grid-template-columns: repeat(auto-fit, minmax(420px, 1fr)); gap: 16px; padding: 16px 20px 32px; }
   section { background: #fff; border: 1px solid #dde3ea; border-radius: 10px; padding: 12px 16px; min-width: 0; }
   section h2 { font-size: 16px; margin: 0 0 8px; }
+  img.chart { display: block; width: 100%; max-width: 800px; height: auto; }
   .sum { font-size: 14px; color: #5b6675; margin-bottom: 6px; }
   .scroll { overflow-x: auto; }
   table { border-collapse: collapse; width: 100%; font-size: 14px; }
@@ -128,6 +129,7 @@ export function dashboardPage(d: DashboardPageData): string {
 </div>
 <div class="tiles" id="tiles"></div>
 <main>
+<section id="chart"><h2>${L(d.view === 'aggregate' ? 'dashboard.section.chart_month' : 'dashboard.section.chart_week')}</h2><img id="chart-img" class="chart" alt="" hidden></section>
 ${section('alerts', 'alerts')}
 ${section('agents', 'agents')}
 ${section('tickets', 'tickets')}
@@ -231,9 +233,23 @@ function render(o) {
     table([['dashboard.col.decision'], ['dashboard.col.count', 1]], o.decisions.byDecision.map((d) => [t('decision.' + d.decision), d.count])),
     ...(o.decisions.recent.length ? [table([['dashboard.col.decision'], ['dashboard.col.subject'], ['dashboard.col.when']],
       o.decisions.recent.map((d) => [t('decision.' + d.decision), d.subjectLabel, when(d.decidedAt)]))] : []));
+  showChart();
   generated = o.generatedAt;
   showStatus();
   document.body.dataset.generated = o.generatedAt;
+}
+// The report's chart, drawn by the server as SVG: at most once a minute, or when the organisation filter changes.
+function showChart() {
+  const img = $('chart-img');
+  const q = new URLSearchParams();
+  if (view !== 'aggregate' && $('f-org').value) q.set('org', $('f-org').value);
+  q.set('v', String(Math.floor(Date.now() / 60000)));
+  const src = '/cruscotto/api/chart/' + (view === 'aggregate' ? 'observers' : 'flow') + '.svg?' + q;
+  if (img.getAttribute('src') === src) return;
+  img.onload = () => { img.hidden = false; };
+  img.onerror = () => { img.hidden = true; };
+  img.alt = t(view === 'aggregate' ? 'dashboard.section.chart_month' : 'dashboard.section.chart_week');
+  img.src = src;
 }
 function showStatus() {
   if (generated) $('status').textContent = t('dashboard.page.updated') + ' ' + clock.format(new Date(generated)) + (live ? ' · ' + t('dashboard.page.live') : '');

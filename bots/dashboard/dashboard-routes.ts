@@ -9,6 +9,7 @@
  * | POST /cruscotto/esci           | 303 | ends the session, clears the cookie, 303 |
  * | GET  /cruscotto/api/overview   | 401 | the scoped figures (JSON); another organisation → 403, logged |
  * | GET  /cruscotto/api/events     | 401 | server-sent `change` events, at most one a second |
+ * | GET  /cruscotto/api/chart/flow.svg, observers.svg | 401 | the report's chart (7 or 30 days) as SVG, under the reports' policy; refused → 403, logged |
  *
  * The cookie is HttpOnly, SameSite=Strict, limited to /cruscotto, and Secure behind HTTPS. It
  * holds the session token, which the database knows only by its hash. The person's roles are
@@ -19,10 +20,12 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type DashboardViewer, dashboardViewer, loadOverview, SESSION_TTL_MS, signIn, signOut } from '../../core/dashboard/dashboard.ts';
 import { dashboardLabels, dashboardText } from '../../core/dashboard/dashboard-labels.ts';
 import type { DashboardFilters, LinkRefusal } from '../../core/dashboard/ports.ts';
+import { chartSvg } from '../../core/kernel/chart-svg.ts';
 import { DomainError } from '../../core/kernel/errors.ts';
 import { type Locale, toLocale } from '../../core/kernel/i18n.ts';
 import type { Clock, Store } from '../../core/kernel/ports.ts';
 import { type Priority, TICKET_KINDS, type TicketKind } from '../../core/kernel/ticket.ts';
+import { type DashboardChart, dashboardChart } from '../../core/reports/dashboard-chart.ts';
 import { HttpError } from '../kit/http-error.ts';
 import { sendJson } from '../kit/http-response.ts';
 import { type HttpRoute, httpRoute } from '../kit/http-route.ts';
@@ -251,6 +254,36 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
           );
           throw new HttpError(403, 'forbidden', 'that organisation is not yours to see');
         }
+      },
+      log,
+    ),
+    httpRoute(
+      'GET',
+      /^\/cruscotto\/api\/chart\/(flow|observers)\.svg$/,
+      async (req, res, match) => {
+        const viewer = await requireViewer(req);
+        const { organisationId } = parseFilters(new URL(req.url ?? '/', 'http://localhost').searchParams);
+        const name = match?.[1] as DashboardChart;
+        let svg: string;
+        try {
+          svg = chartSvg(await dashboardChart(store, clock, viewer.actor, localeOf(req, viewer), name, organisationId));
+        } catch (err) {
+          if (!DomainError.is(err, 'forbidden')) throw err;
+          log.warn(
+            { personId: viewer.person.id, chart: name, organisationId, ...clientOf(req) },
+            'dashboard: chart outside the scope refused',
+          );
+          throw new HttpError(403, 'forbidden', 'that chart is not yours to see');
+        }
+        res.writeHead(200, {
+          'content-type': 'image/svg+xml; charset=utf-8',
+          'content-length': Buffer.byteLength(svg),
+          'cache-control': 'no-store',
+          'x-content-type-options': 'nosniff',
+          // Opened on its own, the image may run nothing and load nothing.
+          'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'",
+        });
+        res.end(svg);
       },
       log,
     ),

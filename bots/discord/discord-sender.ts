@@ -1,6 +1,8 @@
 import { createHash } from 'node:crypto';
-import { type APIMessage, MessageFlags, type REST, Routes } from 'discord.js';
+import { type APIMessage, MessageFlags, type RawFile, type REST, Routes } from 'discord.js';
+import type { OutMessage } from '../../core/kernel/message.ts';
 import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
+import { chartPng, pngFileName } from '../kit/chart-png.ts';
 import { DiscordCode, discordCode, toDeliveryError } from './discord-errors.ts';
 import { clip } from './discord-markup.ts';
 import { type DiscordMessageBody, renderMessage } from './discord-render.ts';
@@ -33,6 +35,30 @@ const TOKEN_GONE: ReadonlySet<number | undefined> = new Set([
   DiscordCode.UnknownMessage,
 ]);
 
+/** A message body, with the files it uploads (the chart as PNG, shown as the embed's image). */
+type Outgoing = DiscordMessageBody & { readonly attachments?: readonly object[]; readonly files?: RawFile[] };
+
+/** The options of a REST call for `o`: JSON alone, or multipart with `payload_json` and the files. */
+function request(o: Outgoing, extra: object = {}): { body: object; files?: RawFile[] } {
+  const { files, ...body } = o;
+  return files ? { body: { ...body, ...extra }, files } : { body: { ...body, ...extra } };
+}
+
+/** Renders the message; a chart becomes an attached PNG that the embed shows as its image. */
+export async function renderWithImage(m: OutMessage): Promise<Outgoing> {
+  const body = renderMessage(m);
+  if (!m.image) return body;
+  const name = pngFileName(m.image.name);
+  const description = clip(m.image.alt, 1024);
+  const [first, ...rest] = body.embeds;
+  return {
+    ...body,
+    embeds: [{ ...(first ?? {}), image: { url: `attachment://${name}` } }, ...rest],
+    attachments: [{ id: 0, filename: name, description }],
+    files: [{ name, data: await chartPng(m.image.chart), contentType: 'image/png' }],
+  };
+}
+
 /** Discord nonces are at most 25 characters. */
 export const nonceOf = (id: string): string => createHash('sha256').update(id).digest('base64url').slice(0, 25);
 
@@ -47,13 +73,13 @@ export class DiscordSender implements ChatSender {
 
   async send(d: DiscordDelivery): Promise<Sent> {
     try {
-      return await this.deliver(d, renderMessage(d.message));
+      return await this.deliver(d, await renderWithImage(d.message));
     } catch (err) {
       throw toDeliveryError(err);
     }
   }
 
-  private async deliver(d: DiscordDelivery, body: DiscordMessageBody): Promise<Sent> {
+  private async deliver(d: DiscordDelivery, body: Outgoing): Promise<Sent> {
     const a = d.address;
     if (a.kind === 'channel' && d.ephemeralTo) {
       const viaInteraction = await this.answerInteraction(d.ephemeralTo, a.threadId ?? a.conversationId, body, true);
@@ -72,14 +98,14 @@ export class DiscordSender implements ChatSender {
     return this.post(a.conversationId, body, d);
   }
 
-  private async post(channelId: string, body: DiscordMessageBody, d: DiscordDelivery): Promise<Sent> {
+  private async post(channelId: string, body: Outgoing, d: DiscordDelivery): Promise<Sent> {
     const nonce = { nonce: nonceOf(d.id), enforce_nonce: true };
-    const message = (await this.o.rest.post(Routes.channelMessages(channelId), { body: { ...body, ...nonce } })) as APIMessage;
+    const message = (await this.o.rest.post(Routes.channelMessages(channelId), request(body, nonce))) as APIMessage;
     return { messageId: message.id };
   }
 
-  private async edit(channelId: string, messageId: string, body: DiscordMessageBody): Promise<Sent> {
-    await this.o.rest.patch(Routes.channelMessage(channelId, messageId), { body });
+  private async edit(channelId: string, messageId: string, body: Outgoing): Promise<Sent> {
+    await this.o.rest.patch(Routes.channelMessage(channelId, messageId), request(body));
     return { messageId };
   }
 
@@ -87,21 +113,16 @@ export class DiscordSender implements ChatSender {
    * Through the user's recent interaction in that channel: the deferred placeholder first, then
    * follow-ups (ephemeral in guild channels). Undefined when there is none or its token expired.
    */
-  private async answerInteraction(
-    userId: string,
-    channelKey: string,
-    body: DiscordMessageBody,
-    ephemeral: boolean,
-  ): Promise<Sent | undefined> {
+  private async answerInteraction(userId: string, channelKey: string, body: Outgoing, ephemeral: boolean): Promise<Sent | undefined> {
     const route = await this.o.interactions.route(userId, channelKey, { originalOnly: !ephemeral });
     if (!route) return undefined;
     const app = route.applicationId || this.o.applicationId();
     try {
       const message =
         route.via === 'original'
-          ? await this.o.rest.patch(Routes.webhookMessage(app, route.token, '@original'), { body, auth: false })
+          ? await this.o.rest.patch(Routes.webhookMessage(app, route.token, '@original'), { ...request(body), auth: false })
           : await this.o.rest.post(Routes.webhook(app, route.token), {
-              body: ephemeral ? { ...body, flags: MessageFlags.Ephemeral } : body,
+              ...request(body, ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
               auth: false,
             });
       return { messageId: (message as APIMessage).id };
@@ -121,7 +142,7 @@ export class DiscordSender implements ChatSender {
   }
 
   /** Replies under a message: its thread has the message's id; opened on first use. */
-  private async postInThread(parentId: string, starterId: string, body: DiscordMessageBody, d: DiscordDelivery): Promise<Sent> {
+  private async postInThread(parentId: string, starterId: string, body: Outgoing, d: DiscordDelivery): Promise<Sent> {
     try {
       return await this.post(starterId, body, d);
     } catch (err) {

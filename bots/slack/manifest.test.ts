@@ -18,6 +18,7 @@ describe('Slack app manifest', () => {
       'channels:history',
       'chat:write',
       'commands',
+      'files:write',
       'groups:history',
       'im:history',
       'im:read',

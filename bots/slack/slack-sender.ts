@@ -3,8 +3,10 @@ import type { DeliveryContextRepository } from '../../core/kernel/delivery-conte
 import { type ChatSender, type Delivery, DeliveryError } from '../../core/kernel/outbox.ts';
 import type { Store } from '../../core/kernel/ports.ts';
 import { mapDeliveryError, type PlatformFailure } from '../kit/delivery-error.ts';
-import { renderMessage } from './block-kit.ts';
+import { PartsSent } from '../kit/parts-sent.ts';
+import { escapeMrkdwn, renderMessage } from './block-kit.ts';
 import { ExpiringCache } from './expiring-cache.ts';
+import { fileComment, shareChart } from './slack-files.ts';
 
 // Platform errors that say "try again later"; every other `ok: false` is a refusal retrying cannot fix.
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
@@ -61,6 +63,8 @@ export function createSlackSender(
 export class SlackSender implements ChatSender {
   /** Spares this process a query per DM; the database is what other processes read. */
   private readonly dmChannels = new ExpiringCache<string, string>(24 * 60 * 60_000, 50_000);
+  /** Deliveries in two calls (text, then chart) whose first call arrived: a retry sends only the rest. */
+  private readonly partsSent = new PartsSent();
 
   constructor(
     private readonly client: webApi.WebClient,
@@ -93,8 +97,31 @@ export class SlackSender implements ChatSender {
     }
     const threadTs = d.threadMessageId ?? d.address.threadId;
     const thread = threadTs ? { thread_ts: threadTs } : {};
+    const image = d.message.image;
+    if (image && !(d.ephemeralTo && d.address.kind === 'channel')) {
+      // Without buttons, one message: the chart with the text as its comment. With them, the
+      // blocks first (buttons cannot ride a file share), then the chart with its alt text.
+      if (!d.message.buttons?.length && !d.message.select)
+        return { messageId: await shareChart(this.client, { channel, threadTs }, image, fileComment(d.message)) };
+      const ts = await this.partsSent.once(
+        d.id,
+        async () =>
+          (await this.client.chat.postMessage({ channel, ...plainText, ...thread, unfurl_links: false, unfurl_media: false })).ts ?? '',
+      );
+      await shareChart(this.client, { channel, threadTs }, image, '');
+      this.partsSent.done(d.id);
+      return { messageId: ts || null };
+    }
     if (d.ephemeralTo && d.address.kind === 'channel') {
-      await this.client.chat.postEphemeral({ channel, user: d.ephemeralTo, ...plainText, ...thread });
+      const ephemeralTo = d.ephemeralTo;
+      await this.partsSent.once(d.id, async () => {
+        await this.client.chat.postEphemeral({ channel, user: ephemeralTo, ...plainText, ...thread });
+        return 'ephemeral';
+      });
+      // A file cannot be shown to one person in a channel: the chart goes to their DM.
+      if (image)
+        await shareChart(this.client, { channel: await this.dmChannel(ephemeralTo) }, image, escapeMrkdwn(d.message.title ?? image.alt));
+      this.partsSent.done(d.id);
       // An ephemeral message cannot be edited or replied to: nothing to remember.
       return { messageId: null };
     }

@@ -5,12 +5,19 @@
  * (Telegraf never retries); the outbox decides about retries from the error thrown.
  */
 import { Telegram } from 'telegraf';
+import type { MessageImage } from '../../core/kernel/chart.ts';
 import type { ChatSender, Delivery } from '../../core/kernel/outbox.ts';
 import type { OutboxRepository, Store } from '../../core/kernel/ports.ts';
+import { chartPng, pngFileName } from '../kit/chart-png.ts';
+import { PartsSent } from '../kit/parts-sent.ts';
 import { callBotApi } from './bot-api.ts';
 import { CallbackCodec, dialogTokenStore } from './callback-data.ts';
 import { isNotModified, isUnreachableChat, toDeliveryError } from './telegram-errors.ts';
-import { type RenderedMessage, renderMessage } from './telegram-html.ts';
+import { escapeHtml, type RenderedMessage, renderMessage } from './telegram-html.ts';
+
+/** A photo's caption holds 1024 characters (after the HTML is parsed). */
+const CAPTION_MAX = 1024;
+const visibleLength = (html: string) => html.replace(/<[^>]*>/g, '').replace(/&(amp|lt|gt|quot|#39);/g, '&').length;
 
 export interface TelegramSenderOptions {
   readonly telegram: Telegram;
@@ -52,6 +59,9 @@ export function createTelegramSender(
 }
 
 export class TelegramSender implements ChatSender {
+  /** Deliveries in two calls (text, then chart) whose text arrived: a retry sends only the photo. */
+  private readonly partsSent = new PartsSent();
+
   constructor(private readonly opts: TelegramSenderOptions) {}
 
   async send(d: Delivery): Promise<{ readonly messageId: string | null }> {
@@ -61,7 +71,7 @@ export class TelegramSender implements ChatSender {
     const where = await this.placement(d);
     try {
       // The Telegram message_id as is: replies to this message are mapped back with findRef.
-      return { messageId: String(await this.post(d.address.conversationId, rendered, where)) };
+      return { messageId: String(await this.post(d.address.conversationId, rendered, where, d)) };
     } catch (err) {
       throw toDeliveryError(err, 'sendMessage');
     }
@@ -91,13 +101,13 @@ export class TelegramSender implements ChatSender {
 
   private async ephemeral(d: Delivery, userId: string, r: RenderedMessage): Promise<{ messageId: null }> {
     try {
-      await this.post(userId, r, {});
+      await this.post(userId, r, {}, d);
     } catch (err) {
       const inGroup = d.address.kind === 'channel' && d.address.conversationId !== userId;
       if (!inGroup || !isUnreachableChat(err)) throw toDeliveryError(err, 'sendMessage');
       this.opts.log.warn({ userId, chatId: d.address.conversationId }, 'telegram: user has not started the bot; answering in the group');
       try {
-        await this.post(d.address.conversationId, r, await this.placement(d));
+        await this.post(d.address.conversationId, r, await this.placement(d), d);
       } catch (again) {
         throw toDeliveryError(again, 'sendMessage');
       }
@@ -127,8 +137,45 @@ export class TelegramSender implements ChatSender {
     };
   }
 
-  /** One sendMessage; throws the Bot API error as is, for the caller to judge. */
-  private async post(chatId: string, r: RenderedMessage, where: Placement): Promise<number> {
+  /**
+   * The message, and its chart when it has one: a photo with the message as caption when the
+   * text fits one (one call), otherwise the text and then the photo with the chart's alt text
+   * as caption (a retry after the text arrived sends only the photo). Throws the Bot API error
+   * as is, for the caller to judge.
+   */
+  private async post(chatId: string, r: RenderedMessage, where: Placement, d: Delivery): Promise<number> {
+    const image = d.message.image;
+    if (!image) return this.postText(chatId, r, where);
+    if (visibleLength(r.text) <= CAPTION_MAX) return this.postPhoto(chatId, image, r.text, where, r.reply_markup);
+    const key = `${d.id}:${chatId}`;
+    const textId = Number(await this.partsSent.once(key, async () => String(await this.postText(chatId, r, where))));
+    await this.postPhoto(chatId, image, escapeHtml(image.alt.slice(0, CAPTION_MAX - 24)), where);
+    this.partsSent.done(key);
+    return textId;
+  }
+
+  /** sendPhoto with the chart as a PNG upload (multipart: objects other than reply_markup go as JSON strings). */
+  private async postPhoto(
+    chatId: string,
+    image: MessageImage,
+    captionHtml: string,
+    where: Placement,
+    markup?: RenderedMessage['reply_markup'],
+  ): Promise<number> {
+    const payload = {
+      chat_id: chatId,
+      photo: { source: await chartPng(image.chart), filename: pngFileName(image.name) },
+      caption: captionHtml,
+      parse_mode: 'HTML',
+      ...(markup ? { reply_markup: markup } : {}),
+      ...(where.message_thread_id !== undefined ? { message_thread_id: where.message_thread_id } : {}),
+      ...(where.reply_parameters ? { reply_parameters: JSON.stringify(where.reply_parameters) } : {}),
+    };
+    const sent = await callBotApi(this.opts.telegram, 'sendPhoto', payload as never, this.opts.requestTimeoutMs);
+    return (sent as { message_id: number }).message_id;
+  }
+
+  private async postText(chatId: string, r: RenderedMessage, where: Placement): Promise<number> {
     const sent = await callBotApi(
       this.opts.telegram,
       'sendMessage',

@@ -27,6 +27,7 @@ export const WEB_CHAT_PAGE = `<!doctype html>
   .msg.here { border-left: 4px solid #d97706; }
   .msg .author { font-size: 12px; color: #5b6675; margin-bottom: 2px; }
   .msg .title { font-weight: 700; }
+  .msg img.chart { display: block; width: 100%; max-width: 800px; height: auto; margin-top: 8px; border: 1px solid #ddd; border-radius: 4px; }
   .msg .text { white-space: pre-wrap; overflow-wrap: anywhere; }
   .msg dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 12px; margin: 8px 0 0; font-size: 14px; }
   .msg dt { color: #5b6675; } .msg dd { margin: 0; }
@@ -93,6 +94,12 @@ export const WEB_CHAT_PAGE = `<!doctype html>
       const dl = el('dl');
       for (const f of m.message.fields) { dl.append(el('dt', '', f.label), el('dd', '', f.value)); }
       box.append(dl);
+    }
+    if (m.imageSrc && m.message.image) {
+      const img = el('img', 'chart');
+      img.src = m.imageSrc;
+      img.alt = m.message.image.alt;
+      box.append(img);
     }
     if (m.message.buttons && m.message.buttons.length) {
       const bar = el('div', 'buttons');

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
+import { chartSvg, svgDataUrl } from '../../core/kernel/chart-svg.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { ChannelRepository } from '../../core/kernel/ports.ts';
 import { storableText } from '../../core/kernel/sanitize.ts';
@@ -37,6 +38,15 @@ const str = (v: unknown, max: number): string | undefined => (typeof v === 'stri
  * The web chat's HTTP surface. It is a local trial adapter: the browser picks a demo identity
  * and nothing authenticates it, so production deployments turn it off (WEB_CHAT=off).
  */
+/**
+ * A stored message as the page gets it: a chart is drawn here as an SVG `data:` URL
+ * (`imageSrc`) that the page shows in an <img> with the image's alt text. The SVG is ours
+ * (chart-svg.ts escapes every label), and an <img> never runs what an SVG might contain.
+ */
+export function forBrowser(m: WebMessage): WebMessage | (WebMessage & { readonly imageSrc: string }) {
+  return m.message.image ? { ...m, imageSrc: svgDataUrl(chartSvg(m.message.image.chart)) } : m;
+}
+
 export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
   async function userOr404(handle: unknown): Promise<WebUser> {
     const user = (await deps.messages.users()).find((u) => u.handle === handle);
@@ -116,7 +126,7 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       handle: (_req, res) => {
         res.writeHead(200, {
           'content-type': 'text/html; charset=utf-8',
-          'content-security-policy': "default-src 'self'; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
+          'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; script-src 'unsafe-inline'",
         });
         res.end(WEB_CHAT_PAGE);
       },
@@ -132,11 +142,7 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       const user = await userOr404(url.searchParams.get('as'));
       const conversation = url.searchParams.get('conversation') ?? '';
       if (!(await canView(user, conversation))) throw notYours();
-      sendJson(
-        res,
-        200,
-        (await deps.messages.list(conversation, 200)).filter((m) => visibleTo(user, m)),
-      );
+      sendJson(res, 200, (await deps.messages.list(conversation, 200)).filter((m) => visibleTo(user, m)).map(forBrowser));
     }),
     post('/web/send', 'text'),
     post('/web/action', 'action'),
@@ -147,7 +153,7 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': connected\n\n');
       const off = deps.hub.subscribe((m) => {
-        if (channels.has(m.conversation) && visibleTo(user, m)) res.write(`data: ${JSON.stringify(m)}\n\n`);
+        if (channels.has(m.conversation) && visibleTo(user, m)) res.write(`data: ${JSON.stringify(forBrowser(m))}\n\n`);
       });
       const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
       req.on('close', () => {

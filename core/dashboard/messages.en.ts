@@ -40,6 +40,8 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'dashboard.section.tickets': 'Open tickets',
   'dashboard.section.queue': 'Queue: waiting to be claimed',
   'dashboard.section.engagements': 'Vendors at work',
+  'dashboard.section.chart_week': 'Flow of the last 7 days',
+  'dashboard.section.chart_month': 'Requests and times of the last 30 days',
   'dashboard.section.decisions': 'Committee decisions (30 days)',
   'dashboard.col.severity': 'Severity',
   'dashboard.col.organisation': 'Organisation',

@@ -38,6 +38,8 @@ export const it = {
   'dashboard.section.tickets': 'Ticket aperti',
   'dashboard.section.queue': 'Coda: in attesa di presa in carico',
   'dashboard.section.engagements': 'Fornitori al lavoro',
+  'dashboard.section.chart_week': 'Flusso degli ultimi 7 giorni',
+  'dashboard.section.chart_month': 'Richieste e tempi degli ultimi 30 giorni',
   'dashboard.section.decisions': 'Decisioni del comitato (30 giorni)',
   'dashboard.col.severity': 'Gravità',
   'dashboard.col.organisation': 'Organizzazione',

@@ -1,3 +1,4 @@
+import type { MessageImage } from './chart.ts';
 import type { Platform } from './person.ts';
 
 /** A button; `actionId` + `value` come back to the engine as an inbound action. */
@@ -33,6 +34,11 @@ export interface OutMessage {
    * prefix on Telegram and in the web chat). In a DM it means nothing; adapters may ignore it.
    */
   readonly mention?: 'here';
+  /**
+   * A chart image (the reports): stored as data, drawn by the adapter at delivery time — a PNG
+   * beside the text on Slack, Telegram and Discord, an SVG image in the web chat.
+   */
+  readonly image?: MessageImage;
 }
 
 /** Where a message goes. For a DM `conversationId` is the recipient's platform user id. */

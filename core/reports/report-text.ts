@@ -3,6 +3,7 @@ import { formatDate, formatDay } from '../kernel/format.ts';
 import type { Locale } from '../kernel/i18n.ts';
 import type { OutMessage } from '../kernel/message.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
+import { flowImage, observerImage } from './charts.ts';
 import { t } from './messages.ts';
 import type { Durations, FlowReport, ObserverReport, Period, TargetFigures } from './model.ts';
 
@@ -102,6 +103,7 @@ export function flowReportMessage(l: Locale, r: FlowReport, orgName?: string): O
       { label: t(l, 'report.response_met'), value: met(l, r.response) },
       { label: t(l, 'report.resolution_met'), value: met(l, r.resolution) },
     ],
+    image: flowImage(l, r, orgName && neutralizeMentions(orgName)),
   };
 }
 
@@ -150,5 +152,6 @@ export function observerReportMessage(l: Locale, r: ObserverReport): OutMessage 
         value: t(l, 'report.vendor_value', { count: r.vendorEngagements.count, value: money.format(r.vendorEngagements.valueCents / 100) }),
       },
     ],
+    image: observerImage(l, r),
   };
 }

@@ -430,8 +430,13 @@ export class DiscordFake {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
-    const text = Buffer.concat(chunks).toString('utf8');
-    const body = text ? (JSON.parse(text) as Json) : undefined;
+    const contentType = String(req.headers['content-type'] ?? '');
+    const text = contentType.startsWith('multipart/form-data') ? '' : Buffer.concat(chunks).toString('utf8');
+    const body = contentType.startsWith('multipart/form-data')
+      ? await multipartBody(Buffer.concat(chunks), contentType)
+      : text
+        ? (JSON.parse(text) as Json)
+        : undefined;
     const method = req.method ?? 'GET';
     const url = new URL(req.url ?? '/', 'http://fake');
     const path = decodeURIComponent(url.pathname.replace(/^\/api\/v10/, ''));
@@ -545,6 +550,7 @@ export class DiscordFake {
       allowed_mentions: b.allowed_mentions,
       ...(b.nonce ? { nonce: b.nonce } : {}),
       ...(token ? { interaction_token: token } : {}),
+      ...(b.files ? { attachments: attachmentsOf(b), files: b.files } : {}),
       timestamp: new Date().toISOString(),
       edited_timestamp: null,
       type: 0,
@@ -555,6 +561,7 @@ export class DiscordFake {
 
   private edit(msg: FakeMessage, b: Json): FakeMessage {
     for (const k of ['content', 'embeds', 'components', 'allowed_mentions'] as const) if (k in b) msg[k] = b[k];
+    if (b.files) Object.assign(msg, { attachments: attachmentsOf(b), files: b.files });
     msg.edited_timestamp = new Date().toISOString();
     return msg;
   }
@@ -568,3 +575,38 @@ interface Reply {
 
 const ok = (json: unknown): Reply => ({ status: 200, json });
 const refuse = (status: number, code: number, message: string): Reply => ({ status, json: { code, message } });
+
+/** A file uploaded with a message (multipart `files[n]`). */
+export interface UploadedFile {
+  readonly field: string;
+  readonly filename: string;
+  readonly type: string;
+  readonly bytes: Buffer;
+}
+
+/** A multipart message request, as discord.js sends one with files: `payload_json` plus `files[n]` parts. */
+async function multipartBody(raw: Buffer, contentType: string): Promise<Json> {
+  const form = await new Response(new Uint8Array(raw), { headers: { 'content-type': contentType } }).formData();
+  const payload = form.get('payload_json');
+  const body: Json = typeof payload === 'string' ? (JSON.parse(payload) as Json) : {};
+  const files: UploadedFile[] = [];
+  for (const [field, value] of form as unknown as Iterable<[string, string | File]>)
+    if (typeof value !== 'string')
+      files.push({ field, filename: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) });
+  return { ...body, files };
+}
+
+/** The message's attachments as Discord returns them: each declared attachment matched with its uploaded file. */
+function attachmentsOf(b: Json): Json[] {
+  return ((b.attachments ?? []) as Json[]).map((a) => {
+    const file = (b.files as UploadedFile[]).find((f) => f.field === `files[${String(a.id)}]`);
+    return {
+      id: snowflake(),
+      filename: a.filename,
+      description: a.description,
+      content_type: file?.type,
+      size: file?.bytes.length ?? 0,
+      url: `https://cdn.discordapp.test/attachments/${String(a.filename)}`,
+    };
+  });
+}

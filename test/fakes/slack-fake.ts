@@ -34,8 +34,26 @@ const BOT = { user_id: 'UBOT', bot_id: 'BBOT', team_id: 'T1', user: 'sportello',
 /** The DM channel the fake gives a user (`U_ANNA` → `D_ANNA`). */
 export const dmChannelOf = (userId: string): string => `D${userId.slice(1)}`;
 
+/** A file shared into a conversation (files.getUploadURLExternal + upload + files.completeUploadExternal). */
+export interface SharedFile {
+  readonly id: string;
+  readonly filename: string;
+  readonly altText: string;
+  readonly title: string;
+  readonly bytes: Buffer;
+  readonly channel: string;
+  readonly threadTs?: string;
+  readonly comment: string;
+  readonly ts: string;
+}
+
 export class SlackFake {
   readonly calls: FakeCall[] = [];
+  /** Files uploaded (getUploadURLExternal, then the upload), by id; `bytes` once uploaded. */
+  readonly uploads = new Map<string, { filename: string; length: number; altText: string; bytes?: Buffer }>();
+  /** Files shared into a conversation, in order. */
+  readonly shared: SharedFile[] = [];
+  private fileSeq = 0;
   private readonly failures: { method: string; when: (args: Record<string, unknown>) => boolean; replies: FakeFailure[] }[] = [];
   private readonly listeners = new Set<(c: FakeCall) => void>();
   private readonly sockets = new Set<Socket>();
@@ -121,6 +139,7 @@ export class SlackFake {
   private async onRequest(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const c of req as AsyncIterable<Buffer>) chunks.push(c);
+    if ((req.url ?? '').startsWith('/upload/')) return this.onUpload(req, res, Buffer.concat(chunks));
     const raw = Buffer.concat(chunks).toString('utf8');
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const args: Record<string, unknown> = req.headers['content-type']?.includes('json')
@@ -174,6 +193,32 @@ export class SlackFake {
         return { ok: true, channel, ts: args.ts, text: args.text };
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
+      case 'files.getUploadURLExternal': {
+        const id = `F${String(++this.fileSeq).padStart(8, '0')}`;
+        this.uploads.set(id, { filename: String(args.filename), length: Number(args.length), altText: String(args.alt_text ?? '') });
+        return { ok: true, upload_url: `http://127.0.0.1:${String(req.socket.localPort)}/upload/${id}`, file_id: id };
+      }
+      case 'files.completeUploadExternal': {
+        const files = JSON.parse(String(args.files ?? '[]')) as { id: string; title?: string }[];
+        const channelId = String(args.channel_id ?? '');
+        const ts = this.nextTs();
+        for (const f of files) {
+          const up = this.uploads.get(f.id);
+          if (!up?.bytes) return { ok: false, error: 'file_not_found' };
+          this.shared.push({
+            id: f.id,
+            filename: up.filename,
+            altText: up.altText,
+            title: f.title ?? '',
+            bytes: up.bytes,
+            channel: channelId,
+            ...(args.thread_ts ? { threadTs: String(args.thread_ts) } : {}),
+            comment: String(args.initial_comment ?? ''),
+            ts,
+          });
+        }
+        return { ok: true, files: files.map((f) => ({ id: f.id, title: f.title, shares: { public: { [channelId]: [{ ts }] } } })) };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
@@ -195,6 +240,33 @@ export class SlackFake {
     };
     this.calls.push(call);
     for (const l of this.listeners) l(call);
+  }
+
+  /** The upload step: multipart form data with the file, to the URL getUploadURLExternal gave. */
+  private async onUpload(req: IncomingMessage, res: ServerResponse, body: Buffer): Promise<void> {
+    const id = (req.url ?? '').slice('/upload/'.length);
+    const args: Record<string, unknown> = { file_id: id, size: body.length };
+    const rule = this.failures.find((f) => f.method === 'upload' && f.replies.length > 0 && f.when(args));
+    const failure = rule?.replies.shift();
+    const up = this.uploads.get(id);
+    if (failure || !up || req.method !== 'POST') {
+      this.record('upload', args, false);
+      res.writeHead(failure?.status ?? 404, { 'content-type': 'text/plain', ...failure?.headers });
+      res.end('upload failed');
+      return;
+    }
+    const form = await new Response(new Uint8Array(body), { headers: { 'content-type': String(req.headers['content-type']) } }).formData();
+    const file = form.get('file');
+    if (!(file instanceof Blob)) {
+      this.record('upload', args, false);
+      res.writeHead(400, { 'content-type': 'text/plain' });
+      res.end('no file');
+      return;
+    }
+    up.bytes = Buffer.from(await file.arrayBuffer());
+    this.record('upload', { ...args, bytes: up.bytes.length }, true);
+    res.writeHead(200, { 'content-type': 'text/plain' });
+    res.end(`OK - ${up.bytes.length}`);
   }
 
   private nextTs(): string {

@@ -93,6 +93,11 @@ export class TelegramFake {
     return this.callsOf('sendMessage').filter((c) => c.status === 200 && String(c.payload.chat_id) === String(chatId));
   }
 
+  /** Successful sendPhoto calls to a chat; `payload.photo` is the uploaded file. */
+  photosTo(chatId: string | number): FakeCall[] {
+    return this.callsOf('sendPhoto').filter((c) => c.status === 200 && String(c.payload.chat_id) === String(chatId));
+  }
+
   /** Polls `probe` until it returns something (or throws after `timeoutMs`). */
   async waitFor<T>(probe: () => T | undefined | false, timeoutMs = WAIT_MS, what = 'condition'): Promise<T> {
     const end = Date.now() + timeoutMs;
@@ -122,7 +127,11 @@ export class TelegramFake {
     };
     if (!m || m[1] !== this.token) return reply(404, { ok: false, error_code: 404, description: 'Not Found' });
     const method = m[2]!;
-    const payload = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>) : {};
+    const payload = String(req.headers['content-type']).startsWith('multipart/form-data')
+      ? await formPayload(Buffer.concat(chunks), String(req.headers['content-type']))
+      : chunks.length
+        ? (JSON.parse(Buffer.concat(chunks).toString('utf8')) as Record<string, unknown>)
+        : {};
     const call: FakeCall = { method, payload, at, status: 200 };
     this.calls.push(call);
     this.onCall?.(call);
@@ -169,6 +178,26 @@ export class TelegramFake {
             from: this.bot,
             text: p.text,
             ...(p.message_thread_id ? { message_thread_id: p.message_thread_id, is_topic_message: true } : {}),
+          },
+        };
+      }
+      case 'sendPhoto': {
+        const photo = p.photo as UploadedFile | undefined;
+        if (!photo || typeof photo !== 'object' || !photo.bytes?.length)
+          return { error: { error_code: 400, description: 'Bad Request: there is no photo in the request' } };
+        if (String(p.caption ?? '').length > 1024 * 4)
+          return { error: { error_code: 400, description: 'Bad Request: message caption is too long' } };
+        const message_id = nextMessageId++;
+        return {
+          result: {
+            message_id,
+            date: Math.floor(Date.now() / 1000),
+            chat: chatOf(chatId!),
+            from: this.bot,
+            photo: [
+              { file_id: `photo-${message_id}`, file_unique_id: `u${message_id}`, width: 1200, height: 600, file_size: photo.bytes.length },
+            ],
+            ...(p.caption ? { caption: p.caption } : {}),
           },
         };
       }
@@ -232,4 +261,25 @@ const forbidden: FakeError = { error_code: 403, description: "Forbidden: bot can
 function chatOf(chatId: string): { id: number; type: string } {
   const id = Number(chatId);
   return { id, type: id > 0 ? 'private' : 'supergroup' };
+}
+
+/** A file part of a multipart request (sendPhoto). */
+export interface UploadedFile {
+  readonly filename: string;
+  readonly type: string;
+  readonly bytes: Buffer;
+}
+
+/** A multipart Bot API request as a payload: text parts as values (JSON ones parsed), file parts as `UploadedFile`. */
+async function formPayload(body: Buffer, contentType: string): Promise<Record<string, unknown>> {
+  const form = await new Response(new Uint8Array(body), { headers: { 'content-type': contentType } }).formData();
+  const payload: Record<string, unknown> = {};
+  for (const [key, value] of form as unknown as Iterable<[string, string | File]>) {
+    if (typeof value === 'string') {
+      payload[key] = /^[[{]/.test(value) ? JSON.parse(value) : value;
+    } else {
+      payload[key] = { filename: value.name, type: value.type, bytes: Buffer.from(await value.arrayBuffer()) } satisfies UploadedFile;
+    }
+  }
+  return payload;
 }
