@@ -2,40 +2,21 @@
  * `sportello report` end to end: a real child process running the package bin against a fresh
  * database holding one resolved ticket, in text, JSON and CSV, and its refusals.
  */
-import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CONFIG_VARIABLES } from '../app/config.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
+import { buildCli, cliOn, SLOW_MS } from './cli-process.ts';
 import { seedOrganisation, seedPerson } from './fixtures/repository-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const BIN = path.join(ROOT, 'bin', 'sportello.mjs');
-const SLOW_MS = 180_000;
-
-interface Run {
-  readonly code: number;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-const run = (file: string, args: string[], env: NodeJS.ProcessEnv): Promise<Run> =>
-  new Promise((resolve) =>
-    execFile(file, args, { cwd: ROOT, env, timeout: 120_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, stdout, stderr }),
-    ),
-  );
-const baseEnv = Object.fromEntries(Object.entries(process.env).filter(([k]) => !(CONFIG_VARIABLES as readonly string[]).includes(k)));
 let tdb: TestDatabase;
-const cli = (...args: string[]) => run(process.execPath, [BIN, ...args], { ...baseEnv, DATABASE_URL: tdb.url, LOG_LEVEL: 'silent' });
+const cli = cliOn(() => tdb.url);
 
 beforeAll(async () => {
-  const build = await run(process.execPath, [path.join(ROOT, 'scripts', 'build.mjs'), '--if-stale'], process.env);
-  expect(build.code, build.stderr).toBe(0);
+  await buildCli();
   tdb = await createTestDatabase();
   const store = new KyselyStore(tdb.db);
   const org = await seedOrganisation(store, 'Associazione "Virgola, e Punto"');
