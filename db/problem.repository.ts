@@ -288,18 +288,29 @@ export class ProblemRepository implements ProblemRepositoryPort, ProblemCandidat
        order by g.n desc, g.key
        limit ${PER_BASIS_MAX}`.execute(this.db);
 
+    // The items whose incidents are a pattern of their own (suggested by item, now or before) or an
+    // open problem's: their incidents make no category pattern too, so one fault is not suggested twice.
     const byCategory = await sql<GroupRow & { category: string }>`
+      with covered as materialized (
+        select t.configuration_item_id as id from tickets t
+         where t.kind = 'incident' and t.created_at >= ${since} and t.configuration_item_id is not null and ${unlinked}
+         group by t.configuration_item_id having count(*) >= ${th.incidents}
+        union
+        select p.configuration_item_id from problems p where p.configuration_item_id is not null and p.status in (${OPEN}))
       select g.organisation_id::text || ':' || g.category as key, g.organisation_id, g.category, g.n, g.ids from (
         select t.organisation_id, lower(trim(t.category)) as category, count(*)::int as n,
                (array_agg(t.id order by t.created_at desc))[1:${EVIDENCE_MAX}] as ids
           from tickets t
          where t.kind = 'incident' and t.created_at >= ${since} and t.category is not null and trim(t.category) <> '' and ${unlinked}
+           and not exists (select 1 from covered c where c.id = t.configuration_item_id)
          group by t.organisation_id, lower(trim(t.category))
         having count(*) >= ${th.incidents}) g
        where not exists (
                select 1 from problems p
-                where lower(trim(p.category)) = g.category and (p.organisation_id is null or p.organisation_id = g.organisation_id)
-                  and p.status in (${OPEN}))
+                where lower(trim(p.category)) = g.category and p.organisation_id = g.organisation_id and p.status in (${OPEN}))
+         and not exists (
+               select 1 from problems p
+                where lower(trim(p.category)) = g.category and p.organisation_id is null and p.status in (${OPEN}))
          and ${suggestedSince('category', sql`g.organisation_id::text || ':' || g.category`)}
        order by g.n desc, key
        limit ${PER_BASIS_MAX}`.execute(this.db);
@@ -319,11 +330,11 @@ export class ProblemRepository implements ProblemRepositoryPort, ProblemCandidat
          group by al.fingerprint
         having count(*) filter (where al.opened_at >= ${since}) >= ${th.alertRows} or coalesce(sum(al.flaps), 0) >= ${th.alertFlaps}) g
        where not exists (select 1 from problems p where p.configuration_item_id = g.configuration_item_id and p.status in (${OPEN}))
-         and not exists (
-               select 1 from alerts a2
-                 join problem_links l on l.ticket_id = a2.incident_id
-                 join problems p on p.id = l.problem_id
-                where a2.fingerprint = g.key and p.status in (${OPEN}))
+         and g.key not in (
+               select a2.fingerprint from problems p
+                 join problem_links l on l.problem_id = p.id
+                 join alerts a2 on a2.incident_id = l.ticket_id
+                where p.status in (${OPEN}))
          and ${suggestedSince('alert', sql`g.key`)}
        order by g.alerts + g.flaps desc, g.key
        limit ${PER_BASIS_MAX}`.execute(this.db);

@@ -15,6 +15,7 @@ import * as vendors from './0009-vendors.ts';
 import * as itil from './0010-itil.ts';
 import * as dashboard from './0014-dashboard.ts';
 import * as reports from './0015-reports.ts';
+import * as problemScan from './0016-problem-scan.ts';
 import * as webClientIds from './0017-web-client-ids.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
@@ -31,5 +32,6 @@ export const migrations: Record<string, Migration> = {
   '0010-itil': itil,
   '0014-dashboard': dashboard,
   '0015-reports': reports,
+  '0016-problem-scan': problemScan,
   '0017-web-client-ids': webClientIds,
 };
