@@ -191,6 +191,7 @@ describe('a normal change approved by the ICT lead', () => {
     expect(requests.at(-1)?.editMessageId).toBe(requests[0]?.messageId);
     expect(requests.at(-1)?.message.buttons).toBeUndefined();
     expect(requests.at(-1)?.message.text).toBe('Decisione su RFC-000001: approvato.');
+    expect(requests.at(-1)?.message.fields?.find((f) => f.label === 'Approvazioni')?.value).toContain('approvata da Luca Referente');
     await say('luca', 'approva RFC-000001 di nuovo');
     expect(last('luca')).toBe('Su RFC-000001 si è già deciso: guarda il messaggio aggiornato.');
     await h.press('luca', 'change.reject', 'RFC-000001');

@@ -49,20 +49,7 @@ export function changePage(l: Locale, f: ChangeFacts): OutMessage {
     ...(standard ? [{ label: t(l, 'change.field.standard'), value: `${standard.key}: ${standard.title[l]}` }] : []),
     { label: t(l, 'change.field.shared'), value: t(l, details.sharedInfrastructure ? 'change.yes' : 'change.no') },
     { label: t(l, 'change.field.items'), value: f.items.join(', ') || '—' },
-    {
-      label: t(l, 'change.field.approvals'),
-      value:
-        f.approvals
-          .map((a) =>
-            t(l, 'change.approval_line', {
-              slot: t(l, `change.slot.${a.slot}`),
-              decision: t(l, `change.decision.${a.decision}`),
-              name: a.approver,
-              note: noteSuffix(a.note),
-            }),
-          )
-          .join('\n') || '—',
-    },
+    { label: t(l, 'change.field.approvals'), value: approvalLines(l, f) },
   );
   if (ticket.status === 'awaiting_approval') fields.push({ label: t(l, 'change.field.needs'), value: approversText(l, details) });
   fields.push({ label: t(l, 'change.field.window'), value: windowText(l, details.windowStart, details.windowEnd) });
@@ -82,6 +69,22 @@ export function changePage(l: Locale, f: ChangeFacts): OutMessage {
   return { title: `${ticket.ref} · ${neutralizeMentions(ticket.title)}`, text: t(l, `status_help.${ticket.status}`), fields };
 }
 
+/** Who decided what, one line per approval slot. */
+function approvalLines(l: Locale, f: ChangeFacts): string {
+  return (
+    f.approvals
+      .map((a) =>
+        t(l, 'change.approval_line', {
+          slot: t(l, `change.slot.${a.slot}`),
+          decision: t(l, `change.decision.${a.decision}`),
+          name: a.approver,
+          note: noteSuffix(a.note),
+        }),
+      )
+      .join('\n') || '—'
+  );
+}
+
 /**
  * The approval request sent to the approvers: with Approve / Reject while the change waits,
  * then (the same message, edited) the decision.
@@ -96,7 +99,11 @@ export function approvalRequest(l: Locale, f: ChangeFacts): OutMessage {
     { label: t(l, 'change.field.owner'), value: f.owner ?? '—' },
   ];
   if (ticket.status !== 'awaiting_approval')
-    return { title, text: t(l, 'change.request.decided', { ref: ticket.ref, status: t(l, `status.${ticket.status}`) }), fields };
+    return {
+      title,
+      text: t(l, 'change.request.decided', { ref: ticket.ref, status: t(l, `status.${ticket.status}`) }),
+      fields: [...fields, { label: t(l, 'change.field.approvals'), value: approvalLines(l, f) }],
+    };
   const approved = f.approvals.filter((a) => a.decision === 'approved').map((a) => a.slot);
   const missing = details ? ChangeRules.requiredSlots(details).filter((s) => !approved.includes(s)) : [];
   const partial =
