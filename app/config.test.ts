@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './config.ts';
+import { ConfigError, loadConfig, webChatExposureProblem } from './config.ts';
 
 function problems(env: Record<string, string>): string[] {
   try {
@@ -26,6 +26,8 @@ describe('loadConfig', () => {
       discord: undefined,
       webChat: true,
       host: '127.0.0.1',
+      webChatPublic: false,
+      retentionMonths: 24,
     });
   });
 
@@ -33,6 +35,27 @@ describe('loadConfig', () => {
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc' })).toMatchObject({ webChat: false, host: '0.0.0.0' });
     expect(loadConfig({ TELEGRAM_BOT_TOKEN: '123:abc', WEB_CHAT: 'on' })).toMatchObject({ webChat: true, host: '127.0.0.1' });
     expect(loadConfig({ HOST: '0.0.0.0' })).toMatchObject({ webChat: true, host: '0.0.0.0' });
+  });
+
+  it('says why the web chat may not listen on an address other machines reach, unless WEB_CHAT_PUBLIC=yes', () => {
+    const open = loadConfig({ HOST: '0.0.0.0' });
+    expect(webChatExposureProblem(open)).toBe(
+      'WEB_CHAT: the web chat is a demo that authenticates nobody (whoever reaches it can act as any demo identity), ' +
+        'and HOST "0.0.0.0" makes it reachable from other machines. Unset HOST (127.0.0.1), set WEB_CHAT=off, ' +
+        'or set WEB_CHAT_PUBLIC=yes if you mean to expose the demo',
+    );
+    expect(webChatExposureProblem(loadConfig({ HOST: '192.168.1.10', TELEGRAM_BOT_TOKEN: '1:a', WEB_CHAT: 'on' }))).toContain(
+      'HOST "192.168.1.10"',
+    );
+    expect(webChatExposureProblem(loadConfig({}), '::')).toContain('HOST "::"');
+    // Loopback, the web chat off, or the operator's explicit yes: nothing to say.
+    for (const host of ['127.0.0.1', '127.0.1.1', '::1', 'localhost', '::ffff:127.0.0.1'])
+      expect(webChatExposureProblem(loadConfig({ HOST: host })), host).toBeUndefined();
+    expect(webChatExposureProblem(loadConfig({ HOST: '0.0.0.0', WEB_CHAT: 'off' }))).toBeUndefined();
+    expect(webChatExposureProblem(loadConfig({ TELEGRAM_BOT_TOKEN: '1:a' }))).toBeUndefined();
+    expect(loadConfig({ HOST: '0.0.0.0', WEB_CHAT_PUBLIC: 'yes' })).toMatchObject({ webChatPublic: true });
+    expect(webChatExposureProblem(loadConfig({ HOST: '0.0.0.0', WEB_CHAT_PUBLIC: 'yes' }))).toBeUndefined();
+    expect(problems({ WEB_CHAT_PUBLIC: 'si' })).toEqual(['WEB_CHAT_PUBLIC: must be one of yes, no (got "si")']);
   });
 
   it('reads every variable', () => {
@@ -52,6 +75,7 @@ describe('loadConfig', () => {
       DISCORD_BOT_TOKEN: 'discord-token',
       DISCORD_APPLICATION_ID: '123456789012345678',
       WEB_CHAT: 'off',
+      RETENTION_MONTHS: '36',
     });
     expect(config).toMatchObject({
       port: 8080,
@@ -66,6 +90,7 @@ describe('loadConfig', () => {
       discord: { botToken: 'discord-token', applicationId: '123456789012345678', apiUrl: undefined },
       webChat: false,
       host: '0.0.0.0',
+      retentionMonths: 36,
     });
   });
 
@@ -86,6 +111,8 @@ describe('loadConfig', () => {
     [{ WEB_CHAT: 'yes' }, 'WEB_CHAT: must be one of on, off (got "yes")'],
     [{ PUBLIC_URL: 'help.example.org' }, 'PUBLIC_URL: must be a URL starting with http:// or https:// (got "help.example.org")'],
     [{ DISCORD_BOT_TOKEN: 't', DISCORD_APPLICATION_ID: 'abc' }, 'DISCORD_APPLICATION_ID: must be a numeric id (got "abc")'],
+    [{ RETENTION_MONTHS: '0' }, 'RETENTION_MONTHS: must be a whole number of months between 1 and 240 (got "0")'],
+    [{ RETENTION_MONTHS: 'two years' }, 'RETENTION_MONTHS: must be a whole number of months between 1 and 240 (got "two years")'],
   ])('reports %j', (env, line) => {
     expect(problems(env)).toEqual([line]);
   });

@@ -53,6 +53,14 @@ export interface Config {
   readonly webChat: boolean;
   /** Interface the HTTP server binds: 127.0.0.1 while the web chat is on, all interfaces otherwise. */
   readonly host: string;
+  /** WEB_CHAT_PUBLIC=yes: the operator knowingly serves the unauthenticated web chat beyond this machine. */
+  readonly webChatPublic: boolean;
+  /**
+   * Months a closed ticket keeps its personal data (titles, descriptions, comments) before the
+   * daily retention job replaces them (`RETENTION_MONTHS`, default 24). Unset in a hand-built
+   * config means the default.
+   */
+  readonly retentionMonths?: number;
 }
 
 /** Every variable `loadConfig` reads. */
@@ -77,6 +85,8 @@ export const CONFIG_VARIABLES = [
   'DISCORD_GUILD_ID',
   'WEB_CHAT',
   'HOST',
+  'WEB_CHAT_PUBLIC',
+  'RETENTION_MONTHS',
 ] as const;
 type Variable = (typeof CONFIG_VARIABLES)[number];
 
@@ -162,6 +172,14 @@ const schema = z.object({
     .string()
     .refine((s) => /^[\w.:-]+$/.test(s), { message: 'must be an interface address such as 127.0.0.1 or 0.0.0.0' })
     .optional(),
+  WEB_CHAT_PUBLIC: oneOf(['yes', 'no']).optional(),
+  RETENTION_MONTHS: z
+    .string()
+    .refine((s) => /^\d{1,3}$/.test(s) && Number(s) >= 1 && Number(s) <= 240, {
+      message: 'must be a whole number of months between 1 and 240',
+    })
+    .transform(Number)
+    .default(24),
 });
 
 /** Problems of variables that only make sense together; checked on presence alone. */
@@ -221,5 +239,30 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
       : undefined,
     webChat,
     host: v.HOST ?? (webChat ? '127.0.0.1' : '0.0.0.0'),
+    webChatPublic: v.WEB_CHAT_PUBLIC === 'yes',
+    retentionMonths: v.RETENTION_MONTHS,
   };
+}
+
+/** An address only this machine reaches: 127.0.0.0/8, ::1, localhost. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host
+    .trim()
+    .toLowerCase()
+    .replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * Why the app must not start: the web chat (which authenticates nobody: whoever reaches it picks
+ * any demo identity) on an address other machines reach, without WEB_CHAT_PUBLIC=yes. `host` is
+ * the address actually bound (default `config.host`).
+ */
+export function webChatExposureProblem(config: Config, host: string = config.host): string | undefined {
+  if (!config.webChat || config.webChatPublic || isLoopbackHost(host)) return undefined;
+  return (
+    `WEB_CHAT: the web chat is a demo that authenticates nobody (whoever reaches it can act as any demo identity), ` +
+    `and HOST ${JSON.stringify(host)} makes it reachable from other machines. Unset HOST (127.0.0.1), set WEB_CHAT=off, ` +
+    `or set WEB_CHAT_PUBLIC=yes if you mean to expose the demo`
+  );
 }

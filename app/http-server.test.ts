@@ -61,6 +61,26 @@ describe('createHttpServer', () => {
     expect(await unknown.json()).toEqual({ error: 'not_found' });
   });
 
+  it('while starting, a path no route serves yet is 503 with Retry-After; once ready it is 404', async () => {
+    server = createHttpServer({ log, health: async () => ({ ok: false, reason: 'starting' }), metrics, startsReady: false });
+    const base = `http://127.0.0.1:${await server.listen(0, '127.0.0.1')}`;
+    const early = await fetch(`${base}/telegram/webhook`, { method: 'POST', body: '{}' });
+    expect(early.status).toBe(503);
+    expect(early.headers.get('retry-after')).toBe('2');
+    expect(await early.json()).toMatchObject({ error: 'starting' });
+    // The built-in routes answer meanwhile.
+    expect((await fetch(`${base}/healthz`)).status).toBe(503);
+    expect((await fetch(`${base}/metrics`)).status).toBe(200);
+    expect((await fetch(`${base}/metrics`, { method: 'POST' })).status).toBe(405);
+    server.addRoutes([{ method: 'POST', path: '/telegram/webhook', handle: (_req, res) => sendJson(res, 200, { ok: true }) }]);
+    expect((await fetch(`${base}/telegram/webhook`, { method: 'POST', body: '{}' })).status).toBe(200);
+    expect((await fetch(`${base}/slack/events`, { method: 'POST', body: '{}' })).status).toBe(503);
+    server.markReady();
+    const late = await fetch(`${base}/slack/events`, { method: 'POST', body: '{}' });
+    expect(late.status).toBe(404);
+    expect(late.headers.get('retry-after')).toBeNull();
+  });
+
   it('refuses bodies over the limit with 413', async () => {
     const base = await start();
     server?.addRoutes([

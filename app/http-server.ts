@@ -30,12 +30,23 @@ export interface HttpServerOptions {
   readonly routes?: readonly HttpRoute[];
   readonly health: () => Promise<HealthResult>;
   readonly metrics: MetricsSource;
+  /**
+   * false: until `markReady()`, a path no route serves yet is answered 503 with Retry-After (the
+   * adapters mount their webhooks only once the database is up; a 404 would tell a platform the
+   * URL is wrong, a 503 makes it deliver again). Default true.
+   */
+  readonly startsReady?: boolean;
 }
+
+/** Seconds a caller is asked to wait, with a 503, while the process is still starting. */
+export const STARTING_RETRY_AFTER_SECONDS = 2;
 
 export interface HttpServer {
   readonly server: Server;
   /** Adds routes; later routes never shadow earlier ones with the same method and path. */
   addRoutes(routes: readonly HttpRoute[]): void;
+  /** Every route is mounted: a path none serves is a 404 from now on (it was a 503). */
+  markReady(): void;
   /** Listens on `port` (0: any free one) and resolves with the port actually bound. */
   listen(port: number, host?: string): Promise<number>;
   /**
@@ -61,6 +72,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     },
     ...(opts.routes ?? []),
   ];
+  let ready = opts.startsReady ?? true;
 
   const server = http.createServer((req, res) => {
     const started = process.hrtime.bigint();
@@ -71,7 +83,7 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
       log.debug({ method, path, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'),
     );
     // Kit routes answer their own failures; this catches the others' (the built-in ones, tests').
-    void dispatch(routes, req, res, method, path).catch((err: unknown) => answerError(req, res, err, log));
+    void dispatch(routes, req, res, method, path, ready).catch((err: unknown) => answerError(req, res, err, log));
   });
   // A client that opens a connection and never sends a full request must not hold it forever.
   server.headersTimeout = 20_000;
@@ -81,6 +93,9 @@ export function createHttpServer(opts: HttpServerOptions): HttpServer {
     server,
     addRoutes(more) {
       routes.push(...more);
+    },
+    markReady() {
+      ready = true;
     },
     listen(port, host) {
       return new Promise((resolve, reject) => {
@@ -112,6 +127,7 @@ async function dispatch(
   res: ServerResponse,
   method: string,
   path: string,
+  ready: boolean,
 ): Promise<void> {
   const allowed = new Set<string>();
   for (const route of routes) {
@@ -125,6 +141,13 @@ async function dispatch(
     allowed.add(route.method);
   }
   req.resume();
+  if (!ready && allowed.size === 0)
+    return sendJson(
+      res,
+      503,
+      { error: 'starting', message: 'the server is starting: try again shortly' },
+      { 'retry-after': String(STARTING_RETRY_AFTER_SECONDS) },
+    );
   if (allowed.size > 0) return sendJson(res, 405, { error: 'method_not_allowed' }, { allow: [...allowed].join(', ') });
   sendJson(res, 404, { error: 'not_found' });
 }

@@ -26,7 +26,8 @@ async function main(): Promise<void> {
   const log = createLogger({ level: config.logLevel });
   const app = await startApp(config, { log, waitForReady: false, onReady: async (ctx) => void (await startServices(ctx)) }).catch(
     (err: unknown) => {
-      log.fatal({ err }, 'cannot start the http server');
+      if (err instanceof ConfigError) for (const line of err.problems) process.stderr.write(`${line}\n`);
+      else log.fatal({ err }, 'cannot start the http server');
       process.exit(1);
     },
   );

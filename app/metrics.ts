@@ -20,6 +20,8 @@ export interface Metrics {
   startInbound(platform: string): (status: InboundStatus) => void;
   recordDelivered(platform: string): void;
   recordDeliveryFailed(platform: string): void;
+  /** Counts a message of unknown fate sent again with no platform check (it may show twice). */
+  recordResentBlind(platform: string): void;
   /** Sets (or replaces) where `sportello_outbox_pending` reads from. */
   setOutboxPendingSource(source: OutboxPendingSource): void;
   render(): Promise<string>;
@@ -55,6 +57,12 @@ export function createMetrics(): Metrics {
     labelNames: ['platform'] as const,
     registers: [registry],
   });
+  const resentBlind = new Counter({
+    name: 'sportello_outbox_resent_blind_total',
+    help: 'Outbox messages whose earlier attempt may have arrived (its process died mid-send), sent again where the platform cannot tell: they may show twice.',
+    labelNames: ['platform'] as const,
+    registers: [registry],
+  });
   let pendingSource: OutboxPendingSource | undefined;
   new Gauge({
     name: 'sportello_outbox_pending',
@@ -83,6 +91,7 @@ export function createMetrics(): Metrics {
     },
     recordDelivered: (platform) => delivered.inc({ platform }),
     recordDeliveryFailed: (platform) => failed.inc({ platform }),
+    recordResentBlind: (platform) => resentBlind.inc({ platform }),
     setOutboxPendingSource(source) {
       pendingSource = source;
     },

@@ -7,6 +7,7 @@
 import type { AddressInfo } from 'node:net';
 import { createDashboard } from '../bots/dashboard/dashboard-routes.ts';
 import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
+import { privacyRoutes } from '../bots/privacy/privacy-routes.ts';
 import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { createWebChat } from '../bots/web/web-chat.ts';
@@ -46,10 +47,12 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     dbUrl: ctx.dbUrl,
     redisUrl: config.redisUrl,
     defaultLocale: config.defaultLocale,
+    retentionMonths: config.retentionMonths,
     senders,
     onOutboxResult: (platform, outcome) => {
       if (outcome === 'delivered') metrics.recordDelivered(platform);
       else if (outcome === 'failed') metrics.recordDeliveryFailed(platform);
+      else if (outcome === 'resent_blind') metrics.recordResentBlind(platform);
     },
   });
   ctx.addHealthCheck('jobs', () => workers.health());
@@ -71,7 +74,13 @@ export async function startServices(ctx: AppContext): Promise<Services> {
 
   if (config.webChat) {
     const messages = new WebMessageRepository(ctx.db);
-    const web = createWebChat({ engine, messages, channels: store.channels, log: log.child({ adapter: 'web' }) });
+    const web = createWebChat({
+      engine,
+      messages,
+      channels: store.channels,
+      log: log.child({ adapter: 'web' }),
+      ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+    });
     // The answers may be stored by another process (a `sportello worker`): the live streams of
     // this one hear about every message written.
     const feed = await new PgWebMessageFeed({ url: ctx.dbUrl, messages, log: log.child({ adapter: 'web' }) }).listen((m) =>
@@ -94,6 +103,8 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     log: log.child({ component: 'dashboard' }),
   });
   ctx.http.addRoutes(dashboard.routes);
+  // A person's export asked for in chat (`i miei dati`): the one-time download link's page.
+  ctx.http.addRoutes(privacyRoutes({ store, clock, defaultLocale: config.defaultLocale, log: log.child({ component: 'privacy' }) }));
   // The live streams end as soon as closing starts, so they do not hold the HTTP server's close.
   ctx.signal.addEventListener('abort', () => dashboard.close(), { once: true });
   ctx.onClose(async () => {

@@ -8,7 +8,7 @@ import type { Kysely } from 'kysely';
 import type { Clock, Store } from '../core/kernel/ports.ts';
 import { describeError, pingDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
-import type { Config } from './config.ts';
+import { type Config, ConfigError, webChatExposureProblem } from './config.ts';
 import { type DatabaseRuntime, openDatabase } from './database-runtime.ts';
 import { createHttpServer, type HealthResult, type HttpServer } from './http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
@@ -79,8 +79,14 @@ type Phase =
   | { readonly name: 'failed'; readonly reason: string }
   | { readonly name: 'ready'; readonly runtime: DatabaseRuntime };
 
-/** Starts the server process; see `StartAppOptions` for when it resolves. */
+/**
+ * Starts the server process; see `StartAppOptions` for when it resolves. Throws `ConfigError`
+ * before listening when the web chat would be reachable from other machines without WEB_CHAT_PUBLIC=yes.
+ */
 export async function startApp(config: Config, opts: StartAppOptions = {}): Promise<App> {
+  // Before anything listens: the unauthenticated web chat is not served to the network by accident.
+  const exposed = webChatExposureProblem(config, opts.host ?? config.host);
+  if (exposed) throw new ConfigError([exposed]);
   const log = opts.log ?? createLogger({ level: config.logLevel });
   const clock = opts.clock ?? systemClock;
   const metrics = createMetrics();
@@ -90,7 +96,8 @@ export async function startApp(config: Config, opts: StartAppOptions = {}): Prom
   let phase: Phase = { name: 'starting' };
   let runtime: DatabaseRuntime | undefined;
 
-  const http = createHttpServer({ log, health: () => health(phase, healthChecks), metrics });
+  // Until every route is mounted, a path not served yet answers 503 + Retry-After, not 404.
+  const http = createHttpServer({ log, health: () => health(phase, healthChecks), metrics, startsReady: false });
   const port = await http.listen(config.port, opts.host ?? config.host);
   log.info({ port }, 'http server listening');
 
@@ -127,6 +134,7 @@ export async function startApp(config: Config, opts: StartAppOptions = {}): Prom
     });
     abort.signal.throwIfAborted();
     phase = { name: 'ready', runtime };
+    http.markReady();
     log.info({ port, publicUrl: config.publicUrl, embedded: runtime.embedded }, `Sportello ready on http://localhost:${port}`);
   };
 

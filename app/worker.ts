@@ -50,6 +50,7 @@ export async function runWorker(env: Readonly<Record<string, string | undefined>
       dbUrl: runtime.url,
       redisUrl: config.redisUrl,
       defaultLocale: config.defaultLocale,
+      retentionMonths: config.retentionMonths,
       senders,
     });
   } catch (err) {

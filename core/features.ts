@@ -12,6 +12,7 @@ import { dashboardFeature } from './dashboard/dashboard-commands.ts';
 import { escalationFeature } from './escalation/escalation-actions.ts';
 import { CommandRegistry, type Feature } from './kernel/command.ts';
 import { peopleFeature } from './people/people-commands.ts';
+import { privacyFeature } from './privacy/privacy-commands.ts';
 import { problemsFeature } from './problems/problem-commands.ts';
 import { reportsFeature } from './reports/report-commands.ts';
 import { slaFeature } from './sla/sla-command.ts';
@@ -32,6 +33,7 @@ export const FEATURES: readonly Feature[] = [
   vendorsFeature,
   escalationFeature,
   peopleFeature,
+  privacyFeature,
 ];
 
 export const REGISTRY = new CommandRegistry(FEATURES);

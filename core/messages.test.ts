@@ -13,6 +13,7 @@ import { kernelEn, kernelIt } from './kernel/messages.ts';
 import { ROLES } from './kernel/person.ts';
 import { TICKET_KINDS, TICKET_STATUSES } from './kernel/ticket.ts';
 import { own as people } from './people/messages.ts';
+import { own as privacy } from './privacy/messages.ts';
 import { own as problems } from './problems/messages.ts';
 import { own as reports } from './reports/messages.ts';
 import { own as sla } from './sla/messages.ts';
@@ -35,6 +36,7 @@ const OWN: Readonly<Record<string, { readonly it: Readonly<Record<string, string
   conversation,
   dashboard,
   reports,
+  privacy,
 };
 const itCatalog: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.it));
 const en: Readonly<Record<string, string>> = Object.assign({}, ...Object.values(OWN).map((c) => c.en));

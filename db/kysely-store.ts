@@ -14,6 +14,7 @@ import { LinkCodeRepository } from './link-code.repository.ts';
 import { monitoringRepository } from './monitoring.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
 import { PeopleRepository } from './people.repository.ts';
+import { PrivacyRepository } from './privacy.repository.ts';
 import { ProblemRepository } from './problem.repository.ts';
 import { ReportRepository } from './report.repository.ts';
 import type { Database } from './schema.ts';
@@ -49,6 +50,7 @@ export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories
     problems,
     problemCandidates: problems,
     reports: new ReportRepository(db),
+    privacy: new PrivacyRepository(db),
   };
 }
 
@@ -78,6 +80,7 @@ export class KyselyStore implements Store {
   readonly problemCandidates: Repositories['problemCandidates'];
   readonly cmdb: Repositories['cmdb'];
   readonly reports: Repositories['reports'];
+  readonly privacy: Repositories['privacy'];
 
   constructor(private readonly db: Kysely<Database>) {
     const repos = reposFor(db);
@@ -101,6 +104,7 @@ export class KyselyStore implements Store {
     this.problemCandidates = repos.problemCandidates;
     this.cmdb = repos.cmdb;
     this.reports = repos.reports;
+    this.privacy = repos.privacy;
   }
 
   async transaction<T>(

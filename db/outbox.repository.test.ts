@@ -86,6 +86,83 @@ describe('OutboxRepository', () => {
     expect(row).toMatchObject({ status: 'delivered', platform_message_id: 'fresh' });
   });
 
+  it('renews only the leases still held, so a live holder keeps its row and a lost lease is reported', async () => {
+    await store.outbox.enqueue([entry('R1', 'r1'), entry('R2', 'r2')], at(0));
+    const [r1, r2] = await store.outbox.lease(at(0), 10, 1_000);
+    // The holder's heartbeat: both leases pushed to 3 s.
+    expect(
+      (
+        await store.outbox.renew(
+          [
+            { id: r1!.id, attempt: 1 },
+            { id: r2!.id, attempt: 1 },
+          ],
+          at(3),
+        )
+      ).sort(),
+    ).toEqual([r1!.id, r2!.id].sort());
+    // Past the first lease but within the renewed one: nobody else may take them.
+    expect(await store.outbox.lease(at(2), 10, 1_000)).toEqual([]);
+    // r2 is delivered: renewing it again does nothing; a stale attempt renews nothing either.
+    expect(await store.outbox.markDelivered(r2!.id, 1, at(2), 'm')).toBe(true);
+    expect(
+      await store.outbox.renew(
+        [
+          { id: r2!.id, attempt: 1 },
+          { id: r1!.id, attempt: 7 },
+        ],
+        at(9),
+      ),
+    ).toEqual([]);
+    expect(await store.outbox.renew([], at(9))).toEqual([]);
+    // The holder stops renewing (it died): the row is taken over once the last renewal ran out.
+    const [again] = await store.outbox.lease(at(3.001), 10, 1_000);
+    expect(again).toMatchObject({ id: r1!.id, attempts: 2 });
+    // The old holder's heartbeat no longer holds it.
+    expect(await store.outbox.renew([{ id: r1!.id, attempt: 1 }], at(20))).toEqual([]);
+    // A beat arriving after the new holder scheduled a retry does not lease the row again.
+    expect(await store.outbox.markFailed(r1!.id, 2, 'slack http 500', at(4))).toBe(true);
+    expect(await store.outbox.renew([{ id: r1!.id, attempt: 2 }], at(20))).toEqual([]);
+    expect(await store.outbox.lease(at(4), 10, 1_000)).toMatchObject([{ id: r1!.id, attempts: 3, unknownFate: true }]);
+  });
+
+  it('tells a re-lease that an abandoned attempt may have arrived, for every later attempt', async () => {
+    await store.outbox.enqueue([entry('U1', 'u1'), entry('U2', 'u2')], at(0));
+    const leased = await store.outbox.lease(at(0), 10, 1_000);
+    expect(leased.map((r) => r.unknownFate)).toEqual([false, false]);
+    // u2 failed cleanly: its next attempt knows nothing arrived.
+    await store.outbox.markFailed(leased[1]!.id, 1, 'slack http 500', at(1));
+    // u1's holder died: its lease runs out with no mark.
+    const second = await store.outbox.lease(at(1), 10, 1_000);
+    expect(second.map((r) => [r.message.text, r.attempts, r.unknownFate])).toEqual([
+      ['u1', 2, true],
+      ['u2', 2, false],
+    ]);
+    // The second attempt of u1 fails cleanly: the first one's fate is still unknown.
+    await store.outbox.markFailed(second[0]!.id, 2, 'slack http 500', at(2));
+    const [third] = await store.outbox.lease(at(2), 1, 1_000);
+    expect(third).toMatchObject({ id: second[0]!.id, attempts: 3, unknownFate: true });
+    const row = await tdb.db.selectFrom('outbox').selectAll().where('id', '=', third!.id).executeTakeFirstOrThrow();
+    expect(row.unknown_fate_attempts).toBe(1);
+  });
+
+  it('counts the rows delivered by a blind resend, per platform, as in flight', async () => {
+    await store.outbox.enqueue(
+      [
+        { address: { platform: 'telegram', kind: 'dm', conversationId: '5' }, message: { text: 't' } },
+        { address: { platform: 'discord', kind: 'dm', conversationId: '6' }, message: { text: 'd' } },
+        { address: { platform: 'telegram', kind: 'dm', conversationId: '7' }, message: { text: 'ok' } },
+      ],
+      at(0),
+    );
+    const [t, d, ok] = await store.outbox.lease(at(0), 10, 60_000);
+    expect(await store.outbox.markDelivered(t!.id, t!.attempts, at(1), '1', true)).toBe(true);
+    expect(await store.outbox.markDelivered(d!.id, d!.attempts, at(1), '2', false)).toBe(true);
+    expect(await store.outbox.markDelivered(ok!.id, ok!.attempts, at(1), '3')).toBe(true);
+    expect(await store.outbox.inFlightResends(at(0))).toEqual({ telegram: 1 });
+    expect(await store.outbox.inFlightResends(at(2))).toEqual({});
+  });
+
   it('leases only the platforms asked for', async () => {
     await store.outbox.enqueue(
       [

@@ -18,6 +18,7 @@ function toRecord(r: OutboxRow): OutboxRecord {
     message: r.message,
     attempts: r.attempts,
     createdAt: r.created_at,
+    unknownFate: r.unknown_fate_attempts > 0,
     ...(r.ref !== null && { ref: r.ref }),
     ...(r.ephemeral_to !== null && { ephemeralTo: r.ephemeral_to }),
   };
@@ -60,7 +61,9 @@ export class OutboxRepository implements OutboxRepositoryPort {
    * conversation is eligible (so a conversation is delivered in order and by one worker at a
    * time, and a retrying entry holds back the ones after it). `SKIP LOCKED` lets concurrent
    * workers pass over rows another is leasing; a row whose lease another worker has just
-   * committed fails the re-checked `leased_until` condition and is dropped.
+   * committed fails the re-checked `leased_until` condition and is dropped. A row leased again
+   * while its previous lease is still recorded was abandoned mid-send: it is counted as an
+   * attempt of unknown fate, and every later attempt is told so (`unknownFate`).
    */
   async lease(now: Date, limit: number, leaseMs: number, platforms?: readonly Platform[]): Promise<OutboxRecord[]> {
     if (limit <= 0 || platforms?.length === 0) return [];
@@ -69,7 +72,7 @@ export class OutboxRepository implements OutboxRepositoryPort {
       .with('due', (db) =>
         db
           .selectFrom('outbox as o')
-          .select('o.id')
+          .select(['o.id', 'o.leased_until as previous_lease'])
           .where('o.status', '=', 'pending')
           .where('o.next_attempt_at', '<=', now)
           .$if(platforms !== undefined, (qb) => qb.where('o.platform', 'in', [...(platforms ?? [])]))
@@ -93,7 +96,12 @@ export class OutboxRepository implements OutboxRepositoryPort {
       )
       .updateTable('outbox')
       .from('due')
-      .set((eb) => ({ leased_until: leasedUntil, attempts: eb('outbox.attempts', '+', 1) }))
+      .set((eb) => ({
+        leased_until: leasedUntil,
+        attempts: eb('outbox.attempts', '+', 1),
+        // A lease still set on a due row ran out with no mark: that attempt's outcome is unknown.
+        unknown_fate_attempts: sql<number>`outbox.unknown_fate_attempts + (case when due.previous_lease is null then 0 else 1 end)`,
+      }))
       .whereRef('outbox.id', '=', 'due.id')
       .returningAll('outbox')
       .execute();
@@ -101,10 +109,33 @@ export class OutboxRepository implements OutboxRepositoryPort {
     return rows.sort((a, b) => a.seq - b.seq).map(toRecord);
   }
 
-  async markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null): Promise<boolean> {
+  /**
+   * One statement for all the rows a process is sending; fenced by the attempt like the marks,
+   * and never after a mark (a retry scheduled has no lease: a late beat must not lease it again).
+   */
+  async renew(leases: readonly { readonly id: string; readonly attempt: number }[], leasedUntil: Date): Promise<string[]> {
+    if (leases.length === 0) return [];
+    const rows = await this.db
+      .updateTable('outbox')
+      .set({ leased_until: leasedUntil })
+      .where('status', '=', 'pending')
+      .where('leased_until', 'is not', null)
+      .where((eb) => eb.or(leases.map((l) => eb.and([eb('id', '=', l.id), eb('attempts', '=', l.attempt)]))))
+      .returning('id')
+      .execute();
+    return rows.map((r) => r.id);
+  }
+
+  async markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null, blindResend = false): Promise<boolean> {
     const r = await this.db
       .updateTable('outbox')
-      .set({ status: 'delivered', delivered_at: at, platform_message_id: platformMessageId, leased_until: null })
+      .set({
+        status: 'delivered',
+        delivered_at: at,
+        platform_message_id: platformMessageId,
+        leased_until: null,
+        blind_resend: blindResend,
+      })
       .where('id', '=', id)
       .where('attempts', '=', attempt)
       .where('status', '=', 'pending')
@@ -127,6 +158,17 @@ export class OutboxRepository implements OutboxRepositoryPort {
       .where('status', '=', 'pending')
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  async inFlightResends(since: Date): Promise<Partial<Record<Platform, number>>> {
+    const rows = await this.db
+      .selectFrom('outbox')
+      .select(['platform', (eb) => eb.fn.countAll<string>().as('n')])
+      .where('blind_resend', '=', true)
+      .where('delivered_at', '>=', since)
+      .groupBy('platform')
+      .execute();
+    return Object.fromEntries(rows.map((r) => [r.platform, Number(r.n)]));
   }
 
   async findMessage(platform: Platform, conversationId: string, ref: string): Promise<string | undefined> {

@@ -168,6 +168,10 @@ export interface OutboxTable {
   attempts: Generated<number>;
   next_attempt_at: Date;
   leased_until: Date | null;
+  /** Attempts whose lease ran out with no mark: the holder died or stalled mid-send (0019). */
+  unknown_fate_attempts: Generated<number>;
+  /** Delivered by resending after an attempt of unknown fate, with no platform check: may show twice. */
+  blind_resend: Generated<boolean>;
   last_error: string | null;
   created_at: Date;
   delivered_at: Date | null;

@@ -16,6 +16,8 @@ export type JobData =
   | { readonly kind: 'problem-scan'; readonly slot: string }
   /** Reminders of licences to renew within 30 days, to the organisations' ICT leads; `day` names the run. */
   | { readonly kind: 'licence-renewals'; readonly day: string }
+  /** The retention of closed tickets' personal data (GDPR); `day` names the run. */
+  | { readonly kind: 'retention'; readonly day: string }
   /** The committee's weekly flow report or the observers' monthly report; `day` names the run (the period is the one before it). */
   | { readonly kind: 'report'; readonly period: 'week' | 'month'; readonly day: string }
   /**

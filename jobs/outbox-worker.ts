@@ -8,12 +8,13 @@
  * this module owns its start and graceful stop. Every job process runs it (`npm start` and each
  * `sportello worker`): the lease, fenced by the attempt count, hands a row to one of them, and
  * only the oldest pending row of a conversation is ever leased, so the fleet keeps each
- * conversation in order and two workers never send the same row (see the dispatcher for the one
- * crash window that can repeat a message).
+ * conversation in order and two workers never send the same row. The lease is short (15 s) and
+ * renewed while a row is being sent, so a killed process holds its rows' chats for seconds (see
+ * the dispatcher for the crash window, and what each platform does about it).
  */
 
 import type { ChatSender } from '../core/kernel/outbox.ts';
-import { type DispatcherLog, OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
+import { type DeliveryOutcome, type DispatcherLog, OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { Clock, Store } from '../core/kernel/ports.ts';
 
@@ -26,14 +27,14 @@ export interface OutboxWorkerOptions {
   /** Poll interval for rows that became due (retries, other processes' rows); default 1 s. */
   readonly pollMs?: number;
   readonly backoffMs?: (attempts: number) => number;
-  readonly onResult?: (platform: Platform, outcome: 'delivered' | 'retry' | 'failed') => void;
+  readonly onResult?: (platform: Platform, outcome: DeliveryOutcome) => void;
 }
 
 export interface OutboxWorker {
   readonly dispatcher: OutboxDispatcher;
   /** Delivers what is due now, without waiting for the next poll. */
   kick(): void;
-  /** Stops polling and waits for the delivery round in flight (a leased row left behind is retried after its lease). */
+  /** Stops polling and waits for the delivery round in flight (a leased row left behind is taken over after its lease). */
   stop(): Promise<void>;
 }
 

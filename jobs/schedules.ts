@@ -7,6 +7,7 @@
  * - certifications (reminders 30 and 7 days before an expiry, automatic lapses), every hour;
  * - the proactive problem scan (suggestions to the volunteers channel), every hour;
  * - licence renewal reminders (30 days before), daily at 08:40;
+ * - the retention of closed tickets' personal data, daily at 03:35;
  * - the committee's flow report every Monday at 08:00, the observers' report on the 1st at 09:00;
  * - the monitoring agents' watchdog, every 15 seconds (old rows purged every 15 minutes).
  * Every worker process runs the same crons. The digest, auto-close, housekeeping and watchdog
@@ -34,6 +35,8 @@ export interface ScheduleCrons {
   readonly problemScan?: string;
   /** Licence renewal reminders; default `40 8 * * *` (daily, 08:40). */
   readonly licenceRenewals?: string;
+  /** Retention of closed tickets' personal data; default `35 3 * * *` (daily, at night). */
+  readonly retention?: string;
   /** The committee's flow report of the week before; default `0 8 * * 1` (Monday 08:00). */
   readonly weeklyReport?: string;
   /** The observers' report of the month before; default `0 9 1 * *` (the 1st, 09:00). */
@@ -160,6 +163,15 @@ export function startSchedules(opts: SchedulesOptions): Schedules {
         );
       }),
       options('licence-renewals'),
+    ),
+    cron.schedule(
+      crons.retention ?? '35 3 * * *',
+      run('retention', () => {
+        // One run per day for the fleet; each ticket is also marked once cleared.
+        const day = localDay(clock.now(), timezone);
+        return queue.add('retention', { kind: 'retention', day }, { jobId: `retention-${day}`, removeOnComplete: { age: 2 * 86_400 } });
+      }),
+      options('retention'),
     ),
     ...(['week', 'month'] as const).map((period) =>
       cron.schedule(

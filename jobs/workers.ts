@@ -4,7 +4,7 @@
  *
  * - one BullMQ queue (`<namespace>-jobs`) on Redis or on BullMQ's PostgreSQL backend: SLA
  *   timers (`sla-<eventId>`), the morning digest, the auto-close, housekeeping, the hourly
- *   certification reminders and lapses (`certifications-<hour>`), the hourly problem scan (`problem-scan-<hour>`), the daily licence renewal reminders (`licence-renewals-<day>`), the weekly and monthly reports (`report-week-<day>`, `report-month-<day>`) and the monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
+ *   certification reminders and lapses (`certifications-<hour>`), the hourly problem scan (`problem-scan-<hour>`), the daily licence renewal reminders (`licence-renewals-<day>`), the daily retention of closed tickets' personal data (`retention-<day>`), the weekly and monthly reports (`report-week-<day>`, `report-month-<day>`) and the monitoring agents' watchdog (`watchdog-<tick>`, every 15 s: one worker of the fleet per tick);
  * - the SLA timer pump (sets timers for events due within the horizon; see sla-timers.ts);
  * - node-cron: the reconciliation sweep every minute, and the ticks that enqueue the jobs above;
  * - the outbox delivery (see outbox-worker.ts) for the platforms this process has senders for:
@@ -23,9 +23,11 @@ import { type FiredSlaEvent, fireSlaEvent } from '../core/escalation/fire-sla-ev
 import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
+import type { DeliveryOutcome } from '../core/kernel/outbox-dispatcher.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
 import { housekeeping } from '../core/maintenance/housekeeping.ts';
+import { applyRetention } from '../core/privacy/privacy.ts';
 import { suggestProblems } from '../core/problems/suggest-problems.ts';
 import { sendScheduledReport } from '../core/reports/send-reports.ts';
 import { sweepCertifications } from '../core/vendors/certification-sweep.ts';
@@ -66,11 +68,13 @@ export interface StartWorkersOptions {
   readonly schedules?: ScheduleCrons | false;
   /** Resolved tickets nobody confirmed are closed after this many days (default 7). */
   readonly autoCloseAfterDays?: number;
+  /** Closed tickets keep their personal data this many months (default 24; `RETENTION_MONTHS`). */
+  readonly retentionMonths?: number;
   readonly outboxPollMs?: number;
   readonly outboxBackoffMs?: (attempts: number) => number;
   /** Per fired SLA event, for metrics: how late it fired and what fired it. */
   readonly onSlaFired?: (e: SlaFiredInfo) => void;
-  readonly onOutboxResult?: (platform: Platform, outcome: 'delivered' | 'retry' | 'failed') => void;
+  readonly onOutboxResult?: (platform: Platform, outcome: DeliveryOutcome) => void;
 }
 
 export interface SlaFiredInfo {
@@ -207,6 +211,11 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
           const { reminded } = await remindLicenceRenewals(fireOpts);
           if (reminded) log.info({ reminded }, 'licence renewal reminders');
           outbox.kick();
+          return;
+        }
+        case 'retention': {
+          const { cleared, cutoff } = await applyRetention(fireOpts, opts.retentionMonths);
+          if (cleared.length) log.info({ tickets: cleared.length, cutoff }, "closed tickets' personal data removed");
           return;
         }
         case 'housekeeping': {

@@ -131,6 +131,28 @@ describe('the login link', () => {
     expect(cookie).toMatch(/^sportello_session=[\w-]{43}; HttpOnly; SameSite=Strict; Path=\/cruscotto; Max-Age=43200$/);
   });
 
+  it("another site's page cannot post the form (403, the link stays unused); our own page's post, as a browser sends it, signs in", async () => {
+    const token = await link(volunteer.id);
+    for (const headers of <Record<string, string>[]>[
+      { origin: 'https://evil.example' },
+      { origin: 'null', 'sec-fetch-site': 'cross-site' },
+      { 'sec-fetch-site': 'same-site' },
+      { origin: 'null' },
+    ]) {
+      const res = await post('/cruscotto/entra', `t=${token}`, headers);
+      expect(res.status, JSON.stringify(headers)).toBe(403);
+      expect(await res.json()).toMatchObject({ error: 'cross_origin' });
+    }
+    // The page sends no referrer, so the browser's Origin is "null"; Sec-Fetch-Site tells it is ours.
+    const res = await post('/cruscotto/entra', `t=${token}`, { origin: 'null', 'sec-fetch-site': 'same-origin' });
+    expect(res.status).toBe(303);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] as string;
+    expect((await post('/cruscotto/esci', '', { cookie, origin: 'https://evil.example' })).status).toBe(403);
+    expect((await get('/cruscotto/api/overview', { cookie })).status).toBe(200);
+    expect((await post('/cruscotto/esci', '', { cookie, origin: base })).status).toBe(303);
+    expect((await get('/cruscotto/api/overview', { cookie })).status).toBe(401);
+  });
+
   it('the token in the page is escaped', async () => {
     const html = await (await get(`/cruscotto/entra?t=${encodeURIComponent('"><script>alert(1)</script>')}`)).text();
     expect(html).not.toContain('<script>alert(1)');

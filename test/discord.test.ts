@@ -257,9 +257,16 @@ describe('discord adapter', () => {
       expect(text).not.toMatch(/(^|[^\\])<[@#]/);
       expect(text).not.toMatch(/(^|[^\\])\*\*|(^|[^\\])\|\||^#|^>/m);
     }
-    // What the core handed over comes through literally (the core masks long numbers as phones).
-    for (const part of ['@everyone @here <@&', '<@!', '<#', '# titolo > citazione [link](https://example.org)'])
+    // What the core handed over comes through literally; mention ids are no phone numbers, never masked.
+    for (const part of [
+      '@everyone @here <@&555000000000000001>',
+      '<@!555000000000000002>',
+      '<#555000000000000003>',
+      '# titolo > citazione [link](https://example.org)',
+    ])
       expect(unescaped(inThread.content)).toContain(part);
+    for (const m of [card, inThread]) expect(shown(m)).not.toContain('[tel]');
+    expect(shown(card)).toContain('555000000000000002');
     // Every message and edit the bot sent asked Discord to parse no mentions at all.
     const writes = fake.calls.filter(
       (c) => (c.method === 'POST' || c.method === 'PATCH') && /messages|webhooks/.test(c.path) && c.body?.allowed_mentions,

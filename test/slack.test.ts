@@ -358,6 +358,16 @@ describe('Slack adapter', () => {
     expect(shown).toContain('&lt;\u200b!here&gt;');
     expect(shown).toContain('@U999');
   });
+
+  it('an address Slack made into a mailto link is stored as typed, and masked on the card', async () => {
+    const { ref, card } = await openTicket('U_ANNA', 'Il router non va, scrivete a <mailto:a@b.org|a@b.org> per le chiavi');
+    const ticket = await stack.store.tickets.findByRef(ref);
+    expect(ticket?.description).toContain('scrivete a a@b.org per le chiavi');
+    expect(ticket?.description).not.toContain('mailto');
+    const shown = JSON.stringify({ text: card.text, blocks: card.blocks });
+    expect(shown).toContain('scrivete a [email] per le chiavi');
+    expect(shown).not.toContain('mailto');
+  });
 });
 
 describe('Slack adapter in Socket Mode', () => {

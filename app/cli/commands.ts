@@ -6,7 +6,7 @@ import type { Command } from './command.ts';
 import { communityDeflection, communitySearch, kbList, kbShow } from './community-commands.ts';
 import { identityLink } from './identity-commands.ts';
 import { orgAdd, orgList } from './org-commands.ts';
-import { personAdd, personList } from './person-commands.ts';
+import { personAdd, personErase, personExport, personList } from './person-commands.ts';
 import { problemList, problemShow } from './problem-commands.ts';
 import { reportCommand } from './report-commands.ts';
 import { roleGrant, roleRevoke } from './role-commands.ts';
@@ -21,6 +21,8 @@ export const COMMANDS: readonly Command[] = [
   orgList,
   personAdd,
   personList,
+  personExport,
+  personErase,
   identityLink,
   roleGrant,
   roleRevoke,

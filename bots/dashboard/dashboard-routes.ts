@@ -5,8 +5,8 @@
  * |--------------------------------|-------------------|----------|
  * | GET  /cruscotto                | how to sign in from chat | the page |
  * | GET  /cruscotto/entra?t=…      | a page whose form posts the token (previews only GET: they cannot burn it) | |
- * | POST /cruscotto/entra          | uses the link once → session cookie, 303 /cruscotto; refused → 401 page, logged | |
- * | POST /cruscotto/esci           | 303 | ends the session, clears the cookie, 303 |
+ * | POST /cruscotto/entra          | uses the link once → session cookie, 303 /cruscotto; refused → 401 page, logged; from another site → 403 | |
+ * | POST /cruscotto/esci           | 303 (another site → 403) | ends the session, clears the cookie, 303 |
  * | GET  /cruscotto/api/overview   | 401 | the scoped figures (JSON); another organisation → 403, logged |
  * | GET  /cruscotto/api/events     | 401 | server-sent `change` events, at most one a second |
  * | GET  /cruscotto/api/chart/flow.svg, observers.svg | 401 | the report's chart (7 or 30 days) as SVG, under the reports' policy; refused → 403, logged |
@@ -30,6 +30,7 @@ import { HttpError } from '../kit/http-error.ts';
 import { sendJson } from '../kit/http-response.ts';
 import { type HttpRoute, httpRoute } from '../kit/http-route.ts';
 import { readBody } from '../kit/read-body.ts';
+import { requireSameOrigin } from '../kit/request-guards.ts';
 import { type ChangeHub, createChangeHub, type DashboardChanges } from './change-hub.ts';
 import { dashboardPage, enterPage, noticePage } from './dashboard-page.ts';
 
@@ -203,6 +204,8 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       'POST',
       '/cruscotto/entra',
       async (req, res) => {
+        // A page of another site must not sign a browser in (login CSRF): the form is ours, same origin.
+        requireSameOrigin(req, deps.publicUrl);
         const l = acceptedLocale(req.headers['accept-language'], deps.defaultLocale);
         const body = (await readBody(req, BODY_LIMIT)).toString('utf8');
         const token = new URLSearchParams(body).get('t') ?? '';
@@ -230,6 +233,7 @@ export function createDashboard(deps: DashboardDeps): Dashboard {
       'POST',
       '/cruscotto/esci',
       async (req, res) => {
+        requireSameOrigin(req, deps.publicUrl);
         req.resume();
         const token = sessionToken(req);
         if (token) await signOut(store, clock, token);

@@ -10,9 +10,9 @@ import type { DmChannels } from './dm-channels.ts';
 import type { InteractionRegistry } from './interaction-registry.ts';
 
 /**
- * A delivery, optionally with the outbox row id. When the dispatcher passes it, it becomes the
- * message `nonce` with `enforce_nonce`, so a retry after a lost response returns the message
- * Discord already created instead of posting it again.
+ * A delivery; its outbox row id becomes the message `nonce` with `enforce_nonce`, so a retry
+ * after a lost response or a process killed mid-send returns the message Discord already
+ * created (within the few minutes Discord remembers a nonce) instead of posting it again.
  */
 export type DiscordDelivery = Delivery;
 
@@ -25,7 +25,8 @@ export interface DiscordSenderOptions {
   readonly log: { warn(o: object, m?: string): void };
 }
 
-type Sent = { readonly messageId: string };
+/** `deduplicated`: a resend cannot show twice (a post with an enforced nonce, an edit). */
+type Sent = { readonly messageId: string; readonly deduplicated?: boolean };
 
 const THREAD_ARCHIVE_MINUTES = 10080;
 const TOKEN_GONE: ReadonlySet<number | undefined> = new Set([
@@ -59,6 +60,13 @@ export async function renderWithImage(m: OutMessage): Promise<Outgoing> {
   };
 }
 
+/**
+ * Answers that may go through an interaction: an earlier attempt of unknown fate may have
+ * answered there (the placeholder or a follow-up, no nonce) while this one posts with the nonce,
+ * or the reverse, so the nonce cannot promise the answer shows once.
+ */
+const mayRepeat = (d: DiscordDelivery, sent: Sent): Sent => (d.unknownFate ? { messageId: sent.messageId } : sent);
+
 /** Discord nonces are at most 25 characters. */
 export const nonceOf = (id: string): string => createHash('sha256').update(id).digest('base64url').slice(0, 25);
 
@@ -83,14 +91,14 @@ export class DiscordSender implements ChatSender {
     const a = d.address;
     if (a.kind === 'channel' && d.ephemeralTo) {
       const viaInteraction = await this.answerInteraction(d.ephemeralTo, a.threadId ?? a.conversationId, body, true);
-      return viaInteraction ?? this.post(await this.o.dms.channelOf(d.ephemeralTo), body, d);
+      return mayRepeat(d, viaInteraction ?? (await this.post(await this.o.dms.channelOf(d.ephemeralTo), body, d)));
     }
     if (a.kind === 'dm') {
+      const channelId = () => this.o.dms.channelOf(a.conversationId);
+      if (d.editMessageId) return this.edit(await channelId(), d.editMessageId, body);
       // A slash command typed in the DM is still showing "thinking…": the answer replaces it.
-      const viaInteraction = d.editMessageId ? undefined : await this.answerInteraction(a.conversationId, 'dm', body, false);
-      if (viaInteraction) return viaInteraction;
-      const channelId = await this.o.dms.channelOf(a.conversationId);
-      return d.editMessageId ? this.edit(channelId, d.editMessageId, body) : this.post(channelId, body, d);
+      const viaInteraction = await this.answerInteraction(a.conversationId, 'dm', body, false);
+      return mayRepeat(d, viaInteraction ?? (await this.post(await channelId(), body, d)));
     }
     if (d.editMessageId) return this.edit(a.threadId ?? d.threadMessageId ?? a.conversationId, d.editMessageId, body);
     if (a.threadId) return this.post(a.threadId, body, d);
@@ -101,12 +109,12 @@ export class DiscordSender implements ChatSender {
   private async post(channelId: string, body: Outgoing, d: DiscordDelivery): Promise<Sent> {
     const nonce = { nonce: nonceOf(d.id), enforce_nonce: true };
     const message = (await this.o.rest.post(Routes.channelMessages(channelId), request(body, nonce))) as APIMessage;
-    return { messageId: message.id };
+    return { messageId: message.id, deduplicated: true };
   }
 
   private async edit(channelId: string, messageId: string, body: Outgoing): Promise<Sent> {
     await this.o.rest.patch(Routes.channelMessage(channelId, messageId), request(body));
-    return { messageId };
+    return { messageId, deduplicated: true };
   }
 
   /**
@@ -125,7 +133,8 @@ export class DiscordSender implements ChatSender {
               ...request(body, ephemeral ? { flags: MessageFlags.Ephemeral } : {}),
               auth: false,
             });
-      return { messageId: (message as APIMessage).id };
+      // Replacing the placeholder is an edit; a webhook follow-up takes no nonce.
+      return { messageId: (message as APIMessage).id, ...(route.via === 'original' ? { deduplicated: true } : {}) };
     } catch (err) {
       if (!TOKEN_GONE.has(discordCode(err))) {
         // The outbox retries this row: let the retry replace the placeholder again.

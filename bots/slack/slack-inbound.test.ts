@@ -81,8 +81,15 @@ describe('Slack payloads → core inbound', () => {
     const text = 'ciao <@U1> e <@U2|bruno> in <#C1|volontari> <!here> <https://x.test|sito> <mailto:a@b.it> &lt;b&gt; &amp;';
     expect(mentionedUsers(text)).toEqual(['U1', 'U2']);
     expect(slackToPlain(text, new Map([['U1', 'anna']]))).toBe(
-      'ciao @anna e @bruno in #volontari @here sito (https://x.test) mailto:a@b.it <b> &',
+      'ciao @anna e @bruno in #volontari @here sito (https://x.test) a@b.it <b> &',
     );
+  });
+
+  it('links Slack made of typed addresses, numbers and domains become the words typed', () => {
+    expect(slackToPlain('scrivete a <mailto:a@b.org|a@b.org> o <mailto:c@d.org|Carla>')).toBe('scrivete a a@b.org o Carla (c@d.org)');
+    expect(slackToPlain('chiamate <tel:+393331234567|+39 333 1234567>')).toBe('chiamate +39 333 1234567');
+    expect(slackToPlain('vedi <http://example.org|example.org> e <https://x.test/a|x.test/a>')).toBe('vedi example.org e x.test/a');
+    expect(slackToPlain('<https://x.test|guida> <https://x.test>')).toBe('guida (https://x.test) https://x.test');
   });
 });
 

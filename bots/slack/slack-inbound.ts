@@ -111,6 +111,20 @@ export function slashCommand(command: Obj): InboundDraft | undefined {
 
 const BROADCASTS = new Set(['here', 'channel', 'everyone']);
 
+/**
+ * A Slack link as the person wrote it. Slack turns a typed address, phone number or bare domain
+ * into `<mailto:a@b.org|a@b.org>`, `<tel:+39…|+39 …>`, `<http://x.org|x.org>`: those are
+ * the words typed, so only the label stays. A link whose label differs keeps both, the address
+ * without its `mailto:`/`tel:` scheme.
+ */
+function linkToPlain(target: string, label: string | undefined): string {
+  const address = /^(mailto|tel):/i.test(target) ? target.slice(target.indexOf(':') + 1) : target;
+  if (!label || label === address || label === target) return address;
+  if (/^tel:/i.test(target) && label.replace(/[^\d+]/g, '') === address.replace(/[^\d+]/g, '')) return label;
+  if (target.replace(/^https?:\/\//i, '').replace(/\/$/, '') === label) return label;
+  return `${label} (${address})`;
+}
+
 /** User ids mentioned as `<@U…>` in Slack message text. */
 export function mentionedUsers(text: string): string[] {
   return [...new Set([...text.matchAll(/<@([UW][A-Z0-9_]+)(?:\|[^>]*)?>/g)].map((m) => m[1]!))];
@@ -132,7 +146,7 @@ export function slackToPlain(text: string, handles: ReadonlyMap<string, string> 
         const name = target.slice(1).split('^')[0] ?? '';
         return BROADCASTS.has(name) ? `@${name}` : (label ?? `@${name}`);
       }
-      return label && label !== target ? `${label} (${target})` : target;
+      return linkToPlain(target, label);
     })
     .replace(/&lt;/g, '<')
     .replace(/&gt;/g, '>')

@@ -8,6 +8,16 @@ import { escapeMrkdwn, renderMessage } from './block-kit.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 import { fileComment, shareChart } from './slack-files.ts';
 
+/** The message metadata that names the outbox row a message was posted for. */
+export const OUTBOX_EVENT_TYPE = 'sportello_outbox';
+/** Pages of history read looking for a message of unknown fate (newest first). */
+const LOOKUP_PAGES = 3;
+const LOOKUP_PAGE_SIZE = 200;
+/** Slack's clock and ours may differ: look this far before the row was written. */
+const CLOCK_SKEW_S = 60;
+
+type Result = { readonly messageId: string | null; readonly deduplicated?: boolean };
+
 // Platform errors that say "try again later"; every other `ok: false` is a refusal retrying cannot fix.
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
 
@@ -79,7 +89,7 @@ export class SlackSender implements ChatSender {
     this.dmChannels.set(userId, channelId);
   }
 
-  async send(d: Delivery): Promise<{ readonly messageId: string | null }> {
+  async send(d: Delivery): Promise<Result> {
     try {
       return await this.deliver(d);
     } catch (err) {
@@ -87,16 +97,32 @@ export class SlackSender implements ChatSender {
     }
   }
 
-  private async deliver(d: Delivery): Promise<{ readonly messageId: string | null }> {
+  /**
+   * Posts carry the outbox row id in their metadata; a row whose earlier attempt may have
+   * arrived (`unknownFate`: its process died mid-send) is first looked up in the conversation
+   * and, when found, adopted instead of posted again. File shares and ephemeral messages take no
+   * metadata (nor show in the history): those are sent again, and may show twice.
+   */
+  private async deliver(d: Delivery): Promise<Result> {
     const channel = d.address.kind === 'dm' ? await this.dmChannel(d.address.conversationId) : d.address.conversationId;
     const { text, blocks } = renderMessage(d.message);
     const plainText = { text, blocks, link_names: false, parse: 'none' } as const;
     if (d.editMessageId) {
       await this.client.chat.update({ channel, ts: d.editMessageId, ...plainText });
-      return { messageId: d.editMessageId };
+      return { messageId: d.editMessageId, deduplicated: true };
     }
     const threadTs = d.threadMessageId ?? d.address.threadId;
     const thread = threadTs ? { thread_ts: threadTs } : {};
+    const metadata = { event_type: OUTBOX_EVENT_TYPE, event_payload: { row: d.id } };
+    /** Whether a resend was checked against the history (false: it could not be read). */
+    let checked = true;
+    /** The message an earlier attempt of this row posted, when its fate is unknown. */
+    const earlier = async (): Promise<string | undefined> => {
+      if (!d.unknownFate) return undefined;
+      const found = await this.findPosted(channel, threadTs, d.id, d.unknownFate.since);
+      checked = found !== null;
+      return found ?? undefined;
+    };
     const image = d.message.image;
     if (image && !(d.ephemeralTo && d.address.kind === 'channel')) {
       // Without buttons, one message: the chart with the text as its comment. With them, the
@@ -106,8 +132,12 @@ export class SlackSender implements ChatSender {
       const ts = await this.partsSent.once(
         d.id,
         async () =>
-          (await this.client.chat.postMessage({ channel, ...plainText, ...thread, unfurl_links: false, unfurl_media: false })).ts ?? '',
+          (await earlier()) ??
+          (await this.client.chat.postMessage({ channel, ...plainText, ...thread, metadata, unfurl_links: false, unfurl_media: false }))
+            .ts ??
+          '',
       );
+      // The chart is a file share: no metadata to find it by, so after an unknown fate it may show twice.
       await shareChart(this.client, { channel, threadTs }, image, '');
       this.partsSent.done(d.id);
       return { messageId: ts || null };
@@ -125,8 +155,50 @@ export class SlackSender implements ChatSender {
       // An ephemeral message cannot be edited or replied to: nothing to remember.
       return { messageId: null };
     }
-    const posted = await this.client.chat.postMessage({ channel, ...plainText, ...thread, unfurl_links: false, unfurl_media: false });
-    return { messageId: posted.ts ?? null };
+    const found = await earlier();
+    if (found) return { messageId: found, deduplicated: true };
+    const posted = await this.client.chat.postMessage({
+      channel,
+      ...plainText,
+      ...thread,
+      metadata,
+      unfurl_links: false,
+      unfurl_media: false,
+    });
+    return { messageId: posted.ts ?? null, ...(checked ? { deduplicated: true } : {}) };
+  }
+
+  /**
+   * The ts of the message posted for outbox row `rowId`, searched by its metadata in the
+   * conversation (or the thread) newest first, back to a little before the row was written.
+   * Null when the history cannot be read (a scope the app lacks): the row is then posted blind.
+   */
+  private async findPosted(channel: string, threadTs: string | undefined, rowId: string, since: Date): Promise<string | undefined | null> {
+    try {
+      return await this.searchHistory(channel, threadTs, rowId, since);
+    } catch (err) {
+      if (err instanceof webApi.WebAPIPlatformError && !TRANSIENT.has(String(err.data.error))) return null;
+      throw err;
+    }
+  }
+
+  private async searchHistory(channel: string, threadTs: string | undefined, rowId: string, since: Date): Promise<string | undefined> {
+    const oldest = since.getTime() / 1000 - CLOCK_SKEW_S;
+    let cursor: string | undefined;
+    for (let page = 0; page < LOOKUP_PAGES; page++) {
+      const args = { channel, include_all_metadata: true, limit: LOOKUP_PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+      const res = threadTs
+        ? await this.client.conversations.replies({ ...args, ts: threadTs })
+        : await this.client.conversations.history(args);
+      const messages = (res.messages ?? []) as { ts?: string; metadata?: { event_type?: string; event_payload?: { row?: unknown } } }[];
+      const hit = messages.find((m) => m.metadata?.event_type === OUTBOX_EVENT_TYPE && m.metadata.event_payload?.row === rowId);
+      if (hit?.ts) return hit.ts;
+      cursor = res.response_metadata?.next_cursor || undefined;
+      // History comes newest first: a page reaching back before the row was written ends the search.
+      const reachedBack = !threadTs && messages.some((m) => Number(m.ts) < oldest);
+      if (!cursor || reachedBack) return undefined;
+    }
+    return undefined;
   }
 
   private dmChannel(userId: string): Promise<string> {

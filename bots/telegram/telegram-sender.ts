@@ -23,7 +23,7 @@ export interface TelegramSenderOptions {
   readonly telegram: Telegram;
   readonly outbox: Pick<OutboxRepository, 'findRef'>;
   readonly codec: CallbackCodec;
-  /** Longest wait for one Bot API call; well under the outbox lease, so no second worker sends meanwhile. */
+  /** Longest wait for one Bot API call (the outbox renews its lease meanwhile, up to its `maxSendMs`). */
   readonly requestTimeoutMs: number;
   readonly log: { warn(obj: object, msg?: string): void };
 }

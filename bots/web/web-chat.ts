@@ -2,7 +2,7 @@ import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { ChannelRepository } from '../../core/kernel/ports.ts';
 import type { WebMessageStore } from '../../core/kernel/web-chat-store.ts';
 import type { HttpRoute, RouteLog } from '../kit/http-route.ts';
-import { webChatRoutes } from './web-routes.ts';
+import { type StreamLimits, webChatRoutes } from './web-routes.ts';
 import { WebHub, WebSender } from './web-sender.ts';
 
 /** The built-in web chat adapter: its HTTP routes and its outbox sender. */
@@ -11,6 +11,9 @@ export function createWebChat(deps: {
   readonly messages: WebMessageStore;
   readonly channels: ChannelRepository;
   readonly log: RouteLog;
+  /** The public base URL, whose pages may post too (see web-routes.ts). */
+  readonly publicUrl?: string;
+  readonly streamLimits?: StreamLimits;
 }): { routes: HttpRoute[]; sender: WebSender; hub: WebHub } {
   const hub = new WebHub();
   return { routes: webChatRoutes({ ...deps, hub }), sender: new WebSender(deps.messages, hub), hub };

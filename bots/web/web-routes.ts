@@ -9,6 +9,7 @@ import type { WebMessage, WebMessageStore, WebUser } from '../../core/kernel/web
 import { HttpError } from '../kit/http-error.ts';
 import { sendJson } from '../kit/http-response.ts';
 import { type HttpRoute, httpRoute, jsonObject, jsonRoute, type RouteLog } from '../kit/http-route.ts';
+import { requireJsonBody, requireSameOrigin } from '../kit/request-guards.ts';
 import { WEB_CHAT_PAGE } from './web-page.ts';
 import { conversationKey, type WebHub } from './web-sender.ts';
 
@@ -19,7 +20,28 @@ export interface WebChatDeps {
   readonly hub: WebHub;
   /** Where a failing request is logged (it is answered 500). */
   readonly log: RouteLog;
+  /** The public base URL: a page served there may post too (behind a proxy the Host differs). */
+  readonly publicUrl?: string;
+  /** Open `/web/events` streams allowed (see `STREAM_LIMITS`). */
+  readonly streamLimits?: StreamLimits;
 }
+
+export interface StreamLimits {
+  /** Per demo identity: tabs of one person (a browser opens at most 6 connections to a host anyway). */
+  readonly perIdentity: number;
+  /** In all: each open stream holds memory (~70 kB measured), the process must not grow without end. */
+  readonly total: number;
+}
+
+/**
+ * Beyond these a new stream is refused (429 for the identity, 503 for the process), never an
+ * open one closed: an EventSource closed by the server reconnects by itself and would close the
+ * next oldest in turn (tabs evicting each other for ever), and a client opening streams in a loop
+ * must not be able to cut the people already connected. A refused EventSource stops retrying;
+ * the page still works by reloading the history.
+ */
+export const STREAM_LIMITS: StreamLimits = { perIdentity: 5, total: 200 };
+const STREAM_RETRY_AFTER = '30';
 
 /** Who may read each kind of bound channel (the community is open to everyone). */
 const READERS: Readonly<Record<string, ReadonlySet<string>>> = {
@@ -117,7 +139,45 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
   const get = (path: string, fn: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) =>
     httpRoute('GET', path, (req, res) => fn(req, res, new URL(req.url ?? '/', 'http://localhost')), deps.log);
   const post = (path: string, kind: 'text' | 'action') =>
-    jsonRoute({ path, limitBytes: BODY_LIMIT, log: deps.log, parse: jsonObject, handle: (body, _req, res) => inbound(body, res, kind) });
+    jsonRoute({
+      path,
+      limitBytes: BODY_LIMIT,
+      log: deps.log,
+      // Anyone reaching the chat may post as a demo identity: at least no other site's page, through the local browser.
+      authorize: (req) => {
+        requireSameOrigin(req, deps.publicUrl);
+        requireJsonBody(req);
+      },
+      parse: jsonObject,
+      handle: (body, _req, res) => inbound(body, res, kind),
+    });
+
+  const limits = deps.streamLimits ?? STREAM_LIMITS;
+  const openStreams = new Map<string, number>();
+  let openTotal = 0;
+  /** Counts a stream in; its returned release is idempotent. Throws 503 / 429 beyond the limits. */
+  function admitStream(handle: string): () => void {
+    if (openTotal >= limits.total)
+      throw new HttpError(503, 'too_many_streams', `${limits.total} live streams are open on this server: try again later`, {
+        'retry-after': STREAM_RETRY_AFTER,
+      });
+    const mine = openStreams.get(handle) ?? 0;
+    if (mine >= limits.perIdentity)
+      throw new HttpError(429, 'too_many_streams', `${handle} already has ${mine} live streams open: close a tab`, {
+        'retry-after': STREAM_RETRY_AFTER,
+      });
+    openStreams.set(handle, mine + 1);
+    openTotal++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      openTotal--;
+      const left = (openStreams.get(handle) ?? 1) - 1;
+      if (left > 0) openStreams.set(handle, left);
+      else openStreams.delete(handle);
+    };
+  }
 
   return [
     {
@@ -150,16 +210,23 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       const user = await userOr404(url.searchParams.get('as'));
       const channels = new Set<string>([conversationKey('dm', user.handle)]);
       for (const c of await webChannels()) if (await canView(user, c.id)) channels.add(c.id);
+      // A client gone while its identity was looked up would never emit 'close' again: nothing to count.
+      if (req.socket.destroyed) return;
+      // Counted only now, synchronously up to the listeners below: no await between admitting and releasing on close.
+      const release = admitStream(user.handle);
       res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-store', connection: 'keep-alive' });
       res.write(': connected\n\n');
       const off = deps.hub.subscribe((m) => {
         if (channels.has(m.conversation) && visibleTo(user, m)) res.write(`data: ${JSON.stringify(forBrowser(m))}\n\n`);
       });
       const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
-      req.on('close', () => {
+      const end = () => {
         clearInterval(ping);
         off();
-      });
+        release();
+      };
+      req.on('close', end);
+      res.on('close', end);
     }),
   ];
 }

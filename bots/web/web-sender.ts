@@ -8,6 +8,9 @@ export function conversationKey(kind: 'dm' | 'channel', id: string): string {
   return kind === 'dm' ? `dm:${id}` : id;
 }
 
+/** The client id of the web message an outbox row becomes (unique per author, see the store). */
+export const outboxClientId = (outboxId: string): string => `outbox:${outboxId}`;
+
 /** Versions remembered to recognise a message the feed brings back after this process published it. */
 const REMEMBERED_VERSIONS = 10_000;
 
@@ -36,29 +39,36 @@ export class WebHub {
   }
 }
 
-/** The web chat's side of the outbox: "sending" is storing the message and pushing it live. */
+/**
+ * The web chat's side of the outbox: "sending" is storing the message and pushing it live. The
+ * outbox row id is the stored message's client id, so a row sent again (its first sender died
+ * before marking it) is the same message in the history, never a second one.
+ */
 export class WebSender implements ChatSender {
   constructor(
     private readonly store: WebMessageStore,
     private readonly hub: WebHub,
   ) {}
 
-  async send(d: Delivery): Promise<{ messageId: string }> {
+  async send(d: Delivery): Promise<{ messageId: string; deduplicated: true }> {
     if (d.editMessageId) {
       const edited = await this.store.edit(d.editMessageId, d.message);
       if (edited) {
         this.hub.publish(edited);
-        return { messageId: edited.id };
+        return { messageId: edited.id, deduplicated: true };
       }
     }
-    const added = await this.store.add({
-      conversation: conversationKey(d.address.kind, d.address.conversationId),
-      threadOf: d.threadMessageId ?? d.address.threadId ?? null,
-      author: 'bot',
-      ephemeralTo: d.ephemeralTo ?? null,
-      message: d.message,
-    });
+    const added = await this.store.add(
+      {
+        conversation: conversationKey(d.address.kind, d.address.conversationId),
+        threadOf: d.threadMessageId ?? d.address.threadId ?? null,
+        author: 'bot',
+        ephemeralTo: d.ephemeralTo ?? null,
+        message: d.message,
+      },
+      outboxClientId(d.id),
+    );
     this.hub.publish(added);
-    return { messageId: added.id };
+    return { messageId: added.id, deduplicated: true };
   }
 }

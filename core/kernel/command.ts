@@ -38,7 +38,7 @@ export type HelpSection = (typeof HELP_SECTIONS)[number];
 export type Grammar =
   | { readonly kind: 'free' }
   | { readonly kind: 'none' }
-  | { readonly kind: 'first'; readonly pattern: RegExp; readonly max?: number };
+  | { readonly kind: 'first'; readonly pattern: RegExp; readonly max?: number; readonly rest?: RegExp };
 
 export const Grammar = {
   free: { kind: 'free' } as Grammar,
@@ -46,6 +46,8 @@ export const Grammar = {
   first: (pattern: RegExp, max?: number): Grammar => ({ kind: 'first', pattern, ...(max ? { max } : {}) }),
   /** A ticket id first: INC-000042, inc 42, PRB-7… */
   ticket: { kind: 'first', pattern: /^(INC|REQ|RFC|PRB)[\s-]*\d+$/i } as Grammar,
+  /** Everything after the word must match `rest` (a phrase such as `i miei dati`: the word `i`, the rest `miei dati`). */
+  phrase: (rest: RegExp): Grammar => ({ kind: 'first', pattern: /^\S+$/, rest }),
 };
 
 export interface ParsedCommand {
@@ -272,7 +274,9 @@ export function fitsGrammar(spec: CommandSpec, c: ParsedCommand, text: string): 
   const g = spec.grammar;
   if (g.kind === 'free') return true;
   if (g.kind === 'none') return false;
-  return g.pattern.test(c.args[0] ?? '') && (g.max === undefined || c.args.length <= g.max);
+  return (
+    g.pattern.test(c.args[0] ?? '') && (g.max === undefined || c.args.length <= g.max) && (g.rest === undefined || g.rest.test(c.rest))
+  );
 }
 
 /** Whether the text begins like a command (a `/` or `!` prefix) even if the word is unknown. */

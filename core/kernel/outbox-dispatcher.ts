@@ -8,6 +8,12 @@ export interface DispatcherLog {
   error(obj: object, msg?: string): void;
 }
 
+/**
+ * What became of one leased row: `resent_blind` is a delivery of a row whose earlier attempt may
+ * have arrived, sent again where the platform cannot tell (it may show twice; also 'delivered').
+ */
+export type DeliveryOutcome = 'delivered' | 'retry' | 'failed' | 'resent_blind';
+
 export interface OutboxDispatcherOptions {
   readonly store: Store;
   readonly clock: Clock;
@@ -16,18 +22,25 @@ export interface OutboxDispatcherOptions {
   /** Rows leased per round (default 50). */
   readonly batchSize?: number;
   /**
-   * How long a leased row is ours before another worker may retry it (default 2 minutes).
-   * Must outlast the slowest send (several platform calls, each with its own timeout), or a
-   * second worker sends the same message again.
+   * How long a leased row is ours before another worker may take it over (default 15 s). The
+   * lease is renewed every third of it while the row is being sent, so a slow send keeps it and a
+   * process that died gives its rows up within this time: a conversation stalls seconds, not minutes.
    */
   readonly leaseMs?: number;
+  /**
+   * The longest a send is kept leased by renewals (default 2 minutes): past it the lease runs out
+   * and another worker may take the row, so a send hanging in a live process cannot hold a
+   * conversation for ever (the platform calls have their own, shorter timeouts).
+   */
+  readonly maxSendMs?: number;
   /** Retry delay after `attempts` failures when the platform gave no Retry-After. */
   readonly backoffMs?: (attempts: number) => number;
   /** Called per outcome, for metrics. */
-  readonly onResult?: (platform: Platform, outcome: 'delivered' | 'retry' | 'failed') => void;
+  readonly onResult?: (platform: Platform, outcome: DeliveryOutcome) => void;
 }
 
-const DEFAULT_LEASE_MS = 2 * 60_000;
+export const DEFAULT_LEASE_MS = 15_000;
+const DEFAULT_MAX_SEND_MS = 2 * 60_000;
 
 /** 1 s, 2 s, 4 s … capped at 5 minutes: a platform outage delays messages, never drops them. */
 export const defaultBackoff = (attempts: number): number => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
@@ -36,12 +49,22 @@ export const defaultBackoff = (attempts: number): number => Math.min(1000 * 2 **
  * Delivers outbox rows through the platform adapters. Each row is leased (so concurrent
  * workers never send the same row at the same time), sent, and marked delivered; a failure is
  * retried later, honouring the platform's Retry-After; rows of one conversation go out in order.
- * A crash between sending and marking can repeat that one message after the lease expires:
- * delivery is at-least-once at that single point and exactly-once everywhere else.
+ * While a row is being sent its lease is renewed (a heartbeat), so a short lease is enough for
+ * the slowest send and the rows of a process that died are taken over within seconds.
+ *
+ * A crash between sending and marking leaves the row's fate unknown: the next lease says so
+ * (`unknownFate`), and the sender checks the platform where it can (Discord's enforced nonce,
+ * Slack's message metadata, the web chat's row id) so the message still shows once. Where the
+ * platform offers no check (Telegram) the message is sent again and may show twice: only the
+ * rows in flight in the dead process, counted as `resent_blind` (and `inFlightResends`).
  */
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
   private readonly runner: CoalescingRunner;
+  /** Rows this process holds and is sending: their lease (attempt) and when the send began (wall clock). */
+  private readonly held = new Map<string, { readonly attempt: number; readonly since: number }>();
+  private heartbeat: NodeJS.Timeout | undefined;
+  private renewing: Promise<void> | undefined;
 
   constructor(private readonly opts: OutboxDispatcherOptions) {
     this.runner = new CoalescingRunner(
@@ -65,10 +88,59 @@ export class OutboxDispatcher {
     const { store, clock } = this.opts;
     // Only the platforms this process can send: another process's rows are not ours to delay.
     const platforms = Object.keys(this.opts.senders) as Platform[];
-    const batch = await store.outbox.lease(clock.now(), this.opts.batchSize ?? 50, this.opts.leaseMs ?? DEFAULT_LEASE_MS, platforms);
+    const batch = await store.outbox.lease(clock.now(), this.opts.batchSize ?? 50, this.leaseMs, platforms);
+    for (const r of batch) this.hold(r);
     // Rows of different conversations go in parallel; the lease returns at most one per conversation.
-    await Promise.all(batch.map((r) => this.deliver(r)));
+    await Promise.all(batch.map((r) => this.deliver(r).finally(() => this.release(r.id))));
     return batch.length;
+  }
+
+  /** How many rows this process is sending now (their leases renewed). */
+  get inFlight(): number {
+    return this.held.size;
+  }
+
+  private get leaseMs(): number {
+    return this.opts.leaseMs ?? DEFAULT_LEASE_MS;
+  }
+
+  private hold(r: OutboxRecord): void {
+    this.held.set(r.id, { attempt: r.attempts, since: performance.now() });
+    if (this.heartbeat) return;
+    this.heartbeat = setInterval(
+      () => {
+        this.renewing ??= this.renew().finally(() => (this.renewing = undefined));
+      },
+      Math.max(1, Math.floor(this.leaseMs / 3)),
+    );
+    this.heartbeat.unref?.();
+  }
+
+  private release(id: string): void {
+    this.held.delete(id);
+    if (this.held.size > 0 || !this.heartbeat) return;
+    clearInterval(this.heartbeat);
+    this.heartbeat = undefined;
+  }
+
+  /** The heartbeat: extends the leases of the rows being sent, except sends past `maxSendMs`. */
+  private async renew(): Promise<void> {
+    const maxSendMs = this.opts.maxSendMs ?? DEFAULT_MAX_SEND_MS;
+    const now = performance.now();
+    const leases = [...this.held].filter(([, h]) => now - h.since < maxSendMs).map(([id, h]) => ({ id, attempt: h.attempt }));
+    if (leases.length === 0) return;
+    try {
+      const kept = new Set(await this.opts.store.outbox.renew(leases, new Date(this.opts.clock.now().getTime() + this.leaseMs)));
+      for (const l of leases)
+        if (!kept.has(l.id) && this.held.delete(l.id))
+          this.opts.log?.warn(
+            { outboxId: l.id, attempt: l.attempt },
+            'outbox lease lost while sending: another worker may take the message over',
+          );
+    } catch (err) {
+      // The database is unreachable: the next beat tries again; the marks are fenced regardless.
+      this.opts.log?.warn({ err: String(err), rows: leases.length }, 'outbox lease renewal failed');
+    }
   }
 
   /** Asks for a drain soon; calls while one runs are merged into one more round. */
@@ -88,6 +160,7 @@ export class OutboxDispatcher {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.runner.settled();
+    await this.renewing;
   }
 
   private async deliver(r: OutboxRecord): Promise<void> {
@@ -101,23 +174,33 @@ export class OutboxDispatcher {
         r.ref ? store.outbox.findMessage(platform, conv, r.ref) : undefined,
         r.address.threadRef ? store.outbox.findMessage(platform, conv, r.address.threadRef) : undefined,
       ]);
-      const { messageId } = await sender.send({
+      const { messageId, deduplicated } = await sender.send({
         id: r.id,
         address: r.address,
         message: r.message,
         ...(editMessageId ? { editMessageId } : {}),
         ...(threadMessageId ? { threadMessageId } : {}),
         ...(r.ephemeralTo ? { ephemeralTo: r.ephemeralTo } : {}),
+        ...(r.unknownFate ? { unknownFate: { since: r.createdAt } } : {}),
       });
+      // An edit shows the same message whatever an earlier attempt did; a new post may not.
+      const blind = r.unknownFate && !editMessageId && deduplicated !== true;
       // The reference and the delivered mark commit together: a crash between them would make
       // the next edit post a second card.
       const marked = await store.transaction(async (repos) => {
-        const ok = await repos.outbox.markDelivered(r.id, r.attempts, clock.now(), messageId);
+        const ok = await repos.outbox.markDelivered(r.id, r.attempts, clock.now(), messageId, blind);
         if (ok && r.ref && messageId && !editMessageId) await repos.outbox.rememberMessage(platform, conv, r.ref, messageId);
         return ok;
       });
       if (!marked)
         this.opts.log?.warn({ outboxId: r.id, platform }, 'outbox lease expired during delivery: another worker took the message over');
+      if (blind) {
+        this.opts.log?.warn(
+          { outboxId: r.id, platform },
+          'outbox message of unknown fate sent again: the platform cannot tell, it may show twice',
+        );
+        this.opts.onResult?.(platform, 'resent_blind');
+      }
       this.opts.onResult?.(platform, 'delivered');
     } catch (err) {
       const de = err instanceof DeliveryError ? err : undefined;

@@ -17,6 +17,11 @@ export interface OutboxRecord extends OutboxEntry {
   readonly id: string;
   readonly attempts: number;
   readonly createdAt: Date;
+  /**
+   * An earlier attempt's outcome is unknown: its lease ran out with no mark (the process died or
+   * stalled mid-send), so the platform may already show the message.
+   */
+  readonly unknownFate: boolean;
 }
 
 /** What an adapter is asked to do with one outbox entry. */
@@ -30,11 +35,28 @@ export interface Delivery {
   /** Platform id of the message to reply to in thread. */
   readonly threadMessageId?: string;
   readonly ephemeralTo?: string;
+  /**
+   * Set when an earlier attempt may have reached the platform (see `OutboxRecord.unknownFate`):
+   * a sender that can ask the platform (Slack: the message metadata) adopts what it finds instead
+   * of posting again. `since` is when the row was written: nothing older can be it.
+   */
+  readonly unknownFate?: { readonly since: Date };
+}
+
+/** What a sender did with one delivery. */
+export interface SendResult {
+  readonly messageId: string | null;
+  /**
+   * The platform guarantees this delivery is shown once even if an earlier attempt arrived
+   * (Discord's enforced nonce, a Slack message found by its metadata, the web chat's row id).
+   * Absent on a delivery of unknown fate, the message may now show twice: the outbox counts it.
+   */
+  readonly deduplicated?: boolean;
 }
 
 /** The adapter side of the outbox: sends one delivery, returns the platform message id. */
 export interface ChatSender {
-  send(d: Delivery): Promise<{ readonly messageId: string | null }>;
+  send(d: Delivery): Promise<SendResult>;
 }
 
 /**

@@ -102,10 +102,21 @@ export interface OutboxRepository {
    */
   lease(now: Date, limit: number, leaseMs: number, platforms?: readonly Platform[]): Promise<OutboxRecord[]>;
   /**
-   * Marks the entry delivered if it is still the lease taken as `attempt` (false: the lease
-   * expired and another worker took the entry over).
+   * Extends the leases still held as `attempt` to `leasedUntil` (the heartbeat of a process
+   * sending them); returns the ids renewed: a missing id was lost to another worker.
    */
-  markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null): Promise<boolean>;
+  renew(leases: readonly { readonly id: string; readonly attempt: number }[], leasedUntil: Date): Promise<string[]>;
+  /**
+   * Marks the entry delivered if it is still the lease taken as `attempt` (false: the lease
+   * expired and another worker took the entry over). `blindResend`: it was sent again after an
+   * attempt of unknown fate with no platform check, so it may show twice (see `inFlightResends`).
+   */
+  markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null, blindResend?: boolean): Promise<boolean>;
+  /**
+   * Rows delivered since `since` by a blind resend, per platform: the messages a process killed
+   * mid-send may have made appear twice (the reliability run's `in_flight`).
+   */
+  inFlightResends(since: Date): Promise<Partial<Record<Platform, number>>>;
   /** Schedules a retry at `retryAt`, or gives up for good when null; fenced like `markDelivered`. */
   markFailed(id: string, attempt: number, error: string, retryAt: Date | null): Promise<boolean>;
   /** Platform message id of an earlier message with a stable reference in a conversation. */

@@ -88,6 +88,22 @@ describe('redactPersonalDetails', () => {
     expect(redactPersonalDetails(text)).toBe(text);
   });
 
+  it.each([
+    'ping <@1180000000000000001> e <@!1180000000000000002>',
+    'ruolo <@&1180000000000000003> nel canale <#1180000000000000004>',
+    'emoji <:stampante:1180000000000000005> alle <t:1767225600:R> con </ticket:1180000000000000006>',
+    'Slack: <@U0123ABCD> in <#C0123ABCD|volontari> e <!subteam^S0123ABCD|@tecnici>',
+  ])('leaves platform mention and channel tokens alone: %j', (text) => {
+    expect(redactPersonalDetails(text)).toBe(text);
+  });
+
+  it('masks a phone number next to a mention, not the mention', () => {
+    expect(redactPersonalDetails('<@1180000000000000001> chiamami al 333 123 4567')).toBe('<@1180000000000000001> chiamami al [tel]');
+    // A short number in mention clothes is no Discord id: still masked.
+    expect(redactPersonalDetails('<@3331234567>')).toBe('<@[tel]>');
+    expect(forChannel('Vedi <@1180000000000000001>')).toBe('Vedi <\u200b@1180000000000000001>');
+  });
+
   it('masks both in one text, keeping the rest', () => {
     expect(redactPersonalDetails('Giulia, giulia@ente.it, 347 765 4321, stanza 12')).toBe('Giulia, [email], [tel], stanza 12');
   });

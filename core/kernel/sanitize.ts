@@ -28,11 +28,27 @@ const PHONE = /(\+\d{1,3}[\s.-]?)?(\(?\d{2,4}\)?[\s.-]?){2,4}\d{3,4}/g;
 // Dates (12.03.2026, 12/03/2026) and year ranges (2025-2026) look like numbers but are not phones.
 const NOT_PHONE = /^(\d{1,2}[./-]\d{1,2}[./-]\d{2,4}|\d{4}\s?[-/]\s?\d{4})$/;
 
-/** Masks e-mail addresses and phone numbers (for cards shown in shared channels). */
+/**
+ * Platform tokens that carry long numeric ids but are no personal details: Discord's user, role
+ * and channel mentions (`<@1180…>`, `<@!…>`, `<@&…>`, `<#…>`), custom emoji, timestamps and
+ * command mentions; Slack's `<@U…>`, `<#C…|name>` and `<!subteam^…>`. Left as they are.
+ */
+const PLATFORM_TOKEN =
+  /(<(?:@[!&]?\d{15,21}|#\d{15,21}|a?:\w{1,32}:\d{15,21}|t:-?\d{1,15}(?::[tTdDfFR])?|\/[\w -]{1,64}:\d{15,21}|[@#][A-Z][A-Z0-9]{2,30}(?:\|[^<>]{0,80})?|!subteam\^[A-Z0-9]{2,30}(?:\|[^<>]{0,80})?)>)/;
+
+/** Masks e-mail addresses and phone numbers (for cards shown in shared channels); platform mention tokens stay. */
 export function redactPersonalDetails(text: string): string {
+  // split with a capturing group: odd indexes are the tokens.
   return text
-    .replace(EMAIL, '[email]')
-    .replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 && !NOT_PHONE.test(m.trim()) ? '[tel]' : m));
+    .split(PLATFORM_TOKEN)
+    .map((part, i) =>
+      i % 2 === 1
+        ? part
+        : part
+            .replace(EMAIL, '[email]')
+            .replace(PHONE, (m) => (m.replace(/\D/g, '').length >= 7 && !NOT_PHONE.test(m.trim()) ? '[tel]' : m)),
+    )
+    .join('');
 }
 
 /** First `max` characters on one line, with an ellipsis when cut. */

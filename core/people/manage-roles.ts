@@ -1,6 +1,8 @@
+import { Actor } from '../kernel/actor.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { formatDay } from '../kernel/format.ts';
+import type { Locale } from '../kernel/i18n.ts';
 import { isOrgRole, type Person, type Role, type RoleGrant } from '../kernel/person.ts';
 import { neutralizeMentions } from '../kernel/sanitize.ts';
 import { changeTicketStatus } from '../tickets/change-ticket-status.ts';
@@ -63,21 +65,34 @@ export async function grantRole(
     });
   }
   const until = grant.expiresAt;
-  await ctx.notifier.toChannels('committee', (l) => ({
-    text: t(l, until ? 'committee.granted_until' : 'committee.granted', {
-      ...who(person),
-      role: t(l, `role.${input.role}`),
-      by: ctx.actor.displayName,
-      reason: neutralizeMentions(grant.reason),
-      until: until ? formatDay(l, until) : '',
-    }),
-  }));
-  await ctx.notifier.toPerson(person.id, (l) => ({
-    text: until
-      ? t(l, 'notice.role_granted_until', { role: t(l, `role.${input.role}`), until: formatDay(l, until) })
-      : t(l, 'notice.role_granted', { role: t(l, `role.${input.role}`) }),
-  }));
+  // An organisation's member is added, not certified; a grant from the CLI is an operator's act, not the committee's.
+  const org = organisationId ? neutralizeMentions((await ctx.repos.people.findOrganisation(organisationId))?.name ?? '—') : undefined;
+  const role = (l: Locale) => t(l, `role.${input.role}`);
+  await ctx.notifier.toChannels('committee', (l) => {
+    const params = { ...who(person), role: role(l), by: grantedBy(ctx, l), reason: neutralizeMentions(grant.reason) };
+    if (org !== undefined) return { text: t(l, 'committee.member_added', { ...params, org }) };
+    return { text: t(l, until ? 'committee.granted_until' : 'committee.granted', { ...params, until: until ? formatDay(l, until) : '' }) };
+  });
+  await ctx.notifier.toPerson(person.id, (l) => {
+    if (org !== undefined) return { text: t(l, 'notice.org_role_granted', { role: role(l), org, by: grantedBy(ctx, l) }) };
+    if (Actor.isSystem(ctx.actor))
+      return {
+        text: until
+          ? t(l, 'notice.role_assigned_until', { role: role(l), until: formatDay(l, until), by: grantedBy(ctx, l) })
+          : t(l, 'notice.role_assigned', { role: role(l), by: grantedBy(ctx, l) }),
+      };
+    return {
+      text: until
+        ? t(l, 'notice.role_granted_until', { role: role(l), until: formatDay(l, until) })
+        : t(l, 'notice.role_granted', { role: role(l) }),
+    };
+  });
   return grant;
+}
+
+/** Who decided, as the announcements say it: the person in chat, or the operator at the command line. */
+function grantedBy(ctx: UseCaseContext, l: Locale): string {
+  return Actor.isSystem(ctx.actor) ? t(l, 'grant.by_operator') : neutralizeMentions(ctx.actor.displayName);
 }
 
 /** Renews a certification for a full term after its current expiry (from now once lapsed). */
@@ -101,12 +116,14 @@ async function renewRole(ctx: UseCaseContext, person: Person, grant: RoleGrant, 
       ...who(person),
       role: t(l, `role.${grant.role}`),
       until: formatDay(l, until),
-      by: ctx.actor.displayName,
+      by: grantedBy(ctx, l),
       reason: neutralizeMentions(why),
     }),
   }));
   await ctx.notifier.toPerson(person.id, (l) => ({
-    text: t(l, 'notice.role_renewed', { role: t(l, `role.${grant.role}`), until: formatDay(l, until) }),
+    text: Actor.isSystem(ctx.actor)
+      ? t(l, 'notice.role_renewed_by', { role: t(l, `role.${grant.role}`), until: formatDay(l, until), by: grantedBy(ctx, l) })
+      : t(l, 'notice.role_renewed', { role: t(l, `role.${grant.role}`), until: formatDay(l, until) }),
   }));
   return renewed;
 }
@@ -149,7 +166,7 @@ export async function revokeRole(ctx: UseCaseContext, input: RoleInput & { reado
     text: t(l, announce, {
       ...who(person),
       role: t(l, `role.${input.role}`),
-      by: ctx.actor.displayName,
+      by: grantedBy(ctx, l),
       reason: neutralizeMentions(reason),
     }),
   }));

@@ -17,6 +17,8 @@ import * as dashboard from './0014-dashboard.ts';
 import * as reports from './0015-reports.ts';
 import * as problemScan from './0016-problem-scan.ts';
 import * as webClientIds from './0017-web-client-ids.ts';
+import * as privacy from './0018-privacy.ts';
+import * as outboxFate from './0019-outbox-fate.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -34,4 +36,6 @@ export const migrations: Record<string, Migration> = {
   '0015-reports': reports,
   '0016-problem-scan': problemScan,
   '0017-web-client-ids': webClientIds,
+  '0018-privacy': privacy,
+  '0019-outbox-fate': outboxFate,
 };

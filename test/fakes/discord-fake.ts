@@ -59,6 +59,9 @@ let counter = 0n;
 /** A snowflake-shaped id (timestamp << 22 | counter), increasing like Discord's. */
 export const snowflake = (): string => String(((BigInt(Date.now()) - 1420070400000n) << 22n) + (counter++ % 4096n));
 
+/** How long Discord remembers an enforced nonce ("a few minutes"). */
+const NONCE_WINDOW_MS = 5 * 60_000;
+
 export class DiscordFake {
   readonly calls: RestCall[] = [];
   readonly messages = new Map<string, FakeMessage>();
@@ -485,7 +488,12 @@ export class DiscordFake {
     if ((m = /^\/channels\/(\d+)\/messages$/.exec(path)) && method === 'POST') {
       const channelId = m[1]!;
       if (!this.channels.has(channelId) && ![...this.dmChannels.values()].includes(channelId)) return refuse(404, 10003, 'Unknown Channel');
-      const same = b.enforce_nonce && [...this.messages.values()].find((x) => x.channel_id === channelId && x.nonce === b.nonce);
+      // Like Discord: with enforce_nonce, a nonce used in the last few minutes returns that message.
+      const same =
+        b.enforce_nonce &&
+        [...this.messages.values()].find(
+          (x) => x.channel_id === channelId && x.nonce === b.nonce && Date.now() - Date.parse(x.timestamp) < NONCE_WINDOW_MS,
+        );
       if (same) return ok(same);
       const msg = this.store(channelId, b);
       const where = this.channels.has(channelId) ? { guild_id: this.guildId } : { channel_type: 1 };

@@ -147,6 +147,7 @@ export class SlackFake {
       : { ...parseQuery(raw) };
     for (const k of ['blocks', 'users'])
       if (typeof args[k] === 'string' && String(args[k]).startsWith('[')) args[k] = JSON.parse(String(args[k]));
+    if (typeof args.metadata === 'string' && args.metadata.startsWith('{')) args.metadata = JSON.parse(args.metadata);
     const expected = method === 'apps.connections.open' ? 'xapp-test' : this.token;
     if (req.headers.authorization !== `Bearer ${expected}`) return this.answer(res, method, args, { ok: false, error: 'invalid_auth' });
 
@@ -191,6 +192,9 @@ export class SlackFake {
       }
       case 'chat.update':
         return { ok: true, channel, ts: args.ts, text: args.text };
+      case 'conversations.history':
+      case 'conversations.replies':
+        return this.history(method, args);
       case 'chat.postEphemeral':
         return { ok: true, message_ts: this.nextTs() };
       case 'files.getUploadURLExternal': {
@@ -222,6 +226,36 @@ export class SlackFake {
       default:
         return { ok: false, error: 'unknown_method' };
     }
+  }
+
+  /**
+   * The messages the bot posted to a channel, like Slack: `conversations.history` gives the
+   * channel's messages (not thread replies) newest first, `conversations.replies` a thread
+   * (its parent, then the replies, oldest first); metadata only with `include_all_metadata`;
+   * `limit` and `cursor` page through them.
+   */
+  private history(method: string, args: Record<string, unknown>): Record<string, unknown> {
+    const channel = String(args.channel ?? '');
+    const withMetadata = args.include_all_metadata === true || args.include_all_metadata === 'true';
+    const posted = this.posts(channel).map((a) => ({
+      type: 'message',
+      ts: String(a.ts),
+      text: a.text,
+      user: BOT.user_id,
+      bot_id: BOT.bot_id,
+      ...(a.thread_ts ? { thread_ts: a.thread_ts } : {}),
+      ...(withMetadata && a.metadata ? { metadata: a.metadata } : {}),
+    }));
+    const thread = String(args.ts ?? '');
+    const all =
+      method === 'conversations.history'
+        ? posted.filter((m) => !m.thread_ts || m.thread_ts === m.ts).reverse()
+        : posted.filter((m) => m.ts === thread || m.thread_ts === thread);
+    const from = Number(args.cursor ?? 0) || 0;
+    const limit = Number(args.limit ?? 100) || 100;
+    const page = all.slice(from, from + limit);
+    const more = from + limit < all.length;
+    return { ok: true, messages: page, has_more: more, response_metadata: { next_cursor: more ? String(from + limit) : '' } };
   }
 
   private answer(res: ServerResponse, method: string, args: Record<string, unknown>, body: Record<string, unknown>): void {
