@@ -89,7 +89,8 @@ function sender(user: TgUser): Inbound['sender'] {
   return {
     externalId: String(user.id),
     ...(displayName ? { displayName } : {}),
-    ...(user.language_code ? { locale: user.language_code } : {}),
+    // A language that is not a string (a forged or broken update) is no language, not a 500 for ever.
+    ...(typeof user.language_code === 'string' && user.language_code ? { locale: user.language_code } : {}),
   };
 }
 
