@@ -85,6 +85,7 @@ const ERROR_CODES = [
   'already_voted',
   'own_answer',
   'not_asker',
+  'asker_only',
   'text_empty',
   'text_too_long',
   'not_publishable',

@@ -65,6 +65,7 @@ const AUTHORIZATION_CODES: ReadonlySet<DomainErrorCode> = new Set<DomainErrorCod
   'not_volunteer',
   'not_owner',
   'not_asker',
+  'asker_only',
   'not_approver',
   'no_organisation',
   'community_members_only',

@@ -217,6 +217,8 @@ describe('questions in the community channel, moderation and refusals', () => {
     expect(lastText('bruno')).toBe('I cannot find question Q-999999. Check the id (for example Q-000001).');
     await h.send({ from: 'bruno', text: 'accept A-000001' });
     expect(lastText('bruno')).toMatch(/^Only whoever asked Q-\d{6} \(or a moderator\) can do that\.$/);
+    await h.send({ from: 'marco', text: 'funziona A-000001' });
+    expect(lastText('marco')).toMatch(/^Solo chi ha fatto la domanda Q-\d{6} può dire se la risposta ha funzionato\.$/);
     await h.send({ from: 'bruno', text: 'useful A-000001' });
     expect(lastText('bruno')).toBe('Thanks: A-000001 is useful to 1 people.');
     await h.send({ from: 'bruno', text: 'useful A-000001' });

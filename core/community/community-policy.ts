@@ -29,7 +29,7 @@ export const CommunityPolicy = {
 
   /** Whether it worked is the asker's word alone. */
   assertAsker(actor: Actor, q: Question): void {
-    if (q.authorId !== actor.personId) throw new DomainError('not_asker', { ref: q.ref });
+    if (q.authorId !== actor.personId) throw new DomainError('asker_only', { ref: q.ref });
   },
 
   assertAnnouncer(actor: Actor): void {

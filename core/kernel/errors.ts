@@ -40,6 +40,7 @@ export type DomainErrorCode =
   | 'already_voted'
   | 'own_answer'
   | 'not_asker'
+  | 'asker_only'
   | 'text_empty'
   | 'text_too_long'
   | 'not_publishable'

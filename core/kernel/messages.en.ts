@@ -106,6 +106,7 @@ export const en: Readonly<Record<keyof typeof it, string>> = {
   'error.already_voted': 'You already marked answer {ref} as useful: everyone votes once.',
   'error.own_answer': 'You cannot vote for your own answer ({ref}).',
   'error.not_asker': 'Only whoever asked {ref} (or a moderator) can do that.',
+  'error.asker_only': 'Only whoever asked {ref} can say whether the answer worked.',
   'error.text_empty': 'The text is missing ({field}).',
   'error.text_too_long': 'The text is too long: at most {max} characters, you wrote {n}.',
   'error.not_publishable': 'Only a resolved or closed ticket, with its solution, becomes an article: {ref} is {status}.',

@@ -106,6 +106,7 @@ export const it = {
   'error.already_voted': 'Hai già segnato come utile la risposta {ref}: ogni persona vota una volta sola.',
   'error.own_answer': 'Non puoi votare una tua risposta ({ref}).',
   'error.not_asker': 'Solo chi ha fatto la domanda {ref} (o un moderatore) può farlo.',
+  'error.asker_only': 'Solo chi ha fatto la domanda {ref} può dire se la risposta ha funzionato.',
   'error.text_empty': 'Manca il testo ({field}).',
   'error.text_too_long': 'Il testo è troppo lungo: al massimo {max} caratteri, ne hai scritti {n}.',
   'error.not_publishable': 'Si pubblica come articolo solo un ticket risolto o chiuso, con la sua soluzione: {ref} è {status}.',

@@ -73,8 +73,9 @@ export const Policy = {
   },
 
   /**
-   * The requester side (requester, org ICT lead) confirms, reopens, cancels and rates; the
-   * owner (or a moderator) moves the work; ICT leads and the committee approve changes.
+   * The requester side (requester, org ICT lead) confirms, reopens and cancels; the owner (or a
+   * moderator) moves the work; ICT leads and the committee approve changes. Rating the help is
+   * the requester's own (`rate-ticket.ts`).
    */
   assertTransition(actor: Actor, ticket: Ticket, action: TicketAction): void {
     Policy.assertRead(actor, ticket);
