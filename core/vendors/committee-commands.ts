@@ -147,7 +147,7 @@ export const committeeCommands: CommandSpec[] = [
     name: 'complain',
     words: { it: ['segnala'], en: ['complain'] },
     grammar: Grammar.first(/^(FOR[\s-]*\d+|@\S+|<@\S+)$/i),
-    audience: ['member', 'volunteer', 'vendor', 'moderator', 'committee'],
+    audience: ['member', 'volunteer', 'vendor', 'moderator', 'committee', 'observer'],
     section: 'vendors',
     ...m.helpOf('complain'),
     usage: (l) => t(l, 'usage.complain'),
