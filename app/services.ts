@@ -80,6 +80,8 @@ export async function startServices(ctx: AppContext): Promise<Services> {
       channels: store.channels,
       log: log.child({ adapter: 'web' }),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      // The live streams end as soon as closing starts, so they do not hold the HTTP server's close.
+      closing: ctx.signal,
     });
     // The answers may be stored by another process (a `sportello worker`): the live streams of
     // this one hear about every message written.

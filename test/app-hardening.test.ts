@@ -171,6 +171,39 @@ describe('the web chat takes posts only as JSON from its own pages, and caps its
     await tdb?.drop();
   });
 
+  describe('closing the app', () => {
+    it("ends the web chat's live streams at once, so the HTTP server closes without waiting out its grace", async () => {
+      const tdb = await createTestDatabase();
+      const warnings: string[] = [];
+      const capture = createLogger({ level: 'silent' });
+      const watched = Object.assign(Object.create(capture) as typeof capture, {
+        warn: (obj: object, msg?: string) => void warnings.push(msg ?? JSON.stringify(obj)),
+        child: () => watched,
+      });
+      try {
+        const app = await startApp(
+          { ...loadConfig({ DATABASE_URL: tdb.url }), port: 0 },
+          {
+            log: watched,
+            host: '127.0.0.1',
+            onReady: async (ctx) => {
+              await seedDemo(ctx.store, ctx.clock);
+              await startServices(ctx);
+            },
+          },
+        );
+        const stream = await openStream(`http://127.0.0.1:${app.port}`, 'anna.romano');
+        expect(stream.status).toBe(200);
+        const ended = new Promise<void>((resolve) => stream.onEnd(resolve));
+        await app.close();
+        await ended;
+        expect(warnings).not.toContain('closing http connections still open');
+      } finally {
+        await tdb.drop();
+      }
+    });
+  });
+
   /** What Anna herself wrote in her DM (the bot's messages arrive meanwhile, delivered by the outbox). */
   const history = async () =>
     (
@@ -296,6 +329,8 @@ interface Stream {
   readonly body: string;
   /** The next `data:` event on an open stream. */
   nextEvent(): Promise<string>;
+  /** Called once the stream is over (ended by the server, or cut). */
+  onEnd(listener: () => void): void;
   close(): void;
 }
 
@@ -309,7 +344,9 @@ function openStream(base: string, handle: string): Promise<Stream> {
       if (status !== 200) {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
-        res.on('end', () => resolve({ status, retryAfter, body, nextEvent: () => Promise.reject(new Error('refused')), close }));
+        res.on('end', () =>
+          resolve({ status, retryAfter, body, nextEvent: () => Promise.reject(new Error('refused')), onEnd: (f) => f(), close }),
+        );
         return;
       }
       const nextEvent = () =>
@@ -322,7 +359,19 @@ function openStream(base: string, handle: string): Promise<Stream> {
           };
           res.on('data', onData);
         });
-      resolve({ status, retryAfter, body: '', nextEvent, close });
+      resolve({
+        status,
+        retryAfter,
+        body: '',
+        nextEvent,
+        onEnd: (f) => {
+          // Ended by the server ('end'), or cut when it gave up waiting ('close').
+          res.once('end', f);
+          res.once('close', f);
+          res.resume();
+        },
+        close,
+      });
     });
     req.on('error', (err) => {
       if (!req.destroyed) reject(err);

@@ -14,6 +14,8 @@ export function createWebChat(deps: {
   /** The public base URL, whose pages may post too (see web-routes.ts). */
   readonly publicUrl?: string;
   readonly streamLimits?: StreamLimits;
+  /** Aborted when the app starts closing (its live streams end then). */
+  readonly closing?: AbortSignal;
 }): { routes: HttpRoute[]; sender: WebSender; hub: WebHub } {
   const hub = new WebHub();
   return { routes: webChatRoutes({ ...deps, hub }), sender: new WebSender(deps.messages, hub), hub };

@@ -24,6 +24,8 @@ export interface WebChatDeps {
   readonly publicUrl?: string;
   /** Open `/web/events` streams allowed (see `STREAM_LIMITS`). */
   readonly streamLimits?: StreamLimits;
+  /** Aborted when the app starts closing: the live streams end then, not after the HTTP server's grace. */
+  readonly closing?: AbortSignal;
 }
 
 export interface StreamLimits {
@@ -220,13 +222,17 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
         if (channels.has(m.conversation) && visibleTo(user, m)) res.write(`data: ${JSON.stringify(forBrowser(m))}\n\n`);
       });
       const ping = setInterval(() => res.write(': ping\n\n'), 25_000);
+      const stop = () => res.end();
+      deps.closing?.addEventListener('abort', stop, { once: true });
       const end = () => {
         clearInterval(ping);
         off();
         release();
+        deps.closing?.removeEventListener('abort', stop);
       };
       req.on('close', end);
       res.on('close', end);
+      if (deps.closing?.aborted) stop();
     }),
   ];
 }
