@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { localDay, watchdogTick } from './schedules.ts';
+import { localDay } from '../core/kernel/zoned-time.ts';
+import { watchdogTick } from './schedules.ts';
 
 describe('watchdogTick', () => {
   it('workers whose clocks differ by a few seconds name the same tick', () => {

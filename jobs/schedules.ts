@@ -17,6 +17,7 @@
  */
 import cron, { type ScheduledTask } from 'node-cron';
 import type { Clock } from '../core/kernel/ports.ts';
+import { localDay } from '../core/kernel/zoned-time.ts';
 import type { JobData, JobsLog } from './job-data.ts';
 import type { JobQueue } from './queue-backend.ts';
 
@@ -70,11 +71,6 @@ const WATCHDOG_PURGE_MS = 15 * 60_000;
 export function watchdogTick(at: Date): { readonly slot: string; readonly purge: boolean } {
   const tick = Math.round(at.getTime() / WATCHDOG_TICK_MS) * WATCHDOG_TICK_MS;
   return { slot: new Date(tick).toISOString().slice(0, 19).replace(/[-:]/g, ''), purge: tick % WATCHDOG_PURGE_MS === 0 };
-}
-
-/** `YYYY-MM-DD` of `at` in `timeZone`. */
-export function localDay(at: Date, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
 }
 
 export function startSchedules(opts: SchedulesOptions): Schedules {

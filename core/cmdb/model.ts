@@ -241,11 +241,6 @@ export function daysBetween(today: string, day: string): number {
   return Math.round((Date.parse(`${day}T00:00:00Z`) - Date.parse(`${today}T00:00:00Z`)) / 86_400_000);
 }
 
-/** `YYYY-MM-DD` of `at` in Rome. */
-export function romeDay(at: Date): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Rome', year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-}
-
 // ---------------------------------------------------------------------------------------------
 // Ticket categories: what a ticket is about, so repeated incidents can be grouped.
 

@@ -13,8 +13,9 @@ import type { Locale } from '../kernel/i18n.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import type { Clock, Repositories, Store } from '../kernel/ports.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
+import { localDay } from '../kernel/zoned-time.ts';
 import { t } from './messages.ts';
-import { daysBetween, formatCalendarDay, romeDay } from './model.ts';
+import { daysBetween, formatCalendarDay } from './model.ts';
 
 export const RENEWAL_NOTICE_DAYS = 30;
 
@@ -37,7 +38,7 @@ async function ictLeads(repos: Repositories, organisationId: string): Promise<st
 
 /** Sends the due reminders; returns how many licences were reminded. One transaction per licence. */
 export async function remindLicenceRenewals(opts: RenewalSweepOptions, limit = 500): Promise<{ readonly reminded: number }> {
-  const today = romeDay(opts.clock.now());
+  const today = localDay(opts.clock.now());
   const due = await opts.store.cmdb.licencesToRemind(addDays(today, RENEWAL_NOTICE_DAYS), limit);
   let reminded = 0;
   const failures: unknown[] = [];

@@ -30,6 +30,12 @@ export interface WallClock {
   readonly ms: number;
 }
 
+/** `YYYY-MM-DD` of `at` in the zone (Rome unless told). */
+export function localDay(at: Date, timeZone = ROME): string {
+  const w = wallClock(at.getTime(), timeZone);
+  return `${w.y}-${String(w.m).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`;
+}
+
 /** The wall clock of instant `t` (epoch ms) in the zone. */
 export function wallClock(t: number, timeZone = ROME): WallClock {
   const p: Record<string, number> = {};

@@ -1,5 +1,5 @@
 /** The periods reports cover, in Rome's calendar: a full week from Monday, a full month, the last days. */
-import { ROME, wallClock, zonedToUtcMs } from '../kernel/zoned-time.ts';
+import { localDay, ROME, wallClock, zonedToUtcMs } from '../kernel/zoned-time.ts';
 import type { Period } from './model.ts';
 
 const midnight = (y: number, m: number, d: number): Date => new Date(zonedToUtcMs(y, m, d, 0, ROME));
@@ -30,6 +30,5 @@ export function lastDays(now: Date, days: number): Period {
 
 /** A period's key for "once per period" records: `2026-11-30` for a week starting that Monday (Rome). */
 export function periodKey(p: Period): string {
-  const w = wallClock(p.from.getTime());
-  return `${w.y}-${String(w.m).padStart(2, '0')}-${String(w.d).padStart(2, '0')}`;
+  return localDay(p.from);
 }
