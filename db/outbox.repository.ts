@@ -17,6 +17,7 @@ function toRecord(r: OutboxRow): OutboxRecord {
     address: r.address,
     message: r.message,
     attempts: r.attempts,
+    failures: r.failures,
     createdAt: r.created_at,
     unknownFate: r.unknown_fate_attempts > 0,
     ...(r.ref !== null && { ref: r.ref }),
@@ -144,14 +145,19 @@ export class OutboxRepository implements OutboxRepositoryPort {
   }
 
   /** `retryAt` null gives up for good, which also unblocks the rest of the conversation. */
-  async markFailed(id: string, attempt: number, error: string, retryAt: Date | null): Promise<boolean> {
+  async markFailed(id: string, attempt: number, error: string, retryAt: Date | null, rateLimited = false): Promise<boolean> {
     const lastError = error.slice(0, MAX_ERROR_LENGTH);
     const r = await this.db
       .updateTable('outbox')
-      .set(
+      .set((eb) =>
         retryAt === null
           ? { status: 'failed', last_error: lastError, leased_until: null }
-          : { next_attempt_at: retryAt, last_error: lastError, leased_until: null },
+          : {
+              next_attempt_at: retryAt,
+              last_error: lastError,
+              leased_until: null,
+              failures: rateLimited ? eb.ref('failures') : eb('failures', '+', 1),
+            },
       )
       .where('id', '=', id)
       .where('attempts', '=', attempt)

@@ -172,6 +172,8 @@ export interface OutboxTable {
   unknown_fate_attempts: Generated<number>;
   /** Delivered by resending after an attempt of unknown fate, with no platform check: may show twice. */
   blind_resend: Generated<boolean>;
+  /** Failed attempts other than rate limits: what the retry backoff grows with (0020). */
+  failures: Generated<number>;
   last_error: string | null;
   created_at: Date;
   delivered_at: Date | null;

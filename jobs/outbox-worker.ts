@@ -26,7 +26,7 @@ export interface OutboxWorkerOptions {
   readonly log: DispatcherLog;
   /** Poll interval for rows that became due (retries, other processes' rows); default 1 s. */
   readonly pollMs?: number;
-  readonly backoffMs?: (attempts: number) => number;
+  readonly backoffMs?: (failures: number) => number;
   readonly onResult?: (platform: Platform, outcome: DeliveryOutcome) => void;
 }
 

@@ -71,7 +71,7 @@ export interface StartWorkersOptions {
   /** Closed tickets keep their personal data this many months (default 24; `RETENTION_MONTHS`). */
   readonly retentionMonths?: number;
   readonly outboxPollMs?: number;
-  readonly outboxBackoffMs?: (attempts: number) => number;
+  readonly outboxBackoffMs?: (failures: number) => number;
   /** Per fired SLA event, for metrics: how late it fired and what fired it. */
   readonly onSlaFired?: (e: SlaFiredInfo) => void;
   readonly onOutboxResult?: (platform: Platform, outcome: DeliveryOutcome) => void;

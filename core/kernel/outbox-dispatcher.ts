@@ -33,8 +33,11 @@ export interface OutboxDispatcherOptions {
    * conversation for ever (the platform calls have their own, shorter timeouts).
    */
   readonly maxSendMs?: number;
-  /** Retry delay after `attempts` failures when the platform gave no Retry-After. */
-  readonly backoffMs?: (attempts: number) => number;
+  /**
+   * Retry delay after the `failures`-th failure when the platform gave no Retry-After. Rate
+   * limits are not failures: they wait what the platform asked and do not grow this delay.
+   */
+  readonly backoffMs?: (failures: number) => number;
   /** Called per outcome, for metrics. */
   readonly onResult?: (platform: Platform, outcome: DeliveryOutcome) => void;
 }
@@ -43,7 +46,7 @@ export const DEFAULT_LEASE_MS = 15_000;
 const DEFAULT_MAX_SEND_MS = 2 * 60_000;
 
 /** 1 s, 2 s, 4 s … capped at 5 minutes: a platform outage delays messages, never drops them. */
-export const defaultBackoff = (attempts: number): number => Math.min(1000 * 2 ** Math.max(0, attempts - 1), 5 * 60_000);
+export const defaultBackoff = (failures: number): number => Math.min(1000 * 2 ** Math.max(0, failures - 1), 5 * 60_000);
 
 /**
  * Delivers outbox rows through the platform adapters. Each row is leased (so concurrent
@@ -205,9 +208,10 @@ export class OutboxDispatcher {
     } catch (err) {
       const de = err instanceof DeliveryError ? err : undefined;
       const permanent = de?.options.permanent === true;
-      const delay = de?.options.retryAfterMs ?? (this.opts.backoffMs ?? defaultBackoff)(r.attempts);
+      const rateLimited = de?.options.retryAfterMs !== undefined;
+      const delay = de?.options.retryAfterMs ?? (this.opts.backoffMs ?? defaultBackoff)(r.failures + 1);
       const error = String(err instanceof Error ? err.message : err);
-      await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay));
+      await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay), rateLimited);
       this.opts.log?.warn({ outboxId: r.id, platform, attempts: r.attempts, permanent, err: error }, 'outbox delivery failed');
       this.opts.onResult?.(platform, permanent ? 'failed' : 'retry');
     }

@@ -16,6 +16,8 @@ export interface OutboxEntry {
 export interface OutboxRecord extends OutboxEntry {
   readonly id: string;
   readonly attempts: number;
+  /** Earlier attempts that failed other than by a rate limit: the backoff grows with these. */
+  readonly failures: number;
   readonly createdAt: Date;
   /**
    * An earlier attempt's outcome is unknown: its lease ran out with no mark (the process died or

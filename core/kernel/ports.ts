@@ -118,7 +118,7 @@ export interface OutboxRepository {
    */
   inFlightResends(since: Date): Promise<Partial<Record<Platform, number>>>;
   /** Schedules a retry at `retryAt`, or gives up for good when null; fenced like `markDelivered`. */
-  markFailed(id: string, attempt: number, error: string, retryAt: Date | null): Promise<boolean>;
+  markFailed(id: string, attempt: number, error: string, retryAt: Date | null, rateLimited?: boolean): Promise<boolean>;
   /** Platform message id of an earlier message with a stable reference in a conversation. */
   findMessage(platform: Platform, conversationId: string, ref: string): Promise<string | undefined>;
   rememberMessage(platform: Platform, conversationId: string, ref: string, platformMessageId: string): Promise<void>;

@@ -19,6 +19,7 @@ import * as problemScan from './0016-problem-scan.ts';
 import * as webClientIds from './0017-web-client-ids.ts';
 import * as privacy from './0018-privacy.ts';
 import * as outboxFate from './0019-outbox-fate.ts';
+import * as outboxFailures from './0020-outbox-failures.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '0017-web-client-ids': webClientIds,
   '0018-privacy': privacy,
   '0019-outbox-fate': outboxFate,
+  '0020-outbox-failures': outboxFailures,
 };

@@ -1,0 +1,68 @@
+/**
+ * A rate limit waits what the platform asked and is not a failure: after a burst of 429s, an
+ * ordinary error is retried after the first backoff step (1 s), not minutes later, so one busy
+ * minute on a platform does not stall a conversation for five.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type ChatSender, DeliveryError } from '../core/kernel/outbox.ts';
+import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
+import { KyselyStore } from '../db/kysely-store.ts';
+import { createTestDatabase, type TestDatabase } from './test-database.ts';
+
+let tdb: TestDatabase;
+let store: KyselyStore;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  store = new KyselyStore(tdb.db);
+});
+
+afterAll(async () => {
+  await tdb?.drop();
+});
+
+describe('the outbox backoff', () => {
+  it('grows with failures only, not with the rate limits before them', async () => {
+    let now = new Date('2026-03-02T09:00:00Z');
+    const outcomes: (DeliveryError | 'ok')[] = [
+      ...Array.from({ length: 8 }, () => new DeliveryError('429 too many requests', { retryAfterMs: 2_000 })),
+      new DeliveryError('500 internal error'),
+      new DeliveryError('502 bad gateway'),
+      'ok',
+    ];
+    const sent: string[] = [];
+    const sender: ChatSender = {
+      async send(d) {
+        const next = outcomes.shift();
+        if (next !== 'ok') throw next;
+        sent.push(d.message.text);
+        return { messageId: '1' };
+      },
+    };
+    const dispatcher = new OutboxDispatcher({ store, clock: { now: () => now }, senders: { telegram: sender } });
+    await store.outbox.enqueue([{ address: { platform: 'telegram', kind: 'dm', conversationId: '42' }, message: { text: 'ciao' } }], now);
+
+    const row = () => tdb.db.selectFrom('outbox').select(['next_attempt_at', 'failures', 'attempts', 'status']).executeTakeFirstOrThrow();
+    const retryDelayMs = async () => (await row()).next_attempt_at.getTime() - now.getTime();
+
+    for (let i = 0; i < 8; i++) {
+      expect(await dispatcher.runOnce()).toBe(1);
+      expect(await retryDelayMs()).toBe(2_000);
+      now = new Date(now.getTime() + 2_000);
+    }
+    expect(await row()).toMatchObject({ failures: 0, attempts: 8 });
+
+    // The first real failure after eight rate limits: 1 s (it was 2^8 s, capped at 5 minutes).
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(await retryDelayMs()).toBe(1_000);
+    now = new Date(now.getTime() + 1_000);
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(await retryDelayMs()).toBe(2_000);
+    expect(await row()).toMatchObject({ failures: 2, attempts: 10 });
+
+    now = new Date(now.getTime() + 2_000);
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(sent).toEqual(['ciao']);
+    expect(await row()).toMatchObject({ status: 'delivered' });
+  });
+});
