@@ -112,6 +112,12 @@ export class DashboardRepository implements DashboardRepositoryPort {
     return Number(r.numUpdatedRows) > 0;
   }
 
+  async purgeExpired(before: Date): Promise<number> {
+    const links = await this.db.deleteFrom('dashboard_links').where('expires_at', '<', before).executeTakeFirst();
+    const sessions = await this.db.deleteFrom('dashboard_sessions').where('expires_at', '<', before).executeTakeFirst();
+    return Number(links.numDeletedRows) + Number(sessions.numDeletedRows);
+  }
+
   async overview(q: OverviewQuery): Promise<Omit<DashboardOverview, 'organisations'>> {
     const inScope = (column: string): RawBuilder<unknown> =>
       q.scope.all ? sql`true` : sql`${sql.ref(column)} = any(${[...q.scope.organisationIds]}::uuid[])`;

@@ -29,4 +29,9 @@ export class LinkCodeRepository implements LinkCodeRepositoryPort {
     const row = await q.returning('purpose').executeTakeFirst();
     return row?.purpose;
   }
+
+  async purgeExpired(before: Date): Promise<number> {
+    const r = await this.db.deleteFrom('one_time_codes').where('expires_at', '<', before).executeTakeFirst();
+    return Number(r.numDeletedRows);
+  }
 }

@@ -108,6 +108,34 @@ describe('housekeeping', () => {
     expect(await store.deliveries.markSeen('web', 'recent-delivery', T0)).toBe(false); // still deduped
     expect(await store.dialogs.get('hk:live', T0)).toEqual({ flow: 'note' });
   });
+
+  it('deletes codes, login and export links and sessions expired over a week ago, keeping the rest', async () => {
+    const { housekeeping } = await import('../core/maintenance/housekeeping.ts');
+    const day = 86_400_000;
+    const ago = (days: number) => new Date(T0.getTime() - days * day);
+    const personId = (await seedPerson(store)).id;
+    const link: OneTimeCodePurpose = { kind: 'link', personId };
+    await store.linkCodes.create('HK-OLD', link, ago(8));
+    await store.linkCodes.create('HK-WEEK', link, ago(6));
+    const oldLink = await store.dashboard.createLink(personId, ago(9), ago(8));
+    const recentLink = await store.dashboard.createLink(personId, ago(3), ago(2));
+    const oldSession = await store.dashboard.openSession(personId, ago(9), ago(8));
+    const liveSession = await store.dashboard.openSession(personId, T0, new Date(T0.getTime() + day));
+    const oldExport = await store.privacy.createExportLink(personId, ago(9), ago(8));
+    const recentExport = await store.privacy.createExportLink(personId, ago(1), new Date(T0.getTime() + day));
+
+    const purged = await housekeeping(store, T0);
+    expect(purged.tokens).toBe(4);
+    // What is gone reads as never issued; what stays still says why it is refused, or works.
+    expect(await store.dashboard.consumeLink(oldLink, T0)).toEqual({ refused: 'unknown' });
+    expect(await store.dashboard.consumeLink(recentLink, T0)).toEqual({ refused: 'expired' });
+    expect(await store.dashboard.findSession(oldSession, ago(8.5))).toBeUndefined();
+    expect(await store.dashboard.findSession(liveSession, T0)).toMatchObject({ personId });
+    expect(await store.privacy.consumeExportLink(oldExport, T0)).toEqual({ refused: 'unknown' });
+    expect(await store.privacy.consumeExportLink(recentExport, T0)).toEqual({ personId });
+    const codes = await tdb.db.selectFrom('one_time_codes').select('code').where('code', 'like', 'HK-%').execute();
+    expect(codes.map((c) => c.code)).toEqual(['HK-WEEK']);
+  });
 });
 
 describe('LinkCodeRepository', () => {

@@ -502,6 +502,11 @@ export class PrivacyRepository implements PrivacyRepositoryPort {
     return token;
   }
 
+  async purgeExpiredLinks(before: Date): Promise<number> {
+    const r = await sql`delete from privacy_export_links where expires_at < ${before}`.execute(this.db);
+    return Number(r.numAffectedRows ?? 0);
+  }
+
   /** One conditional UPDATE: of concurrent callers exactly one gets the person. */
   async consumeExportLink(token: string, now: Date): Promise<{ readonly personId: string } | { readonly refused: ExportLinkRefusal }> {
     const hash = hashToken(token);

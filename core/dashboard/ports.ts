@@ -156,6 +156,8 @@ export interface DashboardRepository {
   findSession(token: string, now: Date): Promise<DashboardSession | undefined>;
   /** Ends a session; false when it was not live. */
   revokeSession(token: string, now: Date): Promise<boolean>;
+  /** Deletes login links and sessions that expired before `before`; returns how many. */
+  purgeExpired(before: Date): Promise<number>;
   /** The figures and lists of the scope (the organisations for the filter are the use case's). */
   overview(q: OverviewQuery): Promise<Omit<DashboardOverview, 'organisations'>>;
 }

@@ -91,6 +91,8 @@ export interface LinkCodeRepository {
   create(code: string, purpose: OneTimeCodePurpose, expiresAt: Date): Promise<void>;
   /** Consumes a live code exactly once (only of `kinds`, when given); returns what it grants, or undefined. */
   consume(code: string, now: Date, kinds?: readonly OneTimeCodePurpose['kind'][]): Promise<OneTimeCodePurpose | undefined>;
+  /** Deletes codes that expired before `before`; returns how many. */
+  purgeExpired(before: Date): Promise<number>;
 }
 
 export interface OutboxRepository {

@@ -59,6 +59,8 @@ export interface PrivacyRepository {
   createExportLink(personId: string, now: Date, expiresAt: Date): Promise<string>;
   /** Uses a link exactly once; a refused token says why. */
   consumeExportLink(token: string, now: Date): Promise<{ readonly personId: string } | { readonly refused: ExportLinkRefusal }>;
+  /** Deletes export links that expired before `before`; returns how many. */
+  purgeExpiredLinks(before: Date): Promise<number>;
   /**
    * Removes the texts of up to `limit` tickets closed before `closedBefore` and not yet cleared
    * (title, description, comments, the deflection queries that led to them, their texts in the
