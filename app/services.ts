@@ -80,6 +80,7 @@ export async function startServices(ctx: AppContext): Promise<Services> {
       channels: store.channels,
       log: log.child({ adapter: 'web' }),
       ...(config.publicUrl ? { publicUrl: config.publicUrl } : {}),
+      anyHost: config.webChatPublic,
       // The live streams end as soon as closing starts, so they do not hold the HTTP server's close.
       closing: ctx.signal,
     });

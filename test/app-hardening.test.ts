@@ -259,6 +259,36 @@ describe('the web chat takes posts only as JSON from its own pages, and caps its
     });
   });
 
+  it('answers the web chat only under its own names: a rebound DNS name gets 421 and stores nothing', async () => {
+    const port = new URL(base).port;
+    /** fetch() sets Host itself: a raw request names the server as a rebound page would. */
+    const asHost = (host: string, method: 'GET' | 'POST', path: string, body?: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = http.request(
+          { host: '127.0.0.1', port, method, path, headers: { host, 'content-type': 'application/json' } },
+          (res) => {
+            res.resume();
+            resolve(res.statusCode ?? 0);
+          },
+        );
+        req.on('error', reject);
+        req.end(body);
+      });
+    const before = await history();
+    const post = (text: string) => JSON.stringify({ as: 'anna.romano', conversation: 'dm:anna.romano', text });
+    // The attacker's page, same-origin with itself once evil.example points at 127.0.0.1.
+    expect(await asHost(`evil.example:${port}`, 'POST', '/web/send', post('da un nome ridiretto'))).toBe(421);
+    expect(await asHost(`evil.example:${port}`, 'GET', '/web/history?as=anna.romano&conversation=dm:anna.romano')).toBe(421);
+    expect(await asHost('evil.example', 'GET', '/web/users')).toBe(421);
+    expect(await history()).toEqual(before);
+    // Its own names: an address, localhost, the public URL's host.
+    expect(await asHost(`localhost:${port}`, 'GET', '/web/users')).toBe(200);
+    expect(await asHost(`[::1]:${port}`, 'GET', '/web/users')).toBe(200);
+    expect(await asHost('chat.example.org', 'GET', '/web/users')).toBe(200);
+    expect(await asHost(`127.0.0.1:${port}`, 'POST', '/web/send', post('da localhost'))).toBe(202);
+    await until('the accepted message in the history', async () => (await history()).includes('da localhost'));
+  });
+
   it('refuses a sixth live stream of one identity with 429; others still connect; a closed stream frees its place', async () => {
     const anna = await Promise.all(Array.from({ length: 5 }, () => openStream(base, 'anna.romano')));
     expect(anna.map((s) => s.status)).toEqual([200, 200, 200, 200, 200]);

@@ -4,6 +4,7 @@
  * (`jsonRoute`'s `authorize`, or first thing in a handler).
  */
 import type { IncomingMessage } from 'node:http';
+import { isIP } from 'node:net';
 import { HttpError } from './http-error.ts';
 
 /**
@@ -18,6 +19,44 @@ export function requireJsonBody(req: IncomingMessage): void {
     throw new HttpError(415, 'unsupported_media_type', 'the body must be JSON, sent as content-type: application/json');
   }
 }
+
+/**
+ * 421 unless the request names this server by a name no other site can take over: an IP
+ * address, `localhost` (or a `.localhost` name), or `publicUrl`'s host. Against DNS rebinding:
+ * a page of evil.example whose name is made to point at 127.0.0.1 would otherwise be
+ * "same-origin" with the local web chat and could post and read as any demo identity.
+ */
+export function requireOwnHost(req: IncomingMessage, publicUrl: string | undefined): void {
+  const host = hostnameOf(req.headers.host);
+  if (host !== undefined) {
+    if (host === 'localhost' || host.endsWith('.localhost') || isIpLiteral(host)) return;
+    if (publicUrl && host === hostnameOf(safeHost(publicUrl))) return;
+  }
+  req.resume();
+  throw new HttpError(
+    421,
+    'unknown_host',
+    `this server does not answer as ${host ?? 'an unnamed host'}: use its address, localhost, or the configured PUBLIC_URL`,
+  );
+}
+
+/** The host name of a Host header, lower case, without the port and IPv6 brackets. */
+function hostnameOf(header: string | undefined): string | undefined {
+  const h = header?.trim().toLowerCase();
+  if (!h) return undefined;
+  if (h.startsWith('[')) return h.slice(1, h.indexOf(']') > 0 ? h.indexOf(']') : undefined);
+  return h.replace(/:\d*$/, '');
+}
+
+function safeHost(url: string): string | undefined {
+  try {
+    return new URL(url).host;
+  } catch {
+    return undefined;
+  }
+}
+
+const isIpLiteral = (host: string): boolean => isIP(host) !== 0;
 
 /** The origins this server answers as: the Host the request came to (http or https), and `publicUrl`'s. */
 function ownOrigins(req: IncomingMessage, publicUrl: string | undefined): Set<string> {

@@ -13,6 +13,8 @@ export function createWebChat(deps: {
   readonly log: RouteLog;
   /** The public base URL, whose pages may post too (see web-routes.ts). */
   readonly publicUrl?: string;
+  /** WEB_CHAT_PUBLIC=yes: any Host name is answered (see web-routes.ts). */
+  readonly anyHost?: boolean;
   readonly streamLimits?: StreamLimits;
   /** Aborted when the app starts closing (its live streams end then). */
   readonly closing?: AbortSignal;

@@ -9,7 +9,7 @@ import type { WebMessage, WebMessageStore, WebUser } from '../../core/kernel/web
 import { HttpError } from '../kit/http-error.ts';
 import { sendJson } from '../kit/http-response.ts';
 import { type HttpRoute, httpRoute, jsonObject, jsonRoute, type RouteLog } from '../kit/http-route.ts';
-import { requireJsonBody, requireSameOrigin } from '../kit/request-guards.ts';
+import { requireJsonBody, requireOwnHost, requireSameOrigin } from '../kit/request-guards.ts';
 import { WEB_CHAT_PAGE } from './web-page.ts';
 import { conversationKey, type WebHub } from './web-sender.ts';
 
@@ -22,6 +22,12 @@ export interface WebChatDeps {
   readonly log: RouteLog;
   /** The public base URL: a page served there may post too (behind a proxy the Host differs). */
   readonly publicUrl?: string;
+  /**
+   * Served knowingly beyond this machine (WEB_CHAT_PUBLIC=yes): any Host name is answered, since
+   * anyone on the network may use the chat anyway. Otherwise only addresses, localhost and
+   * `publicUrl`'s host (see `requireOwnHost`).
+   */
+  readonly anyHost?: boolean;
   /** Open `/web/events` streams allowed (see `STREAM_LIMITS`). */
   readonly streamLimits?: StreamLimits;
   /** Aborted when the app starts closing: the live streams end then, not after the HTTP server's grace. */
@@ -139,7 +145,15 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
   }
 
   const get = (path: string, fn: (req: IncomingMessage, res: ServerResponse, url: URL) => Promise<void>) =>
-    httpRoute('GET', path, (req, res) => fn(req, res, new URL(req.url ?? '/', 'http://localhost')), deps.log);
+    httpRoute(
+      'GET',
+      path,
+      (req, res) => {
+        if (!deps.anyHost) requireOwnHost(req, deps.publicUrl);
+        return fn(req, res, new URL(req.url ?? '/', 'http://localhost'));
+      },
+      deps.log,
+    );
   const post = (path: string, kind: 'text' | 'action') =>
     jsonRoute({
       path,
@@ -147,6 +161,7 @@ export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
       log: deps.log,
       // Anyone reaching the chat may post as a demo identity: at least no other site's page, through the local browser.
       authorize: (req) => {
+        if (!deps.anyHost) requireOwnHost(req, deps.publicUrl);
         requireSameOrigin(req, deps.publicUrl);
         requireJsonBody(req);
       },
