@@ -33,7 +33,7 @@ const AGENTS = 200;
 const ROUNDS = Number(process.env.BENCH_DASHBOARD_ROUNDS ?? 30);
 const LIVE_UPDATES = Number(process.env.BENCH_DASHBOARD_LIVE ?? 50);
 
-async function bulkLoad(app: App): Promise<{ volunteerId: string }> {
+export async function bulkLoad(app: App): Promise<{ volunteerId: string }> {
   const db = app.db;
   await sql`insert into organisations (name, fiscal_code, created_at)
     select 'Associazione ' || i, lpad(i::text, 11, '9'), now() from generate_series(1, ${ORGS}::int) i`.execute(db);
