@@ -3,11 +3,11 @@
  * JSON in and out, every report signed with the agent's secret (see core/alerts/protocol.ts).
  */
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import { AGENT_HEADERS, signRequest } from '../core/alerts/protocol.ts';
+import { trustingAlso } from './tls-trust.ts';
 
 export interface HttpAnswer {
   readonly status: number;
@@ -24,9 +24,7 @@ export class AgentClient {
     private readonly timeoutMs = opts.timeoutMs ?? 15_000,
   ) {
     // Built once (the system CAs plus the configured one): building it per request costs tens of ms.
-    this.secureContext = opts.caFile
-      ? tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(opts.caFile, 'utf8')] })
-      : undefined;
+    this.secureContext = opts.caFile ? trustingAlso(opts.caFile) : undefined;
   }
 
   /** POSTs JSON; signed with `auth` when given. Network failures reject; HTTP errors resolve. */

@@ -170,4 +170,7 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv.slice(2));
+// Not a top-level await: the bundle is CommonJS (see bin/sportello-agent.cjs).
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -129,11 +129,29 @@ const header = (req: IncomingMessage, name: string): string | undefined => {
 
 const unauthorized = (code: string, message: string) => new HttpError(401, code, message);
 
+/** Agents whose signing secret is kept in memory (the oldest forgotten first beyond this). */
+const SECRETS_CACHED = 10_000;
+
 export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
   const reportLimiter = new TokenBuckets(opts.reportRate ?? { capacity: 30, refillPerSecond: 0.5 });
   const enrolLimiter = new TokenBuckets(opts.enrolRate ?? { capacity: 10, refillPerSecond: 1 / 60 });
   // Once committed: most reports write no outbox row and no SLA event, and then wake nothing.
   const wakeOnCommit = { onCommit: (written: Written) => opts.onWritten?.(written) };
+
+  // The signing secret of each agent that reported lately: an agent's secret never changes (a
+  // new enrolment is a new agent), so a report costs no read of the agent before its
+  // transaction. Revocation needs no cache invalidation: the transaction's first statement
+  // (`openReport`) refuses a revoked agent under its row lock, and the entry is dropped then.
+  const secrets = new Map<string, string>();
+  const secretOf = async (agentId: string): Promise<string | undefined> => {
+    const known = secrets.get(agentId);
+    if (known) return known;
+    const agent = await opts.store.monitoring.findAgent(agentId);
+    if (!agent || agent.revokedAt) return undefined;
+    if (secrets.size >= SECRETS_CACHED) secrets.delete(secrets.keys().next().value as string);
+    secrets.set(agentId, agent.secret);
+    return agent.secret;
+  };
 
   const limit = (limiter: TokenBuckets, key: string): void => {
     const r = limiter.take(key, opts.clock.now().getTime());
@@ -150,15 +168,15 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
     const nonce = header(req, AGENT_HEADERS.nonce);
     const signature = header(req, AGENT_HEADERS.signature);
     if (!agentId || !timestamp || !nonce || !signature) throw unauthorized('unauthenticated', 'signed request headers missing');
-    const agent = await opts.store.monitoring.findAgent(agentId);
+    const secret = await secretOf(agentId);
     // An unknown agent and a bad signature answer alike: ids reveal nothing.
-    if (!agent || agent.revokedAt || !verifyRequest(agent.secret, timestamp, nonce, body.toString('utf8'), signature))
+    if (!secret || !verifyRequest(secret, timestamp, nonce, body.toString('utf8'), signature))
       throw unauthorized('bad_signature', 'the request signature does not match');
     const ts = /^\d{10,16}$/.test(timestamp) ? Number(timestamp) : NaN;
     if (!(Math.abs(opts.clock.now().getTime() - ts) <= MAX_CLOCK_SKEW_MS))
       throw unauthorized('stale_request', 'the request timestamp is outside the allowed window (check the machine clock)');
     if (!/^[\w-]{16,128}$/.test(nonce)) throw unauthorized('bad_nonce', 'the nonce must be 16-128 characters of A-Z a-z 0-9 _ -');
-    limit(reportLimiter, agent.id);
+    limit(reportLimiter, agentId);
 
     const payload = parsePayload(reportSchema, body) as WireReport;
     const latest = opts.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
@@ -166,11 +184,14 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
     if (future) throw new HttpError(400, 'invalid_payload', `observedAt ${future.observedAt} is in the future`);
 
     const outcome = await opts.store.transaction(
-      (repos) => ingestReport({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, agent.id, nonce, payload),
+      (repos) => ingestReport({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, agentId, nonce, payload),
       wakeOnCommit,
     );
     if (outcome.kind === 'replay') throw unauthorized('replayed', 'this request was already received');
-    if (outcome.kind === 'unknown_agent') throw unauthorized('bad_signature', 'the request signature does not match');
+    if (outcome.kind === 'unknown_agent') {
+      secrets.delete(agentId); // revoked meanwhile
+      throw unauthorized('bad_signature', 'the request signature does not match');
+    }
     const answer: WireReportResponse = { accepted: outcome.accepted, duplicates: outcome.duplicates, results: outcome.results };
     sendJson(res, 200, answer);
   }

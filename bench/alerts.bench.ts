@@ -21,12 +21,21 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import pg from 'pg';
 import { loadConfig } from '../app/config.ts';
 import { createLogger } from '../app/logger.ts';
 import { type App, startApp } from '../app/main.ts';
 import { startServices } from '../app/services.ts';
 import { createEnrolmentCode, enrolAgent } from '../core/alerts/enrolment.ts';
-import { AGENT_HEADERS, type CheckKind, REPORT_PATH, signRequest, type WireReport, type WireResult } from '../core/alerts/protocol.ts';
+import {
+  AGENT_HEADERS,
+  type CheckKind,
+  REPORT_PATH,
+  signRequest,
+  verifyRequest,
+  type WireReport,
+  type WireResult,
+} from '../core/alerts/protocol.ts';
 import { Actor } from '../core/kernel/actor.ts';
 import { Notifier } from '../core/kernel/notifier.ts';
 import { createOrganisation } from '../core/people/register.ts';
@@ -148,7 +157,7 @@ function post(port: number, headers: Record<string, string>, body: string): Prom
   });
 }
 
-async function ingestion(app: App): Promise<Record<string, number>> {
+async function ingestion(app: App): Promise<Record<string, number | string>> {
   const creds = await enrolMany(app, AGENTS);
   const start = Date.now();
   // Interleaved so that the reports of one agent go in order (r), agents in parallel.
@@ -171,6 +180,7 @@ async function ingestion(app: App): Promise<Record<string, number>> {
     if (res.status !== 200) throw new Error(`resend answered ${res.status}: ${res.body}`);
     duplicates += (JSON.parse(res.body) as { duplicates: number }).duplicates;
   }
+  const stored = { results: 0, alerts: 0 };
   const count = async (table: string) =>
     Number(
       (
@@ -181,20 +191,111 @@ async function ingestion(app: App): Promise<Record<string, number>> {
           .executeTakeFirstOrThrow()
       ).n,
     );
+  stored.results = await count('check_results');
+  stored.alerts = await count('alerts');
+  const productRate = (results / timed.wallMs) * 1000;
+  const floor = await bareIngestion(app, creds, start);
   return {
     agents: AGENTS,
     reports: requests.length,
     results_per_report: CHECKS.length,
     concurrency: CONCURRENCY,
     failed_requests: failures,
-    ingest_results_per_s: round((results / timed.wallMs) * 1000, 0),
+    ingest_results_per_s: round(productRate, 0),
     ingest_reports_per_s: round((requests.length / timed.wallMs) * 1000, 1),
     ...summarize('ingest', timed.durations),
-    stored_results: await count('check_results'),
-    alerts_opened: await count('alerts'),
+    stored_results: stored.results,
+    alerts_opened: stored.alerts,
     resent_batches: resend.length,
     resent_recognised_as_duplicates: duplicates,
+    floor_results_per_s: round(floor.resultsPerS, 0),
+    ...summarize('floor', floor.durations),
+    floor_method:
+      'bare node:http handler, same signed reports: HMAC check, JSON.parse, then one plain SQL statement writing the nonce, heartbeat, batch id, 10 check states and 10 results',
+    ratio_to_floor: round(productRate / floor.resultsPerS, 2),
   };
+}
+
+/**
+ * The floor: the same reports (new batch ids and nonces, same agents, same 16 in flight, a pool
+ * of 10 like the app's) into a bare node:http handler that checks the signature, parses the
+ * JSON and writes the same rows with one plain SQL statement — no schema validation, no reads,
+ * no hysteresis, no alerts.
+ */
+async function bareIngestion(app: App, creds: Creds[], start: number): Promise<{ resultsPerS: number; durations: number[] }> {
+  const secrets = new Map(creds.map((c) => [c.agentId, c.secret]));
+  const pool = new pg.Pool({ connectionString: app.config.databaseUrl, max: 10 });
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      const h = (k: string) => String(req.headers[k] ?? '');
+      const agentId = h(AGENT_HEADERS.agent);
+      const secret = secrets.get(agentId);
+      if (!secret || !verifyRequest(secret, h(AGENT_HEADERS.timestamp), h(AGENT_HEADERS.nonce), body, h(AGENT_HEADERS.signature))) {
+        res.writeHead(401).end();
+        return;
+      }
+      const report = JSON.parse(body) as WireReport;
+      const batch = report.batches[0]!;
+      const rs = batch.results;
+      pool
+        .query(
+          `with n as (insert into agent_nonces (agent_id, nonce, seen_at) values ($1, $2, now())),
+                a as (update monitoring_agents set last_seen_at = now(), agent_version = $3 where id = $1),
+                b as (insert into agent_batches (agent_id, batch_id, results, received_at) values ($1, $4, $5, now()) on conflict do nothing),
+                s as (insert into check_states (fingerprint, agent_id, organisation_id, check_id, kind, target, status, last_at, last_value, unit, last_message, for_seconds, recovery_seconds)
+                      select $1 || ':' || c || ':' || t, $1, (select organisation_id from monitoring_agents where id = $1), c, k, t, st, o, v, u, m, 300, 300
+                        from unnest($6::text[], $7::text[], $8::text[], $9::text[], $10::timestamptz[], $11::float8[], $12::text[], $13::text[]) as x(c, k, t, st, o, v, u, m)
+                      on conflict (fingerprint) do update set status = excluded.status, last_at = excluded.last_at, last_value = excluded.last_value, last_message = excluded.last_message)
+           insert into check_results (agent_id, fingerprint, status, value, observed_at)
+           select $1, $1 || ':' || c || ':' || t, st, v, o from unnest($6::text[], $8::text[], $9::text[], $10::timestamptz[], $11::float8[]) as x(c, t, st, o, v)`,
+          [
+            agentId,
+            h(AGENT_HEADERS.nonce),
+            report.agentVersion,
+            batch.id,
+            rs.length,
+            rs.map((r) => r.check),
+            rs.map((r) => r.kind),
+            rs.map((r) => r.target),
+            rs.map((r) => r.status),
+            rs.map((r) => r.observedAt),
+            rs.map((r) => r.value),
+            rs.map((r) => r.unit),
+            rs.map((r) => r.message),
+          ],
+        )
+        .then(
+          () =>
+            res
+              .writeHead(200, { 'content-type': 'application/json' })
+              .end(JSON.stringify({ accepted: 1, duplicates: 0, results: rs.length })),
+          (err: unknown) => res.writeHead(500).end(String(err)),
+        );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  try {
+    const requests: { headers: Record<string, string>; body: string }[] = [];
+    for (let r = 0; r < REPORTS; r++)
+      for (let i = 0; i < AGENTS; i++) {
+        const body = JSON.stringify(reportOf(i, r, start));
+        requests.push({ headers: signed(creds[i]!, body), body });
+      }
+    let failures = 0;
+    const timed = await timedPool(requests.length, CONCURRENCY, async (k) => {
+      const res = await post(port, requests[k]!.headers, requests[k]!.body);
+      if (res.status !== 200) failures++;
+    });
+    if (failures > 0) throw new Error(`the floor's handler failed ${failures} requests`);
+    return { resultsPerS: ((requests.length * CHECKS.length) / timed.wallMs) * 1000, durations: timed.durations };
+  } finally {
+    await new Promise((r) => server.close(r));
+    await pool.end();
+  }
 }
 
 /** A real agent process with every check on, sampled from /proc. */
@@ -264,7 +365,7 @@ checks:
   - { id: backup, kind: file_age, path: ${path.join(work, 'backup.tar')}, warn: 26h, crit: 48h }
 `,
   );
-  const bin = path.resolve(import.meta.dirname, '..', 'bin', 'sportello-agent.mjs');
+  const bin = path.resolve(import.meta.dirname, '..', 'bin', 'sportello-agent.cjs');
   const runBin = (args: string[]) => new Promise<number | null>((resolve) => spawn(bin, args, { stdio: 'ignore' }).on('close', resolve));
   if ((await runBin(['enroll', '--server', `http://127.0.0.1:${app.port}`, '--code', code, '--config', config])) !== 0)
     throw new Error('agent enrolment failed');
@@ -316,6 +417,9 @@ checks:
       agent_rss_mb_max: round(Math.max(...rss), 1),
       agent_rss_mb_end: round(rss.at(-1) ?? 0, 1),
       agent_rss_mb_peak_hwm: round(hwm, 1),
+      agent_floor_rss_mb_peak_hwm: round(nodeFloorMb(), 1),
+      agent_floor_method:
+        "node itself with the agent's flags, the built-ins its checks need (crypto, http, https, tls) loaded, nothing run",
       agent_cpu_method: 'share at 60 s = (utime+stime over the window / cycles in it) / 60000 ms',
     };
   } finally {
@@ -327,11 +431,33 @@ checks:
   }
 }
 
+/** The peak RSS (MB) of node with the agent's V8 flags and the built-in modules every check kind needs, doing nothing: the agent's floor. */
+function nodeFloorMb(): number {
+  const flags = readFileSync(path.resolve(import.meta.dirname, '..', 'bin', 'sportello-agent.cjs'), 'utf8')
+    .split('\n', 1)[0]!
+    .split(' ')
+    .filter((f) => f.startsWith('--'));
+  const out = execFileSync(
+    process.execPath,
+    [
+      ...flags,
+      '-e',
+      "for (const m of ['node:crypto', 'node:http', 'node:https', 'node:tls', 'node:os', 'node:fs/promises']) require(m); process.stdout.write(String(process.resourceUsage().maxRSS))",
+    ],
+    { env: { ...process.env, UV_THREADPOOL_SIZE: '1' }, encoding: 'utf8' },
+  );
+  return Number(out) / 1024;
+}
+
 export async function run(): Promise<Record<string, number | string>> {
   const tdb = await createTestDatabase();
   const app = await startApp(
     { ...loadConfig({ DATABASE_URL: tdb.url }), port: 0 },
-    { log: createLogger({ level: 'silent' }), host: '127.0.0.1', onReady: async (ctx) => void (await startServices(ctx)) },
+    {
+      log: createLogger({ level: 'silent' }),
+      host: '127.0.0.1',
+      onReady: async (ctx) => void (await startServices(ctx)),
+    },
   );
   try {
     const ingest = await ingestion(app);

@@ -1,14 +1,16 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { MonitoredAgent, NewAgent } from '../core/alerts/model.ts';
 import { offlineFingerprint } from '../core/alerts/model.ts';
-import type { MonitoringRepository } from '../core/alerts/repository.ts';
+import type { MonitoringRepository, OpenedReport } from '../core/alerts/repository.ts';
+import { alertFromJson } from './alert.repository.ts';
+import { checkFromJson } from './check-state.repository.ts';
 import { idsForIn, isUuid } from './column-values.ts';
 import type { MonitoringAgentsTable, MonitoringTables } from './monitoring.tables.ts';
 import type { Database } from './schema.ts';
 
 type AgentPort = Pick<
   MonitoringRepository,
-  'createAgent' | 'findAgent' | 'lockAgent' | 'revokeAgent' | 'listAgents' | 'touchAgent' | 'listOverdueAgents'
+  'createAgent' | 'findAgent' | 'lockAgent' | 'revokeAgent' | 'listAgents' | 'touchAgent' | 'openReport' | 'listOverdueAgents'
 >;
 
 function toAgent(r: Selectable<MonitoringAgentsTable>): MonitoredAgent {
@@ -107,6 +109,70 @@ export class AgentRepository implements AgentPort {
       })
       .where('id', '=', id)
       .execute();
+  }
+
+  /**
+   * `lockAgent`, `rememberNonce`, `touchAgent`, `rememberBatch`, `listOpenAlerts` and
+   * `listChecks` as one statement: the nonce goes in only for a live agent whose row is locked,
+   * the heartbeat and the batch ids only with a new nonce; the reads come back as JSON.
+   */
+  async openReport(
+    id: string,
+    nonce: string,
+    at: Date,
+    seen: { heartbeatSeconds: number; graceSeconds: number; agentVersion: string; droppedBatches: number | null },
+    batches: readonly { readonly id: string; readonly results: number }[],
+  ): Promise<OpenedReport | undefined> {
+    if (!isUuid(id)) return undefined;
+    type Row = Selectable<MonitoringAgentsTable> & {
+      fresh: boolean;
+      fresh_batches: string[];
+      open_alerts: Record<string, unknown>[];
+      checks: Record<string, unknown>[];
+    };
+    const { rows } = await sql<Row>`
+      with live as (
+        select id from monitoring_agents where id = ${id} and revoked_at is null for update
+      ), nonce as (
+        insert into agent_nonces (agent_id, nonce, seen_at) select id, ${nonce}, ${at} from live
+        on conflict (agent_id, nonce) do nothing
+        returning agent_id
+      ), touched as (
+        update monitoring_agents m set
+          -- Buffered batches arrive late: the agent is seen now, never earlier than before.
+          last_seen_at = greatest(m.last_seen_at, ${at}),
+          heartbeat_seconds = ${seen.heartbeatSeconds},
+          grace_seconds = ${seen.graceSeconds},
+          agent_version = ${seen.agentVersion},
+          dropped_batches = coalesce(${seen.droppedBatches}::int, m.dropped_batches)
+        from nonce where m.id = nonce.agent_id
+        returning m.*
+      ), stored as (
+        insert into agent_batches (agent_id, batch_id, results, received_at)
+        select nonce.agent_id, b.id, b.results, ${at}
+          from nonce, unnest(${batches.map((b) => b.id)}::uuid[], ${batches.map((b) => b.results)}::int[]) as b(id, results)
+        on conflict (agent_id, batch_id) do nothing
+        returning batch_id
+      )
+      select touched.*, true as fresh,
+          (select coalesce(array_agg(batch_id::text), '{}') from stored) as fresh_batches,
+          (select coalesce(json_agg(al), '[]') from alerts al where al.agent_id = touched.id and al.state <> 'resolved') as open_alerts,
+          (select coalesce(json_agg(c), '[]') from check_states c where c.agent_id = touched.id) as checks
+        from touched
+      union all
+      select m.*, false, '{}', '[]', '[]' from monitoring_agents m join live on live.id = m.id where not exists (select 1 from touched)`.execute(
+      this.db,
+    );
+    const row = rows[0];
+    return (
+      row && {
+        agent: toAgent(row),
+        fresh: row.fresh,
+        freshBatches: new Set(row.fresh_batches),
+        openAlerts: row.open_alerts.map(alertFromJson),
+        checks: row.checks.map(checkFromJson),
+      }
+    );
   }
 
   async listOverdueAgents(now: Date, limit: number): Promise<MonitoredAgent[]> {

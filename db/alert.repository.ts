@@ -10,7 +10,22 @@ type AlertPort = Pick<
   'insertAlert' | 'findAlert' | 'lockAlert' | 'listOpenAlerts' | 'findLastResolved' | 'updateAlert' | 'listExpiredSnoozes' | 'listNoisy'
 >;
 
-function toAlert(r: Selectable<AlertsTable>): Alert {
+/** An alert row read as JSON (`to_json`): its timestamps come back as text. */
+export function alertFromJson(r: Record<string, unknown>): Alert {
+  const at = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return toAlert({
+    ...(r as unknown as Selectable<AlertsTable>),
+    opened_at: at(r['opened_at']) as Date,
+    acknowledged_at: at(r['acknowledged_at']),
+    snoozed_until: at(r['snoozed_until']),
+    resolved_at: at(r['resolved_at']),
+    false_alarm_at: at(r['false_alarm_at']),
+    notified_at: at(r['notified_at']),
+    updated_at: at(r['updated_at']) as Date,
+  });
+}
+
+export function toAlert(r: Selectable<AlertsTable>): Alert {
   return {
     id: r.id,
     number: r.number,

@@ -1,11 +1,23 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { CheckRecord } from '../core/alerts/model.ts';
-import type { MonitoringRepository } from '../core/alerts/repository.ts';
+import type { MonitoringRepository, StoredResult } from '../core/alerts/repository.ts';
 import { toJson } from './column-values.ts';
 import type { CheckStatesTable, MonitoringTables } from './monitoring.tables.ts';
 import type { Database } from './schema.ts';
 
-type CheckStatePort = Pick<MonitoringRepository, 'listChecks' | 'saveChecks'>;
+type CheckStatePort = Pick<MonitoringRepository, 'listChecks' | 'saveChecks' | 'saveEvaluation'>;
+
+/** A check state row read as JSON (`to_json`): its timestamps come back as text. */
+export function checkFromJson(r: Record<string, unknown>): CheckRecord {
+  const at = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+  return toCheck({
+    ...(r as unknown as Selectable<CheckStatesTable>),
+    bad_since: at(r['bad_since']),
+    crit_since: at(r['crit_since']),
+    good_since: at(r['good_since']),
+    last_at: at(r['last_at']) as Date,
+  });
+}
 
 function toCheck(r: Selectable<CheckStatesTable>): CheckRecord {
   return {
@@ -41,9 +53,32 @@ export class CheckStateRepository implements CheckStatePort {
     return (await this.db.selectFrom('check_states').selectAll().where('agent_id', '=', agentId).execute()).map(toCheck);
   }
 
+  /** The new check states and the raw results, as two data-modifying parts of one statement. */
+  async saveEvaluation(checks: readonly CheckRecord[], results: readonly StoredResult[]): Promise<void> {
+    if (checks.length === 0 && results.length === 0) return;
+    if (results.length === 0) return this.saveChecks(checks);
+    const values = results.map((r) => ({
+      agent_id: r.agentId,
+      fingerprint: r.fingerprint,
+      status: r.status,
+      value: r.value,
+      observed_at: r.observedAt,
+    }));
+    if (checks.length === 0) return void (await this.db.insertInto('check_results').values(values).execute());
+    await this.db
+      .with('saved', () => this.upsert(checks).returning('fingerprint'))
+      .insertInto('check_results')
+      .values(values)
+      .execute();
+  }
+
   /** Inserts new fingerprints and overwrites known ones (a fingerprint names its agent, check and target, which stay). */
   async saveChecks(checks: readonly CheckRecord[]): Promise<void> {
     if (checks.length === 0) return;
+    await this.upsert(checks).execute();
+  }
+
+  private upsert(checks: readonly CheckRecord[]) {
     const rows = checks.map((c) => ({
       fingerprint: c.fingerprint,
       agent_id: c.agentId,
@@ -63,7 +98,7 @@ export class CheckStateRepository implements CheckStatePort {
       for_seconds: c.forSeconds,
       recovery_seconds: c.recoverySeconds,
     }));
-    await this.db
+    return this.db
       .insertInto('check_states')
       .values(rows)
       .onConflict((oc) =>
@@ -82,7 +117,6 @@ export class CheckStateRepository implements CheckStatePort {
           for_seconds: eb.ref('excluded.for_seconds'),
           recovery_seconds: eb.ref('excluded.recovery_seconds'),
         })),
-      )
-      .execute();
+      );
   }
 }

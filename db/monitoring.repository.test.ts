@@ -317,6 +317,54 @@ describe('CheckStateRepository', () => {
     };
   }
 
+  it('opens a report in one statement: lock, nonce, heartbeat, batch ids, open alerts and check states; a replay writes nothing', async () => {
+    const org = await seedOrganisation(store);
+    const [a, revoked] = [await enrol(org, 'a'), await enrol(org, 'gone')];
+    await store.monitoring.revokeAgent(revoked.id, null, 'dismessa', T0);
+    const state = check(a, { evidence: { lines: ['x'] } });
+    await store.monitoring.saveEvaluation(
+      [state],
+      [{ agentId: a.id, fingerprint: state.fingerprint, status: 'ok', value: 1, observedAt: T0 }],
+    );
+    const firing = await store.monitoring.insertAlert(alertOf(a, { notifiedAt: at(1), evidence: { lines: ['disco'] } }));
+    const seen = { heartbeatSeconds: 30, graceSeconds: 10, agentVersion: '9.9', droppedBatches: null };
+
+    const opened = await store.monitoring.openReport(a.id, 'n-open', at(2), seen, [
+      { id: BATCH_1, results: 10 },
+      { id: NEW_BATCH.toUpperCase(), results: 3 },
+    ]);
+    expect(opened?.fresh).toBe(true);
+    expect(opened?.agent).toMatchObject({ lastSeenAt: at(2), heartbeatSeconds: 30, agentVersion: '9.9', droppedBatches: 0 });
+    expect([...(opened?.freshBatches ?? [])].sort()).toEqual([BATCH_1, NEW_BATCH]);
+    expect(opened?.openAlerts).toEqual([firing]);
+    expect(opened?.checks).toEqual([state]);
+
+    // A resend of a batch in a new request: only the new batch is fresh.
+    const again = await store.monitoring.openReport(a.id, 'n-again', at(3), { ...seen, droppedBatches: 4 }, [
+      { id: BATCH_1, results: 10 },
+      { id: OLD_BATCH, results: 1 },
+    ]);
+    expect([...(again?.freshBatches ?? [])]).toEqual([OLD_BATCH]);
+    expect(again?.agent.droppedBatches).toBe(4);
+    // The same request replayed: nothing written, not even the heartbeat.
+    const replay = await store.monitoring.openReport(a.id, 'n-again', at(9), seen, [
+      { id: 'b0000000-0000-4000-8000-000000000009', results: 1 },
+    ]);
+    expect(replay).toMatchObject({ fresh: false, openAlerts: [], checks: [] });
+    expect(replay?.freshBatches.size).toBe(0);
+    expect((await store.monitoring.findAgent(a.id))?.lastSeenAt).toEqual(at(3));
+    expect(await store.monitoring.rememberBatch(a.id, 'b0000000-0000-4000-8000-000000000009', 1, at(9))).toBe(true);
+
+    expect(await store.monitoring.openReport(revoked.id, 'n1', at(2), seen, [])).toBeUndefined();
+    expect(await store.monitoring.rememberNonce(revoked.id, 'n1', at(2))).toBe(true); // nothing was written for it
+    expect(await store.monitoring.openReport(UNKNOWN_ID, 'n1', at(2), seen, [])).toBeUndefined();
+    expect(await secondLockWaits((m) => m.openReport(a.id, `n-${Math.random()}`, at(4), seen, []))).toEqual([
+      'released',
+      'first done',
+      'second locked',
+    ]);
+  });
+
   it('inserts new checks and overwrites known ones, per agent', async () => {
     const org = await seedOrganisation(store);
     const [a, b] = [await enrol(org, 'a'), await enrol(org, 'b')];

@@ -26,11 +26,13 @@ export function monitoringRepository(db: Kysely<Database>): MonitoringRepository
     listAgents: (organisationIds) => agents.listAgents(organisationIds),
     revokeAgent: (id, by, reason, at) => agents.revokeAgent(id, by, reason, at),
     touchAgent: (id, at, seen) => agents.touchAgent(id, at, seen),
+    openReport: (id, nonce, at, seen, batches) => agents.openReport(id, nonce, at, seen, batches),
     listOverdueAgents: (now, limit) => agents.listOverdueAgents(now, limit),
 
     rememberNonce: (agentId, nonce, at) => reports.rememberNonce(agentId, nonce, at),
     rememberBatch: (agentId, batchId, results, at) => reports.rememberBatch(agentId, batchId, results, at),
     insertResults: (rows) => reports.insertResults(rows),
+    saveEvaluation: (records, results) => checks.saveEvaluation(records, results),
     purge: (before) => reports.purge(before),
 
     upsertConfigurationItem: (agentId, organisationId, name, facts, at) =>

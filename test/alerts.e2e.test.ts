@@ -23,7 +23,7 @@ import { withDiskLock } from './disk-lock.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const AGENT_BIN = path.join(ROOT, 'bin', 'sportello-agent.mjs');
+const AGENT_BIN = path.join(ROOT, 'bin', 'sportello-agent.cjs');
 const MB = 1024 * 1024;
 const STEP = 512 * MB;
 

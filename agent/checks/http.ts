@@ -4,11 +4,11 @@
  * it expires (and whether it is trusted), so "the site is down" and "the certificate expires on
  * Friday" are two different alerts.
  */
-import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import tls from 'node:tls';
 import type { CheckConfig } from '../config.ts';
+import { trustingAlso } from '../tls-trust.ts';
 import { below, type Check, type CheckOutput, errorText, round } from './check.ts';
 
 const BODY_LIMIT = 64 * 1024;
@@ -24,16 +24,17 @@ export class HttpCheck implements Check {
   private readonly secureContext: tls.SecureContext | undefined;
 
   constructor(readonly config: Extract<CheckConfig, { kind: 'http' }>) {
-    this.secureContext = config.ca
-      ? tls.createSecureContext({ ca: [...tls.rootCertificates, readFileSync(config.ca, 'utf8')] })
-      : undefined;
+    this.secureContext = config.ca ? trustingAlso(config.ca) : undefined;
   }
 
   async run(): Promise<CheckOutput[]> {
     const c = this.config;
     const url = new URL(c.url);
-    const out: CheckOutput[] = [await this.probeHttp(url)];
-    if (url.protocol === 'https:') out.push(await this.probeCertificate(url));
+    const peer: { cert?: Peer } = {};
+    const out: CheckOutput[] = [await this.probeHttp(url, peer)];
+    // The certificate as the request's own handshake saw it; a second connection only when that
+    // handshake failed (an untrusted certificate is then read without verifying, to say why).
+    if (url.protocol === 'https:') out.push(peer.cert ? this.judgeCertificate(url, peer.cert) : await this.probeCertificate(url));
     return out;
   }
 
@@ -42,7 +43,7 @@ export class HttpCheck implements Check {
     return { ...(this.secureContext ? { secureContext: this.secureContext } : {}), rejectUnauthorized: !this.config.insecure };
   }
 
-  private probeHttp(url: URL): Promise<CheckOutput> {
+  private probeHttp(url: URL, peer: { cert?: Peer }): Promise<CheckOutput> {
     const c = this.config;
     const started = performance.now();
     return new Promise<Probe>((resolve, reject) => {
@@ -57,6 +58,7 @@ export class HttpCheck implements Check {
           agent: false,
         },
         (res) => {
+          if (res.socket instanceof tls.TLSSocket) peer.cert = peerOf(res.socket);
           const chunks: Buffer[] = [];
           let size = 0;
           res.on('data', (chunk: Buffer) => {
@@ -124,27 +126,7 @@ export class HttpCheck implements Check {
         socket.destroy();
         resolve(r);
       };
-      socket.once('secureConnect', () => {
-        const cert = socket.getPeerCertificate();
-        if (!cert?.valid_to)
-          return done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: 'no certificate presented' });
-        const days = round((Date.parse(cert.valid_to) - Date.now()) / 86_400_000, 1);
-        const trusted = socket.authorized || c.insecure;
-        const why = socket.authorizationError ? String(socket.authorizationError) : '';
-        const status = !trusted && days > 0 ? 'crit' : below(days, c.tlsWarnDays, c.tlsCritDays);
-        done({
-          kind: 'tls',
-          target,
-          status,
-          value: days,
-          unit: 'd',
-          message:
-            days <= 0
-              ? `certificate expired on ${cert.valid_to}`
-              : `certificate valid until ${cert.valid_to} (${days} days)${trusted ? '' : `, not trusted: ${why}`}`,
-          evidence: { details: { subject: String(cert.subject?.CN ?? ''), issuer: String(cert.issuer?.CN ?? ''), validTo: cert.valid_to } },
-        });
-      });
+      socket.once('secureConnect', () => done(this.judgeCertificate(url, peerOf(socket))));
       socket.once('timeout', () =>
         done({ kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: `no TLS handshake within ${c.timeoutMs} ms` }),
       );
@@ -153,4 +135,42 @@ export class HttpCheck implements Check {
       );
     });
   }
+
+  /** Days until the certificate expires, and whether it is trusted. */
+  private judgeCertificate(url: URL, peer: Peer): CheckOutput {
+    const c = this.config;
+    const target = `${url.hostname}:${Number(url.port || 443)}`;
+    const { cert } = peer;
+    if (!cert?.valid_to) return { kind: 'tls', target, status: 'unknown', value: null, unit: 'd', message: 'no certificate presented' };
+    const days = round((Date.parse(cert.valid_to) - Date.now()) / 86_400_000, 1);
+    const trusted = peer.authorized || c.insecure;
+    const status = !trusted && days > 0 ? 'crit' : below(days, c.tlsWarnDays, c.tlsCritDays);
+    return {
+      kind: 'tls',
+      target,
+      status,
+      value: days,
+      unit: 'd',
+      message:
+        days <= 0
+          ? `certificate expired on ${cert.valid_to}`
+          : `certificate valid until ${cert.valid_to} (${days} days)${trusted ? '' : `, not trusted: ${peer.why}`}`,
+      evidence: { details: { subject: String(cert.subject?.CN ?? ''), issuer: String(cert.issuer?.CN ?? ''), validTo: cert.valid_to } },
+    };
+  }
+}
+
+/** What a handshake showed of the server's certificate. */
+interface Peer {
+  readonly cert: tls.PeerCertificate | undefined;
+  readonly authorized: boolean;
+  readonly why: string;
+}
+
+function peerOf(socket: tls.TLSSocket): Peer {
+  return {
+    cert: socket.getPeerCertificate(),
+    authorized: socket.authorized,
+    why: socket.authorizationError ? String(socket.authorizationError) : '',
+  };
 }

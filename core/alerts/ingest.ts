@@ -49,17 +49,24 @@ interface Changes {
 export async function ingestReport(deps: IngestDeps, agentId: string, nonce: string, report: WireReport): Promise<IngestOutcome> {
   const { repos } = deps;
   const now = deps.clock.now();
-  // One report of an agent at a time: its check states and open alerts are read, then written.
-  const agent = await repos.monitoring.lockAgent(agentId);
-  if (!agent || agent.revokedAt) return { kind: 'unknown_agent' };
-  if (!(await repos.monitoring.rememberNonce(agent.id, nonce, now))) return { kind: 'replay' };
-
-  await repos.monitoring.touchAgent(agent.id, now, {
-    heartbeatSeconds: report.heartbeat.periodSeconds,
-    graceSeconds: report.heartbeat.graceSeconds,
-    agentVersion: report.agentVersion,
-    droppedBatches: report.droppedBatches ?? agent.droppedBatches,
-  });
+  // One report of an agent at a time (its row locked): its check states and open alerts are
+  // read, then written. The lock, the replay guard, the heartbeat, the batch dedupe and those
+  // reads are one round trip; the evaluation's writes another.
+  const opened = await repos.monitoring.openReport(
+    agentId,
+    nonce,
+    now,
+    {
+      heartbeatSeconds: report.heartbeat.periodSeconds,
+      graceSeconds: report.heartbeat.graceSeconds,
+      agentVersion: report.agentVersion,
+      droppedBatches: report.droppedBatches ?? null,
+    },
+    report.batches.map((b) => ({ id: b.id, results: b.results.length })),
+  );
+  if (!opened) return { kind: 'unknown_agent' };
+  if (!opened.fresh) return { kind: 'replay' };
+  const { agent } = opened;
   // The machine's configuration item: refreshed when the report carries facts, otherwise read
   // only if an alert needs it (most reports only say that all is well).
   let item: Promise<ConfigurationItem> | undefined = report.facts
@@ -71,7 +78,7 @@ export async function ingestReport(deps: IngestDeps, agentId: string, nonce: str
       .then((found) => found ?? repos.monitoring.upsertConfigurationItem(agent.id, agent.organisationId, agent.name, null, now)));
   if (item) await item;
 
-  const open = new Map((await repos.monitoring.listOpenAlerts(agent.id)).map((a) => [a.fingerprint, a]));
+  const open = new Map(opened.openAlerts.map((a) => [a.fingerprint, a]));
   const changes: Changes = { alerts: new Map(), resolved: new Set() };
 
   // A report is a heartbeat: the agent is back.
@@ -89,8 +96,11 @@ export async function ingestReport(deps: IngestDeps, agentId: string, nonce: str
   let accepted = 0;
   let duplicates = 0;
   const fresh: WireResult[] = [];
+  const taken = new Set<string>();
   for (const batch of report.batches) {
-    if (await repos.monitoring.rememberBatch(agent.id, batch.id, batch.results.length, now)) {
+    const id = batch.id.toLowerCase();
+    if (opened.freshBatches.has(id) && !taken.has(id)) {
+      taken.add(id);
       accepted++;
       fresh.push(...batch.results);
     } else duplicates++;
@@ -98,7 +108,7 @@ export async function ingestReport(deps: IngestDeps, agentId: string, nonce: str
   // Buffered batches replay the outage in the order things happened.
   fresh.sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
 
-  if (fresh.length > 0) await evaluate(deps, agent, itemOf, fresh, open, changes, now);
+  if (fresh.length > 0) await evaluate(deps, agent, itemOf, fresh, opened.checks, open, changes, now);
   await announce(deps, agent, itemOf, changes, now);
   return { kind: 'stored', accepted, duplicates, results: fresh.length };
 }
@@ -108,12 +118,13 @@ async function evaluate(
   agent: MonitoredAgent,
   itemOf: () => Promise<ConfigurationItem>,
   results: readonly WireResult[],
+  states: readonly CheckRecord[],
   open: Map<string, Alert>,
   changes: Changes,
   now: Date,
 ): Promise<void> {
   const { repos } = deps;
-  const checks = new Map((await repos.monitoring.listChecks(agent.id)).map((c) => [c.fingerprint, c]));
+  const checks = new Map(states.map((c) => [c.fingerprint, c]));
   const earliest = new Date(Date.parse(results[0]?.observedAt ?? now.toISOString()));
   // Silences matter only when an alert is about to fire: read then, once.
   let silences: Promise<Silence[]> | undefined;
@@ -183,8 +194,10 @@ async function evaluate(
     if (changed) changes.alerts.set(changed.id, changed);
   }
 
-  await repos.monitoring.saveChecks([...dirty].map((fp) => checks.get(fp)!));
-  await repos.monitoring.insertResults(stored);
+  await repos.monitoring.saveEvaluation(
+    [...dirty].map((fp) => checks.get(fp)!),
+    stored,
+  );
 }
 
 function isStale(alert: Alert, now: Date): boolean {

@@ -26,6 +26,15 @@ export interface StoredResult {
   readonly observedAt: Date;
 }
 
+/** What `openReport` found and recorded. */
+export interface OpenedReport {
+  readonly agent: MonitoredAgent;
+  readonly fresh: boolean;
+  readonly freshBatches: ReadonlySet<string>;
+  readonly openAlerts: Alert[];
+  readonly checks: CheckRecord[];
+}
+
 export interface MonitoringRepository {
   createAgent(a: NewAgent): Promise<MonitoredAgent>;
   findAgent(id: string): Promise<MonitoredAgent | undefined>;
@@ -49,6 +58,26 @@ export interface MonitoringRepository {
       readonly droppedBatches: number;
     },
   ): Promise<void>;
+  /**
+   * The start of a report, in one statement: locks the live agent's row (`lockAgent`), records
+   * the nonce (`rememberNonce`) and, when it is new, the heartbeat (`touchAgent`; a null
+   * `droppedBatches` keeps the stored count) and the batch ids (`rememberBatch`), and reads the
+   * agent's open alerts (`listOpenAlerts`) and check states (`listChecks`). Undefined for an
+   * unknown or revoked agent; `fresh` false for a replayed nonce (then nothing is written);
+   * `freshBatches` the ids (lower case) of the batches not stored before.
+   */
+  openReport(
+    id: string,
+    nonce: string,
+    at: Date,
+    seen: {
+      readonly heartbeatSeconds: number;
+      readonly graceSeconds: number;
+      readonly agentVersion: string;
+      readonly droppedBatches: number | null;
+    },
+    batches: readonly { readonly id: string; readonly results: number }[],
+  ): Promise<OpenedReport | undefined>;
   /** Live agents whose heartbeat is overdue at `now` and that have no open offline alert. */
   listOverdueAgents(now: Date, limit: number): Promise<MonitoredAgent[]>;
 
@@ -57,6 +86,8 @@ export interface MonitoringRepository {
   /** Records a batch id; false when the batch was stored before (a resend). */
   rememberBatch(agentId: string, batchId: string, results: number, at: Date): Promise<boolean>;
   insertResults(rows: readonly StoredResult[]): Promise<void>;
+  /** `saveChecks` and `insertResults` in one statement. */
+  saveEvaluation(checks: readonly CheckRecord[], results: readonly StoredResult[]): Promise<void>;
   /** Deletes nonces, batch ids and results older than the given times; returns rows deleted. */
   purge(before: { readonly nonces: Date; readonly batches: Date; readonly results: Date }): Promise<number>;
 
