@@ -3,6 +3,7 @@ import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { ChatSender } from '../../core/kernel/outbox.ts';
 import type { Store } from '../../core/kernel/ports.ts';
+import { retryWithBackoff } from '../kit/engine-retry.ts';
 import type { HttpRoute } from '../kit/http-route.ts';
 import { KeyedQueue } from '../kit/keyed-queue.ts';
 import { boltLogger, type SlackAdapterLog } from './bolt-logger.ts';
@@ -19,6 +20,9 @@ import {
 import { SlackRouteReceiver } from './slack-receiver.ts';
 import { SlackSender, slackClientOptions } from './slack-sender.ts';
 import { SlackUsers } from './slack-users.ts';
+
+/** 250 ms doubling to 30 s: about three and a half minutes of retries before a click is given up. */
+const HANDLE_ATTEMPTS = 14;
 
 export type { SlackAdapterLog } from './bolt-logger.ts';
 
@@ -86,14 +90,21 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
   const users = new SlackUsers(app.client, store.people, log);
   // One chain per person in a conversation: two quick messages reach the engine in order.
   const work = new KeyedQueue();
+  const stopping = new AbortController();
 
-  /** Who sent it, the text in the core's terms, then the engine; settles when the engine did. */
-  const handle = (draft: InboundDraft | undefined, check?: () => Promise<boolean>): Promise<void> => {
+  /**
+   * Who sent it, the text in the core's terms, then the engine; settles when the engine did.
+   * `prepare` (a write the answer's delivery needs) runs alongside the look-ups, before the engine.
+   */
+  const handle = (
+    draft: InboundDraft | undefined,
+    opts: { check?: () => Promise<boolean>; prepare?: () => Promise<void>; retry?: boolean } = {},
+  ): Promise<void> => {
     if (!draft) return Promise.resolve();
-    return work.run(`${draft.conversation.id}:${draft.userId}`, async () => {
-      if (check && !(await check())) return;
+    const once = async () => {
+      if (opts.check && !(await opts.check())) return;
       const mentioned = draft.text ? mentionedUsers(draft.text) : [];
-      const [from, handles] = await Promise.all([users.sender(draft.userId), users.handles(mentioned)]);
+      const [from, handles] = await Promise.all([users.sender(draft.userId), users.handles(mentioned), opts.prepare?.()]);
       const inbound: Inbound = {
         platform: 'slack',
         deliveryId: draft.deliveryId,
@@ -104,6 +115,20 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
       };
       const result = await engine.handle(inbound);
       if (result.status === 'failed') log.warn({ deliveryId: draft.deliveryId }, 'slack event failed in the engine');
+    };
+    // Retried inside the person's chain, so their later messages still come after this one.
+    return work.run(`${draft.conversation.id}:${draft.userId}`, async () => {
+      if (!opts.retry) return once();
+      await retryWithBackoff(once, {
+        attempts: HANDLE_ATTEMPTS,
+        maxDelayMs: 30_000,
+        signal: stopping.signal,
+        onFailure: (err, attempt, willRetry) =>
+          log[willRetry ? 'warn' : 'error'](
+            { deliveryId: draft.deliveryId, attempt, err: String(err) },
+            willRetry ? 'slack event not handled, retrying' : 'slack event not handled',
+          ),
+      });
     });
   };
 
@@ -113,34 +138,30 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
   app.event('message', async ({ event, body, context }) => {
     const e = event as unknown as Record<string, unknown>;
     const dm = directMessage(e, body.event_id);
-    if (dm) {
-      // Stored before the engine writes the answer: whichever process delivers it posts there.
-      await sender.rememberDm(dm.userId, dm.conversation.id);
-      return handle(dm);
-    }
+    // Stored before the engine writes the answer: whichever process delivers it posts there.
+    if (dm) return handle(dm, { prepare: () => sender.rememberDm(dm.userId, dm.conversation.id) });
     const reply = threadReply(e, body.event_id, context.botUserId);
     // Only threads under the bot's own messages (ticket cards) are conversations with the bot.
     if (reply)
-      await handle(
-        reply,
-        async () => (await store.outbox.findRef('slack', reply.conversation.id, reply.conversation.threadId ?? '')) !== undefined,
-      );
+      await handle(reply, {
+        check: async () => (await store.outbox.findRef('slack', reply.conversation.id, reply.conversation.threadId ?? '')) !== undefined,
+      });
   });
   app.event('app_mention', async ({ event, body, context }) => {
     await handle(mention(event as unknown as Record<string, unknown>, body.event_id, context.botUserId));
   });
-  // Clicks and slash commands are answered at once (Slack does not redeliver them); the work
-  // follows, and a failure can only be logged.
-  const afterAck = (done: Promise<void>): void =>
-    void done.catch((err: unknown) => log.error({ err: String(err) }, 'slack event handling failed'));
-  app.action(/.+/, async ({ ack, body }) => {
+  // Clicks and slash commands: Slack never delivers them again, so they are acknowledged once
+  // handled (or at the receiver's 2.5 s deadline, inside Slack's 3 s). A process killed before
+  // then leaves the request unanswered and Slack shows the person it failed (they press again),
+  // where an early acknowledgement would have dropped it silently. A database away (a restart)
+  // is waited out with backoff, past the deadline if need be; the engine's dedupe makes a retry
+  // after a commit we did not hear about harmless.
+  const handleThenAck = async (draft: InboundDraft | undefined, ack: () => Promise<void>): Promise<void> => {
+    await handle(draft, { retry: true }).catch((err: unknown) => log.error({ err: String(err) }, 'slack event handling failed'));
     await ack();
-    afterAck(handle(blockAction(body as unknown as Record<string, unknown>)));
-  });
-  app.command(/.+/, async ({ ack, command }) => {
-    await ack();
-    afterAck(handle(slashCommand(command as unknown as Record<string, unknown>)));
-  });
+  };
+  app.action(/.+/, async ({ ack, body }) => handleThenAck(blockAction(body as unknown as Record<string, unknown>), ack));
+  app.command(/.+/, async ({ ack, command }) => handleThenAck(slashCommand(command as unknown as Record<string, unknown>), ack));
 
   await app.init();
   await app.start();
@@ -152,6 +173,7 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     routes: receiver ? [receiver.route] : [],
     stop: () =>
       (stopped ??= (async () => {
+        stopping.abort();
         await app.stop();
         await work.idle();
       })()),
