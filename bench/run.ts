@@ -7,7 +7,21 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const ALL = ['tickets', 'conversation', 'slack', 'telegram', 'discord', 'sla', 'alerts', 'community', 'dashboard', 'cmdb', 'chaos'];
+const ALL = [
+  'tickets',
+  'conversation',
+  'slack',
+  'telegram',
+  'discord',
+  'sla',
+  'alerts',
+  'community',
+  'dashboard',
+  'cmdb',
+  'chaos',
+  'footprint',
+  'scale',
+];
 const asked = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const names = asked.length ? asked : ALL;
 let failed = false;

@@ -225,17 +225,19 @@ export class DashboardRepository implements DashboardRepositoryPort {
         from tickets t
         where t.status in (${list(q.sla.statuses)}) and ${filters('t')}
       ),
+      -- Per open ticket through its index (lateral): a join let the planner hash every SLA event
+      -- ever written, so the overview grew with the years of history (bench/scale.bench.ts).
       flags as (
-        select o.id,
-          min(s.due_at) filter (where s.kind = 'breach') as breach_at,
-          coalesce(bool_or(s.kind = 'breach' and s.due_at <= ${q.now}), false) as late,
-          coalesce(bool_or(
-            s.kind in (${list(q.sla.riskKinds)}) and s.due_at <= ${q.now} and (s.target = 'response' or o.resolution_running)
-          ), false) as risky
-        from open_tickets o
-        join sla_events s on s.ticket_id = o.id
-          and (s.target = 'resolution' or (s.target = 'response' and o.response_running))
-        group by o.id
+        select o.id, f.breach_at, f.late, f.risky
+        from open_tickets o cross join lateral (
+          select min(s.due_at) filter (where s.kind = 'breach') as breach_at,
+            coalesce(bool_or(s.kind = 'breach' and s.due_at <= ${q.now}), false) as late,
+            coalesce(bool_or(
+              s.kind in (${list(q.sla.riskKinds)}) and s.due_at <= ${q.now} and (s.target = 'response' or o.resolution_running)
+            ), false) as risky
+          from sla_events s
+          where s.ticket_id = o.id and (s.target = 'resolution' or (s.target = 'response' and o.response_running))
+        ) f
       ),
       flagged as materialized (
         select o.*, coalesce(f.late, false) as late, coalesce(f.risky, false) as risky, f.breach_at
