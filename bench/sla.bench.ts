@@ -77,6 +77,8 @@ export async function run(opts: SlaBenchOptions = {}): Promise<Record<string, nu
     for (const [k, v] of Object.entries(b)) out[`${backend}_bare_${k}`] = v;
     out[`${backend}_burst_p99_ratio`] = round(Number(s['burst_p99_ms']) / Math.max(1, Number(b['burst_p99_ms'])), 2);
     out[`${backend}_max_rate_ratio`] = round(Number(b['max_rate_per_s']) / Math.max(1, Number(s['max_rate_per_s'])), 2);
+    // Sportello's sustained firing (each with its messages written) over bare BullMQ's (nothing written).
+    out[`${backend}_ratio_to_floor`] = round(Number(s['max_rate_per_s']) / Math.max(1, Number(b['max_rate_per_s'])), 2);
     out[`${backend}_meets_p99_under_1s`] = Number(s['burst_p99_ms']) < 1000 ? 'yes' : 'no';
   }
   return out;
@@ -239,7 +241,17 @@ async function sportello(backend: Backend, o: Opts): Promise<Record<string, numb
     // The flood: all due at one instant, about 4 s from now.
     const floodIds = await seed(tdb.db, orgId, requesterId, o.flood, sql`date_trunc('second', now()) + interval '4 seconds'`);
     await timers.pump();
-    const flood = await waitFired(tdb, floodIds, 120_000);
+    const flood = await waitFired(tdb, floodIds, 120_000, 100);
+    const floodSeen = Date.now(); // every flood firing committed (polled every 100 ms)
+    const outboxRows = Number(
+      (
+        await sql<{
+          n: string;
+        }>`select count(*) as n from outbox o where o.created_at >= (select min(fired_at) from sla_events where id = any(${floodIds}::uuid[]))`.execute(
+          tdb.db,
+        )
+      ).rows[0]?.n ?? 0,
+    );
 
     const rssKb = await worker.stop();
     worker = undefined;
@@ -256,6 +268,10 @@ async function sportello(backend: Backend, o: Opts): Promise<Record<string, numb
         floodDue,
         flood.map(([, at]) => at),
       ),
+      // The same drain, timed by when the firings were seen committed rather than by `fired_at`
+      // (taken at the start of each firing transaction): at most 100 ms pessimistic.
+      max_rate_committed_per_s: round((flood.length / Math.max(1, floodSeen - floodDue)) * 1000, 1),
+      flood_outbox_rows_per_event: round(outboxRows / Math.max(1, flood.length), 2),
       ...summarize(
         'flood',
         flood.map(([due, at]) => at - due),
@@ -369,7 +385,7 @@ async function people(tdb: TestDatabase): Promise<{ orgId: string; requesterId: 
 }
 
 /** Waits until every event fired; returns [due, fired] instants (ms). */
-async function waitFired(tdb: TestDatabase, ids: readonly string[], timeoutMs: number): Promise<[number, number][]> {
+async function waitFired(tdb: TestDatabase, ids: readonly string[], timeoutMs: number, pollMs = 500): Promise<[number, number][]> {
   const end = Date.now() + timeoutMs;
   for (;;) {
     const { rows } = await sql<{
@@ -378,7 +394,7 @@ async function waitFired(tdb: TestDatabase, ids: readonly string[], timeoutMs: n
     }>`select due_at as due, fired_at as fired from sla_events where id = any(${ids}::uuid[])`.execute(tdb.db);
     if (rows.every((r) => r.fired)) return rows.map((r) => [r.due.getTime(), (r.fired as Date).getTime()]);
     if (Date.now() > end) throw new Error(`only ${rows.filter((r) => r.fired).length} of ${ids.length} SLA events fired in time`);
-    await sleep(500);
+    await sleep(pollMs);
   }
 }
 

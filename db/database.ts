@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
+import { prepareMarkedStatements } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 /** The logging this module needs; a pino logger fits. */
@@ -49,6 +50,7 @@ export function createDatabase(url: string, opts: { max?: number; log?: DbLog } 
   // a database restart would crash the process. The next query on it fails and is reported.
   pool.on('connect', (client) => {
     client.on('error', (err) => opts.log?.warn({ err: describeError(err) }, 'database connection lost'));
+    prepareMarkedStatements(client);
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

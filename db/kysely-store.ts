@@ -7,9 +7,10 @@ import { CmdbRepository } from './cmdb.repository.ts';
 import { communityRepository } from './community.repository.ts';
 import { ConfigurationItemRepository } from './configuration-item.repository.ts';
 import { DashboardRepository } from './dashboard.repository.ts';
+import { DeferredWrites } from './deferred-writes.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DeliveryContextRepository } from './delivery-context.repository.ts';
-import { DialogRepository } from './dialog.repository.ts';
+import { DialogRepository, HeldDialogs } from './dialog.repository.ts';
 import { LinkCodeRepository } from './link-code.repository.ts';
 import { monitoringRepository } from './monitoring.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
@@ -20,23 +21,28 @@ import { ReportRepository } from './report.repository.ts';
 import type { Database } from './schema.ts';
 import { SlaRepository } from './sla.repository.ts';
 import { TicketRepository } from './ticket.repository.ts';
+import { TurnRepository } from './turn.repository.ts';
 import { VendorRepository } from './vendor.repository.ts';
 import type { WriteTally } from './write-tally.ts';
 
 /**
  * Every repository bound to `db`, which may be the root instance or a `Transaction`; `tally`
- * counts the writes that wake background work (outbox rows, SLA events).
+ * counts the writes that wake background work (outbox rows, SLA events); with `deferred` (in a
+ * transaction) the outbox rows and dialog states are written together, with the next query.
  */
-export function reposFor(db: Kysely<Database>, tally?: WriteTally): Repositories {
+export function reposFor(db: Kysely<Database>, tally?: WriteTally, deferred?: DeferredWrites): Repositories {
   const problems = new ProblemRepository(db);
+  // The dialogs a transaction locked, shared by the turn's opening statement and `dialogs`.
+  const held = deferred ? new HeldDialogs() : undefined;
   return {
-    tickets: new TicketRepository(db),
+    tickets: new TicketRepository(db, tally),
     people: new PeopleRepository(db),
     channels: new ChannelRepository(db),
-    dialogs: new DialogRepository(db),
+    dialogs: new DialogRepository(db, deferred, held),
     deliveries: new DeliveryRepository(db),
+    turns: new TurnRepository(db, held),
     linkCodes: new LinkCodeRepository(db),
-    outbox: new OutboxRepository(db, tally),
+    outbox: new OutboxRepository(db, tally, deferred),
     sla: new SlaRepository(db, tally),
     monitoring: monitoringRepository(db),
     deliveryContext: new DeliveryContextRepository(db),
@@ -65,6 +71,7 @@ export class KyselyStore implements Store {
   readonly channels: Repositories['channels'];
   readonly dialogs: Repositories['dialogs'];
   readonly deliveries: Repositories['deliveries'];
+  readonly turns: Repositories['turns'];
   readonly linkCodes: Repositories['linkCodes'];
   readonly outbox: Repositories['outbox'];
   readonly sla: Repositories['sla'];
@@ -89,6 +96,7 @@ export class KyselyStore implements Store {
     this.channels = repos.channels;
     this.dialogs = repos.dialogs;
     this.deliveries = repos.deliveries;
+    this.turns = repos.turns;
     this.linkCodes = repos.linkCodes;
     this.outbox = repos.outbox;
     this.sla = repos.sla;
@@ -112,7 +120,12 @@ export class KyselyStore implements Store {
     opts: { readonly onCommit?: (written: Written) => void } = {},
   ): Promise<T> {
     const tally: WriteTally = { outbox: 0, slaEvents: 0 };
-    const result = await this.db.transaction().execute((trx) => work(reposFor(trx, tally)));
+    const result = await this.db.transaction().execute(async (trx) => {
+      const deferred = new DeferredWrites(trx);
+      const result = await work(reposFor(deferred.guarded, tally, deferred));
+      await deferred.flush();
+      return result;
+    });
     opts.onCommit?.({ ...tally });
     return result;
   }

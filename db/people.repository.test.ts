@@ -125,6 +125,36 @@ describe('PeopleRepository', () => {
     expect((await store.people.listGrants({})).length).toBeGreaterThanOrEqual(3);
   });
 
+  it('findSender reads the identity, the person and the active grants as activeGrants lists them', async () => {
+    const org = await seedOrganisation(store, 'Org mittente');
+    const p = await seedPerson(store, 'Mittente');
+    await store.people.linkIdentity({ platform: 'discord', externalId: 'D7', personId: p.id, lastSeenAt: at(3) });
+    const noGrants = await store.people.findSender('discord', 'D7');
+    expect(noGrants).toEqual({
+      identity: { platform: 'discord', externalId: 'D7', personId: p.id, lastSeenAt: at(3) },
+      person: await store.people.findPerson(p.id),
+      grants: [],
+    });
+    for (const [role, i] of [
+      ['requester', 2],
+      ['volunteer', 1],
+      ['ict_lead', 4],
+    ] as const)
+      await store.people.grantRole({
+        personId: p.id,
+        role,
+        organisationId: role === 'volunteer' ? null : org.id,
+        grantedBy: null,
+        grantedAt: at(i),
+        reason: 'test',
+      });
+    await store.people.revokeRole(p.id, 'ict_lead', org.id, null, 'fine', at(5));
+    const sender = await store.people.findSender('discord', 'D7');
+    expect(sender?.grants).toEqual(await store.people.activeGrants(p.id));
+    expect(sender?.grants.map((g) => g.role)).toEqual(['volunteer', 'requester']);
+    expect(await store.people.findSender('discord', 'nessuno')).toBeUndefined();
+  });
+
   it('refuses an organisation role without an organisation', async () => {
     const p = await seedPerson(store);
     await expect(

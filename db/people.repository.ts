@@ -2,7 +2,7 @@ import type { Kysely, Selectable } from 'kysely';
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { Identity, Organisation, Person, Platform, Role, RoleGrant } from '../core/kernel/person.ts';
-import type { PeopleRepository as PeopleRepositoryPort } from '../core/kernel/ports.ts';
+import type { PeopleRepository as PeopleRepositoryPort, Sender } from '../core/kernel/ports.ts';
 import type { Database, IdentitiesTable, OrganisationsTable, PeopleTable, RoleGrantsTable } from './schema.ts';
 
 function toOrganisation(r: Selectable<OrganisationsTable>): Organisation {
@@ -41,6 +41,44 @@ export function toGrant(r: Selectable<RoleGrantsTable>): RoleGrant {
     revokedBy: r.revoked_by,
     revokeReason: r.revoke_reason,
   };
+}
+
+/** The columns `findSender` (and the turn's opening statement) read: the person, one grant. */
+export type SenderRow = Selectable<PeopleTable> & {
+  readonly last_seen_at: Date;
+  readonly grant_id: string | null;
+  readonly role: Role | null;
+  readonly organisation_id: string | null;
+  readonly vendor_id: string | null;
+  readonly expires_at: Date | null;
+  readonly granted_by: string | null;
+  readonly granted_at: Date | null;
+  readonly reason: string | null;
+};
+
+/** The account from its rows (one per active grant, oldest first; one with null grant columns when none). */
+export function toSender(platform: Platform, externalId: string, rows: readonly SenderRow[]): Sender | undefined {
+  const first = rows[0];
+  if (!first) return undefined;
+  const grants: RoleGrant[] = [];
+  for (const r of rows) {
+    if (r.grant_id === null || r.role === null || r.granted_at === null || r.reason === null) continue;
+    grants.push({
+      id: r.grant_id,
+      personId: first.id,
+      role: r.role,
+      organisationId: r.organisation_id,
+      vendorId: r.vendor_id,
+      expiresAt: r.expires_at,
+      grantedBy: r.granted_by,
+      grantedAt: r.granted_at,
+      reason: r.reason,
+      revokedAt: null,
+      revokedBy: null,
+      revokeReason: null,
+    });
+  }
+  return { identity: { platform, externalId, personId: first.id, lastSeenAt: first.last_seen_at }, person: toPerson(first), grants };
 }
 
 /**
@@ -134,6 +172,38 @@ export class PeopleRepository implements PeopleRepositoryPort {
       .where('external_id', '=', externalId)
       .executeTakeFirst();
     return row && toIdentity(row);
+  }
+
+  /** One statement: a row per active grant, or one with none. */
+  async findSender(platform: Platform, externalId: string): Promise<Sender | undefined> {
+    const rows = await this.db
+      .selectFrom('identities as i')
+      .innerJoin('people as p', 'p.id', 'i.person_id')
+      .leftJoin('role_grants as g', (j) => j.onRef('g.person_id', '=', 'p.id').on('g.revoked_at', 'is', null))
+      .select([
+        'i.last_seen_at',
+        'p.id',
+        'p.handle',
+        'p.display_name',
+        'p.email',
+        'p.phone',
+        'p.locale',
+        'p.created_at',
+        'g.id as grant_id',
+        'g.role',
+        'g.organisation_id',
+        'g.vendor_id',
+        'g.expires_at',
+        'g.granted_by',
+        'g.granted_at',
+        'g.reason',
+      ])
+      .where('i.platform', '=', platform)
+      .where('i.external_id', '=', externalId)
+      .orderBy('g.granted_at')
+      .orderBy('g.id')
+      .execute();
+    return toSender(platform, externalId, rows);
   }
 
   async linkIdentity(i: Identity): Promise<void> {

@@ -56,6 +56,19 @@ describe('SlaRepository', () => {
     expect(await store.sla.getSettings()).toEqual(settings);
   });
 
+  it('policiesAndSettings reads what listPolicies and getSettings read, with or without rows', async () => {
+    const both = async () => ({ policies: await store.sla.listPolicies(), settings: await store.sla.getSettings() });
+    expect(await store.sla.policiesAndSettings()).toEqual(await both());
+    const row = { tier: 'vendor' as const, priority: 2 as const, responseMinutes: 45, resolutionMinutes: 600, allHours: true };
+    await store.sla.savePolicy(row, null, T0);
+    await store.sla.savePolicy({ ...row, tier: 'volunteer', priority: 5 }, null, T0);
+    expect((await store.sla.policiesAndSettings()).policies).toHaveLength(3);
+    expect(await store.sla.policiesAndSettings()).toEqual(await both());
+    await store.sla.saveSettings({ ...DEFAULT_SLA_SETTINGS, reannounceAfter: 0.4 }, null, T0);
+    expect((await store.sla.policiesAndSettings()).settings?.reannounceAfter).toBe(0.4);
+    expect(await store.sla.policiesAndSettings()).toEqual(await both());
+  });
+
   it('rewrites unfired events only, and refuses two pending events of one kind', async () => {
     const t = await ticket();
     await store.sla.rewrite(
@@ -136,6 +149,43 @@ describe('SlaRepository', () => {
       released = Date.now();
     });
     expect(await second!).toBeGreaterThanOrEqual(released);
+  });
+
+  it('batched firing: due events locked SKIP LOCKED go to one caller each, busy tickets are passed over, markFiredMany fences', async () => {
+    // Due in 1990, before any other test's events: these are the oldest due rows.
+    const due = new Date('1990-01-01T00:00:00Z');
+    const now = new Date('1990-01-02T00:00:00Z');
+    const ts = [await ticket(), await ticket(), await ticket()];
+    for (const t of ts) await store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: due }], T0);
+    const ids = (await Promise.all(ts.map((t) => store.sla.listEvents(t.id)))).map((es) => es[0]!.id);
+    const oldest = (es: SlaEventRecord[]) => es.filter((e) => ids.includes(e.id)).map((e) => e.id);
+
+    let taken: string[] = [];
+    let otherTook: string[] = [];
+    let busy: Ticket[] = [];
+    await store.transaction(async (repos) => {
+      taken = oldest(await repos.sla.lockDue(now, 2, [ids[2]!]));
+      expect(taken).toHaveLength(2);
+      expect(taken).not.toContain(ids[2]);
+      expect((await repos.sla.lockTickets([ts[0]!.id])).map((t) => t.id)).toEqual([ts[0]!.id]);
+      // Another transaction meanwhile: the rows held here are passed over, not waited for;
+      // the tickets held here are passed over too.
+      await store.transaction(async (r2) => {
+        otherTook = oldest(await r2.sla.lockDue(now, 10, []));
+        busy = await r2.sla.lockTickets([ts[0]!.id, ts[2]!.id], { skipLocked: true });
+      });
+    });
+    expect(otherTook).toEqual([ids[2]]);
+    expect(busy.map((t) => t.id)).toEqual([ts[2]!.id]);
+
+    const both = await Promise.all([store.sla.markFiredMany(ids, now), store.sla.markFiredMany(ids, now)]);
+    expect(
+      both
+        .flat()
+        .map((e) => e.id)
+        .sort(),
+    ).toEqual([...ids].sort());
+    expect(await store.sla.markFiredMany(ids, now)).toEqual([]);
   });
 
   it('claims a scheduled run once', async () => {

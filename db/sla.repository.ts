@@ -3,6 +3,7 @@ import type { Ticket } from '../core/kernel/ticket.ts';
 import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/sla/ports.ts';
 import type { PlannedSlaEvent, SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import type { SlaEventsTable, SlaTables } from './sla.tables.ts';
 import { toTicket } from './ticket.repository.ts';
@@ -70,6 +71,37 @@ export class SlaRepository implements SlaRepositoryPort {
         reportAfter: r.report_after,
       }
     );
+  }
+
+  /** One row per policy (one with null policy columns when there is none), the settings on each. */
+  async policiesAndSettings(): Promise<{ readonly policies: SlaPolicyRow[]; readonly settings: SlaSettings | undefined }> {
+    const { rows } = await sql<Partial<Selectable<SlaTables['sla_policies']> & Selectable<SlaTables['sla_settings']>>>`${sql.raw(PREPARED)}
+      select p.tier, p.priority, p.response_minutes, p.resolution_minutes, p.all_hours,
+        s.time_zone, s.hours, s.local_holidays, s.reannounce_after, s.report_after
+      from (select 1) one left join sla_settings s on s.id = 1 left join sla_policies p on true
+      order by p.tier, p.priority`.execute(this.db);
+    const s = rows[0];
+    const policies: SlaPolicyRow[] = [];
+    for (const r of rows)
+      if (r.tier != null && r.priority != null && r.response_minutes != null && r.resolution_minutes != null && r.all_hours != null)
+        policies.push({
+          tier: r.tier,
+          priority: r.priority,
+          responseMinutes: r.response_minutes,
+          resolutionMinutes: r.resolution_minutes,
+          allHours: r.all_hours,
+        });
+    const settings =
+      s && s.time_zone != null && s.hours != null && s.local_holidays != null && s.reannounce_after != null && s.report_after != null
+        ? {
+            timeZone: s.time_zone,
+            hours: s.hours,
+            localHolidays: s.local_holidays,
+            reannounceAfter: s.reannounce_after,
+            reportAfter: s.report_after,
+          }
+        : undefined;
+    return { policies, settings };
   }
 
   async saveSettings(s: SlaSettings, by: string | null, at: Date): Promise<void> {
@@ -140,6 +172,52 @@ export class SlaRepository implements SlaRepositoryPort {
       .returningAll()
       .executeTakeFirst();
     return row && toEvent(row);
+  }
+
+  async lockTickets(ticketIds: readonly string[], opts: { readonly skipLocked?: boolean } = {}): Promise<Ticket[]> {
+    if (ticketIds.length === 0) return [];
+    let q = this.db
+      .selectFrom('tickets')
+      .selectAll()
+      .where('id', '=', sql<string>`any(${[...ticketIds]}::uuid[])`)
+      .orderBy('id')
+      .forUpdate();
+    if (opts.skipLocked) q = q.skipLocked();
+    return (await q.execute()).map(toTicket);
+  }
+
+  async lockEvent(id: string): Promise<SlaEventRecord | undefined> {
+    const row = await this.db.selectFrom('sla_events').selectAll().where('id', '=', id).forUpdate().executeTakeFirst();
+    return row && toEvent(row);
+  }
+
+  async lockDue(now: Date, limit: number, except: readonly string[]): Promise<SlaEventRecord[]> {
+    if (limit <= 0) return [];
+    const rows = await this.db
+      .selectFrom('sla_events')
+      .selectAll()
+      .where('fired_at', 'is', null)
+      .where('due_at', '<=', now)
+      .$if(except.length > 0, (q) => q.where('id', '<>', sql<string>`all(${[...except]}::uuid[])`))
+      .orderBy('due_at')
+      .limit(limit)
+      .forUpdate()
+      .skipLocked()
+      .execute();
+    return rows.map(toEvent);
+  }
+
+  /** One conditional UPDATE, like `markFired`: rows fired meanwhile by anyone else are not returned. */
+  async markFiredMany(ids: readonly string[], at: Date): Promise<SlaEventRecord[]> {
+    if (ids.length === 0) return [];
+    const rows = await this.db
+      .updateTable('sla_events')
+      .set({ fired_at: at })
+      .where('id', '=', sql<string>`any(${[...ids]}::uuid[])`)
+      .where('fired_at', 'is', null)
+      .returningAll()
+      .execute();
+    return rows.map(toEvent);
   }
 
   async listDue(now: Date, limit: number): Promise<SlaEventRecord[]> {

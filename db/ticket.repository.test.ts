@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Organisation, Person } from '../core/kernel/person.ts';
@@ -119,6 +120,56 @@ describe('TicketRepository', () => {
     expect(next > lost).toBe(true);
   });
 
+  it('open draws the ref, inserts the ticket, its first history event and its SLA events in one go', async () => {
+    const { ref: _, ...row } = await newTicket(store, { idempotencyKey: 'open:1' }, 'change');
+    const sla = [
+      { target: 'response' as const, kind: 'warn_75' as const, dueAt: at(60) },
+      { target: 'unclaimed' as const, kind: 'reannounce' as const, dueAt: at(30) },
+    ];
+    const opened = await store.tickets.open(row, { actorId: volunteer.id, sla });
+    const t = opened?.ticket;
+    expect(opened?.organisationName).toBe(org.name);
+    expect(t).toMatchObject({ kind: 'change', status: 'new', requesterId: requester.id, createdAt: at(0), updatedAt: at(0) });
+    expect(t?.ref).toMatch(/^RFC-\d{6}$/);
+    expect(await store.tickets.findByRef(t?.ref ?? '')).toEqual(t);
+    expect(await store.tickets.listEvents(t?.id ?? '')).toEqual([
+      { ticketId: t?.id, actorId: volunteer.id, at: at(0), field: 'status', from: null, to: 'new', note: null },
+    ]);
+    const events = await store.sla.listEvents(t?.id ?? '');
+    expect(events.map((e) => [e.target, e.kind, e.dueAt, e.createdAt, e.firedAt])).toEqual([
+      ['unclaimed', 'reannounce', at(30), at(0), null],
+      ['response', 'warn_75', at(60), at(0), null],
+    ]);
+  });
+
+  it('open with a key already used returns undefined and draws no ref', async () => {
+    const { ref: _, ...row } = await newTicket(store, { idempotencyKey: 'open:again' }, 'service_request');
+    const first = (await store.tickets.open(row, { actorId: null, sla: [] }))?.ticket;
+    expect(await store.tickets.open(row, { actorId: null, sla: [{ target: 'response', kind: 'breach', dueAt: at(9) }] })).toBeUndefined();
+    const next = await store.tickets.nextRef('service_request');
+    expect(Number(next.slice(4))).toBe(Number(first?.ref.slice(4)) + 1);
+    expect(await store.tickets.listEvents(first?.id ?? '')).toHaveLength(1);
+    expect(await store.sla.listEvents(first?.id ?? '')).toEqual([]);
+  });
+
+  it('open: of two concurrent tickets with one key exactly one is opened, the other sees it committed', async () => {
+    const { ref: _, ...row } = await newTicket(store, { idempotencyKey: 'open:race' });
+    const attempt = () =>
+      store.transaction(
+        async (repos) =>
+          (await repos.tickets.open(row, { actorId: null, sla: [] }))?.ticket ?? (await repos.tickets.findByIdempotencyKey('open:race')),
+      );
+    const [a, b] = await Promise.all([attempt(), attempt()]);
+    expect(a?.id).toBeDefined();
+    expect(b?.id).toBe(a?.id);
+    const events = await tdb.db
+      .selectFrom('ticket_events')
+      .select('ticket_id')
+      .where('ticket_id', '=', a?.id ?? '')
+      .execute();
+    expect(events).toHaveLength(1);
+  });
+
   it('compareAndSet: of two racing claims one wins, the other gets undefined', async () => {
     const t = await store.tickets.insert(await newTicket(store));
     const claim = (who: Person) =>
@@ -198,5 +249,11 @@ describe('TicketRepository', () => {
 
   it('enforces the CHECK constraints', async () => {
     await expect(store.tickets.insert({ ...(await newTicket(store)), impact: 4 as 1 })).rejects.toThrow(/tickets_impact_check/);
+  });
+
+  it('open pads refs to six digits and keeps every digit beyond', async () => {
+    const { ref: _, ...row } = await newTicket(store);
+    await sql`select setval('ticket_ref_inc_seq', 999999)`.execute(tdb.db);
+    expect((await store.tickets.open(row, { actorId: null, sla: [] }))?.ticket.ref).toBe('INC-1000000');
   });
 });

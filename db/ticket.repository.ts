@@ -5,12 +5,16 @@ import type { Ticket, TicketEvent, TicketKind, TicketStatus } from '../core/kern
 import { TicketRef } from '../core/kernel/ticket.ts';
 import type {
   NewTicket,
+  OpenedTicket,
   TicketComment,
   TicketFilter,
+  TicketOpening,
   TicketPatch,
   TicketRepository as TicketRepositoryPort,
 } from '../core/tickets/ports.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database, TicketCommentsTable, TicketEventsTable, TicketsTable } from './schema.ts';
+import type { WriteTally } from './write-tally.ts';
 
 type TicketRow = Selectable<TicketsTable>;
 
@@ -84,7 +88,11 @@ function patchColumns(p: TicketPatch): Updateable<TicketsTable> {
 
 /** Tickets, their history and comments on PostgreSQL. */
 export class TicketRepository implements TicketRepositoryPort {
-  constructor(private readonly db: Kysely<Database>) {}
+  /** `tally` counts the SLA events written, when the repository serves one transaction (see KyselyStore). */
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly tally?: WriteTally,
+  ) {}
 
   /** Draws from the kind's sequence, which never hands a number out twice, even on rollback. */
   async nextRef(kind: TicketKind): Promise<string> {
@@ -131,6 +139,44 @@ export class TicketRepository implements TicketRepositoryPort {
       .executeTakeFirst();
     if (!row) throw new DomainError('already_exists', { idempotencyKey: t.idempotencyKey ?? '' });
     return toTicket(row);
+  }
+
+  async open(t: Omit<NewTicket, 'ref'>, opening: TicketOpening): Promise<OpenedTicket | undefined> {
+    const prefix = TicketRef.prefix(t.kind);
+    const sequence = `ticket_ref_${prefix.toLowerCase()}_seq`;
+    const { sla } = opening;
+    // One statement instead of nextval, the insert, the history, the SLA events and the
+    // organisation apart. The ref is drawn in a FROM-less SELECT whose WHERE is checked first,
+    // so a key already used draws nothing; the padding is TicketRef.format's (six digits, more
+    // when the number needs them).
+    const { rows } = await sql<TicketRow & { organisation_name: string }>`${sql.raw(PREPARED)}
+      with drawn as (
+        select nextval(${sequence}::regclass)::text as n
+        where ${t.idempotencyKey}::text is null
+           or not exists (select 1 from tickets where idempotency_key = ${t.idempotencyKey}::text)
+      ), ticket as (
+        insert into tickets (ref, kind, title, description, category, impact, urgency, priority, tier, status,
+          organisation_id, requester_id, configuration_item_id, idempotency_key, created_at, updated_at)
+        select ${`${prefix}-`} || lpad(n, greatest(6, length(n)), '0'), ${t.kind}, ${t.title}, ${t.description},
+          ${t.category}, ${t.impact}, ${t.urgency}, ${t.priority}, ${t.tier}, 'new', ${t.organisationId}::uuid, ${t.requesterId}::uuid,
+          ${t.configurationItemId}::uuid, ${t.idempotencyKey}::text, ${t.createdAt}::timestamptz, ${t.createdAt}::timestamptz
+        from drawn
+        on conflict (idempotency_key) do nothing
+        returning id, ref, kind, title, description, category, impact, urgency, priority, tier, status, pending_on, organisation_id, requester_id, assignee_id, vendor_id, configuration_item_id, rating, created_at, updated_at, resolved_at, closed_at
+      ), history as (
+        insert into ticket_events (ticket_id, actor_id, at, field, from_value, to_value)
+        select id, ${opening.actorId}::uuid, ${t.createdAt}::timestamptz, 'status', null, 'new' from ticket
+      ), sla as (
+        insert into sla_events (ticket_id, target, kind, due_at, created_at)
+        select ticket.id, e.target, e.kind, e.due_at, ${t.createdAt}::timestamptz
+        from ticket, unnest(${sla.map((e) => e.target)}::text[], ${sla.map((e) => e.kind)}::text[],
+          ${sla.map((e) => e.dueAt)}::timestamptz[]) as e(target, kind, due_at)
+      )
+      select ticket.*, o.name as organisation_name from ticket join organisations o on o.id = ticket.organisation_id`.execute(this.db);
+    const row = rows[0];
+    if (!row) return undefined;
+    if (this.tally) this.tally.slaEvents += sla.length;
+    return { ticket: toTicket(row), organisationName: row.organisation_name };
   }
 
   async findById(id: string): Promise<Ticket | undefined> {

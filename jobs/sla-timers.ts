@@ -114,3 +114,23 @@ export class SlaTimers {
     return false;
   }
 }
+
+/**
+ * The ids of the SLA events this process fired lately (at most `max`, the oldest forgotten
+ * first): their timers, due in the same flood, end without a query. Only ids of committed
+ * firings go in, so skipping one never loses a firing; one forgotten costs a query, no more.
+ */
+export class RecentIds {
+  private readonly ids = new Set<string>();
+
+  constructor(private readonly max = 20_000) {}
+
+  add(id: string): void {
+    this.ids.add(id);
+    if (this.ids.size > this.max) this.ids.delete(this.ids.values().next().value as string);
+  }
+
+  has(id: string): boolean {
+    return this.ids.has(id);
+  }
+}

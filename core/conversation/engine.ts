@@ -75,12 +75,22 @@ export class ConversationEngine {
 
   private async run(repos: Repositories, inbound: Inbound, mode: 'work' | DomainError | 'failure'): Promise<HandleResult> {
     const now = this.opts.clock.now();
-    if (!(await repos.deliveries.markSeen(inbound.platform, inbound.deliveryId, now))) return { status: 'duplicate' };
+    // One statement marks the delivery seen, locks the conversation's dialog (so the events of
+    // one conversation run one after the other) and reads the sender and the dialog.
+    const opened = await repos.turns.open({
+      platform: inbound.platform,
+      deliveryId: inbound.deliveryId,
+      externalId: inbound.sender.externalId,
+      dialogKey: Turn.dialogKeyOf(inbound),
+      at: now,
+    });
+    if (!opened) return { status: 'duplicate' };
     const { actor, person } = await resolveActor(
       repos,
       this.opts.clock,
       { platform: inbound.platform, ...inbound.sender },
       this.opts.defaultLocale,
+      opened,
     );
     const notifier = new Notifier(repos, this.opts.defaultLocale);
     const ctx = { repos, clock: this.opts.clock, actor, notifier, defaultLocale: this.opts.defaultLocale };

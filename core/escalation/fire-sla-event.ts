@@ -55,7 +55,7 @@ export async function fireSlaEvent(
   });
 }
 
-function stillApplies(ticket: Ticket, event: SlaEventRecord): boolean {
+export function stillApplies(ticket: Ticket, event: SlaEventRecord): boolean {
   if (event.target === 'resolution') return SlaClock.resolutionPhase(ticket.status) === 'counting';
   return ticket.status === 'new' && (event.target === 'response' || ticket.assigneeId === null);
 }

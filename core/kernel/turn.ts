@@ -40,8 +40,11 @@ export class Turn {
 
   /** Dialog state is per person per conversation, so a DM and a channel never mix. */
   get dialogKey(): string {
-    const c = this.inbound.conversation;
-    return `${this.inbound.platform}:${c.id}:${this.inbound.sender.externalId}`;
+    return Turn.dialogKeyOf(this.inbound);
+  }
+
+  static dialogKeyOf(inbound: Inbound): string {
+    return `${inbound.platform}:${inbound.conversation.id}:${inbound.sender.externalId}`;
   }
 
   /** Answers in the conversation (in its thread, if any). */

@@ -38,10 +38,39 @@ export function localDay(at: Date, timeZone = ROME): string {
 
 /** The wall clock of instant `t` (epoch ms) in the zone. */
 export function wallClock(t: number, timeZone = ROME): WallClock {
+  const ms = Math.floor(t / 1000) * 1000 + zoneOffsetMs(t, timeZone);
+  const w = new Date(ms);
+  return { y: w.getUTCFullYear(), m: w.getUTCMonth() + 1, d: w.getUTCDate(), ms };
+}
+
+/** `formatToParts` per call, the reference the cached offsets are checked against. */
+function formattedWallMs(t: number, timeZone: string): number {
   const p: Record<string, number> = {};
   for (const { type, value } of zoneFormatter(timeZone).formatToParts(t)) if (type !== 'literal') p[type] = Number(value);
-  const [y, m, d] = [p['year'] ?? 0, p['month'] ?? 1, p['day'] ?? 1];
-  return { y, m, d, ms: Date.UTC(y, m - 1, d, p['hour'] ?? 0, p['minute'] ?? 0, p['second'] ?? 0) };
+  const w = new Date(0);
+  w.setUTCFullYear(p['year'] ?? 0, (p['month'] ?? 1) - 1, p['day'] ?? 1);
+  return w.setUTCHours(p['hour'] ?? 0, p['minute'] ?? 0, p['second'] ?? 0, 0);
+}
+
+// formatToParts costs microseconds and the SLA calendar asks for several instants per day it
+// walks: the zone's offset is kept per quarter hour of UTC, when it is the same at both ends
+// of that quarter (zone transitions fall on quarter hours; one that does not is never cached).
+const BUCKET_MS = 15 * 60_000;
+const MAX_CACHED = 50_000;
+const offsetCache = new Map<string, Map<number, number>>();
+
+function zoneOffsetMs(t: number, timeZone: string): number {
+  const bucket = Math.floor(t / BUCKET_MS);
+  let zone = offsetCache.get(timeZone);
+  const hit = zone?.get(bucket);
+  if (hit !== undefined) return hit;
+  const offsetAt = (x: number) => formattedWallMs(x, timeZone) - Math.floor(x / 1000) * 1000;
+  const start = bucket * BUCKET_MS;
+  const [first, last] = [offsetAt(start), offsetAt(start + BUCKET_MS - 1000)];
+  if (first !== last) return offsetAt(t);
+  if (!zone || zone.size >= MAX_CACHED) offsetCache.set(timeZone, (zone = new Map()));
+  zone.set(bucket, first);
+  return first;
 }
 
 /**

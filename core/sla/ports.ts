@@ -39,6 +39,8 @@ export interface SlaRepository {
   savePolicy(row: SlaPolicyRow, by: string | null, at: Date): Promise<void>;
   /** The stored settings, or undefined when the defaults apply. */
   getSettings(): Promise<SlaSettings | undefined>;
+  /** `listPolicies` and `getSettings` in one round trip (every new ticket reads both). */
+  policiesAndSettings(): Promise<{ readonly policies: SlaPolicyRow[]; readonly settings: SlaSettings | undefined }>;
   saveSettings(settings: SlaSettings, by: string | null, at: Date): Promise<void>;
   /**
    * Locks the ticket's row until the transaction ends and returns it: firing an event and the
@@ -53,6 +55,22 @@ export interface SlaRepository {
   findEvent(id: string): Promise<SlaEventRecord | undefined>;
   /** Sets `fired_at` if nobody did: the event for the one caller that wins, undefined for the rest. */
   markFired(id: string, at: Date): Promise<SlaEventRecord | undefined>;
+  /**
+   * Locks the rows of these tickets until the transaction ends and returns them, passing over
+   * (with `skipLocked`) those another transaction holds. Rows are locked in id order, so two
+   * callers never wait on each other in a cycle.
+   */
+  lockTickets(ticketIds: readonly string[], opts?: { readonly skipLocked?: boolean }): Promise<Ticket[]>;
+  /** Locks the event's row until the transaction ends (waiting for a holder) and returns it. */
+  lockEvent(id: string): Promise<SlaEventRecord | undefined>;
+  /**
+   * Up to `limit` unfired events due by `now`, oldest first, but `except`, locked until the
+   * transaction ends: events another transaction holds are passed over, so concurrent callers
+   * get disjoint sets (the batched firing).
+   */
+  lockDue(now: Date, limit: number, except: readonly string[]): Promise<SlaEventRecord[]>;
+  /** `markFired` for many: the events of `ids` nobody had fired, now fired, for this caller only. */
+  markFiredMany(ids: readonly string[], at: Date): Promise<SlaEventRecord[]>;
   /** Unfired events due by `now`, oldest first (the reconciliation sweep). */
   listDue(now: Date, limit: number): Promise<SlaEventRecord[]>;
   /**

@@ -113,7 +113,7 @@ export interface SlaContext {
 }
 
 export async function loadSlaContext(repos: Repositories): Promise<SlaContext> {
-  const [stored, settings] = await Promise.all([repos.sla.listPolicies(), repos.sla.getSettings()]);
+  const { policies: stored, settings } = await repos.sla.policiesAndSettings();
   const s = settings ?? DEFAULT_SLA_SETTINGS;
   return { policies: SlaPolicy.effective(stored), settings: s, calendar: SlaPolicy.calendar(s) };
 }
@@ -154,6 +154,24 @@ export async function rescheduleSla(
   );
   if (diff.remove.length || diff.add.length) await repos.sla.rewrite(ticket.id, diff.remove, diff.add, now);
   return { added: diff.add.length, removed: diff.remove.length };
+}
+
+/**
+ * What `rescheduleSla` would write for a ticket being opened, planned before it is inserted
+ * (so that one statement writes both): its history is the one event that opens it and it has
+ * no SLA events yet, so neither is read. `ticket` is the row about to be inserted.
+ */
+export async function planOpeningSla(repos: Repositories, ticket: Ticket, opened: TicketEvent, now: Date): Promise<PlannedSlaEvent[]> {
+  const context = await loadSlaContext(repos);
+  return planSlaEvents({
+    ticket,
+    timeline: [opened],
+    policy: SlaPolicy.find(context.policies, ticket.tier, ticket.priority),
+    settings: context.settings,
+    calendar: context.calendar,
+    now,
+    fired: [],
+  });
 }
 
 /** The ticket's SLA summary, loading what it needs. */

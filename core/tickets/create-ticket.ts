@@ -2,9 +2,8 @@ import { Actor } from '../kernel/actor.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { Impact, Ticket, TicketKind, Urgency } from '../kernel/ticket.ts';
-import { rescheduleSla } from '../sla/sla-events.ts';
+import { planOpeningSla } from '../sla/sla-events.ts';
 import { Policy } from './policy.ts';
-import type { NewTicket } from './ports.ts';
 import { computePriority } from './priority.ts';
 import { announceTicket } from './ticket-notices.ts';
 
@@ -33,10 +32,6 @@ export const DESCRIPTION_MAX = 4000;
  * @example await createTicket(ctx, { kind: 'incident', title: 'Stampante ferma', description: '…', impact: 2, urgency: 2 })
  */
 export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput): Promise<{ ticket: Ticket; created: boolean }> {
-  if (input.idempotencyKey) {
-    const existing = await ctx.repos.tickets.findByIdempotencyKey(input.idempotencyKey);
-    if (existing) return { ticket: existing, created: false };
-  }
   const title = input.title.trim();
   const description = input.description.trim();
   if (!title || title.length > TITLE_MAX) throw new DomainError('invalid_input', { field: 'title', max: TITLE_MAX });
@@ -49,8 +44,8 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
   Policy.assertCreate(ctx.actor, organisationId, input.kind);
 
   const now = ctx.clock.now();
-  const ticket = await insertOnce(ctx, input.idempotencyKey, {
-    ref: await ctx.repos.tickets.nextRef(input.kind),
+  const actorId = Actor.recordedId(ctx.actor);
+  const row = {
     kind: input.kind,
     title,
     description,
@@ -58,15 +53,40 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
     impact: input.impact,
     urgency: input.urgency,
     priority: computePriority(input.impact, input.urgency),
-    tier: 'volunteer',
+    tier: 'volunteer' as const,
     organisationId,
     requesterId: ctx.actor.personId,
     configurationItemId: await ownItem(ctx, input.configurationItemId, organisationId),
     idempotencyKey: input.idempotencyKey ?? null,
     createdAt: now,
-  });
-  if (!ticket.created) return { ticket: ticket.ticket, created: false };
-  return finishCreation(ctx, ticket.ticket, now);
+  };
+  // Its SLA events are planned from the row about to be inserted (nothing in it depends on the
+  // id or ref the database gives it), so the ref, the row, its history and its SLA events go in
+  // one statement; a retried delivery whose key is taken (by an earlier or a concurrent one)
+  // gets that ticket back instead.
+  const draft: Ticket = {
+    ...row,
+    id: '',
+    ref: '',
+    status: 'new',
+    pendingOn: null,
+    assigneeId: null,
+    vendorId: null,
+    rating: null,
+    updatedAt: now,
+    resolvedAt: null,
+    closedAt: null,
+  };
+  const opening = { ticketId: '', actorId, at: now, field: 'status', from: null, to: 'new', note: null };
+  const sla = await planOpeningSla(ctx.repos, draft, opening, now);
+  const opened = await ctx.repos.tickets.open(row, { actorId, sla });
+  if (!opened) {
+    const winner = input.idempotencyKey ? await ctx.repos.tickets.findByIdempotencyKey(input.idempotencyKey) : undefined;
+    if (!winner) throw new Error('ticket not opened and no ticket holds its idempotency key');
+    return { ticket: winner, created: false };
+  }
+  await announceTicket(ctx, opened.ticket, { org: opened.organisationName });
+  return { ticket: opened.ticket, created: true };
 }
 
 /** The item's id when it belongs to the organisation; another organisation's item is refused like an unknown one. */
@@ -75,24 +95,4 @@ async function ownItem(ctx: UseCaseContext, id: string | null | undefined, organ
   const item = await ctx.repos.configurationItems.find(id);
   if (!item || item.organisationId !== organisationId) throw new DomainError('not_found', { what: 'configuration_item', ref: id });
   return item.id;
-}
-
-/** Inserts, or returns the ticket a concurrent delivery with the same key inserted first. */
-async function insertOnce(ctx: UseCaseContext, key: string | undefined, row: NewTicket): Promise<{ ticket: Ticket; created: boolean }> {
-  try {
-    return { ticket: await ctx.repos.tickets.insert(row), created: true };
-  } catch (err) {
-    const winner = key && DomainError.is(err, 'already_exists') ? await ctx.repos.tickets.findByIdempotencyKey(key) : undefined;
-    if (!winner) throw err;
-    return { ticket: winner, created: false };
-  }
-}
-
-async function finishCreation(ctx: UseCaseContext, ticket: Ticket, now: Date): Promise<{ ticket: Ticket; created: boolean }> {
-  await ctx.repos.tickets.addEvents([
-    { ticketId: ticket.id, actorId: Actor.recordedId(ctx.actor), at: now, field: 'status', from: null, to: 'new', note: null },
-  ]);
-  await rescheduleSla(ctx, ticket);
-  await announceTicket(ctx, ticket);
-  return { ticket, created: true };
 }

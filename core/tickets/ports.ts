@@ -1,5 +1,7 @@
 /** The tickets feature's port: tickets, their history and comments. `db/` implements it. */
+
 import type { Impact, PendingOn, Priority, Ticket, TicketEvent, TicketKind, TicketStatus, Tier, Urgency } from '../kernel/ticket.ts';
+import type { PlannedSlaEvent } from '../sla/sla-event-kind.ts';
 
 export interface NewTicket {
   readonly ref: string;
@@ -16,6 +18,16 @@ export interface NewTicket {
   readonly configurationItemId: string | null;
   readonly idempotencyKey: string | null;
   readonly createdAt: Date;
+}
+
+export interface TicketOpening {
+  readonly actorId: string | null;
+  readonly sla: readonly PlannedSlaEvent[];
+}
+
+export interface OpenedTicket {
+  readonly ticket: Ticket;
+  readonly organisationName: string;
 }
 
 export type TicketPatch = Partial<
@@ -48,6 +60,13 @@ export interface TicketRepository {
   /** Allocates the next human id for a kind; never returns the same id twice. */
   nextRef(kind: TicketKind): Promise<string>;
   insert(t: NewTicket): Promise<Ticket>;
+  /**
+   * Opens a ticket in one statement: draws its ref, inserts it in status `new`, records that
+   * first status in its history (by `actorId`) and writes its planned SLA events; returns it
+   * with its organisation's name (for its card). Undefined, with no ref drawn, when a ticket
+   * with the same idempotency key exists (a concurrent one may draw a ref that goes unused).
+   */
+  open(t: Omit<NewTicket, 'ref'>, opening: TicketOpening): Promise<OpenedTicket | undefined>;
   findById(id: string): Promise<Ticket | undefined>;
   findByRef(ref: string): Promise<Ticket | undefined>;
   findByIdempotencyKey(key: string): Promise<Ticket | undefined>;

@@ -5,9 +5,9 @@ import { isOpen, type Ticket } from '../kernel/ticket.ts';
 import { t } from './messages.ts';
 import { type CardNames, cardRef, ticketCard } from './ticket-card.ts';
 
-async function names(ctx: UseCaseContext, ticket: Ticket): Promise<CardNames> {
+async function names(ctx: UseCaseContext, ticket: Ticket, known: { readonly org?: string } = {}): Promise<CardNames> {
   const [org, assignee, item, problems] = await Promise.all([
-    ctx.repos.people.findOrganisation(ticket.organisationId),
+    known.org !== undefined ? { name: known.org } : ctx.repos.people.findOrganisation(ticket.organisationId),
     ticket.assigneeId ? ctx.repos.people.findPerson(ticket.assigneeId) : undefined,
     itemLabel(ctx, ticket),
     // An open incident on the item or category of an open problem can join it from its card.
@@ -22,9 +22,12 @@ export async function itemLabel(ctx: UseCaseContext, ticket: Pick<Ticket, 'confi
   return item ? ciLabel(item) : null;
 }
 
-/** Posts the ticket's card in the volunteers channels (or edits it there, by its stable ref). */
-export async function announceTicket(ctx: UseCaseContext, ticket: Ticket): Promise<void> {
-  const n = await names(ctx, ticket);
+/**
+ * Posts the ticket's card in the volunteers channels (or edits it there, by its stable ref);
+ * `known.org`, the organisation's name when the caller has it, spares reading it.
+ */
+export async function announceTicket(ctx: UseCaseContext, ticket: Ticket, known: { readonly org?: string } = {}): Promise<void> {
+  const n = await names(ctx, ticket, known);
   await ctx.notifier.toChannels('volunteers', (locale) => ticketCard(locale, ticket, n), {
     organisationId: ticket.organisationId,
     ref: cardRef(ticket),
