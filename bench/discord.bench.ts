@@ -8,30 +8,85 @@
  * Two runs: the pipeline's own capacity (discord.js's global REST limiter lifted; bounded by
  * EVENTS or 20 s), then the production setting, where discord.js keeps to Discord's global
  * limit of 50 requests/s per bot (bounded by CAPPED_EVENTS).
+ *
+ * The floor, in the same run against the same fake and load (limiter lifted too): a plain
+ * discord.js client on the same gateway whose `messageCreate` listener answers with
+ * `channel.send`. `ratio_to_floor` = our events/s ÷ the floor's, both uncapped. The two take
+ * turns on the gateway (ROUNDS slices each), so a change in the machine's load weighs on both alike.
  */
+import { once } from 'node:events';
+import { Client, Events, GatewayIntentBits, Partials } from 'discord.js';
 import { type DiscordAdapterConfig, startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { DiscordFake, type FakeUser } from '../test/fakes/discord-fake.ts';
 import { createStack, type Stack } from '../test/stack.ts';
+import { ratio } from './platform-load.ts';
 import { round, summarize } from './stats.ts';
 
 const USERS = 50;
 const EVENTS = 2000;
 const CAPPED_EVENTS = 400;
+const ROUNDS = 3;
 const TIME_LIMIT_MS = 20_000;
 const silent = { info() {}, warn() {}, error() {} };
 
+interface Measured {
+  readonly latencies: number[];
+  readonly wallMs: number;
+}
+
+/** Our adapter on the engine, with `config`. */
 async function measure(
   stack: Stack,
   fake: DiscordFake,
   users: FakeUser[],
   config: Partial<DiscordAdapterConfig>,
   events: number,
-): Promise<{ latencies: number[]; wallMs: number }> {
+  opts: { readonly warmup: boolean; readonly timeLimitMs: number },
+): Promise<Measured> {
   const adapter = await startDiscordAdapter(
     { botToken: 'bench-token', apiUrl: fake.apiUrl, guildId: fake.guildId, ...config },
     { engine: stack.engine, store: stack.store, log: silent },
   );
   stack.setSender('discord', adapter.sender);
+  try {
+    return await drive(fake, users, events, opts);
+  } finally {
+    await adapter.stop();
+  }
+}
+
+/** The bare SDK handler: a discord.js client answering each DM in its channel. */
+async function floor(
+  fake: DiscordFake,
+  users: FakeUser[],
+  events: number,
+  opts: { readonly warmup: boolean; readonly timeLimitMs: number },
+): Promise<Measured> {
+  const client = new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.DirectMessages, GatewayIntentBits.MessageContent],
+    partials: [Partials.Channel],
+    rest: { api: fake.apiUrl, globalRequestsPerSecond: 1_000_000 },
+  });
+  client.on(Events.MessageCreate, (m) => {
+    if (!m.author.bot && m.channel.isSendable()) void m.channel.send('Ciao! Come posso aiutarti?');
+  });
+  const ready = once(client, Events.ClientReady);
+  await client.login('bench-token');
+  await ready;
+  try {
+    return await drive(fake, users, events, opts);
+  } finally {
+    await client.destroy();
+  }
+}
+
+/** A warm-up DM per user when asked, then `events` DMs (within `timeLimitMs`), each user waiting for the reply to its last. */
+async function drive(
+  fake: DiscordFake,
+  users: FakeUser[],
+  events: number,
+  opts: { readonly warmup: boolean; readonly timeLimitMs: number },
+): Promise<Measured> {
   const waiters = new Map<string, () => void>();
   const unsubscribe = fake.onCall((call) => {
     const m = call.method === 'POST' ? /^\/channels\/(\d+)\/messages$/.exec(call.path) : null;
@@ -52,11 +107,11 @@ async function measure(
   };
   try {
     // Warm-up (and, on the first run, each person's first contact): not measured.
-    await Promise.all(users.map((u) => ask(u)));
+    if (opts.warmup) await Promise.all(users.map((u) => ask(u)));
     const latencies: number[] = [];
     const perUser = Math.ceil(events / users.length);
     const start = performance.now();
-    const deadline = start + TIME_LIMIT_MS;
+    const deadline = start + opts.timeLimitMs;
     await Promise.all(
       users.map(async (u) => {
         for (let i = 0; i < perUser && performance.now() < deadline; i++) latencies.push(await ask(u));
@@ -65,7 +120,6 @@ async function measure(
     return { latencies, wallMs: performance.now() - start };
   } finally {
     unsubscribe();
-    await adapter.stop();
   }
 }
 
@@ -74,15 +128,34 @@ export async function run(): Promise<Record<string, number | string>> {
   const fake = await DiscordFake.start();
   try {
     const users = Array.from({ length: USERS }, (_, i) => fake.user(`Utente ${i}`));
-    const open = await measure(stack, fake, users, { globalRequestsPerSecond: 1_000_000 }, EVENTS);
-    const capped = await measure(stack, fake, users, {}, CAPPED_EVENTS);
+    const floorParts: Measured[] = [];
+    const openParts: Measured[] = [];
+    const slice = Math.ceil(EVENTS / ROUNDS);
+    for (let r = 0; r < ROUNDS; r++) {
+      // Each round connects a client afresh: its caches (DM channels) warm up again, unmeasured.
+      const opts = { warmup: true, timeLimitMs: TIME_LIMIT_MS / ROUNDS };
+      floorParts.push(await floor(fake, users, slice, opts));
+      openParts.push(await measure(stack, fake, users, { globalRequestsPerSecond: 1_000_000 }, slice, opts));
+    }
+    const merge = (parts: Measured[]): Measured => ({
+      latencies: parts.flatMap((p) => p.latencies),
+      wallMs: parts.reduce((n, p) => n + p.wallMs, 0),
+    });
+    const bare = merge(floorParts);
+    const open = merge(openParts);
+    const capped = await measure(stack, fake, users, {}, CAPPED_EVENTS, { warmup: true, timeLimitMs: TIME_LIMIT_MS });
+    const perS = (m: Measured) => round((m.latencies.length / m.wallMs) * 1000, 1);
     return {
       users: USERS,
       events: open.latencies.length,
-      events_per_s: round((open.latencies.length / open.wallMs) * 1000, 1),
+      events_per_s: perS(open),
       ...summarize('event_to_reply', open.latencies),
+      floor_events: bare.latencies.length,
+      floor_events_per_s: perS(bare),
+      ...summarize('floor_event_to_reply', bare.latencies),
+      ratio_to_floor: ratio(perS(open), perS(bare)),
       capped_events: capped.latencies.length,
-      capped_events_per_s: round((capped.latencies.length / capped.wallMs) * 1000, 1),
+      capped_events_per_s: perS(capped),
       ...summarize('capped_event_to_reply', capped.latencies),
     };
   } finally {

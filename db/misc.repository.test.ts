@@ -101,7 +101,20 @@ describe('housekeeping', () => {
     await store.deliveries.markSeen('web', 'recent-delivery', new Date(T0.getTime() - 1 * day));
     await store.dialogs.put('hk:old', { flow: 'note' }, new Date(T0.getTime() - 1000));
     await store.dialogs.put('hk:live', { flow: 'note' }, new Date(T0.getTime() + day));
+    const dm = (text: string) => ({ address: { platform: 'web' as const, kind: 'dm' as const, conversationId: 'hk' }, message: { text } });
+    await store.outbox.enqueue([dm('vecchio'), dm('recente'), dm('in attesa')], new Date(T0.getTime() - 40 * day));
+    const [old] = await store.outbox.lease(new Date(T0.getTime() - 40 * day), 1, 60_000, ['web']);
+    await store.outbox.markDelivered(old!.id, old!.attempts, new Date(T0.getTime() - 40 * day), '1');
+    const [recent] = await store.outbox.lease(new Date(T0.getTime() - 1 * day), 1, 60_000, ['web']);
+    await store.outbox.markDelivered(recent!.id, recent!.attempts, new Date(T0.getTime() - 1 * day), '2');
     const purged = await housekeeping(store, T0);
+    expect(purged.outbox).toBe(1);
+    const left = await tdb.db
+      .selectFrom('outbox')
+      .select('message')
+      .where('address', '@>', JSON.stringify({ conversationId: 'hk' }) as never)
+      .execute();
+    expect(left.map((r) => r.message.text).sort()).toEqual(['in attesa', 'recente']);
     expect(purged.deliveries).toBeGreaterThanOrEqual(1);
     expect(purged.dialogs).toBeGreaterThanOrEqual(1);
     expect(await store.deliveries.markSeen('web', 'old-delivery', T0)).toBe(true); // forgotten

@@ -86,6 +86,31 @@ describe('OutboxRepository', () => {
     expect(row).toMatchObject({ status: 'delivered', platform_message_id: 'fresh' });
   });
 
+  it('marks several entries delivered in one statement, each fenced by its own attempt', async () => {
+    await store.outbox.enqueue([entry('M3', 'm3')], at(0));
+    const [m3] = await store.outbox.lease(at(0), 10, 1_000);
+    await store.outbox.enqueue([entry('M1', 'm1'), entry('M2', 'm2'), entry('M1', 'm1b')], at(0));
+    // m3's lease ran out and another worker took it (with m1 and m2): its first holder's mark must not count.
+    const [m3again, m1, m2] = await store.outbox.lease(at(1), 10, 60 * 60_000);
+    expect(m3again?.id).toBe(m3!.id);
+    const marked = await store.outbox.markDeliveredAll(
+      [
+        { id: m1!.id, attempt: m1!.attempts, platformMessageId: 'ts-1', blindResend: false },
+        { id: m2!.id, attempt: m2!.attempts, platformMessageId: null, blindResend: true },
+        { id: m3!.id, attempt: m3!.attempts, platformMessageId: 'stale', blindResend: false },
+      ],
+      at(3),
+    );
+    expect(marked.sort()).toEqual([m1!.id, m2!.id].sort());
+    const rows = await tdb.db.selectFrom('outbox').selectAll().where('id', 'in', [m1!.id, m2!.id, m3!.id]).execute();
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    expect(byId.get(m1!.id)).toMatchObject({ status: 'delivered', platform_message_id: 'ts-1', blind_resend: false, leased_until: null });
+    expect(byId.get(m2!.id)).toMatchObject({ status: 'delivered', platform_message_id: null, blind_resend: true, delivered_at: at(3) });
+    expect(byId.get(m3!.id)).toMatchObject({ status: 'pending', platform_message_id: null });
+    // m1 delivered: the next entry of its conversation is due.
+    expect(texts(await store.outbox.lease(at(3), 10, 60_000))).toEqual(['m1b']);
+  });
+
   it('renews only the leases still held, so a live holder keeps its row and a lost lease is reported', async () => {
     await store.outbox.enqueue([entry('R1', 'r1'), entry('R2', 'r2')], at(0));
     const [r1, r2] = await store.outbox.lease(at(0), 10, 1_000);

@@ -2,7 +2,8 @@ import type { Kysely, Selectable } from 'kysely';
 import { sql } from 'kysely';
 import type { OutboxEntry, OutboxRecord } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
-import type { OutboxRepository as OutboxRepositoryPort } from '../core/kernel/ports.ts';
+import type { DeliveredMark, OutboxRepository as OutboxRepositoryPort } from '../core/kernel/ports.ts';
+import type { DeferredWrites } from './deferred-writes.ts';
 import type { Database, OutboxTable } from './schema.ts';
 import type { WriteTally } from './write-tally.ts';
 
@@ -30,31 +31,42 @@ function toRecord(r: OutboxRow): OutboxRecord {
  * platform message ids they were posted as.
  */
 export class OutboxRepository implements OutboxRepositoryPort {
-  /** `tally` counts the rows enqueued, when the repository serves one transaction (see KyselyStore). */
+  /** Rows enqueued in this transaction and not yet written (with `deferred`). */
+  private readonly unwritten: { readonly entry: OutboxEntry; readonly at: Date }[] = [];
+
+  /**
+   * `tally` counts the rows enqueued, when the repository serves one transaction (see
+   * KyselyStore); `deferred` then writes them with the transaction's next query or its commit.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly tally?: WriteTally,
+    private readonly deferred?: DeferredWrites,
   ) {}
 
-  /** Entries keep their order within a conversation (the `seq` identity follows insertion). */
+  /**
+   * Entries keep their order within a conversation (the `seq` identity follows insertion): the
+   * rows not yet written go in one INSERT, in the order enqueued (`with ordinality`).
+   */
   async enqueue(entries: readonly OutboxEntry[], at: Date): Promise<void> {
     if (entries.length === 0) return;
-    await this.db
-      .insertInto('outbox')
-      .values(
-        entries.map((e) => ({
-          platform: e.address.platform,
-          address: JSON.stringify(e.address),
-          ref: e.ref ?? null,
-          message: JSON.stringify(e.message),
-          ephemeral_to: e.ephemeralTo ?? null,
-          status: 'pending' as const,
-          next_attempt_at: at,
-          created_at: at,
-        })),
-      )
-      .execute();
+    this.unwritten.push(...entries.map((entry) => ({ entry, at })));
+    if (this.deferred) this.deferred.defer('outbox', () => this.insertUnwritten());
+    else await this.insertUnwritten().execute(this.db);
     if (this.tally) this.tally.outbox += entries.length;
+  }
+
+  /** One statement of fixed text for any number of rows (the values as arrays). */
+  private insertUnwritten() {
+    const rows = this.unwritten.splice(0);
+    const column = <T>(f: (r: { readonly entry: OutboxEntry; readonly at: Date }) => T) => rows.map(f);
+    return sql`insert into outbox (platform, address, ref, message, ephemeral_to, status, next_attempt_at, created_at)
+      select u.platform, u.address, u.ref, u.message, u.ephemeral_to, 'pending', u.at, u.at
+      from unnest(${column((r) => r.entry.address.platform)}::text[], ${column((r) => JSON.stringify(r.entry.address))}::jsonb[],
+        ${column((r) => r.entry.ref ?? null)}::text[], ${column((r) => JSON.stringify(r.entry.message))}::jsonb[],
+        ${column((r) => r.entry.ephemeralTo ?? null)}::text[], ${column((r) => r.at)}::timestamptz[])
+        with ordinality as u(platform, address, ref, message, ephemeral_to, at, n)
+      order by u.n`;
   }
 
   /**
@@ -66,7 +78,13 @@ export class OutboxRepository implements OutboxRepositoryPort {
    * while its previous lease is still recorded was abandoned mid-send: it is counted as an
    * attempt of unknown fate, and every later attempt is told so (`unknownFate`).
    */
-  async lease(now: Date, limit: number, leaseMs: number, platforms?: readonly Platform[]): Promise<OutboxRecord[]> {
+  async lease(
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    platforms?: readonly Platform[],
+    exclude: readonly string[] = [],
+  ): Promise<OutboxRecord[]> {
     if (limit <= 0 || platforms?.length === 0) return [];
     const leasedUntil = new Date(now.getTime() + leaseMs);
     const rows = await this.db
@@ -78,6 +96,7 @@ export class OutboxRepository implements OutboxRepositoryPort {
           .where('o.next_attempt_at', '<=', now)
           .$if(platforms !== undefined, (qb) => qb.where('o.platform', 'in', [...(platforms ?? [])]))
           .where((eb) => eb.or([eb('o.leased_until', 'is', null), eb('o.leased_until', '<', now)]))
+          .$if(exclude.length > 0, (qb) => qb.where('o.id', 'not in', [...exclude]))
           .where((eb) =>
             eb.not(
               eb.exists(
@@ -108,6 +127,15 @@ export class OutboxRepository implements OutboxRepositoryPort {
       .execute();
     // UPDATE … RETURNING has no defined order.
     return rows.sort((a, b) => a.seq - b.seq).map(toRecord);
+  }
+
+  async purgeDone(before: Date): Promise<number> {
+    const r = await this.db
+      .deleteFrom('outbox')
+      .where('status', '<>', 'pending')
+      .where((eb) => eb(eb.fn.coalesce('delivered_at', 'created_at'), '<', before))
+      .executeTakeFirst();
+    return Number(r.numDeletedRows);
   }
 
   /**
@@ -142,6 +170,20 @@ export class OutboxRepository implements OutboxRepositoryPort {
       .where('status', '=', 'pending')
       .executeTakeFirst();
     return Number(r.numUpdatedRows) === 1;
+  }
+
+  async markDeliveredAll(marks: readonly DeliveredMark[], at: Date): Promise<string[]> {
+    if (marks.length === 0) return [];
+    const values = sql.join(
+      marks.map((m) => sql`(${m.id}::uuid, ${m.attempt}::int, ${m.platformMessageId}::text, ${m.blindResend}::boolean)`),
+    );
+    const r = await sql<{ id: string }>`
+      update outbox o set status = 'delivered', delivered_at = ${at}, platform_message_id = m.message_id, leased_until = null,
+        blind_resend = m.blind
+      from (values ${values}) as m (id, attempt, message_id, blind)
+      where o.id = m.id and o.attempts = m.attempt and o.status = 'pending'
+      returning o.id`.execute(this.db);
+    return r.rows.map((row) => row.id);
   }
 
   /** `retryAt` null gives up for good, which also unblocks the rest of the conversation. */

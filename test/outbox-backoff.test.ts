@@ -8,6 +8,7 @@ import { type ChatSender, DeliveryError } from '../core/kernel/outbox.ts';
 import { OutboxDispatcher } from '../core/kernel/outbox-dispatcher.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
 import { createTestDatabase, type TestDatabase } from './test-database.ts';
+import { until } from './wait.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -64,5 +65,41 @@ describe('the outbox backoff', () => {
     expect(await dispatcher.runOnce()).toBe(1);
     expect(sent).toEqual(['ciao']);
     expect(await row()).toMatchObject({ status: 'delivered' });
+  });
+
+  it('never sends again from this process a row it is still sending, even when its lease ran out under a moved clock', async () => {
+    await tdb.db.deleteFrom('outbox').execute();
+    let now = new Date('2026-03-02T10:00:00Z');
+    const sent: string[] = [];
+    let release: () => void = () => undefined;
+    const slow = new Promise<void>((r) => (release = r));
+    const sender: ChatSender = {
+      async send(d) {
+        sent.push(d.message.text);
+        if (d.message.text === 'lento') await slow;
+        return { messageId: String(sent.length) };
+      },
+    };
+    const dispatcher = new OutboxDispatcher({ store, clock: { now: () => now }, senders: { telegram: sender } });
+    const dm = (chat: string, text: string) => ({
+      address: { platform: 'telegram' as const, kind: 'dm' as const, conversationId: chat },
+      message: { text },
+    });
+    await store.outbox.enqueue([dm('1', 'lento')], now);
+    dispatcher.kick();
+    await until('the slow send started', () => sent.includes('lento'));
+    // The clock moves past the 15 s lease while the send hangs; another row makes the dispatcher lease again.
+    now = new Date(now.getTime() + 60_000);
+    await store.outbox.enqueue([dm('2', 'veloce')], now);
+    dispatcher.kick();
+    await until('the other conversation delivered', () => sent.includes('veloce'));
+    release();
+    await dispatcher.stop();
+    expect(sent.filter((t) => t === 'lento')).toHaveLength(1);
+    const rows = await tdb.db.selectFrom('outbox').select(['status', 'attempts']).execute();
+    expect(rows).toEqual([
+      { status: 'delivered', attempts: 1 },
+      { status: 'delivered', attempts: 1 },
+    ]);
   });
 });

@@ -1,7 +1,7 @@
 import { CoalescingRunner } from './coalescing-runner.ts';
 import { type ChatSender, DeliveryError, type OutboxRecord } from './outbox.ts';
 import type { Platform } from './person.ts';
-import type { Clock, Store } from './ports.ts';
+import type { Clock, DeliveredMark, Store } from './ports.ts';
 
 export interface DispatcherLog {
   warn(obj: object, msg?: string): void;
@@ -68,34 +68,104 @@ export class OutboxDispatcher {
   private readonly held = new Map<string, { readonly attempt: number; readonly since: number }>();
   private heartbeat: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
+  /** The sends `pump` started and has not seen finish. */
+  private readonly sending = new Set<Promise<void>>();
+  private stopped = false;
+  /** Delivered marks made while a mark statement runs: written together by the next one. */
+  private readonly marks: { readonly mark: DeliveredMark; done(ok: boolean): void; fail(err: unknown): void }[] = [];
+  private marking: Promise<void> | undefined;
 
   constructor(private readonly opts: OutboxDispatcherOptions) {
     this.runner = new CoalescingRunner(
-      () => this.drain(),
+      () => this.pump(),
       (err) => opts.log?.error({ err: String(err) }, 'outbox delivery round failed'),
     );
   }
 
-  /** Delivers everything due now, round after round, until nothing is left. */
+  /** Delivers everything due now, round after round, until nothing is left (the kicked sends too). */
   async drain(): Promise<number> {
     let total = 0;
     for (;;) {
+      await Promise.allSettled([...this.sending]);
       const n = await this.runOnce();
       total += n;
-      if (n === 0) return total;
+      if (n === 0 && this.sending.size === 0) return total;
     }
   }
 
   /** One round: leases a batch and delivers it; returns how many rows it handled. */
   async runOnce(): Promise<number> {
-    const { store, clock } = this.opts;
-    // Only the platforms this process can send: another process's rows are not ours to delay.
-    const platforms = Object.keys(this.opts.senders) as Platform[];
-    const batch = await store.outbox.lease(clock.now(), this.opts.batchSize ?? 50, this.leaseMs, platforms);
-    for (const r of batch) this.hold(r);
+    const batch = await this.leaseDue(this.opts.batchSize ?? 50);
     // Rows of different conversations go in parallel; the lease returns at most one per conversation.
     await Promise.all(batch.map((r) => this.deliver(r).finally(() => this.release(r.id))));
     return batch.length;
+  }
+
+  /**
+   * What a kick runs: leases what is due and starts sending it without waiting for the sends, so
+   * a row written meanwhile is leased at once, not after the slowest send of the batch before.
+   * Each finished send kicks again: the next row of its conversation (not leased while this one
+   * was pending) is due now. At most `batchSize` rows are in flight.
+   */
+  private async pump(): Promise<void> {
+    const limit = this.opts.batchSize ?? 50;
+    for (;;) {
+      const room = limit - this.sending.size;
+      if (room <= 0) return; // a finishing send kicks again
+      const batch = await this.leaseDue(room);
+      for (const r of batch) {
+        const sent: Promise<void> = this.deliver(r)
+          .catch((err: unknown) => this.opts.log?.error({ outboxId: r.id, err: String(err) }, 'outbox delivery not recorded'))
+          .finally(() => {
+            this.release(r.id);
+            this.sending.delete(sent);
+            if (!this.stopped) this.kick();
+          });
+        this.sending.add(sent);
+      }
+      if (batch.length < room) return;
+    }
+  }
+
+  /** Leases up to `limit` due rows and holds them (their leases renewed while sending). */
+  private async leaseDue(limit: number): Promise<OutboxRecord[]> {
+    const { store, clock } = this.opts;
+    // Only the platforms this process can send: another process's rows are not ours to delay.
+    const platforms = Object.keys(this.opts.senders) as Platform[];
+    // Never a row this process is still sending: a lease that ran out under a clock moved forward
+    // (or a stalled beat) must not make the next round send it a second time from here.
+    const batch = await store.outbox.lease(clock.now(), limit, this.leaseMs, platforms, [...this.held.keys()]);
+    for (const r of batch) this.hold(r);
+    return batch;
+  }
+
+  /**
+   * Marks a row delivered (fenced by its attempt, as `markDelivered`). Rows sent at the same time
+   * share one statement: a mark waits only for the statement already running, if any.
+   */
+  private markDelivered(mark: DeliveredMark): Promise<boolean> {
+    return new Promise((done, fail) => {
+      this.marks.push({ mark, done, fail });
+      this.marking ??= this.writeMarks();
+    });
+  }
+
+  private async writeMarks(): Promise<void> {
+    while (this.marks.length > 0) {
+      const batch = this.marks.splice(0);
+      try {
+        const marked = new Set(
+          await this.opts.store.outbox.markDeliveredAll(
+            batch.map((b) => b.mark),
+            this.opts.clock.now(),
+          ),
+        );
+        for (const b of batch) b.done(marked.has(b.mark.id));
+      } catch (err) {
+        for (const b of batch) b.fail(err);
+      }
+    }
+    this.marking = undefined;
   }
 
   /** How many rows this process is sending now (their leases renewed). */
@@ -153,16 +223,19 @@ export class OutboxDispatcher {
 
   /** Polls every `intervalMs` for rows that became due (retries, other processes' rows). */
   start(intervalMs = 1000): void {
+    this.stopped = false;
     this.timer ??= setInterval(() => this.kick(), intervalMs);
     this.timer.unref?.();
     this.kick();
   }
 
-  /** Stops polling and waits for the round in flight. */
+  /** Stops polling and waits for the round and the sends in flight. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     await this.runner.settled();
+    await Promise.allSettled([...this.sending]);
     await this.renewing;
   }
 
@@ -189,12 +262,15 @@ export class OutboxDispatcher {
       // An edit shows the same message whatever an earlier attempt did; a new post may not.
       const blind = r.unknownFate && !editMessageId && deduplicated !== true;
       // The reference and the delivered mark commit together: a crash between them would make
-      // the next edit post a second card.
-      const marked = await store.transaction(async (repos) => {
-        const ok = await repos.outbox.markDelivered(r.id, r.attempts, clock.now(), messageId, blind);
-        if (ok && r.ref && messageId && !editMessageId) await repos.outbox.rememberMessage(platform, conv, r.ref, messageId);
-        return ok;
-      });
+      // the next edit post a second card. Without a reference the mark is one statement.
+      const remember = r.ref && messageId && !editMessageId ? r.ref : undefined;
+      const marked = remember
+        ? await store.transaction(async (repos) => {
+            const ok = await repos.outbox.markDelivered(r.id, r.attempts, clock.now(), messageId, blind);
+            if (ok && messageId) await repos.outbox.rememberMessage(platform, conv, remember, messageId);
+            return ok;
+          })
+        : await this.markDelivered({ id: r.id, attempt: r.attempts, platformMessageId: messageId, blindResend: blind });
       if (!marked)
         this.opts.log?.warn({ outboxId: r.id, platform }, 'outbox lease expired during delivery: another worker took the message over');
       if (blind) {

@@ -23,6 +23,8 @@ export interface PeopleRepository {
   listPeopleWithRole(role: Role): Promise<Person[]>;
   setLocale(personId: string, locale: Locale): Promise<void>;
   findIdentity(platform: Platform, externalId: string): Promise<Identity | undefined>;
+  /** The account's identity, its person and the person's active grants (oldest first), read at once. */
+  findSender(platform: Platform, externalId: string): Promise<Sender | undefined>;
   /** Links (or re-links) a platform account to a person. */
   linkIdentity(i: Identity): Promise<void>;
   touchIdentity(platform: Platform, externalId: string, at: Date): Promise<void>;
@@ -70,6 +72,30 @@ export interface DialogRepository {
   purgeExpired(now: Date): Promise<number>;
 }
 
+/** A platform account as every inbound event first needs it: its identity, person and active grants. */
+export interface Sender {
+  readonly identity: Identity;
+  readonly person: Person;
+  readonly grants: RoleGrant[];
+}
+
+/** What the conversation engine reads first for every inbound event, in one round trip. */
+export interface TurnRepository {
+  /**
+   * Marks the delivery seen, as `deliveries.markSeen`: undefined when it was seen before (a
+   * duplicate: nothing else is locked). Otherwise locks the dialog `dialogKey` for the
+   * transaction, as `dialogs.get` does (whose next call for that key then costs at most one
+   * query), and returns the sender's account (undefined: a first contact).
+   */
+  open(q: {
+    readonly platform: Platform;
+    readonly deliveryId: string;
+    readonly externalId: string;
+    readonly dialogKey: string;
+    readonly at: Date;
+  }): Promise<{ readonly sender: Sender | undefined } | undefined>;
+}
+
 export interface DeliveryRepository {
   /** Records an inbound delivery id; false when it was seen before (a duplicate). */
   markSeen(platform: Platform, deliveryId: string, at: Date): Promise<boolean>;
@@ -95,6 +121,14 @@ export interface LinkCodeRepository {
   purgeExpired(before: Date): Promise<number>;
 }
 
+/** One entry for `OutboxRepository.markDeliveredAll`, with `markDelivered`'s arguments. */
+export interface DeliveredMark {
+  readonly id: string;
+  readonly attempt: number;
+  readonly platformMessageId: string | null;
+  readonly blindResend: boolean;
+}
+
 export interface OutboxRepository {
   enqueue(entries: readonly OutboxEntry[], at: Date): Promise<void>;
   /**
@@ -102,7 +136,16 @@ export interface OutboxRepository {
    * `platforms` when given (a process leases only what its adapters can send). Each lease
    * increments the record's `attempts`, which fences the marks below.
    */
-  lease(now: Date, limit: number, leaseMs: number, platforms?: readonly Platform[]): Promise<OutboxRecord[]>;
+  lease(
+    now: Date,
+    limit: number,
+    leaseMs: number,
+    platforms?: readonly Platform[],
+    /** Rows this process is sending now: never leased again by it, whatever their lease says. */
+    exclude?: readonly string[],
+  ): Promise<OutboxRecord[]>;
+  /** Deletes rows delivered or given up before `before` (their message references stay); returns how many. */
+  purgeDone(before: Date): Promise<number>;
   /**
    * Extends the leases still held as `attempt` to `leasedUntil` (the heartbeat of a process
    * sending them); returns the ids renewed: a missing id was lost to another worker.
@@ -114,6 +157,8 @@ export interface OutboxRepository {
    * attempt of unknown fate with no platform check, so it may show twice (see `inFlightResends`).
    */
   markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null, blindResend?: boolean): Promise<boolean>;
+  /** `markDelivered` for several entries in one statement; returns the ids marked (a missing one was taken over). */
+  markDeliveredAll(marks: readonly DeliveredMark[], at: Date): Promise<string[]>;
   /**
    * Rows delivered since `since` by a blind resend, per platform: the messages a process killed
    * mid-send may have made appear twice (the reliability run's `in_flight`).
@@ -138,6 +183,7 @@ export interface Repositories {
   readonly channels: ChannelRepository;
   readonly dialogs: DialogRepository;
   readonly deliveries: DeliveryRepository;
+  readonly turns: TurnRepository;
   readonly linkCodes: LinkCodeRepository;
   readonly outbox: OutboxRepository;
 }
