@@ -2,6 +2,7 @@
  * Opens the database the configuration names, or the embedded PostgreSQL when it names none,
  * and brings its schema up to date.
  */
+import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Store } from '../core/kernel/ports.ts';
 import { createDatabase, migrateToLatest, waitForDatabase } from '../db/database.ts';
@@ -25,6 +26,8 @@ export interface DatabaseRuntime {
   readonly url: string;
   /** True when the database is the embedded PostgreSQL (started here or shared with a running app). */
   readonly embedded: boolean;
+  /** The connections of `db`'s pool and of the job queue's on this database (see `poolSizesFor`). */
+  readonly poolSizes: PoolSizes;
   /** Migrations applied by this open, oldest first. */
   readonly migrations: readonly string[];
   /** Closes the pool, then stops the embedded server if this call started it. Idempotent. */
@@ -41,8 +44,27 @@ export interface OpenDatabaseOptions {
   /** Aborting stops the wait for the database and releases what was opened so far. */
   readonly signal?: AbortSignal;
   readonly onProgress?: (progress: OpenProgress) => void;
-  /** Pool size; default 10. */
+  /** Size of the main pool; default `poolSizesFor(…).main`. */
   readonly poolSize?: number;
+}
+
+/** Connections per pool of a server process; the two LISTEN connections (web chat, dashboard) come on top. */
+export interface PoolSizes {
+  /** Kysely's pool: every request, the outbox, the SLA firing, the sweeps. */
+  readonly main: number;
+  /** BullMQ's on PostgreSQL (no Redis): its bookkeeping and its own LISTEN connection. */
+  readonly jobs: number;
+}
+
+/**
+ * Pools sized to the cores of the machine the embedded PostgreSQL shares with the app:
+ * PostgreSQL's rule of thumb, 2 connections per core + 1, for the main pool (more only queue
+ * inside PostgreSQL, each one an idle backend of 3–10 MB), and one per core + 1 for BullMQ's
+ * short queries plus its LISTEN. A database of its own (DATABASE_URL) keeps pg's usual 10 and
+ * BullMQ's 20: its cores are not this machine's.
+ */
+export function poolSizesFor(embedded: boolean, cores: number = os.availableParallelism()): PoolSizes {
+  return embedded ? { main: 2 * cores + 1, jobs: cores + 1 } : { main: 10, jobs: 20 };
 }
 
 /**
@@ -60,7 +82,9 @@ export async function openDatabase(config: Config, log: RuntimeLog, opts: OpenDa
     if (!embedded.owned) log.info({ port: embedded.port }, 'using the embedded PostgreSQL already running');
   }
   const url = embedded?.url ?? (config.databaseUrl as string);
-  const db = createDatabase(url, { log, ...(opts.poolSize ? { max: opts.poolSize } : {}) });
+  const sizes = poolSizesFor(embedded !== undefined);
+  const poolSizes = { ...sizes, main: opts.poolSize ?? sizes.main };
+  const db = createDatabase(url, { log, max: poolSizes.main });
 
   let closing: Promise<void> | undefined;
   const close = () =>
@@ -78,7 +102,7 @@ export async function openDatabase(config: Config, log: RuntimeLog, opts: OpenDa
     await waitForDatabase(db, log, signal ? { signal } : {});
     opts.onProgress?.({ phase: 'migrating' });
     const migrations = await migrateToLatest(db, log);
-    return { db, store: new KyselyStore(db), url, embedded: embedded !== undefined, migrations, close };
+    return { db, store: new KyselyStore(db), url, embedded: embedded !== undefined, poolSizes, migrations, close };
   } catch (err) {
     await close().catch((closeErr: unknown) => log.warn({ err: closeErr }, 'closing the database after a failed open'));
     throw err;

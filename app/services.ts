@@ -6,10 +6,7 @@
 
 import type { AddressInfo } from 'node:net';
 import { createDashboard } from '../bots/dashboard/dashboard-routes.ts';
-import { startDiscordAdapter } from '../bots/discord/discord-adapter.ts';
 import { privacyRoutes } from '../bots/privacy/privacy-routes.ts';
-import { startSlackAdapter } from '../bots/slack/slack-adapter.ts';
-import { startTelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import { createWebChat } from '../bots/web/web-chat.ts';
 import { ConversationEngine } from '../core/conversation/engine.ts';
 import { REGISTRY } from '../core/features.ts';
@@ -45,6 +42,7 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     clock,
     log: log.child({ component: 'jobs' }),
     dbUrl: ctx.dbUrl,
+    pgPoolSize: ctx.poolSizes.jobs,
     redisUrl: config.redisUrl,
     defaultLocale: config.defaultLocale,
     retentionMonths: config.retentionMonths,
@@ -115,7 +113,10 @@ export async function startServices(ctx: AppContext): Promise<Services> {
     await changes.close();
   });
 
+  // Each platform's adapter is imported only when its token is set: their SDKs (discord.js,
+  // @slack/bolt, telegraf) weigh ~57 MB of RSS together, for nothing on the embedded default.
   if (config.slack) {
+    const { startSlackAdapter } = await import('../bots/slack/slack-adapter.ts');
     // A bad token or Slack unreachable at boot stops the start: better a clear failure than a
     // server that silently never answers on Slack.
     const slack = await startSlackAdapter(config.slack, { engine, store, log: log.child({ adapter: 'slack' }) });
@@ -125,6 +126,7 @@ export async function startServices(ctx: AppContext): Promise<Services> {
   }
 
   if (config.telegram) {
+    const { startTelegramAdapter } = await import('../bots/telegram/telegram-adapter.ts');
     const { botToken, apiRoot, webhookSecret } = config.telegram;
     const telegram = await startTelegramAdapter(
       { token: botToken, apiRoot, webhookSecret, publicUrl: config.publicUrl },
@@ -136,6 +138,7 @@ export async function startServices(ctx: AppContext): Promise<Services> {
   }
 
   if (config.discord) {
+    const { startDiscordAdapter } = await import('../bots/discord/discord-adapter.ts');
     const discord = await startDiscordAdapter(config.discord, { engine, store, log: log.child({ adapter: 'discord' }) });
     ctx.http.addRoutes(discord.routes);
     senders.discord = discord.sender;

@@ -9,7 +9,7 @@ import type { Clock, Store } from '../core/kernel/ports.ts';
 import { describeError, pingDatabase } from '../db/database.ts';
 import type { Database } from '../db/schema.ts';
 import { type Config, ConfigError, webChatExposureProblem } from './config.ts';
-import { type DatabaseRuntime, openDatabase } from './database-runtime.ts';
+import { type DatabaseRuntime, openDatabase, type PoolSizes } from './database-runtime.ts';
 import { createHttpServer, type HealthResult, type HttpServer } from './http-server.ts';
 import { createLogger, type Logger } from './logger.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
@@ -23,6 +23,8 @@ export interface AppContext {
   readonly db: Kysely<Database>;
   /** The database URL in use (the embedded server's too), for components with their own connections. */
   readonly dbUrl: string;
+  /** The main pool's connections, and those the job queue may open on the same database. */
+  readonly poolSizes: PoolSizes;
   readonly config: Config;
   readonly log: Logger;
   /** Add webhook and web chat routes here. */
@@ -52,6 +54,8 @@ export interface StartAppOptions {
   readonly seedEmptyEmbedded?: boolean;
   /** Host to bind; default `config.host`. */
   readonly host?: string;
+  /** Connections of the main database pool; default sized to the cores on the embedded PostgreSQL (`poolSizesFor`). */
+  readonly poolSize?: number;
 }
 
 export interface App {
@@ -104,6 +108,7 @@ export async function startApp(config: Config, opts: StartAppOptions = {}): Prom
   const startUp = async (): Promise<void> => {
     runtime = await openDatabase(config, log, {
       signal: abort.signal,
+      ...(opts.poolSize ? { poolSize: opts.poolSize } : {}),
       onProgress: (p) => {
         if (abort.signal.aborted) return;
         phase = p.phase === 'connecting' ? { name: 'connecting', db: p.db } : { name: p.phase };
@@ -123,6 +128,7 @@ export async function startApp(config: Config, opts: StartAppOptions = {}): Prom
       store,
       db,
       dbUrl: runtime.url,
+      poolSizes: runtime.poolSizes,
       config,
       log,
       http,

@@ -48,6 +48,7 @@ export async function runWorker(env: Readonly<Record<string, string | undefined>
       clock: systemClock,
       log: log.child({ component: 'jobs' }),
       dbUrl: runtime.url,
+      pgPoolSize: runtime.poolSizes.jobs,
       redisUrl: config.redisUrl,
       defaultLocale: config.defaultLocale,
       retentionMonths: config.retentionMonths,

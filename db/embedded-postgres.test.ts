@@ -5,7 +5,7 @@ import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EmbeddedPostgresHandle } from './embedded-postgres.ts';
-import { startEmbeddedPostgres } from './embedded-postgres.ts';
+import { EMBEDDED_SETTINGS, startEmbeddedPostgres } from './embedded-postgres.ts';
 
 const lines: { level: string; msg?: string }[] = [];
 const log = {
@@ -78,6 +78,26 @@ describe('startEmbeddedPostgres', { timeout: 60_000 }, () => {
     expect(again.owned).toBe(true);
     expect(await query(again.url, 'SELECT body FROM notes')).toEqual([{ body: 'persisted' }]);
     await again.stop();
+  });
+
+  it('runs with the small-server settings and no process beyond the essential ones', async () => {
+    const handle = await start();
+    try {
+      const names = Object.keys(EMBEDDED_SETTINGS);
+      const rows = await query<{ name: string; value: string }>(
+        handle.url,
+        `SELECT name, current_setting(name) AS value FROM unnest(ARRAY['${names.join("','")}']) AS name`,
+      );
+      expect(Object.fromEntries(rows.map((r) => [r.name, r.value]))).toEqual(EMBEDDED_SETTINGS);
+      // No I/O workers, no logical replication launcher: what is left is what every server needs.
+      const processes = await query<{ type: string }>(
+        handle.url,
+        "SELECT backend_type AS type FROM pg_stat_activity WHERE backend_type <> 'client backend' ORDER BY 1",
+      );
+      expect(processes.map((p) => p.type)).toEqual(['autovacuum launcher', 'background writer', 'checkpointer', 'walwriter']);
+    } finally {
+      await handle.stop();
+    }
   });
 
   it('starts despite a stale postmaster.pid whose process is dead', async () => {

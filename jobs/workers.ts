@@ -19,7 +19,8 @@
 
 import { remindLicenceRenewals } from '../core/cmdb/renewal-reminders.ts';
 import { closeUnconfirmedTickets } from '../core/escalation/close-unconfirmed-tickets.ts';
-import { type FiredSlaEvent, fireSlaEvent } from '../core/escalation/fire-sla-event.ts';
+import { fireSlaBatch } from '../core/escalation/fire-sla-batch.ts';
+import type { FiredSlaEvent } from '../core/escalation/fire-sla-event.ts';
 import { sendMorningDigest } from '../core/escalation/morning-digest.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { ChatSender } from '../core/kernel/outbox.ts';
@@ -37,7 +38,7 @@ import { type OutboxWorker, startOutboxWorker } from './outbox-worker.ts';
 import { createQueueBackend } from './queue-backend.ts';
 import { type ReconcileResult, reconcileSla } from './reconcile.ts';
 import { type ScheduleCrons, type Schedules, startSchedules } from './schedules.ts';
-import { SlaTimers } from './sla-timers.ts';
+import { RecentIds, SlaTimers } from './sla-timers.ts';
 
 export interface StartWorkersOptions {
   readonly store: Store;
@@ -58,6 +59,8 @@ export interface StartWorkersOptions {
   readonly namespace?: string;
   /** PostgreSQL schema of BullMQ's tables (default `bullmq`). */
   readonly pgSchema?: string;
+  /** Connections of BullMQ's pool on PostgreSQL, its LISTEN included (default 20; unused with Redis). */
+  readonly pgPoolSize?: number;
   /** Jobs processed at once by this process (default 8). */
   readonly concurrency?: number;
   /** Events due within this window get a queue timer (default 1 hour). */
@@ -123,6 +126,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
     redisUrl: opts.redisUrl,
     databaseUrl: opts.dbUrl,
     ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}),
+    ...(opts.pgPoolSize ? { pgPoolSize: opts.pgPoolSize } : {}),
   });
   await backend.ready();
   const queueName = `${opts.namespace ?? 'sportello'}-jobs`;
@@ -159,6 +163,7 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
     });
   };
 
+  const firedHere = new RecentIds();
   const timers = new SlaTimers({
     store,
     clock,
@@ -174,8 +179,12 @@ export async function startWorkers(opts: StartWorkersOptions): Promise<Workers> 
       const data = job.data;
       switch (data.kind) {
         case 'sla': {
-          const fired = await fireSlaEvent(fireOpts, data.eventId);
-          if (fired) onFired(fired, 'timer');
+          // A batch of this process fired it already: no query (see fireSlaBatch).
+          if (firedHere.has(data.eventId)) return;
+          for (const fired of await fireSlaBatch(fireOpts, data.eventId)) {
+            firedHere.add(fired.event.id);
+            onFired(fired, 'timer');
+          }
           return;
         }
         case 'digest':
