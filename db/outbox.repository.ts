@@ -141,18 +141,21 @@ export class OutboxRepository implements OutboxRepositoryPort {
   /**
    * One statement for all the rows a process is sending; fenced by the attempt like the marks,
    * and never after a mark (a retry scheduled has no lease: a late beat must not lease it again).
+   * Rows are locked in id order, as `markDeliveredAll` does: the heartbeat and a batch of marks
+   * of one process run side by side on two connections and must not deadlock.
    */
   async renew(leases: readonly { readonly id: string; readonly attempt: number }[], leasedUntil: Date): Promise<string[]> {
     if (leases.length === 0) return [];
-    const rows = await this.db
-      .updateTable('outbox')
-      .set({ leased_until: leasedUntil })
-      .where('status', '=', 'pending')
-      .where('leased_until', 'is not', null)
-      .where((eb) => eb.or(leases.map((l) => eb.and([eb('id', '=', l.id), eb('attempts', '=', l.attempt)]))))
-      .returning('id')
-      .execute();
-    return rows.map((r) => r.id);
+    const values = sql.join(leases.map((l) => sql`(${l.id}::uuid, ${l.attempt}::int)`));
+    const r = await sql<{ id: string }>`
+      with l as (
+        select o.id from outbox o join (values ${values}) as m (id, attempt) on o.id = m.id and o.attempts = m.attempt
+        where o.status = 'pending' and o.leased_until is not null
+        order by o.id for update of o
+      )
+      update outbox o set leased_until = ${leasedUntil} from l where o.id = l.id
+      returning o.id`.execute(this.db);
+    return r.rows.map((row) => row.id);
   }
 
   async markDelivered(id: string, attempt: number, at: Date, platformMessageId: string | null, blindResend = false): Promise<boolean> {
@@ -177,11 +180,17 @@ export class OutboxRepository implements OutboxRepositoryPort {
     const values = sql.join(
       marks.map((m) => sql`(${m.id}::uuid, ${m.attempt}::int, ${m.platformMessageId}::text, ${m.blindResend}::boolean)`),
     );
+    // Locked in id order, as `renew` does (see there).
     const r = await sql<{ id: string }>`
-      update outbox o set status = 'delivered', delivered_at = ${at}, platform_message_id = m.message_id, leased_until = null,
-        blind_resend = m.blind
-      from (values ${values}) as m (id, attempt, message_id, blind)
-      where o.id = m.id and o.attempts = m.attempt and o.status = 'pending'
+      with m (id, attempt, message_id, blind) as (values ${values}),
+      l as (
+        select o.id, m.message_id, m.blind from outbox o join m on o.id = m.id and o.attempts = m.attempt
+        where o.status = 'pending'
+        order by o.id for update of o
+      )
+      update outbox o set status = 'delivered', delivered_at = ${at}, platform_message_id = l.message_id, leased_until = null,
+        blind_resend = l.blind
+      from l where o.id = l.id
       returning o.id`.execute(this.db);
     return r.rows.map((row) => row.id);
   }

@@ -102,4 +102,45 @@ describe('the outbox backoff', () => {
       { status: 'delivered', attempts: 1 },
     ]);
   });
+
+  it('does not turn a failed delivered mark into a retry: the lease runs out and the next attempt is told its fate is unknown', async () => {
+    await tdb.db.deleteFrom('outbox').execute();
+    let now = new Date('2026-03-02T11:00:00Z');
+    const deliveries: { text: string; unknownFate: boolean }[] = [];
+    const sender: ChatSender = {
+      async send(d) {
+        deliveries.push({ text: d.message.text, unknownFate: d.unknownFate !== undefined });
+        return { messageId: String(deliveries.length) };
+      },
+    };
+    let failMark = true;
+    // The mark statement fails once (a deadlock victim, the database restarting) after the send.
+    const outbox = Object.create(store.outbox) as typeof store.outbox;
+    outbox.markDeliveredAll = async (marks, at) => {
+      if (failMark) {
+        failMark = false;
+        throw new Error('deadlock detected');
+      }
+      return store.outbox.markDeliveredAll(marks, at);
+    };
+    const flaky = Object.assign(Object.create(store) as KyselyStore, { outbox });
+    const dispatcher = new OutboxDispatcher({ store: flaky, clock: { now: () => now }, senders: { slack: sender } });
+    await store.outbox.enqueue([{ address: { platform: 'slack', kind: 'dm', conversationId: 'D1' }, message: { text: 'arrivato' } }], now);
+
+    expect(await dispatcher.runOnce()).toBe(1);
+    const row = () =>
+      tdb.db.selectFrom('outbox').select(['status', 'failures', 'leased_until', 'unknown_fate_attempts']).executeTakeFirstOrThrow();
+    // Still leased, not scheduled as a failure.
+    expect(await row()).toMatchObject({ status: 'pending', failures: 0, unknown_fate_attempts: 0 });
+    expect((await row()).leased_until).not.toBeNull();
+    expect(await dispatcher.runOnce()).toBe(0);
+
+    now = new Date(now.getTime() + 60_000);
+    expect(await dispatcher.runOnce()).toBe(1);
+    expect(deliveries).toEqual([
+      { text: 'arrivato', unknownFate: false },
+      { text: 'arrivato', unknownFate: true },
+    ]);
+    expect(await row()).toMatchObject({ status: 'delivered', unknown_fate_attempts: 1 });
+  });
 });

@@ -66,6 +66,8 @@ export class OutboxDispatcher {
   private readonly runner: CoalescingRunner;
   /** Rows this process holds and is sending: their lease (attempt) and when the send began (wall clock). */
   private readonly held = new Map<string, { readonly attempt: number; readonly since: number }>();
+  /** Rows whose send has not settled here, lease lost or not: never leased again by this process meanwhile. */
+  private readonly unsettled = new Set<string>();
   private heartbeat: NodeJS.Timeout | undefined;
   private renewing: Promise<void> | undefined;
   /** The sends `pump` started and has not seen finish. */
@@ -134,7 +136,7 @@ export class OutboxDispatcher {
     const platforms = Object.keys(this.opts.senders) as Platform[];
     // Never a row this process is still sending: a lease that ran out under a clock moved forward
     // (or a stalled beat) must not make the next round send it a second time from here.
-    const batch = await store.outbox.lease(clock.now(), limit, this.leaseMs, platforms, [...this.held.keys()]);
+    const batch = await store.outbox.lease(clock.now(), limit, this.leaseMs, platforms, [...this.unsettled]);
     for (const r of batch) this.hold(r);
     return batch;
   }
@@ -178,6 +180,7 @@ export class OutboxDispatcher {
   }
 
   private hold(r: OutboxRecord): void {
+    this.unsettled.add(r.id);
     this.held.set(r.id, { attempt: r.attempts, since: performance.now() });
     if (this.heartbeat) return;
     this.heartbeat = setInterval(
@@ -190,6 +193,7 @@ export class OutboxDispatcher {
   }
 
   private release(id: string): void {
+    this.unsettled.delete(id);
     this.held.delete(id);
     if (this.held.size > 0 || !this.heartbeat) return;
     clearInterval(this.heartbeat);
@@ -218,6 +222,8 @@ export class OutboxDispatcher {
 
   /** Asks for a drain soon; calls while one runs are merged into one more round. */
   kick(): void {
+    // After stop(): a late wake-up must not start sends that outlive it (and the database).
+    if (this.stopped) return;
     this.runner.kick();
   }
 
@@ -245,12 +251,13 @@ export class OutboxDispatcher {
     const sender = this.opts.senders[platform];
     if (!sender) return; // leased only for our platforms; the adapter was removed meanwhile
     const conv = r.address.conversationId;
+    let sent: { readonly messageId: string | null; readonly deduplicated?: boolean; readonly editMessageId: string | undefined };
     try {
       const [editMessageId, threadMessageId] = await Promise.all([
         r.ref ? store.outbox.findMessage(platform, conv, r.ref) : undefined,
         r.address.threadRef ? store.outbox.findMessage(platform, conv, r.address.threadRef) : undefined,
       ]);
-      const { messageId, deduplicated } = await sender.send({
+      const result = await sender.send({
         id: r.id,
         address: r.address,
         message: r.message,
@@ -259,8 +266,22 @@ export class OutboxDispatcher {
         ...(r.ephemeralTo ? { ephemeralTo: r.ephemeralTo } : {}),
         ...(r.unknownFate ? { unknownFate: { since: r.createdAt } } : {}),
       });
-      // An edit shows the same message whatever an earlier attempt did; a new post may not.
-      const blind = r.unknownFate && !editMessageId && deduplicated !== true;
+      sent = { ...result, editMessageId };
+    } catch (err) {
+      const de = err instanceof DeliveryError ? err : undefined;
+      const permanent = de?.options.permanent === true;
+      const rateLimited = de?.options.retryAfterMs !== undefined;
+      const delay = de?.options.retryAfterMs ?? (this.opts.backoffMs ?? defaultBackoff)(r.failures + 1);
+      const error = String(err instanceof Error ? err.message : err);
+      await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay), rateLimited);
+      this.opts.log?.warn({ outboxId: r.id, platform, attempts: r.attempts, permanent, err: error }, 'outbox delivery failed');
+      this.opts.onResult?.(platform, permanent ? 'failed' : 'retry');
+      return;
+    }
+    const { messageId, deduplicated, editMessageId } = sent;
+    // An edit shows the same message whatever an earlier attempt did; a new post may not.
+    const blind = r.unknownFate && !editMessageId && deduplicated !== true;
+    try {
       // The reference and the delivered mark commit together: a crash between them would make
       // the next edit post a second card. Without a reference the mark is one statement.
       const remember = r.ref && messageId && !editMessageId ? r.ref : undefined;
@@ -273,23 +294,20 @@ export class OutboxDispatcher {
         : await this.markDelivered({ id: r.id, attempt: r.attempts, platformMessageId: messageId, blindResend: blind });
       if (!marked)
         this.opts.log?.warn({ outboxId: r.id, platform }, 'outbox lease expired during delivery: another worker took the message over');
-      if (blind) {
-        this.opts.log?.warn(
-          { outboxId: r.id, platform },
-          'outbox message of unknown fate sent again: the platform cannot tell, it may show twice',
-        );
-        this.opts.onResult?.(platform, 'resent_blind');
-      }
-      this.opts.onResult?.(platform, 'delivered');
     } catch (err) {
-      const de = err instanceof DeliveryError ? err : undefined;
-      const permanent = de?.options.permanent === true;
-      const rateLimited = de?.options.retryAfterMs !== undefined;
-      const delay = de?.options.retryAfterMs ?? (this.opts.backoffMs ?? defaultBackoff)(r.failures + 1);
-      const error = String(err instanceof Error ? err.message : err);
-      await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay), rateLimited);
-      this.opts.log?.warn({ outboxId: r.id, platform, attempts: r.attempts, permanent, err: error }, 'outbox delivery failed');
-      this.opts.onResult?.(platform, permanent ? 'failed' : 'retry');
+      // The message reached the platform: never a retry (that would clear the lease and send it
+      // again as if nothing had arrived). The lease runs out instead, so the next attempt is told
+      // its fate is unknown and checks the platform first, where the platform allows it.
+      this.opts.log?.error({ outboxId: r.id, platform, err: String(err) }, 'outbox message sent but not marked delivered');
+      return;
     }
+    if (blind) {
+      this.opts.log?.warn(
+        { outboxId: r.id, platform },
+        'outbox message of unknown fate sent again: the platform cannot tell, it may show twice',
+      );
+      this.opts.onResult?.(platform, 'resent_blind');
+    }
+    this.opts.onResult?.(platform, 'delivered');
   }
 }
