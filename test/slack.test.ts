@@ -405,6 +405,39 @@ describe('Slack adapter in Socket Mode', () => {
       await socket.stop();
     }
   });
+
+  it('acknowledges a slash command within 3 s even when the engine is held, and handles it once released', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const handled: string[] = [];
+    class HeldEngine extends ConversationEngine {
+      override async handle(inbound: Inbound) {
+        await released;
+        const result = await super.handle(inbound);
+        handled.push(inbound.deliveryId);
+        return result;
+      }
+    }
+    const engine = new HeldEngine({ registry: REGISTRY, store: stack.store, clock: stack.clock, defaultLocale: 'it' });
+    const socket = await startSlackAdapter(
+      { botToken: fake.token, appToken: 'xapp-test', apiUrl: fake.apiUrl },
+      { engine, store: stack.store, log },
+    );
+    try {
+      const t0 = performance.now();
+      const ack = await fake.socketSend('slash_commands', slashCommand('U_ANNA', GENERAL, 'chisono').form, 'env-held');
+      const ms = performance.now() - t0;
+      expect(ack).toEqual({});
+      expect(ms).toBeGreaterThanOrEqual(2400);
+      expect(ms).toBeLessThan(3000);
+      expect(handled).toEqual([]);
+      release();
+      await fake.waitFor(() => handled.length === 1);
+    } finally {
+      release();
+      await socket.stop();
+    }
+  });
 });
 
 describe('Slack adapter acknowledgement and shutdown', () => {

@@ -24,6 +24,9 @@ import { SlackUsers } from './slack-users.ts';
 /** 250 ms doubling to 30 s: about three and a half minutes of retries before a click is given up. */
 const HANDLE_ATTEMPTS = 14;
 
+/** A click or slash command is acknowledged by then at the latest, handled or not (Slack gives up at 3 s). */
+const CLICK_ACK_CAP_MS = 2500;
+
 export type { SlackAdapterLog } from './bolt-logger.ts';
 
 /** The Slack settings: HTTP mode with `signingSecret`, Socket Mode with `appToken`. */
@@ -156,9 +159,24 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
   // where an early acknowledgement would have dropped it silently. A database away (a restart)
   // is waited out with backoff, past the deadline if need be; the engine's dedupe makes a retry
   // after a commit we did not hear about harmless.
+  // The cap is ours too, not only the HTTP receiver's: in Socket Mode nothing else would answer,
+  // and a press unanswered after 3 s is shown as failed — pressed again, it would count twice.
   const handleThenAck = async (draft: InboundDraft | undefined, ack: () => Promise<void>): Promise<void> => {
-    await handle(draft, { retry: true }).catch((err: unknown) => log.error({ err: String(err) }, 'slack event handling failed'));
-    await ack();
+    let acked = false;
+    const ackOnce = async () => {
+      if (acked) return;
+      acked = true;
+      await ack();
+    };
+    const cap = setTimeout(() => {
+      ackOnce().catch((err: unknown) => log.warn({ err: String(err) }, 'slack acknowledgement failed'));
+    }, CLICK_ACK_CAP_MS);
+    try {
+      await handle(draft, { retry: true }).catch((err: unknown) => log.error({ err: String(err) }, 'slack event handling failed'));
+    } finally {
+      clearTimeout(cap);
+    }
+    await ackOnce();
   };
   app.action(/.+/, async ({ ack, body }) => handleThenAck(blockAction(body as unknown as Record<string, unknown>), ack));
   app.command(/.+/, async ({ ack, command }) => handleThenAck(slashCommand(command as unknown as Record<string, unknown>), ack));
