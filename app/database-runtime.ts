@@ -84,9 +84,16 @@ export async function openDatabase(config: Config, log: RuntimeLog, opts: OpenDa
   const url = embedded?.url ?? (config.databaseUrl as string);
   const sizes = poolSizesFor(embedded !== undefined);
   const poolSizes = { ...sizes, main: opts.poolSize ?? sizes.main };
-  const db = createDatabase(url, { log, max: poolSizes.main });
-
   let closing: Promise<void> | undefined;
+  // pg's pool resolves its end() before each connection's goodbye reached the server: stopping
+  // the embedded server right after can cut one, which is our own shutdown, not news to log.
+  const poolLog = {
+    info: (obj: object, msg?: string) => log.info(obj, msg),
+    warn: (obj: object, msg?: string) => (closing && embedded ? log.debug?.(obj, msg) : log.warn(obj, msg)),
+    error: (obj: object, msg?: string) => log.error(obj, msg),
+  };
+  const db = createDatabase(url, { log: poolLog, max: poolSizes.main });
+
   const close = () =>
     (closing ??= (async () => {
       try {
