@@ -96,6 +96,29 @@ describe('fireSlaBatch', () => {
     expect((await outboxRows()) - before).toBe(3 * ids.length);
   });
 
+  it('a warning fired in the same batch as its breach still says when the target falls due', async () => {
+    const [t] = await tickets(1);
+    await store.sla.rewrite(
+      t!.id,
+      [],
+      [
+        { target: 'response', kind: 'warn_75', dueAt: new Date(now.getTime() - 120_000) },
+        { target: 'response', kind: 'breach', dueAt: new Date(now.getTime() - 60_000) },
+      ],
+      T0,
+    );
+    const warning = (await store.sla.listEvents(t!.id)).find((e) => e.kind === 'warn_75')!;
+    const fired = await fireSlaBatch(opts(), warning.id);
+    expect(fired.map((f) => f.event.kind).sort()).toEqual(['breach', 'warn_75']);
+    const texts = (
+      await sql<{ text: string }>`select message->>'text' as text from outbox where message->>'text' like ${`%${t!.ref}%scade%`}`.execute(
+        tdb.db,
+      )
+    ).rows.map((r) => r.text);
+    expect(texts).toHaveLength(1);
+    expect(texts[0]).not.toContain('scade —');
+  });
+
   it('leaves the events of a ticket someone holds to their own timer, which waits for it', async () => {
     const [busy, free] = await tickets(2);
     const [busyEvent, freeEvent] = await dueBreaches([busy!, free!]);

@@ -93,8 +93,12 @@ export async function sendSlaNotices(ctx: SlaNoticeContext, ticket: Ticket, even
   const targetMinutes = SlaPolicy.targetMinutes(row, target);
   if (event.kind === 'warn_75' || event.kind === 'warn_90') {
     const share = event.kind === 'warn_75' ? 0.75 : 0.9;
-    // The breach event still pending for this target holds the due time.
-    const breach = (await repos.sla.listEvents(ticket.id)).find((e) => e.target === target && e.kind === 'breach' && e.firedAt === null);
+    // The breach event still pending for this target holds the due time; in a batch that fires
+    // the warning and its breach together, the breach is already marked: then the latest one.
+    const breaches = (await repos.sla.listEvents(ticket.id)).filter((e) => e.target === target && e.kind === 'breach');
+    const breach =
+      breaches.find((e) => e.firedAt === null) ??
+      breaches.reduce<(typeof breaches)[number] | undefined>((a, e) => (a && a.dueAt >= e.dueAt ? a : e), undefined);
     const params = (l: Locale) => ({
       ...base,
       title: forChannel(ticket.title, 80),
