@@ -40,6 +40,7 @@ import { Actor } from '../core/kernel/actor.ts';
 import { Notifier } from '../core/kernel/notifier.ts';
 import { createOrganisation } from '../core/people/register.ts';
 import { createTestDatabase } from '../test/test-database.ts';
+import { AGENT_CHECKS } from './agent-checks.ts';
 import { round, summarize, timedPool } from './stats.ts';
 
 const AGENTS = Number(process.env.BENCH_ALERT_AGENTS ?? 100);
@@ -49,18 +50,7 @@ const AGENT_SECONDS = Number(process.env.BENCH_AGENT_SECONDS ?? 20);
 const RESEND_SHARE = 0.1;
 const CLK_TCK = 100;
 
-const CHECKS: readonly [string, CheckKind, string][] = [
-  ['cpu', 'cpu', 'cpu'],
-  ['carico', 'load', 'load5'],
-  ['memoria', 'memory', 'ram'],
-  ['disco-root', 'disk', '/'],
-  ['disco-dati', 'disk', '/srv/dati'],
-  ['nginx', 'process', 'nginx'],
-  ['log-app', 'log', '/var/log/app.log'],
-  ['sito', 'http', 'https://www.example.org/'],
-  ['sito', 'tls', 'www.example.org:443'],
-  ['backup', 'file_age', '/srv/backup'],
-];
+const CHECKS = AGENT_CHECKS;
 
 interface Creds {
   readonly agentId: string;

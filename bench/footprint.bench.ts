@@ -50,6 +50,7 @@ import { Notifier } from '../core/kernel/notifier.ts';
 import { createOrganisation, createPerson } from '../core/people/register.ts';
 import { createDatabase } from '../db/database.ts';
 import { KyselyStore } from '../db/kysely-store.ts';
+import { AGENT_CHECKS } from './agent-checks.ts';
 import { round, summarize } from './stats.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
@@ -546,18 +547,7 @@ async function claim(port: number, volunteer: string, channel: string, ref: stri
 
 // ---------------------------------------------------------------- the agents
 
-const CHECKS: readonly [string, CheckKind, string][] = [
-  ['cpu', 'cpu', 'cpu'],
-  ['carico', 'load', 'load5'],
-  ['memoria', 'memory', 'ram'],
-  ['disco-root', 'disk', '/'],
-  ['disco-dati', 'disk', '/srv/dati'],
-  ['nginx', 'process', 'nginx'],
-  ['log-app', 'log', '/var/log/app.log'],
-  ['sito', 'http', 'https://www.example.org/'],
-  ['sito', 'tls', 'www.example.org:443'],
-  ['backup', 'file_age', '/srv/backup'],
-];
+const CHECKS = AGENT_CHECKS;
 
 function report(i: number, cycle: number): string {
   const observedAt = new Date().toISOString();
