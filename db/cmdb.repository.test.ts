@@ -11,6 +11,7 @@ import type { ConfigurationItem } from '../core/kernel/configuration-item.ts';
 import type { Organisation, Person } from '../core/kernel/person.ts';
 import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
+import { until } from '../test/wait.ts';
 import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
@@ -149,15 +150,23 @@ describe('relations', () => {
   it('two concurrent links that would close a loop together: one wins, the other is refused', async () => {
     const [a, b] = [await add('a'), await add('b')];
     let release!: () => void;
+    let linked!: () => void;
     const held = new Promise<void>((r) => (release = r));
+    const firstLinked = new Promise<void>((r) => (linked = r));
     const first = store.transaction(async (repos) => {
       const outcome = await repos.cmdb.addRelation(a.id, 'depends_on', b.id, null, T0);
+      linked();
       await held;
       return outcome;
     });
+    await firstLinked;
     // The second waits for the first transaction's lock, then sees its relation.
     const second = store.transaction((repos) => repos.cmdb.addRelation(b.id, 'depends_on', a.id, null, T0));
-    await new Promise((r) => setTimeout(r, 200));
+    await until("the second link to wait on the first one's lock", async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(tdb.db);
+      return rows[0]!.n > 0;
+    });
     release();
     expect([await first, await second]).toEqual(['added', 'cycle']);
   });
