@@ -1,7 +1,10 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPerson } from '../core/people/register.ts';
 import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
 import type { TestDatabase } from '../test/test-database.ts';
 import { createTestDatabase } from '../test/test-database.ts';
+import { until } from '../test/wait.ts';
 import { KyselyStore } from './kysely-store.ts';
 
 let tdb: TestDatabase;
@@ -37,6 +40,30 @@ describe('PeopleRepository', () => {
     await store.people.setLocale(p.id, 'en');
     expect((await store.people.findPerson(p.id))?.locale).toBe('en');
     expect(await store.people.findPerson('00000000-0000-0000-0000-000000000000')).toBeUndefined();
+  });
+
+  it('two first contacts with the same name at the same moment both get a person, with two handles', async () => {
+    const clock = { now: () => T0 };
+    let release!: () => void;
+    let created!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const firstCreated = new Promise<void>((r) => (created = r));
+    const first = store.transaction(async (repos) => {
+      const p = await createPerson(repos, clock, { displayName: 'Mario Contemporaneo', locale: 'it' });
+      created();
+      await held;
+      return p;
+    });
+    await firstCreated;
+    // The second does not see the first's uncommitted row, so its insert waits on the handle's index.
+    const second = store.transaction((repos) => createPerson(repos, clock, { displayName: 'Mario Contemporaneo', locale: 'it' }));
+    await until('the second insert to wait on the first', async () => {
+      const { rows } = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity
+        where datname = current_database() and wait_event_type = 'Lock'`.execute(tdb.db);
+      return rows[0]!.n > 0;
+    });
+    release();
+    expect([(await first).handle, (await second).handle]).toEqual(['mario.contemporaneo', 'mario.contemporaneo2']);
   });
 
   it('links, re-links and touches identities', async () => {

@@ -129,6 +129,23 @@ export class PeopleRepository implements PeopleRepositoryPort {
     return toPerson(row);
   }
 
+  async createPersonIfHandleFree(p: Omit<Person, 'id' | 'createdAt'>, at: Date): Promise<Person | undefined> {
+    const row = await this.db
+      .insertInto('people')
+      .values({
+        handle: p.handle,
+        display_name: p.displayName,
+        email: p.email,
+        phone: p.phone,
+        locale: p.locale,
+        created_at: at,
+      })
+      .onConflict((c) => c.column('handle').doNothing())
+      .returningAll()
+      .executeTakeFirst();
+    return row && toPerson(row);
+  }
+
   async findPerson(id: string): Promise<Person | undefined> {
     const row = await this.db.selectFrom('people').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toPerson(row);

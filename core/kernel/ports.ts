@@ -17,6 +17,8 @@ export interface PeopleRepository {
   findOrganisationByFiscalCode(code: string): Promise<Organisation | undefined>;
   listOrganisations(): Promise<Organisation[]>;
   createPerson(p: Omit<Person, 'id' | 'createdAt'>, at: Date): Promise<Person>;
+  /** Like `createPerson`, but nothing (undefined) when the handle is taken, also by a transaction committing at the same time. */
+  createPersonIfHandleFree(p: Omit<Person, 'id' | 'createdAt'>, at: Date): Promise<Person | undefined>;
   findPerson(id: string): Promise<Person | undefined>;
   findPersonByHandle(handle: string): Promise<Person | undefined>;
   /** People holding an active grant of `role`. */

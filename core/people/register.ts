@@ -45,13 +45,14 @@ export async function createPerson(
 ): Promise<Person> {
   const displayName = input.displayName.trim().slice(0, 100) || 'Utente';
   const wanted = input.handle ? handleFrom(input.handle) : handleFrom(displayName);
-  let handle = wanted;
-  for (let i = 2; await repos.people.findPersonByHandle(handle); i++) {
+  const fields = { displayName, email: input.email?.trim() || null, phone: input.phone?.trim() || null, locale: input.locale };
+  // The look-up skips the handles taken long ago; the insert still yields when a first contact
+  // with the same name commits the same handle at the same moment, and the next number is tried.
+  for (let n = 1; ; n++) {
+    const handle = n === 1 ? wanted : `${wanted}${n}`;
+    const taken = (await repos.people.findPersonByHandle(handle)) !== undefined;
+    const person = taken ? undefined : await repos.people.createPersonIfHandleFree({ handle, ...fields }, clock.now());
+    if (person) return person;
     if (input.handle) throw new DomainError('already_exists', { name: handle, role: 'handle' });
-    handle = `${wanted}${i}`;
   }
-  return repos.people.createPerson(
-    { handle, displayName, email: input.email?.trim() || null, phone: input.phone?.trim() || null, locale: input.locale },
-    clock.now(),
-  );
 }
