@@ -83,16 +83,25 @@ export class WebMessageRepository implements WebMessageStore {
     return (rows as WebMessageRow[]).reverse().map(toMessage);
   }
 
-  async users(): Promise<WebUser[]> {
-    const rows = await this.db
+  users(): Promise<WebUser[]> {
+    return this.usersWhere();
+  }
+
+  async user(handle: string): Promise<WebUser | undefined> {
+    return (await this.usersWhere(handle))[0];
+  }
+
+  private async usersWhere(handle?: string): Promise<WebUser[]> {
+    let query = this.db
       .selectFrom('identities as i')
       .innerJoin('people as p', 'p.id', 'i.person_id')
       .leftJoin('role_grants as g', (j) => j.onRef('g.person_id', '=', 'p.id').on('g.revoked_at', 'is', null))
       .leftJoin('organisations as o', 'o.id', 'g.organisation_id')
       .select(['i.external_id as handle', 'p.display_name as name', 'g.role as role', 'o.name as org'])
       .where('i.platform', '=', 'web')
-      .orderBy('p.display_name')
-      .execute();
+      .orderBy('p.display_name');
+    if (handle !== undefined) query = query.where('i.external_id', '=', handle);
+    const rows = await query.execute();
     const byHandle = new Map<string, { handle: string; displayName: string; roles: Role[]; organisation: string | null }>();
     for (const r of rows as { handle: string; name: string; role: Role | null; org: string | null }[]) {
       const u = byHandle.get(r.handle) ?? { handle: r.handle, displayName: r.name, roles: [], organisation: null };

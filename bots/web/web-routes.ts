@@ -79,7 +79,7 @@ export function forBrowser(m: WebMessage): WebMessage | (WebMessage & { readonly
 
 export function webChatRoutes(deps: WebChatDeps): HttpRoute[] {
   async function userOr404(handle: unknown): Promise<WebUser> {
-    const user = (await deps.messages.users()).find((u) => u.handle === handle);
+    const user = typeof handle === 'string' ? await deps.messages.user(handle) : undefined;
     if (!user) throw new HttpError(404, 'not_found', 'unknown web identity');
     return user;
   }

@@ -35,6 +35,8 @@ export interface WebMessageStore {
   list(conversation: string, limit: number): Promise<WebMessage[]>;
   /** People who have a web chat identity, with their active roles. */
   users(): Promise<WebUser[]>;
+  /** One of them by their web handle; undefined when there is none. */
+  user(handle: string): Promise<WebUser | undefined>;
 }
 
 /**
