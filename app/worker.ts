@@ -40,7 +40,7 @@ export async function runWorker(env: Readonly<Record<string, string | undefined>
     return undefined;
   });
   if (!runtime) return stop.signal.aborted ? 0 : 1;
-  const senders = createDeliverySenders(config, { store: runtime.store, db: runtime.db, log });
+  const senders = await createDeliverySenders(config, { store: runtime.store, db: runtime.db, log });
   let workers;
   try {
     workers = await startWorkers({
