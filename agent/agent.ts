@@ -15,6 +15,7 @@ import { collectFacts } from './facts.ts';
 import type { Platform, ProcessInfo } from './platform/platform.ts';
 import { Spool } from './spool.ts';
 import { type Credentials, loadPositions, savePositions } from './state.ts';
+import { isoTime } from './time.ts';
 
 export const AGENT_VERSION = '0.1.0';
 
@@ -94,7 +95,7 @@ export class Agent {
         }
       },
     };
-    const observedAt = now.toISOString();
+    const observedAt = isoTime(now.getTime());
     const perCheck = await Promise.all(
       this.checks.map(async (check) => {
         const c = check.config;
@@ -126,7 +127,7 @@ export class Agent {
   async cycle(): Promise<FlushOutcome> {
     const now = new Date();
     const results = await this.collect(now);
-    const batch: WireBatch = { id: randomUUID(), createdAt: now.toISOString(), results: results.slice(0, LIMITS.resultsPerBatch) };
+    const batch: WireBatch = { id: randomUUID(), createdAt: isoTime(now.getTime()), results: results.slice(0, LIMITS.resultsPerBatch) };
     this.spool.append(batch);
     this.cycles++;
     const outcome = await this.flush();

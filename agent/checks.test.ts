@@ -23,11 +23,12 @@ import https from 'node:https';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { withDiskLock } from '../test/disk-lock.ts';
 import type { CheckContext, CheckOutput, LogPosition } from './checks/check.ts';
 import { secondsToFull, slope, UsageHistory } from './checks/forecast.ts';
 import { createCheck } from './checks/index.ts';
+import { MAX_READ, READ_CHUNK } from './checks/log.ts';
 import { cpuPercent } from './checks/system.ts';
 import { type CheckConfig, ConfigError, parseBytes, parseSeconds, validateConfig } from './config.ts';
 import { currentPlatform } from './platform/index.ts';
@@ -340,6 +341,61 @@ describe('log: lines appended, rotated, truncated, counted over a window', () =>
 
   it('a missing log file is unknown', async () => {
     expect((await one(check({ kind: 'log', path: path.join(work, 'missing.log'), pattern: 'x', warn: 1 }))).status).toBe('unknown');
+  });
+
+  it('reads a flood in small pieces: lines and multi-byte characters cut between pieces stay whole', async () => {
+    const file = path.join(work, 'flood.log');
+    writeFileSync(file, '');
+    const positions = new Map<string, LogPosition>();
+    const c = check({ kind: 'log', path: file, pattern: 'ERRORE', window: '5m', warn: 1, crit: 1000 });
+    await one(c, context(new Date(), positions));
+    // Lines of varying length with accented letters (2 bytes in UTF-8), so that piece boundaries
+    // fall inside lines and inside characters; every 7th line matches.
+    let text = '';
+    let expected = 0;
+    for (let i = 0; text.length < 3 * READ_CHUNK; i++) {
+      const match = i % 7 === 0;
+      if (match) expected++;
+      text += `${match ? 'ERRORE' : 'info'} riga ${i} perché è così ${'à'.repeat(i % 50)}\n`;
+    }
+    appendFileSync(file, `${text}ERRORE not complete yet`);
+    // The sizes of the buffers allocated while reading.
+    const allocs: number[] = [];
+    const record = (size: number) => {
+      allocs.push(size);
+      return Buffer.allocUnsafeSlow(size).fill(0);
+    };
+    const spies = [vi.spyOn(Buffer, 'alloc').mockImplementation(record), vi.spyOn(Buffer, 'allocUnsafe').mockImplementation(record)];
+    let r: CheckOutput;
+    try {
+      r = await one(c, context(new Date(), positions));
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+    expect(r.value).toBe(expected);
+    const last = text
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l.startsWith('ERRORE'))
+      .slice(-5);
+    expect(r.evidence?.lines).toEqual(last);
+    // Stopped after the last complete line; the piece buffer never held the whole flood.
+    expect(positions.get('c')?.offset).toBe(Buffer.byteLength(text));
+    expect(Math.max(...allocs)).toBeLessThanOrEqual(READ_CHUNK);
+  });
+
+  it('a flood beyond the read limit is skipped and said so', async () => {
+    const file = path.join(work, 'huge.log');
+    writeFileSync(file, '');
+    const positions = new Map<string, LogPosition>();
+    const c = check({ kind: 'log', path: file, pattern: 'FATAL', window: '5m', warn: 1 });
+    await one(c, context(new Date(), positions));
+    const line = `${'x'.repeat(99)}\n`;
+    appendFileSync(file, line.repeat(MAX_READ / line.length + 1000) + 'FATAL the last line\n');
+    const r = await one(c, context(new Date(), positions));
+    expect(r).toMatchObject({ status: 'warn', value: 1 });
+    expect(r.message).toMatch(/\(\d+ bytes skipped\)/);
+    expect(r.evidence?.lines).toEqual(['FATAL the last line']);
   });
 });
 

@@ -16,6 +16,7 @@ import { type AgentConfig, ConfigError, loadConfig } from './config.ts';
 import { collectFacts } from './facts.ts';
 import { currentPlatform } from './platform/index.ts';
 import { credentialsFile, loadCredentials, saveCredentials } from './state.ts';
+import { isoTime } from './time.ts';
 
 const USAGE = `sportello-agent ${AGENT_VERSION}
 usage:
@@ -42,7 +43,7 @@ function parseArgs(argv: readonly string[]): { command: string; flags: Map<strin
 }
 
 function stderrLog(): AgentLog {
-  const line = (level: string, msg: string) => process.stderr.write(`${new Date().toISOString()} ${level} ${msg}\n`);
+  const line = (level: string, msg: string) => process.stderr.write(`${isoTime(Date.now())} ${level} ${msg}\n`);
   return { info: (m) => line('info', m), warn: (m) => line('warn', m), error: (m) => line('error', m) };
 }
 
@@ -83,7 +84,7 @@ async function enroll(flags: Map<string, string | true>, log: AgentLog): Promise
     secret: r.secret,
     organisation: r.organisation,
     configurationItem: r.configurationItem,
-    enrolledAt: new Date().toISOString(),
+    enrolledAt: isoTime(Date.now()),
   });
   process.stdout.write(`enrolled for ${r.organisation} as ${r.configurationItem}; credentials in ${credentialsFile(config.stateDir)}\n`);
   return 0;

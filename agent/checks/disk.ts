@@ -3,8 +3,8 @@
  * root is not available), with thresholds on percent used, on free bytes and on the forecast
  * time to full.
  */
-import { statfs } from 'node:fs/promises';
 import type { CheckConfig } from '../config.ts';
+import { statfsAsync } from '../files.ts';
 import {
   above,
   below,
@@ -28,7 +28,7 @@ export interface DiskUsage {
 }
 
 export async function diskUsage(path: string): Promise<DiskUsage> {
-  const s = await statfs(path);
+  const s = await statfsAsync(path);
   const used = (s.blocks - s.bfree) * s.bsize;
   const free = s.bavail * s.bsize;
   const usable = used + free;

@@ -45,7 +45,7 @@ export class HttpCheck implements Check {
 
   private probeHttp(url: URL, peer: { cert?: Peer }): Promise<CheckOutput> {
     const c = this.config;
-    const started = performance.now();
+    const started = process.hrtime.bigint();
     return new Promise<Probe>((resolve, reject) => {
       const lib = url.protocol === 'https:' ? https : http;
       const req = lib.request(
@@ -68,7 +68,7 @@ export class HttpCheck implements Check {
           res.on('end', () =>
             resolve({
               status: res.statusCode ?? 0,
-              ms: performance.now() - started,
+              ms: Number(process.hrtime.bigint() - started) / 1e6,
               body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT),
             }),
           );

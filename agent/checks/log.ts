@@ -5,43 +5,57 @@
  * file is read from its rotated name (`<path>.1`) if it is there, then the new file from the
  * start; a file truncated in place (copytruncate) is read again from the start.
  */
-import { open, stat } from 'node:fs/promises';
 import type { CheckConfig } from '../config.ts';
+import { statAsync, withOpenFile } from '../files.ts';
 import { above, type Check, type CheckContext, type CheckOutput, errorText, type LogPosition } from './check.ts';
 
 /** Bytes read per cycle at most; a flood beyond it is skipped (and said so). */
 export const MAX_READ = 1024 * 1024;
+/** Read in pieces of this size: a flood costs the agent this buffer, not a copy of itself. */
+export const READ_CHUNK = 64 * 1024;
 const KEEP_LINES = 5;
 
-interface ReadResult {
-  readonly lines: string[];
-  /** Offset after the last complete line read. */
-  readonly offset: number;
-  readonly skipped: number;
-}
-
-/** Complete lines between `from` and the end of the file (or `MAX_READ` bytes before it). */
-async function readLines(path: string, from: number, size: number): Promise<ReadResult> {
+/**
+ * Passes each complete line between `from` and the end of the file (or `MAX_READ` bytes before
+ * it) to `onLine`, reading `READ_CHUNK` bytes at a time. Resolves with the offset after the last
+ * complete line and the bytes skipped.
+ */
+async function readLines(
+  path: string,
+  from: number,
+  size: number,
+  onLine: (line: string) => void,
+): Promise<{ offset: number; skipped: number }> {
   let start = from;
   let skipped = 0;
   if (size - start > MAX_READ) {
     skipped = size - MAX_READ - start;
     start = size - MAX_READ;
   }
-  if (size <= start) return { lines: [], offset: start, skipped };
-  const fh = await open(path, 'r');
-  try {
-    const buf = Buffer.alloc(size - start);
-    const { bytesRead } = await fh.read(buf, 0, buf.length, start);
-    const chunk = buf.subarray(0, bytesRead);
-    const lastNl = chunk.lastIndexOf(0x0a);
-    // A line still being written (no newline yet) is read next time, whole.
-    if (lastNl < 0) return { lines: [], offset: start, skipped };
-    const text = chunk.subarray(0, lastNl).toString('utf8');
-    return { lines: text.split('\n'), offset: start + lastNl + 1, skipped };
-  } finally {
-    await fh.close();
-  }
+  if (size <= start) return { offset: start, skipped };
+  return withOpenFile(path, async (readAt) => {
+    const buf = Buffer.allocUnsafe(Math.min(READ_CHUNK, size - start));
+    // The start of a line not complete yet (copied: `buf` is reused), decoded once it is whole.
+    let partial: Buffer[] = [];
+    let offset = start;
+    for (let pos = start; pos < size; ) {
+      const n = await readAt(buf.subarray(0, Math.min(buf.length, size - pos)), pos);
+      if (n === 0) break; // truncated meanwhile
+      const chunk = buf.subarray(0, n);
+      let lineStart = 0;
+      for (let nl = chunk.indexOf(0x0a); nl >= 0; nl = chunk.indexOf(0x0a, lineStart)) {
+        const piece = chunk.subarray(lineStart, nl);
+        onLine((partial.length ? Buffer.concat([...partial, piece]) : piece).toString('utf8'));
+        partial = [];
+        lineStart = nl + 1;
+        offset = pos + lineStart;
+      }
+      // A line still being written (no newline yet) is read next time, whole.
+      if (lineStart < n) partial.push(Buffer.from(chunk.subarray(lineStart)));
+      pos += n;
+    }
+    return { offset, skipped };
+  });
 }
 
 export class LogCheck implements Check {
@@ -59,36 +73,44 @@ export class LogCheck implements Check {
     const now = ctx.now.getTime();
     let st;
     try {
-      st = await stat(c.path);
+      st = await statAsync(c.path);
     } catch (err) {
       return [{ target: c.path, status: 'unknown', value: null, unit: null, message: `cannot read ${c.path}: ${errorText(err)}` }];
     }
     const prev = ctx.logPosition(c.id);
-    const lines: string[] = [];
+    // Only what matches is kept while reading: the count and the last few lines. They count
+    // once the whole read succeeded, with the new position (a failed read is read again).
+    let matches = 0;
+    const last: string[] = [];
+    const onLine = (line: string) => {
+      if (!this.regex.test(line)) return;
+      matches++;
+      last.push(line.slice(0, 300));
+      if (last.length > KEEP_LINES) last.shift();
+    };
     let skipped = 0;
     let offset: number;
     if (!prev) {
       // First sight of the file: only what is written from now on counts (unless fromStart).
       offset = c.fromStart ? 0 : st.size;
-      if (c.fromStart) ({ offset, skipped } = await this.collect(c.path, 0, st.size, lines));
+      if (c.fromStart) ({ offset, skipped } = await readLines(c.path, 0, st.size, onLine));
     } else if (prev.ino !== st.ino) {
       // Rotated: finish the old file under its rotated name, then start the new one.
-      skipped += await this.finishRotated(prev, lines);
-      const r = await this.collect(c.path, 0, st.size, lines);
+      skipped += await this.finishRotated(prev, onLine);
+      const r = await readLines(c.path, 0, st.size, onLine);
       offset = r.offset;
       skipped += r.skipped;
     } else {
       const from = st.size < prev.offset ? 0 : prev.offset; // truncated in place
-      const r = await this.collect(c.path, from, st.size, lines);
+      const r = await readLines(c.path, from, st.size, onLine);
       offset = r.offset;
       skipped += r.skipped;
     }
     ctx.setLogPosition(c.id, { ino: st.ino, offset });
 
-    for (const line of lines) {
-      if (!this.regex.test(line)) continue;
-      this.hits.push(now);
-      this.recent.push(line.slice(0, 300));
+    for (let i = 0; i < matches; i++) this.hits.push(now);
+    for (const line of last) {
+      this.recent.push(line);
       if (this.recent.length > KEEP_LINES) this.recent.shift();
     }
     const since = now - c.windowSeconds * 1000;
@@ -106,21 +128,13 @@ export class LogCheck implements Check {
     ];
   }
 
-  private async collect(path: string, from: number, size: number, into: string[]): Promise<{ offset: number; skipped: number }> {
-    const r = await readLines(path, from, size);
-    into.push(...r.lines);
-    return { offset: r.offset, skipped: r.skipped };
-  }
-
   /** The unread tail of the rotated file, if it is still at `<path>.1` with the same inode. */
-  private async finishRotated(prev: LogPosition, into: string[]): Promise<number> {
+  private async finishRotated(prev: LogPosition, onLine: (line: string) => void): Promise<number> {
     const rotated = `${this.config.path}.1`;
     try {
-      const st = await stat(rotated);
+      const st = await statAsync(rotated);
       if (st.ino !== prev.ino) return 0;
-      const r = await readLines(rotated, prev.offset, st.size);
-      into.push(...r.lines);
-      return r.skipped;
+      return (await readLines(rotated, prev.offset, st.size, onLine)).skipped;
     } catch {
       return 0;
     }

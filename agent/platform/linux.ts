@@ -4,7 +4,7 @@
  * far more than the read.
  */
 import { closeSync, openSync, readdirSync, readSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readTextFile } from '../files.ts';
 import type { CpuTimes, MemoryInfo, MountInfo, Platform, ProcessInfo } from './platform.ts';
 
 /**
@@ -116,12 +116,12 @@ export const linuxPlatform: Platform = {
   },
 
   async mounts() {
-    return parseMounts(await readFile('/proc/mounts', 'utf8'));
+    return parseMounts(await readTextFile('/proc/mounts'));
   },
 
   async distro() {
     try {
-      const text = await readFile('/etc/os-release', 'utf8');
+      const text = await readTextFile('/etc/os-release');
       return /^PRETTY_NAME="?([^"\n]*)"?/m.exec(text)?.[1];
     } catch {
       return undefined;
