@@ -60,6 +60,31 @@ export class DeliveryContextRepository implements DeliveryContextRepositoryPort 
       .execute();
   }
 
+  async rememberDmChannels(
+    platform: Platform,
+    channels: readonly { readonly userId: string; readonly channelId: string }[],
+    at: Date,
+    askKnown: readonly string[] = [],
+  ): Promise<string[]> {
+    // One row per user: an upsert cannot touch a row twice.
+    const latest = new Map(channels.map((c) => [c.userId, c.channelId]));
+    if (latest.size === 0 && askKnown.length === 0) return [];
+    const rows = [...latest].map(([userId, channelId]) => sql`(${platform}, ${userId}, ${channelId}, ${at}::timestamptz)`);
+    // Unchanged: no new row version for every DM a person writes.
+    const remember =
+      rows.length === 0
+        ? sql``
+        : sql`with dm as (
+            insert into platform_dm_channels (platform, user_id, channel_id, updated_at) values ${sql.join(rows)}
+            on conflict (platform, user_id) do update set channel_id = excluded.channel_id, updated_at = excluded.updated_at
+            where platform_dm_channels.channel_id <> excluded.channel_id
+          )`;
+    const { rows: known } = await sql<{ external_id: string }>`${remember}
+      select external_id from identities
+      where platform = ${platform} and external_id = any(${[...new Set(askKnown)]}::text[])`.execute(this.db);
+    return known.map((r) => r.external_id);
+  }
+
   async rememberInteraction(i: PendingInteraction): Promise<void> {
     await this.db
       .insertInto('platform_interactions')

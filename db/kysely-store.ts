@@ -11,6 +11,7 @@ import { DeferredWrites } from './deferred-writes.ts';
 import { DeliveryRepository } from './delivery.repository.ts';
 import { DeliveryContextRepository } from './delivery-context.repository.ts';
 import { DialogRepository, HeldDialogs } from './dialog.repository.ts';
+import { InboxRepository } from './inbox.repository.ts';
 import { LinkCodeRepository } from './link-code.repository.ts';
 import { monitoringRepository } from './monitoring.repository.ts';
 import { OutboxRepository } from './outbox.repository.ts';
@@ -46,6 +47,7 @@ export function reposFor(db: Kysely<Database>, tally?: WriteTally, deferred?: De
     sla: new SlaRepository(db, tally),
     monitoring: monitoringRepository(db),
     deliveryContext: new DeliveryContextRepository(db),
+    inbox: new InboxRepository(db),
     community: communityRepository(db),
     vendors: new VendorRepository(db),
     certifications: new CertificationRepository(db),
@@ -77,6 +79,7 @@ export class KyselyStore implements Store {
   readonly sla: Repositories['sla'];
   readonly monitoring: Repositories['monitoring'];
   readonly deliveryContext: Repositories['deliveryContext'];
+  readonly inbox: Repositories['inbox'];
   readonly community: Repositories['community'];
   readonly vendors: Repositories['vendors'];
   readonly certifications: Repositories['certifications'];
@@ -102,6 +105,7 @@ export class KyselyStore implements Store {
     this.sla = repos.sla;
     this.monitoring = repos.monitoring;
     this.deliveryContext = repos.deliveryContext;
+    this.inbox = repos.inbox;
     this.community = repos.community;
     this.vendors = repos.vendors;
     this.certifications = repos.certifications;

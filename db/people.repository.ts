@@ -191,6 +191,17 @@ export class PeopleRepository implements PeopleRepositoryPort {
     return row && toIdentity(row);
   }
 
+  async knownAccounts(platform: Platform, externalIds: readonly string[]): Promise<string[]> {
+    if (externalIds.length === 0) return [];
+    const rows = await this.db
+      .selectFrom('identities')
+      .select('external_id')
+      .where('platform', '=', platform)
+      .where('external_id', 'in', [...new Set(externalIds)])
+      .execute();
+    return rows.map((r) => r.external_id);
+  }
+
   /** One statement: a row per active grant, or one with none. */
   async findSender(platform: Platform, externalId: string): Promise<Sender | undefined> {
     const rows = await this.db

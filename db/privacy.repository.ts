@@ -345,6 +345,11 @@ export class PrivacyRepository implements PrivacyRepositoryPort {
         sql`delete from platform_interactions where platform = ${i.platform} and user_id = ${i.external_id}`,
       );
       await run('dialogs', sql`delete from dialogs where key like ${`${likeLiteral(i.platform)}:%:${likeLiteral(i.external_id)}`}`);
+      // Their events still waiting in the inbox (seconds normally, up to a day when the engine keeps failing).
+      await run(
+        'inbound_inbox',
+        sql`delete from inbound_inbox where platform = ${i.platform} and payload -> 'event' ->> 'user' = ${i.external_id}`,
+      );
       // The map of messages sent in their DM (to edit them later): their account id, nothing to keep.
       await run(
         'platform_messages',

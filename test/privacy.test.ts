@@ -291,6 +291,14 @@ describe('the erasure', () => {
   let pseudonymHandle: string;
 
   it('leaves her name, contacts, account and texts nowhere, and every history whole', async () => {
+    // Her Slack account, with an event of hers still waiting in the inbox, and one of someone else's.
+    await h.store.people.linkIdentity({ platform: 'slack', externalId: 'UANNA01', personId: annaId, lastSeenAt: h.clock.now() });
+    const waiting = (id: string, user: string, text: string) =>
+      sql`insert into inbound_inbox (platform, delivery_id, payload, received_at, leased_until)
+        values ('slack', ${id}, ${JSON.stringify({ type: 'event_callback', event_id: id, event: { type: 'message', user, text } })}::jsonb,
+          ${h.clock.now()}, ${h.clock.now()})`.execute(h.tdb.db);
+    await waiting('EvANNA', 'UANNA01', 'Il router Armadillo lampeggia');
+    await waiting('EvOTHER', 'UOTHER1', 'La stampante Formichiere è inceppata');
     const before = await counts();
     const eventsBefore = (await sql<{ n: string }>`select count(*) as n from ticket_events where actor_id = ${annaId}`.execute(h.tdb.db))
       .rows[0]!.n;
@@ -306,7 +314,7 @@ describe('the erasure', () => {
     expect(await h.store.people.findIdentity('web', 'anna')).toBeUndefined();
     expect(await h.store.people.findPersonByHandle('anna')).toBeUndefined();
 
-    for (const needle of [ANNA.name, ANNA.email, ANNA.phone, 'Zanzibar', 'Quokka', 'Ornitorinco', 'Capibara'])
+    for (const needle of [ANNA.name, ANNA.email, ANNA.phone, 'Zanzibar', 'Quokka', 'Ornitorinco', 'Capibara', 'Armadillo', 'UANNA01'])
       expect(await occurrences(needle.replace(/[+.]/g, '\\$&')), needle).toEqual([]);
     // Her handle, which is also her web account id: as a word, nowhere.
     expect(await occurrences(word('anna'))).toEqual([]);
@@ -321,6 +329,7 @@ describe('the erasure', () => {
     // Others' texts stay.
     expect((await occurrences('Pangolino')).length).toBeGreaterThan(0);
     expect((await occurrences('Lemure')).length).toBeGreaterThan(0);
+    expect(await occurrences('Formichiere')).toHaveLength(1);
     expect((await occurrences('Bruno Verdi')).length).toBeGreaterThan(0);
 
     // Recorded, with why.

@@ -3,12 +3,14 @@
  * requests as Slack sends them, the Web API answered by a local fake, a real core on PostgreSQL.
  */
 
+import { sql } from 'kysely';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type SlackAdapter, startSlackAdapter } from '../bots/slack/slack-adapter.ts';
 import { ConversationEngine } from '../core/conversation/engine.ts';
 import { REGISTRY } from '../core/features.ts';
 import type { Inbound } from '../core/kernel/message.ts';
 import type { Repositories, Store } from '../core/kernel/ports.ts';
+import { isTransientDatabaseError } from '../db/database.ts';
 import { databaseOutage } from './db-outage.ts';
 import { buttonPress, dmChannelOf, dmEvent, eventCallback, postSigned, SlackFake, serveRoutes, slashCommand } from './fakes/slack-fake.ts';
 import { createStack, type Stack } from './stack.ts';
@@ -26,6 +28,8 @@ let server: { url: string; close(): Promise<void> };
 let eventsUrl: string;
 const errors: unknown[] = [];
 const warnings: string[] = [];
+/** The main adapter's look-ups of which message a thread reply is under. */
+const findRefs: string[] = [];
 const log = {
   info() {},
   debug() {},
@@ -45,6 +49,16 @@ async function count(table: 'people' | 'tickets' | 'inbound_deliveries'): Promis
     .executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** The Slack events still in the inbox (stored, not yet handled), or only `deliveryId`'s. */
+async function inInbox(deliveryId?: string): Promise<number> {
+  const r = await sql<{ n: number }>`select count(*)::int as n from inbound_inbox
+    where platform = 'slack' and (${deliveryId ?? null}::text is null or delivery_id = ${deliveryId ?? null})`.execute(stack.tdb.db);
+  return r.rows[0]!.n;
+}
+
+/** Waits until `deliveryId` left the inbox: its handling settled (engine committed, or ignored). */
+const leftInbox = (deliveryId: string) => until(`${deliveryId} out of the inbox`, async () => (await inInbox(deliveryId)) === 0);
 
 /** The button of `post` whose core action is `action` (and value, when given), as Slack renders it. */
 function button(post: Post, action: string, value?: string): { action_id: string; value?: string } {
@@ -135,9 +149,19 @@ const claim = (user: string, card: Post) =>
 beforeAll(async () => {
   stack = await createStack({ dispatcherBackoffMs: () => 100 });
   fake = await SlackFake.start({ users: { U_NEW: { realName: 'Nora New', locale: 'en-GB' } } });
+  // A short lease and a quick sweep, so the replays below happen within a test's time.
+  const outbox = stack.store.outbox;
+  const counted = Object.assign(Object.create(stack.store) as Store, {
+    outbox: Object.assign(Object.create(outbox) as typeof outbox, {
+      findRef: (...args: Parameters<typeof outbox.findRef>) => {
+        findRefs.push(args[2]);
+        return outbox.findRef(...args);
+      },
+    }),
+  });
   adapter = await startSlackAdapter(
     { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
-    { engine: stack.engine, store: stack.store, log },
+    { engine: stack.engine, store: counted, log, inbox: { leaseMs: 1000, sweepEveryMs: 100 } },
   );
   stack.setSender('slack', adapter.sender);
   server = await serveRoutes(adapter.routes);
@@ -213,20 +237,37 @@ describe('Slack adapter', () => {
       .execute();
     expect(comments).toEqual([{ body: 'Passo io domani & porto il cavo', internal: true }]);
 
-    const before = fake.calls.length;
+    // A second reply under the same card: the card is known, not looked up again.
     await send(
       eventCallback({
         type: 'message',
         channel: VOLUNTEERS,
         channel_type: 'channel',
         user: 'U_VERA',
-        text: 'chiacchiere',
-        ts: '1800000000.000003',
-        thread_ts: '1699999999.000001',
+        text: 'Ho trovato il cavo',
+        ts: '1800000000.000002',
+        thread_ts: ts,
       }),
     );
+    await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.user === 'U_VERA' && a.thread_ts === ts).at(1));
+    expect(findRefs.filter((r) => r === ts)).toHaveLength(1);
+
+    const before = fake.calls.length;
+    const chatter = eventCallback({
+      type: 'message',
+      channel: VOLUNTEERS,
+      channel_type: 'channel',
+      user: 'U_VERA',
+      text: 'chiacchiere',
+      ts: '1800000000.000003',
+      thread_ts: '1699999999.000001',
+    });
+    await send(chatter);
+    // Ignored, so out of the inbox with nothing done.
+    await leftInbox(String(chatter.json.event_id));
     await stack.settle();
     expect(fake.calls.slice(before)).toEqual([]);
+    expect(findRefs.filter((r) => r === '1699999999.000001')).toHaveLength(1);
   });
 
   it('the same event delivered twice (Slack retry) has one effect; a first contact gets a name and language', async () => {
@@ -234,12 +275,11 @@ describe('Slack adapter', () => {
     const [first, retry] = [await send(event), await send(event, { retryNum: 1 })];
     expect([first.status, retry.status]).toEqual([200, 200]);
     const answer = await fake.waitFor(() => fake.posts(dmChannelOf('U_NEW'))[0]);
-    // Both deliveries reached the engine (past Slack's answer, under load) before counting.
-    const seen = await until('both deliveries handled', () => {
-      const mine = stack.handled.filter((h) => h.deliveryId === event.json.event_id);
-      return mine.length >= 2 && mine;
-    });
-    expect(seen.map((h) => h.status)).toEqual(['handled', 'duplicate']);
+    // Both deliveries settled (the retry found the event stored, or met the engine's dedupe).
+    await leftInbox(String(event.json.event_id));
+    const seen = stack.handled.filter((h) => h.deliveryId === event.json.event_id).map((h) => h.status);
+    expect(seen.filter((s) => s === 'handled')).toHaveLength(1);
+    expect(seen.filter((s) => s !== 'handled' && s !== 'duplicate')).toEqual([]);
     await stack.settle();
     expect(fake.posts(dmChannelOf('U_NEW'))).toHaveLength(1);
     expect(unescape(answer.text)).toContain('You are not a member of an organisation yet');
@@ -376,6 +416,115 @@ describe('Slack adapter', () => {
   });
 });
 
+describe('Slack events inbox', () => {
+  it('answers an event once it is stored; an engine run that fails (database down) is replayed by the sweep and counts once', async () => {
+    await stack.settle();
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const results: string[] = [];
+    /** The real engine, held until the test releases it. */
+    class HeldEngine extends ConversationEngine {
+      override async handle(inbound: Inbound) {
+        await released;
+        const result = await super.handle(inbound);
+        results.push(result.status);
+        return result;
+      }
+    }
+    const engine = new HeldEngine({
+      registry: REGISTRY,
+      store: stack.store,
+      clock: stack.clock,
+      defaultLocale: 'it',
+      onWritten: () => stack.dispatcher.kick(),
+      isTransient: isTransientDatabaseError,
+    });
+    const held = await startSlackAdapter(
+      { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
+      { engine, store: stack.store, log, inbox: { leaseMs: 300, sweepEveryMs: 100 } },
+    );
+    const route = await serveRoutes(held.routes);
+    const outage = databaseOutage(stack.tdb.url);
+    const channel = dmChannelOf('U_ANNA');
+    const before = fake.posts(channel).length;
+    const event = eventCallback(dmEvent('U_ANNA', 'chisono'));
+    const id = String(event.json.event_id);
+    // Whichever process replays it (this one or the main adapter), what the engines made of it.
+    const outcomes = () => [...results, ...stack.handled.filter((h) => h.deliveryId === id).map((h) => h.status)];
+    try {
+      const r = await postSigned(`${route.url}/slack/events`, SECRET, event);
+      expect(r.status).toBe(200);
+      expect(r.ms).toBeLessThan(2000);
+      // Answered with the engine still held: the event was stored before the answer.
+      expect(await inInbox(id)).toBe(1);
+      expect(outcomes()).toEqual([]);
+      warnings.length = 0;
+      await outage.takeDown();
+      try {
+        release();
+        // Before the inbox, an event failing after Slack's answer was lost here.
+        await until('the engine run to fail', () => warnings.includes('inbox event not handled, left for the replay sweep'));
+      } finally {
+        await outage.bringUp();
+      }
+      await until('the replay', () => outcomes().length > 0);
+      await leftInbox(id);
+      expect(outcomes()).toEqual(['handled']);
+      await stack.settle();
+      expect(
+        fake
+          .posts(channel)
+          .slice(before)
+          .map((p) => unescape(p.text)),
+      ).toEqual([expect.stringContaining('Anna Bianchi')]);
+    } finally {
+      release();
+      await outage.bringUp();
+      await held.stop();
+      await route.close();
+      // The failed run was logged as such.
+      expect(errors.length).toBeGreaterThan(0);
+      errors.length = 0;
+    }
+  });
+
+  it('events a process left in the inbox when it died are replayed once their lease ran out, and count once', async () => {
+    await stack.settle();
+    const channel = dmChannelOf('U_BRUNO');
+    const before = fake.posts(channel).length;
+    const statuses = (id: string) => stack.handled.filter((h) => h.deliveryId === id).map((h) => h.status);
+    // Handled, but its process died before removing it from the inbox.
+    const done = eventCallback(dmEvent('U_BRUNO', 'chisono'));
+    const doneId = String(done.json.event_id);
+    expect((await send(done)).status).toBe(200);
+    await leftInbox(doneId);
+    expect(statuses(doneId)).toEqual(['handled']);
+    // Stored, and Slack answered, but never handled: its process died right after answering.
+    const lost = eventCallback(dmEvent('U_BRUNO', 'chisono'));
+    const lostId = String(lost.json.event_id);
+    const died = new Date(Date.now() - 5000);
+    const left = [done, lost].map((e) => ({
+      platform: 'slack' as const,
+      deliveryId: String(e.json.event_id),
+      payload: e.json,
+      receivedAt: died,
+      leasedUntil: died,
+    }));
+    expect((await stack.store.inbox.add(left)).sort()).toEqual([doneId, lostId].sort());
+    await leftInbox(lostId);
+    await leftInbox(doneId);
+    expect(statuses(lostId)).toEqual(['handled']);
+    expect(statuses(doneId)).toEqual(['handled', 'duplicate']);
+    await stack.settle();
+    expect(
+      fake
+        .posts(channel)
+        .slice(before)
+        .map((p) => unescape(p.text)),
+    ).toEqual([expect.stringContaining('Bruno Verdi'), expect.stringContaining('Bruno Verdi')]);
+  });
+});
+
 describe('Slack adapter in Socket Mode', () => {
   it('connects with the app token, acks envelopes and hands events and commands to the engine', async () => {
     const socket = await startSlackAdapter(
@@ -402,6 +551,39 @@ describe('Slack adapter in Socket Mode', () => {
       const refusals = fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && a.user === 'U_ANNA').length;
       await fake.waitFor(() => fake.ok('chat.postEphemeral', (a) => a.channel === GENERAL && a.user === 'U_ANNA').length > refusals);
     } finally {
+      await socket.stop();
+    }
+  });
+
+  it('stores an event in the inbox before acknowledging its envelope, and removes it once handled', async () => {
+    let release!: () => void;
+    const released = new Promise<void>((r) => (release = r));
+    const handled: string[] = [];
+    class HeldEngine extends ConversationEngine {
+      override async handle(inbound: Inbound) {
+        await released;
+        const result = await super.handle(inbound);
+        handled.push(result.status);
+        return result;
+      }
+    }
+    const engine = new HeldEngine({ registry: REGISTRY, store: stack.store, clock: stack.clock, defaultLocale: 'it' });
+    const socket = await startSlackAdapter(
+      { botToken: fake.token, appToken: 'xapp-test', apiUrl: fake.apiUrl },
+      { engine, store: stack.store, log },
+    );
+    try {
+      const event = eventCallback(dmEvent('U_ANNA', 'chisono'));
+      const id = String(event.json.event_id);
+      expect(await fake.socketSend('events_api', event.json, 'env-stored')).toEqual({});
+      // Acknowledged while the engine is held: stored first.
+      expect(await inInbox(id)).toBe(1);
+      expect(handled).toEqual([]);
+      release();
+      await leftInbox(id);
+      expect(handled).toEqual(['handled']);
+    } finally {
+      release();
       await socket.stop();
     }
   });
@@ -507,10 +689,10 @@ describe('Slack adapter acknowledgement and shutdown', () => {
     }
   });
 
-  it('a redelivery reaching another process while the first delivery is still in its transaction counts once', async () => {
+  it('a replay reaching another process while the first delivery is still in its transaction counts once; a redelivery meanwhile is left to them', async () => {
     await stack.settle();
-    // Process A records the delivery id, then is held before committing: its 2.5 s cap answers
-    // Slack meanwhile. Slack's retry reaches process B (the main adapter) during that window.
+    // Process A stores the event and answers Slack at once, then is held before committing,
+    // past its (short) lease: process B (the main adapter) replays the event from the inbox.
     let inTransaction!: () => void;
     const reached = new Promise<void>((r) => (inTransaction = r));
     let commit!: () => void;
@@ -541,27 +723,27 @@ describe('Slack adapter acknowledgement and shutdown', () => {
     });
     const a = await startSlackAdapter(
       { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
-      { engine: engineA, store: stack.store, log },
+      { engine: engineA, store: stack.store, log, inbox: { leaseMs: 300, sweepEveryMs: 60_000 } },
     );
     const routeA = await serveRoutes(a.routes);
     const channel = dmChannelOf('U_BRUNO');
     const before = fake.posts(channel).length;
     const event = eventCallback(dmEvent('U_BRUNO', 'chisono'));
+    const id = String(event.json.event_id);
     try {
-      const firstAnswer = postSigned(`${routeA.url}/slack/events`, SECRET, event);
+      expect((await postSigned(`${routeA.url}/slack/events`, SECRET, event)).status).toBe(200);
       await reached;
-      expect((await firstAnswer).status).toBe(200); // the answer cap, with the transaction still open
       expect(handledByA).toEqual([]);
-
-      let retried = false;
-      const retry = send(event, { retryNum: 1 }).finally(() => (retried = true));
-      // B's dedupe waits on A's uncommitted delivery row (or B finished: the checks below tell).
-      await lockWaiters(stack.tdb.db, 1, () => retried);
+      // Slack's own redelivery finds the event stored: answered, and left to whoever holds it.
+      expect((await send(event, { retryNum: 1 })).status).toBe(200);
+      // B's replay waits on A's uncommitted delivery row (or B finished: the checks below tell).
+      await lockWaiters(stack.tdb.db, 1, () => stack.handled.some((h) => h.deliveryId === id));
       commit();
-      expect((await retry).status).toBe(200);
       await until('process A to finish', () => handledByA.length > 0);
+      await until('the replay to finish', () => stack.handled.some((h) => h.deliveryId === id));
       expect(handledByA).toEqual(['handled']);
-      expect(stack.handled.filter((h) => h.deliveryId === event.json.event_id).map((h) => h.status)).toEqual(['duplicate']);
+      expect(stack.handled.filter((h) => h.deliveryId === id).map((h) => h.status)).toEqual(['duplicate']);
+      await leftInbox(id);
       await stack.settle();
       expect(
         fake
@@ -591,9 +773,13 @@ describe('Slack adapter acknowledgement and shutdown', () => {
     // The failure was logged (and only that): the engine could not reach the database.
     expect(errors.length).toBeGreaterThan(0);
     errors.length = 0;
+    // Nothing was stored: the redelivery is the event's first handling.
+    expect(await inInbox(String(event.json.event_id))).toBe(0);
     const before = fake.posts(dmChannelOf('U_ANNA')).length;
     expect((await send(event, { retryNum: 1 })).status).toBe(200);
     expect((await send(event, { retryNum: 2 })).status).toBe(200);
+    await leftInbox(String(event.json.event_id));
+    expect(stack.handled.filter((h) => h.deliveryId === event.json.event_id && h.status === 'handled')).toHaveLength(1);
     await stack.settle();
     expect(fake.posts(dmChannelOf('U_ANNA')).length).toBe(before + 1);
   });

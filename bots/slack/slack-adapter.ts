@@ -1,12 +1,14 @@
-import { App } from '@slack/bolt';
+import { App, type ReceiverEvent } from '@slack/bolt';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { ChatSender } from '../../core/kernel/outbox.ts';
 import type { Store } from '../../core/kernel/ports.ts';
 import { retryWithBackoff } from '../kit/engine-retry.ts';
+import { EventInbox } from '../kit/event-inbox.ts';
 import type { HttpRoute } from '../kit/http-route.ts';
 import { KeyedQueue } from '../kit/keyed-queue.ts';
 import { boltLogger, type SlackAdapterLog } from './bolt-logger.ts';
+import { ExpiringCache } from './expiring-cache.ts';
 import {
   blockAction,
   directMessage,
@@ -43,9 +45,32 @@ export interface SlackAdapterConfig {
 
 export interface SlackAdapterDeps {
   readonly engine: ConversationEngine;
-  /** Who is known already (skips `users.info`), which threads are under our messages; the DM channels learned are stored. */
-  readonly store: Pick<Store, 'people' | 'outbox' | 'deliveryContext'>;
+  /**
+   * Who is known already (skips `users.info`), which threads are under our messages; the DM
+   * channels learned are stored; Events API events wait in the inbox until handled.
+   */
+  readonly store: Pick<Store, 'people' | 'outbox' | 'deliveryContext' | 'inbox'>;
   readonly log: SlackAdapterLog;
+  /** The inbox's lease and replay sweep period (bots/kit/event-inbox.ts; defaults 30 s and 10 s). */
+  readonly inbox?: { readonly leaseMs?: number; readonly sweepEveryMs?: number };
+}
+
+/**
+ * Bolt's app, with Events API events stored in the inbox before Slack is answered: over HTTP
+ * and in Socket Mode alike, `processEvent` (what the receiver calls once the request is
+ * verified) stores the event, acknowledges it and resolves; Bolt's own processing of it runs
+ * afterwards through `processStored`. Clicks and slash commands go straight to Bolt.
+ */
+class InboxApp extends App {
+  intercept: ((event: ReceiverEvent) => Promise<void> | undefined) | undefined;
+
+  override processEvent(event: ReceiverEvent): Promise<void> {
+    return this.intercept?.(event) ?? super.processEvent(event);
+  }
+
+  processStored(body: Record<string, unknown>): Promise<void> {
+    return super.processEvent({ body, ack: async () => {} });
+  }
 }
 
 export interface SlackAdapter {
@@ -75,7 +100,7 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
 
   const clientOptions = slackClientOptions(config.apiUrl);
   const receiver = socketMode ? undefined : new SlackRouteReceiver({ signingSecret: config.signingSecret ?? '', log });
-  const app = new App({
+  const app = new InboxApp({
     token: config.botToken,
     clientOptions,
     logger: boltLogger(log),
@@ -90,24 +115,40 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
   });
 
   const sender = new SlackSender(app.client, store.deliveryContext);
-  const users = new SlackUsers(app.client, store.people, log);
+  const users = new SlackUsers(app.client, store.people, log, store.deliveryContext);
   // One chain per person in a conversation: two quick messages reach the engine in order.
   const work = new KeyedQueue();
   const stopping = new AbortController();
+  /**
+   * Messages of ours that replies come under (a ticket's card): a message's reference never
+   * changes once recorded, so a discussion under one card looks it up once. Misses are not
+   * kept: the card's ts may be recorded a moment after its first reply.
+   */
+  const ours = new ExpiringCache<string, true>(60 * 60_000, 10_000);
+  const underOurMessage = async (channel: string, ts: string): Promise<boolean> => {
+    const key = `${channel}:${ts}`;
+    if (ours.get(key)) return true;
+    if ((await store.outbox.findRef('slack', channel, ts)) === undefined) return false;
+    ours.set(key, true);
+    return true;
+  };
 
   /**
    * Who sent it, the text in the core's terms, then the engine; settles when the engine did.
-   * `prepare` (a write the answer's delivery needs) runs alongside the look-ups, before the engine.
+   * `dmChannel`: the DM it came from, stored (the answer is delivered there) with the look-up of
+   * its sender, before the engine, unless this process stored it already.
    */
   const handle = (
     draft: InboundDraft | undefined,
-    opts: { check?: () => Promise<boolean>; prepare?: () => Promise<void>; retry?: boolean } = {},
+    opts: { check?: () => Promise<boolean>; dmChannel?: string; retry?: boolean } = {},
   ): Promise<void> => {
     if (!draft) return Promise.resolve();
     const once = async () => {
       if (opts.check && !(await opts.check())) return;
       const mentioned = draft.text ? mentionedUsers(draft.text) : [];
-      const [from, handles] = await Promise.all([users.sender(draft.userId), users.handles(mentioned), opts.prepare?.()]);
+      const dm = opts.dmChannel !== undefined && !sender.knowsDm(draft.userId, opts.dmChannel) ? opts.dmChannel : undefined;
+      const [from, handles] = await Promise.all([users.sender(draft.userId, dm), users.handles(mentioned)]);
+      if (dm !== undefined) sender.learnedDm(draft.userId, dm);
       const inbound: Inbound = {
         platform: 'slack',
         deliveryId: draft.deliveryId,
@@ -135,19 +176,18 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     });
   };
 
-  // Events: the HTTP receiver answers Slack only once the engine committed (or at its 2.5 s
-  // deadline), and 500 when the engine could not run (database down), so Slack redelivers the
-  // event later and the dedupe makes the redelivery count once.
+  // Events reach these listeners from the inbox (see `inbox` below): Slack was answered already.
+  // A listener that throws (the engine could not run) leaves the event there for the replay sweep.
   app.event('message', async ({ event, body, context }) => {
     const e = event as unknown as Record<string, unknown>;
     const dm = directMessage(e, body.event_id);
     // Stored before the engine writes the answer: whichever process delivers it posts there.
-    if (dm) return handle(dm, { prepare: () => sender.rememberDm(dm.userId, dm.conversation.id) });
+    if (dm) return handle(dm, { dmChannel: dm.conversation.id });
     const reply = threadReply(e, body.event_id, context.botUserId);
     // Only threads under the bot's own messages (ticket cards) are conversations with the bot.
     if (reply)
       await handle(reply, {
-        check: async () => (await store.outbox.findRef('slack', reply.conversation.id, reply.conversation.threadId ?? '')) !== undefined,
+        check: () => underOurMessage(reply.conversation.id, reply.conversation.threadId ?? ''),
       });
   });
   app.event('app_mention', async ({ event, body, context }) => {
@@ -181,8 +221,26 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
   app.action(/.+/, async ({ ack, body }) => handleThenAck(blockAction(body as unknown as Record<string, unknown>), ack));
   app.command(/.+/, async ({ ack, command }) => handleThenAck(slashCommand(command as unknown as Record<string, unknown>), ack));
 
+  // Events API events: stored (one statement) and answered at once, then handled; an event whose
+  // handling failed (the database away) or whose process died stays in the inbox and is replayed
+  // by a sweep once its lease ran out, and the engine's dedupe makes a replay count once. A failed
+  // store answers 500 (HTTP) or leaves the envelope unacknowledged (Socket Mode): Slack redelivers.
+  const inbox = new EventInbox({
+    platform: 'slack',
+    repo: store.inbox,
+    handle: (payload) => app.processStored(payload as Record<string, unknown>),
+    log,
+    ...(deps.inbox?.leaseMs !== undefined ? { leaseMs: deps.inbox.leaseMs } : {}),
+    ...(deps.inbox?.sweepEveryMs !== undefined ? { sweepEveryMs: deps.inbox.sweepEveryMs } : {}),
+  });
+  app.intercept = ({ body, ack }) => {
+    if (body.type !== 'event_callback' || typeof body.event_id !== 'string') return undefined;
+    return inbox.receive(body.event_id, body, () => ack());
+  };
+
   await app.init();
   await app.start();
+  inbox.start();
   log.info({ mode: socketMode ? 'socket' : 'http' }, 'slack adapter started');
 
   let stopped: Promise<void> | undefined;
@@ -193,6 +251,7 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
       (stopped ??= (async () => {
         stopping.abort();
         await app.stop();
+        await inbox.stop();
         await work.idle();
       })()),
   };

@@ -110,7 +110,8 @@ export class SlackRouteReceiver implements Receiver {
       respond(res, 200, response);
     };
     // Bolt acks Events API requests before running the listeners; we hold that answer until
-    // the listeners are done, so a failure can still answer 500 and Slack redelivers.
+    // `processEvent` resolved, which the adapter makes the moment the event is stored in its
+    // inbox, so a failure to store it still answers 500 and Slack redelivers.
     const isEvent = body.type === 'event_callback';
     const ack = async (response?: unknown): Promise<void> => {
       if (!isEvent) answer(response);

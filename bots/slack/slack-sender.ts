@@ -84,8 +84,21 @@ export class SlackSender implements ChatSender {
 
   /** Records the DM channel of a user seen writing to the bot (in the database, for every process). */
   async rememberDm(userId: string, channelId: string): Promise<void> {
-    if (this.dmChannels.get(userId) === channelId) return;
+    if (this.knowsDm(userId, channelId)) return;
     await this.context.rememberDmChannel('slack', userId, channelId, this.now());
+    this.learnedDm(userId, channelId);
+  }
+
+  /**
+   * Whether this process stored that DM channel of the user already: the write is the same every
+   * time, so it is made once per process while the channel does not change.
+   */
+  knowsDm(userId: string, channelId: string): boolean {
+    return this.dmChannels.get(userId) === channelId;
+  }
+
+  /** A DM channel stored in the database by the adapter (`SlackUsers.sender`): delivered there without a query. */
+  learnedDm(userId: string, channelId: string): void {
     this.dmChannels.set(userId, channelId);
   }
 

@@ -1,6 +1,8 @@
 import type { webApi } from '@slack/bolt';
+import type { DeliveryContextRepository } from '../../core/kernel/delivery-context.ts';
 import type { Inbound } from '../../core/kernel/message.ts';
 import type { PeopleRepository } from '../../core/kernel/ports.ts';
+import { Batcher } from '../kit/batcher.ts';
 import { ExpiringCache } from './expiring-cache.ts';
 
 interface Profile {
@@ -21,20 +23,44 @@ export class SlackUsers {
   private readonly profiles = new ExpiringCache<string, Profile>(10 * 60_000, 10_000);
   /** Accounts Sportello already knows: no database look-up for them on every event. */
   private readonly known = new ExpiringCache<string, true>(10 * 60_000, 50_000);
+  /**
+   * The others are looked up together, one statement for the events arriving meanwhile, which
+   * also stores the DM channels to remember.
+   */
+  private readonly lookups: Batcher<{ readonly userId: string; readonly dmChannel?: string }, boolean>;
 
   constructor(
     private readonly client: webApi.WebClient,
-    private readonly people: Pick<PeopleRepository, 'findIdentity' | 'findPerson'>,
+    private readonly people: Pick<PeopleRepository, 'findIdentity' | 'findPerson' | 'knownAccounts'>,
     private readonly log: UsersLog,
-  ) {}
+    context: Pick<DeliveryContextRepository, 'rememberDmChannels'>,
+    now: () => Date = () => new Date(),
+  ) {
+    this.lookups = new Batcher(async (items) => {
+      const userIds = items.map((i) => i.userId);
+      const channels = items.flatMap((i) => (i.dmChannel === undefined ? [] : [{ userId: i.userId, channelId: i.dmChannel }]));
+      const found = new Set(
+        channels.length > 0
+          ? await context.rememberDmChannels('slack', channels, now(), userIds)
+          : await this.people.knownAccounts('slack', userIds),
+      );
+      return userIds.map((id) => found.has(id));
+    });
+  }
 
-  async sender(userId: string): Promise<Inbound['sender']> {
-    if (this.known.get(userId) || (await this.people.findIdentity('slack', userId))) {
-      this.known.set(userId, true);
-      return { externalId: userId };
+  /**
+   * Who sent an event. `rememberDm`: the DM channel it came from, to be stored (the DM's answer
+   * is delivered there, by whichever process) in the same statement as the look-up; resolves
+   * once it is.
+   */
+  async sender(userId: string, rememberDm?: string): Promise<Inbound['sender']> {
+    const cached = this.known.get(userId);
+    if (!cached || rememberDm !== undefined) {
+      const found = await this.lookups.run({ userId, ...(rememberDm !== undefined ? { dmChannel: rememberDm } : {}) });
+      if (!cached && !found) return { externalId: userId, ...(await this.profile(userId)) };
     }
-    const profile = await this.profile(userId);
-    return { externalId: userId, ...profile };
+    this.known.set(userId, true);
+    return { externalId: userId };
   }
 
   /** Sportello handles of the given Slack users, for those Sportello knows. */

@@ -35,6 +35,17 @@ export interface DeliveryContextRepository {
   /** The DM channel a platform gave `userId`, learned from an inbound DM or opened by a sender. */
   findDmChannel(platform: Platform, userId: string): Promise<string | undefined>;
   rememberDmChannel(platform: Platform, userId: string, channelId: string, at: Date): Promise<void>;
+  /**
+   * `rememberDmChannel` for several users (a user given twice: the last channel), and in the same
+   * statement which of `askKnown` have an identity on the platform (`PeopleRepository.knownAccounts`):
+   * the two things an adapter needs about the sender of a DM before the engine runs.
+   */
+  rememberDmChannels(
+    platform: Platform,
+    channels: readonly { readonly userId: string; readonly channelId: string }[],
+    at: Date,
+    askKnown?: readonly string[],
+  ): Promise<string[]>;
   /** Records an acknowledged interaction; answers go through the newest live one of the user in that conversation. */
   rememberInteraction(i: PendingInteraction): Promise<void>;
   /**

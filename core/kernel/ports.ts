@@ -25,6 +25,8 @@ export interface PeopleRepository {
   listPeopleWithRole(role: Role): Promise<Person[]>;
   setLocale(personId: string, locale: Locale): Promise<void>;
   findIdentity(platform: Platform, externalId: string): Promise<Identity | undefined>;
+  /** Which of these platform accounts have an identity (one statement). */
+  knownAccounts(platform: Platform, externalIds: readonly string[]): Promise<string[]>;
   /** The account's identity, its person and the person's active grants (oldest first), read at once. */
   findSender(platform: Platform, externalId: string): Promise<Sender | undefined>;
   /** Links (or re-links) a platform account to a person. */

@@ -20,6 +20,7 @@ import * as webClientIds from './0017-web-client-ids.ts';
 import * as privacy from './0018-privacy.ts';
 import * as outboxFate from './0019-outbox-fate.ts';
 import * as outboxFailures from './0020-outbox-failures.ts';
+import * as inboundInbox from './0021-inbound-inbox.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -40,4 +41,5 @@ export const migrations: Record<string, Migration> = {
   '0018-privacy': privacy,
   '0019-outbox-fate': outboxFate,
   '0020-outbox-failures': outboxFailures,
+  '0021-inbound-inbox': inboundInbox,
 };

@@ -1,0 +1,104 @@
+/**
+ * The inbox of verified platform events on PostgreSQL (core/kernel/inbox.ts), with the two
+ * look-ups the Slack adapter batches: DM channels remembered together, known accounts read together.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPerson } from '../core/people/register.ts';
+import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
+import { createDatabase } from './database.ts';
+import { KyselyStore } from './kysely-store.ts';
+
+let tdb: TestDatabase;
+/** Two processes: each its own pool on the same database. */
+let a: KyselyStore;
+let b: KyselyStore;
+let closeB: () => Promise<void>;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  a = new KyselyStore(tdb.db);
+  const other = createDatabase(tdb.url, { max: 5 });
+  b = new KyselyStore(other);
+  closeB = () => other.destroy();
+});
+
+afterAll(async () => {
+  await closeB?.();
+  await tdb?.drop();
+});
+
+const t = (s: number) => new Date(Date.UTC(2026, 2, 2, 9, 0, s));
+const entry = (id: string, receivedS: number, leasedUntilS: number) => ({
+  platform: 'slack' as const,
+  deliveryId: id,
+  payload: { event_id: id, event: { text: `testo ${id}` } },
+  receivedAt: t(receivedS),
+  leasedUntil: t(leasedUntilS),
+});
+
+describe('InboxRepository', () => {
+  it('stores an event once: a redelivery, or the same id twice in one batch, is reported as stored already', async () => {
+    expect((await a.inbox.add([entry('Ev1', 0, 30), entry('Ev2', 1, 31), entry('Ev1', 2, 32)])).sort()).toEqual(['Ev1', 'Ev2']);
+    expect(await b.inbox.add([entry('Ev1', 3, 33), entry('Ev3', 3, 33)])).toEqual(['Ev3']);
+    await a.inbox.remove('slack', ['Ev1', 'Ev2', 'Ev3']);
+  });
+
+  it('leases only events whose lease ran out, oldest first, to one process at a time; removed ones are gone', async () => {
+    await a.inbox.add([entry('Ev10', 10, 40), entry('Ev11', 5, 40), entry('Ev12', 12, 100)]);
+    expect(await a.inbox.lease('slack', t(39), 10, t(69))).toEqual([]);
+    const [first, second] = await Promise.all([a.inbox.lease('slack', t(41), 10, t(71)), b.inbox.lease('slack', t(41), 10, t(71))]);
+    const taken = [...first, ...second];
+    // Each event to one of them; Ev12 is still held by its receiver.
+    expect(taken.map((e) => e.deliveryId).sort()).toEqual(['Ev10', 'Ev11']);
+    expect(taken.find((e) => e.deliveryId === 'Ev10')).toMatchObject({
+      platform: 'slack',
+      payload: { event_id: 'Ev10', event: { text: 'testo Ev10' } },
+      receivedAt: t(10),
+      attempts: 1,
+    });
+    // Leased again once that lease ran out, counting a second attempt.
+    expect((await a.inbox.lease('slack', t(72), 10, t(102))).map((e) => [e.deliveryId, e.attempts])).toEqual([
+      ['Ev11', 2],
+      ['Ev10', 2],
+    ]);
+    await a.inbox.remove('slack', ['Ev10', 'Ev11']);
+    expect((await a.inbox.lease('slack', t(200), 10, t(230))).map((e) => e.deliveryId)).toEqual(['Ev12']);
+    await a.inbox.remove('slack', ['Ev12']);
+    expect(await a.inbox.lease('slack', t(300), 10, t(330))).toEqual([]);
+  });
+});
+
+describe('batched look-ups of the Slack adapter', () => {
+  it('remembers several DM channels in one statement, the last one given for a user', async () => {
+    expect(
+      await a.deliveryContext.rememberDmChannels(
+        'slack',
+        [
+          { userId: 'U1', channelId: 'D1' },
+          { userId: 'U2', channelId: 'D2' },
+          { userId: 'U1', channelId: 'D1b' },
+        ],
+        t(0),
+      ),
+    ).toEqual([]);
+    expect([await b.deliveryContext.findDmChannel('slack', 'U1'), await b.deliveryContext.findDmChannel('slack', 'U2')]).toEqual([
+      'D1b',
+      'D2',
+    ]);
+  });
+
+  it('tells which accounts are known, in one statement', async () => {
+    await a.transaction(async (repos) => {
+      const p = await createPerson(repos, { now: () => t(0) }, { displayName: 'Anna Bianchi', locale: 'it' });
+      await repos.people.linkIdentity({ platform: 'slack', externalId: 'U_KNOWN', personId: p.id, lastSeenAt: t(0) });
+    });
+    expect(await b.people.knownAccounts('slack', ['U_KNOWN', 'U_OTHER', 'U_KNOWN'])).toEqual(['U_KNOWN']);
+    expect(await b.people.knownAccounts('telegram', ['U_KNOWN'])).toEqual([]);
+    expect(await b.people.knownAccounts('slack', [])).toEqual([]);
+    // The DM channel of a DM's sender stored, and whether they are known, in one statement.
+    expect(
+      await b.deliveryContext.rememberDmChannels('slack', [{ userId: 'U_KNOWN', channelId: 'D_K' }], t(1), ['U_KNOWN', 'U_OTHER']),
+    ).toEqual(['U_KNOWN']);
+    expect(await a.deliveryContext.findDmChannel('slack', 'U_KNOWN')).toBe('D_K');
+  });
+});
