@@ -6,6 +6,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import type { CustomTypesConfig } from 'pg';
 import pg from 'pg';
 import { migrations } from './migrations/index.ts';
+import { pipelineTransactions } from './pipelined-client.ts';
 import { prepareMarkedStatements } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
@@ -41,6 +42,8 @@ export function createDatabase(url: string, opts: { max?: number; log?: DbLog } 
     types: TYPES,
     // Without it a connect to an unroutable host hangs until the OS gives up (minutes).
     connectionTimeoutMillis: 5_000,
+    // A statement goes out without waiting for the answer to the one before (db/pipelined-client.ts).
+    pipeline: true,
   });
   // An idle client losing its server emits 'error' on the pool; unhandled, it would crash the
   // process. The next query fails and reports anyway, so logging is enough.
@@ -51,6 +54,7 @@ export function createDatabase(url: string, opts: { max?: number; log?: DbLog } 
   pool.on('connect', (client) => {
     client.on('error', (err) => opts.log?.warn({ err: describeError(err) }, 'database connection lost'));
     prepareMarkedStatements(client);
+    pipelineTransactions(client);
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

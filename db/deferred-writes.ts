@@ -63,15 +63,36 @@ export class DeferredWrites {
     await this.flushing;
   }
 
-  private async run(writes: readonly DeferrableWrite[]): Promise<void> {
-    // PostgreSQL runs every data-modifying CTE once, referenced or not.
-    const statement =
-      writes.length === 1
-        ? sql`${sql.raw(PREPARED)} ${writes[0]}`
-        : sql`${sql.raw(PREPARED)} with ${sql.join(
-            writes.map((w, i) => sql`${sql.ref(`w${i}`)} as (${w})`),
-            sql`, `,
-          )} select 1`;
-    await statement.execute(this.trx);
+  /**
+   * For the commit: sends what is queued and resolves once it is on the connection, before its
+   * answer, with `outcome` (rejects as the statement failed; the commit sent behind it then rolls
+   * back). The commit leaves in the same write (db/pipelined-client.ts).
+   */
+  async submit(): Promise<{ readonly outcome: Promise<void> }> {
+    while (this.flushing) await this.flushing;
+    if (this.pending.size === 0) return { outcome: Promise.resolve() };
+    const compiled = statementOf([...this.pending.values()].map((build) => build())).compile(this.trx);
+    this.pending.clear();
+    let outcome: Promise<void> = Promise.resolve();
+    await this.trx.getExecutor().provideConnection(async (connection) => {
+      outcome = connection.executeQuery(compiled).then(() => undefined);
+      outcome.catch(() => undefined); // read by the caller after the commit
+    });
+    return { outcome };
   }
+
+  private async run(writes: readonly DeferrableWrite[]): Promise<void> {
+    await statementOf(writes).execute(this.trx);
+  }
+}
+
+/** The writes as one statement. */
+function statementOf(writes: readonly DeferrableWrite[]): RawBuilder<unknown> {
+  // PostgreSQL runs every data-modifying CTE once, referenced or not.
+  return writes.length === 1
+    ? sql`${sql.raw(PREPARED)} ${writes[0]}`
+    : sql`${sql.raw(PREPARED)} with ${sql.join(
+        writes.map((w, i) => sql`${sql.ref(`w${i}`)} as (${w})`),
+        sql`, `,
+      )} select 1`;
 }

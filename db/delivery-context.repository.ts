@@ -160,6 +160,18 @@ export class DeliveryContextRepository implements DeliveryContextRepositoryPort 
     await this.db.deleteFrom('platform_interactions').where('platform', '=', platform).where('token', '=', token).execute();
   }
 
+  async liveInteractionUsers(platform: Platform, channelKey: string, now: Date): Promise<{ userId: string; expiresAt: Date }[]> {
+    const rows = await this.db
+      .selectFrom('platform_interactions')
+      .select(['user_id', (eb) => eb.fn.max('expires_at').as('expires_at')])
+      .where('platform', '=', platform)
+      .where('channel_key', '=', channelKey)
+      .where('expires_at', '>', now)
+      .groupBy('user_id')
+      .execute();
+    return rows.map((r) => ({ userId: r.user_id, expiresAt: r.expires_at }));
+  }
+
   async purgeExpiredInteractions(now: Date): Promise<number> {
     const r = await this.db.deleteFrom('platform_interactions').where('expires_at', '<=', now).executeTakeFirst();
     return Number(r.numDeletedRows);

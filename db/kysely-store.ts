@@ -124,12 +124,22 @@ export class KyselyStore implements Store {
     opts: { readonly onCommit?: (written: Written) => void } = {},
   ): Promise<T> {
     const tally: WriteTally = { outbox: 0, slaEvents: 0 };
-    const result = await this.db.transaction().execute(async (trx) => {
-      const deferred = new DeferredWrites(trx);
-      const result = await work(reposFor(deferred.guarded, tally, deferred));
-      await deferred.flush();
-      return result;
-    });
+    // The last deferred writes go out with the commit, in one write: when they fail, the commit
+    // answers ROLLBACK, and their error is the one to report.
+    let written: Promise<void> | undefined;
+    let result: T;
+    try {
+      result = await this.db.transaction().execute(async (trx) => {
+        const deferred = new DeferredWrites(trx);
+        const result = await work(reposFor(deferred.guarded, tally, deferred));
+        written = (await deferred.submit()).outcome;
+        return result;
+      });
+    } catch (err) {
+      await written;
+      throw err;
+    }
+    await written;
     opts.onCommit?.({ ...tally });
     return result;
   }

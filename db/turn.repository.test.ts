@@ -103,7 +103,7 @@ describe('TurnRepository.open', () => {
     release();
     const [, seen] = await Promise.all([first, second]);
     expect(order).toEqual(['released', 'first done', 'second opened']);
-    // The opening statement's snapshot predates that commit: the dialog is read again.
+    // The dialog is read by the statement behind the opening one, whose snapshot follows that commit.
     expect(seen).toEqual({ step: 'nuovo' });
   });
 });

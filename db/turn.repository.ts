@@ -7,10 +7,10 @@ import { type SenderRow, toSender } from './people.repository.ts';
 import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
-type OpeningRow = Partial<SenderRow> & { readonly fresh: boolean; readonly dialog_state: unknown; readonly dialog_expires_at: Date | null };
+type OpeningRow = Partial<SenderRow> & { readonly fresh: boolean };
 
 /**
- * The first statement of every inbound event's transaction: what `deliveries.markSeen`,
+ * The first statements of every inbound event's transaction: what `deliveries.markSeen`,
  * `people.findSender` and `dialogs.get` would do in three round trips, in one.
  */
 export class TurnRepository implements TurnRepositoryPort {
@@ -23,8 +23,11 @@ export class TurnRepository implements TurnRepositoryPort {
    * The insert comes first: a concurrent duplicate waits on its unique key until the first
    * delivery commits or rolls back (as `markSeen`). The advisory lock is taken on the inserted
    * row only, so a duplicate takes none, and always after the insert, so two events of one
-   * conversation never wait on each other in a cycle; the dialog row is read after the lock
-   * (the lateral join on it), FOR UPDATE, as `dialogs.get` does.
+   * conversation never wait on each other in a cycle. The dialog row is read by a second
+   * statement, sent with the first without waiting for it (one write, see
+   * db/pipelined-client.ts): it starts once the first holds the lock, so its snapshot sees a
+   * dialog another transaction committed while the first waited for it, and it locks the row
+   * FOR UPDATE, as `dialogs.get` does. (A duplicate reads it too and ignores it.)
    */
   async open(q: {
     readonly platform: Platform;
@@ -33,16 +36,13 @@ export class TurnRepository implements TurnRepositoryPort {
     readonly dialogKey: string;
     readonly at: Date;
   }): Promise<{ readonly sender: Sender | undefined } | undefined> {
-    const { rows } = await sql<OpeningRow>`${sql.raw(PREPARED)}
+    const opening = sql<OpeningRow>`${sql.raw(PREPARED)}
       with seen as (
         insert into inbound_deliveries (platform, delivery_id, seen_at) values (${q.platform}, ${q.deliveryId}, ${q.at})
         on conflict (platform, delivery_id) do nothing
         returning 1 as one
-      ), dialog as (
-        select d.state, d.expires_at
-        from (select pg_advisory_xact_lock(hashtextextended(${q.dialogKey}, 0))::text as locked from seen) l
-        cross join lateral (select state, expires_at from dialogs
-          where key = ${q.dialogKey} and expires_at > ${q.at} and l.locked is not null for update) d
+      ), locked as (
+        select pg_advisory_xact_lock(hashtextextended(${q.dialogKey}, 0))::text as locked from seen
       ), sender as (
         select i.last_seen_at, p.id, p.handle, p.display_name, p.email, p.phone, p.locale, p.created_at, g.id as grant_id, g.role, g.organisation_id, g.vendor_id, g.expires_at,
           g.granted_by, g.granted_at, g.reason
@@ -51,16 +51,22 @@ export class TurnRepository implements TurnRepositoryPort {
         left join role_grants g on g.person_id = p.id and g.revoked_at is null
         where i.platform = ${q.platform} and i.external_id = ${q.externalId}
       )
-      select exists (select 1 from seen) as fresh, (select state from dialog) as dialog_state,
-        (select expires_at from dialog) as dialog_expires_at, sender.*
+      select exists (select 1 from locked) as fresh, sender.*
       from (select 1) one left join sender on true
-      order by sender.granted_at, sender.grant_id`.execute(this.db);
-    const first = rows[0];
+      order by sender.granted_at, sender.grant_id`.compile(this.db);
+    const dialog = sql<DialogRow>`${sql.raw(PREPARED)} select state, expires_at from dialogs
+      where key = ${q.dialogKey} and expires_at > ${q.at} for update`.compile(this.db);
+    const [opened, read] = await this.db.getExecutor().provideConnection(async (connection) => {
+      const both = [connection.executeQuery<OpeningRow>(opening), connection.executeQuery<DialogRow>(dialog)] as const;
+      const [a, b] = await Promise.allSettled(both);
+      if (a.status === 'rejected') throw a.reason;
+      if (b.status === 'rejected') throw b.reason;
+      return [a.value.rows, b.value.rows] as const;
+    });
+    const first = opened[0];
     if (!first?.fresh) return undefined;
-    const dialog: DialogRow | undefined =
-      first.dialog_expires_at === null ? undefined : { state: first.dialog_state, expires_at: first.dialog_expires_at };
-    this.held?.locked(q.dialogKey, dialog);
-    const known = first.id === undefined || first.id === null ? [] : (rows as SenderRow[]);
+    this.held?.set(q.dialogKey, read[0]);
+    const known = first.id === undefined || first.id === null ? [] : (opened as SenderRow[]);
     return { sender: toSender(q.platform, q.externalId, known) };
   }
 }

@@ -181,6 +181,28 @@ describe('discord adapter', () => {
     expect(fake.posted(dm(vito)).filter((m) => m.content.includes('già stato preso'))).toHaveLength(0);
   });
 
+  it('a DM is answered without asking the database for an interaction of that user; a slash command in a DM still replaces its placeholder', async () => {
+    const user = fake.user('Utente Senza Comandi');
+    const context = stack.store.deliveryContext;
+    const claim = context.claimInteraction.bind(context);
+    const claimedFor: string[] = [];
+    context.claimInteraction = (platform, userId, ...rest) => {
+      claimedFor.push(userId);
+      return claim(platform, userId, ...rest);
+    };
+    try {
+      fake.dm(user, 'aiuto');
+      await botMessage(dm(user), 0, 'help');
+      expect(claimedFor.filter((u) => u === user.id)).toEqual([]);
+      const slash = fake.slash(user, undefined, 'aiuto');
+      await fake.waitFor(() => fake.answers(slash.token).find((m) => m.embeds.length > 0), WAIT_MS, 'slash answer');
+      expect(claimedFor.filter((u) => u === user.id)).toEqual([user.id]);
+      expect(fake.callsTo('PATCH', new RegExp(`/${slash.token}/messages/@original$`))).toHaveLength(1);
+    } finally {
+      context.claimInteraction = claim;
+    }
+  });
+
   it('a slash command from someone without the role is refused with an ephemeral reply', async () => {
     const before = fake.posted(general).length;
     const i = fake.slash(bruno, general, 'sportello', { testo: 'certifica @vera volontario' });

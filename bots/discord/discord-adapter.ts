@@ -134,6 +134,10 @@ export async function startDiscordAdapter(config: DiscordAdapterConfig, deps: Di
   client.on(Events.ShardResume, (shardId, replayed) => log.info({ shardId, replayed }, 'discord gateway resumed'));
   client.on(Events.ShardDisconnect, (ev, shardId) => log.error({ shardId, code: ev.code }, 'discord gateway closed for good'));
 
+  // This process holds the gateway: every interaction is remembered through it from now on.
+  await interactions
+    .trackDms()
+    .catch((err: unknown) => log.warn({ err: String(err) }, 'discord: live interactions not read, asking per answer'));
   const ready = once(client, Events.ClientReady, { signal: AbortSignal.timeout(READY_TIMEOUT_MS) });
   ready.catch(() => undefined); // awaited below; a failed login must not leave it unhandled
   try {

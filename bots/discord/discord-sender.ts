@@ -97,7 +97,9 @@ export class DiscordSender implements ChatSender {
       const channelId = () => this.o.dms.channelOf(a.conversationId);
       if (d.editMessageId) return this.edit(await channelId(), d.editMessageId, body);
       // A slash command typed in the DM is still showing "thinking…": the answer replaces it.
-      const viaInteraction = await this.answerInteraction(a.conversationId, 'dm', body, false);
+      const viaInteraction = this.o.interactions.mayAnswerInDm(a.conversationId)
+        ? await this.answerInteraction(a.conversationId, 'dm', body, false)
+        : undefined;
       return mayRepeat(d, viaInteraction ?? (await this.post(await channelId(), body, d)));
     }
     if (d.editMessageId) return this.edit(a.threadId ?? d.threadMessageId ?? a.conversationId, d.editMessageId, body);

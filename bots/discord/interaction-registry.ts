@@ -16,6 +16,8 @@ export type { InteractionRoute } from '../../core/kernel/delivery-context.ts';
 const DEFAULT_TTL_MS = 14 * 60_000;
 /** Expired rows are deleted at most this often by a process (they are never used once expired). */
 const PURGE_EVERY_MS = 60_000;
+/** Users with a live DM interaction kept in memory; past it, every DM answer asks the database. */
+const MAX_TRACKED = 50_000;
 
 export interface AcknowledgedInteraction {
   readonly id: string;
@@ -32,11 +34,21 @@ export interface AcknowledgedInteraction {
 
 type Interactions = Pick<
   DeliveryContextRepository,
-  'rememberInteraction' | 'claimInteraction' | 'unclaimOriginal' | 'claimPlaceholder' | 'forgetInteraction' | 'purgeExpiredInteractions'
+  | 'rememberInteraction'
+  | 'claimInteraction'
+  | 'unclaimOriginal'
+  | 'claimPlaceholder'
+  | 'forgetInteraction'
+  | 'purgeExpiredInteractions'
+  | 'liveInteractionUsers'
 >;
 
 export class InteractionRegistry {
   private lastPurge = 0;
+  /** Users → when their newest interaction in their DM expires (ms), as remembered here. */
+  private readonly inDms = new Map<string, number>();
+  /** Whether `inDms` holds every live DM interaction (this process holds the gateway: `trackDms`). */
+  private tracking = false;
 
   constructor(
     private readonly repo: Interactions,
@@ -50,7 +62,9 @@ export class InteractionRegistry {
     const { createdAt, ...interaction } = p;
     // Remembered after retries or behind the user's earlier events, a token may be minutes old.
     const issued = createdAt && createdAt < now ? createdAt : now;
-    await this.repo.rememberInteraction({ platform: 'discord', ...interaction, expiresAt: new Date(issued.getTime() + this.ttlMs) });
+    const expiresAt = new Date(issued.getTime() + this.ttlMs);
+    if (p.channelKey === 'dm') this.noteDm(p.userId, expiresAt.getTime());
+    await this.repo.rememberInteraction({ platform: 'discord', ...interaction, expiresAt });
     if (now.getTime() - this.lastPurge >= PURGE_EVERY_MS) {
       this.lastPurge = now.getTime();
       await this.repo.purgeExpiredInteractions(now);
@@ -66,6 +80,38 @@ export class InteractionRegistry {
    */
   route(userId: string, channelKey: string, opts: { readonly originalOnly?: boolean } = {}): Promise<InteractionRoute | undefined> {
     return this.repo.claimInteraction('discord', userId, channelKey, this.now(), opts);
+  }
+
+  /**
+   * For the process holding the gateway, through which every interaction is remembered: reads
+   * the live DM interactions a previous process left, then keeps count of those remembered here,
+   * so that `mayAnswerInDm` knows without a query. Any other process (a worker) asks the database.
+   */
+  async trackDms(): Promise<void> {
+    for (const u of await this.repo.liveInteractionUsers('discord', 'dm', this.now())) this.noteDm(u.userId, u.expiresAt.getTime());
+    this.tracking = true;
+  }
+
+  /**
+   * Whether an answer in `userId`'s DM may go through an interaction (a slash command typed there
+   * still showing its placeholder): false only when known to have none, so the answer is posted
+   * without asking the database.
+   */
+  mayAnswerInDm(userId: string): boolean {
+    if (!this.tracking) return true;
+    const until = this.inDms.get(userId);
+    return until !== undefined && until > this.now().getTime();
+  }
+
+  private noteDm(userId: string, until: number): void {
+    if (until <= (this.inDms.get(userId) ?? 0)) return;
+    if (this.inDms.size >= MAX_TRACKED) {
+      const now = this.now().getTime();
+      for (const [user, t] of this.inDms) if (t <= now) this.inDms.delete(user);
+      // Still full of live ones: no longer sure of anyone, ask the database from now on.
+      if (this.inDms.size >= MAX_TRACKED) this.tracking = false;
+    }
+    this.inDms.set(userId, until);
   }
 
   /** Takes the placeholder to remove it; true if no answer had replaced it (the caller removes it). */

@@ -69,6 +69,8 @@ export interface DeliveryContextRepository {
   forgetInteraction(platform: Platform, token: string): Promise<void>;
   /** Deletes expired interactions; returns how many. */
   purgeExpiredInteractions(now: Date): Promise<number>;
+  /** The users with a live interaction in `channelKey` ('dm': their DM), with when their newest expires. */
+  liveInteractionUsers(platform: Platform, channelKey: string, now: Date): Promise<{ readonly userId: string; readonly expiresAt: Date }[]>;
 }
 
 declare module './ports.ts' {
