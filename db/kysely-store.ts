@@ -5,6 +5,7 @@ import { ChangeRepository } from './change.repository.ts';
 import { ChannelRepository } from './channel.repository.ts';
 import { CmdbRepository } from './cmdb.repository.ts';
 import { communityRepository } from './community.repository.ts';
+import { ConfigCache, ConfigView } from './config-cache.ts';
 import { ConfigurationItemRepository } from './configuration-item.repository.ts';
 import { DashboardRepository } from './dashboard.repository.ts';
 import { DeferredWrites } from './deferred-writes.ts';
@@ -29,22 +30,23 @@ import type { WriteTally } from './write-tally.ts';
 /**
  * Every repository bound to `db`, which may be the root instance or a `Transaction`; `tally`
  * counts the writes that wake background work (outbox rows, SLA events); with `deferred` (in a
- * transaction) the outbox rows and dialog states are written together, with the next query.
+ * transaction) the outbox rows and dialog states are written together, with the next query;
+ * `config` is the store's copy of the configuration tickets read, as this transaction sees it.
  */
-export function reposFor(db: Kysely<Database>, tally?: WriteTally, deferred?: DeferredWrites): Repositories {
+export function reposFor(db: Kysely<Database>, tally?: WriteTally, deferred?: DeferredWrites, config?: ConfigView): Repositories {
   const problems = new ProblemRepository(db);
   // The dialogs a transaction locked, shared by the turn's opening statement and `dialogs`.
   const held = deferred ? new HeldDialogs() : undefined;
   return {
-    tickets: new TicketRepository(db, tally),
+    tickets: new TicketRepository(db, tally, config),
     people: new PeopleRepository(db),
-    channels: new ChannelRepository(db),
+    channels: new ChannelRepository(db, config),
     dialogs: new DialogRepository(db, deferred, held),
     deliveries: new DeliveryRepository(db),
     turns: new TurnRepository(db, held),
     linkCodes: new LinkCodeRepository(db),
     outbox: new OutboxRepository(db, tally, deferred),
-    sla: new SlaRepository(db, tally),
+    sla: new SlaRepository(db, tally, config),
     monitoring: monitoringRepository(db),
     deliveryContext: new DeliveryContextRepository(db),
     inbox: new InboxRepository(db),
@@ -92,8 +94,11 @@ export class KyselyStore implements Store {
   readonly reports: Repositories['reports'];
   readonly privacy: Repositories['privacy'];
 
+  /** Copies of the configuration every new ticket reads, checked against the database by each opening. */
+  private readonly config = new ConfigCache();
+
   constructor(private readonly db: Kysely<Database>) {
-    const repos = reposFor(db);
+    const repos = reposFor(db, undefined, undefined, new ConfigView(this.config, false));
     this.tickets = repos.tickets;
     this.people = repos.people;
     this.channels = repos.channels;
@@ -131,7 +136,7 @@ export class KyselyStore implements Store {
     try {
       result = await this.db.transaction().execute(async (trx) => {
         const deferred = new DeferredWrites(trx);
-        const result = await work(reposFor(deferred.guarded, tally, deferred));
+        const result = await work(reposFor(deferred.guarded, tally, deferred, new ConfigView(this.config, true)));
         written = (await deferred.submit()).outcome;
         return result;
       });

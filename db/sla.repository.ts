@@ -3,6 +3,7 @@ import type { Ticket } from '../core/kernel/ticket.ts';
 import type { SlaOverview, SlaOverviewQuery, SlaRepository as SlaRepositoryPort } from '../core/sla/ports.ts';
 import type { PlannedSlaEvent, SlaEventRecord } from '../core/sla/sla-event-kind.ts';
 import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
+import type { CachedSla, ConfigView } from './config-cache.ts';
 import { PREPARED } from './prepared-statements.ts';
 import type { Database, TicketsTable } from './schema.ts';
 import type { SlaEventsTable, SlaTables } from './sla.tables.ts';
@@ -26,10 +27,14 @@ function toEvent(r: Selectable<SlaEventsTable>): SlaEventRecord {
 export class SlaRepository implements SlaRepositoryPort {
   private readonly db: Kysely<Database & SlaTables>;
 
-  /** `tally` counts the events planned, when the repository serves one transaction (see KyselyStore). */
+  /**
+   * `tally` counts the events planned, when the repository serves one transaction (see
+   * KyselyStore); `config` holds the store's copy of policies and settings (ConfigCache).
+   */
   constructor(
     db: Kysely<Database>,
     private readonly tally?: WriteTally,
+    private readonly config?: ConfigView,
   ) {
     this.db = db.withTables<SlaTables>();
   }
@@ -46,6 +51,7 @@ export class SlaRepository implements SlaRepositoryPort {
   }
 
   async savePolicy(row: SlaPolicyRow, by: string | null, at: Date): Promise<void> {
+    this.config?.wrote();
     const values = {
       response_minutes: row.responseMinutes,
       resolution_minutes: row.resolutionMinutes,
@@ -73,12 +79,29 @@ export class SlaRepository implements SlaRepositoryPort {
     );
   }
 
-  /** One row per policy (one with null policy columns when there is none), the settings on each. */
   async policiesAndSettings(): Promise<{ readonly policies: SlaPolicyRow[]; readonly settings: SlaSettings | undefined }> {
-    const { rows } = await sql<Partial<Selectable<SlaTables['sla_policies']> & Selectable<SlaTables['sla_settings']>>>`${sql.raw(PREPARED)}
+    const { policies, settings } = await this.readPoliciesAndSettings();
+    return { policies: [...policies], settings: settings && { ...settings, localHolidays: [...settings.localHolidays] } };
+  }
+
+  /** The store's copy when it has one (no query), else read (and kept) with its version. */
+  async cachedPoliciesAndSettings(): Promise<CachedSla> {
+    return this.config?.cache.sla ?? (await this.readPoliciesAndSettings());
+  }
+
+  /**
+   * One row per policy (one with null policy columns when there is none), the settings and the
+   * configuration version on each; the store keeps what it read unless this transaction wrote
+   * configuration (its version could then be one that never commits).
+   */
+  private async readPoliciesAndSettings(): Promise<CachedSla> {
+    const { rows } = await sql<
+      Partial<Selectable<SlaTables['sla_policies']> & Selectable<SlaTables['sla_settings']>> & { config_version: string }
+    >`${sql.raw(PREPARED)}
       select p.tier, p.priority, p.response_minutes, p.resolution_minutes, p.all_hours,
-        s.time_zone, s.hours, s.local_holidays, s.reannounce_after, s.report_after
-      from (select 1) one left join sla_settings s on s.id = 1 left join sla_policies p on true
+        s.time_zone, s.hours, s.local_holidays, s.reannounce_after, s.report_after, v.version::text as config_version
+      from config_version v left join sla_settings s on s.id = 1 left join sla_policies p on true
+      where v.id = 1
       order by p.tier, p.priority`.execute(this.db);
     const s = rows[0];
     const policies: SlaPolicyRow[] = [];
@@ -101,10 +124,20 @@ export class SlaRepository implements SlaRepositoryPort {
             reportAfter: s.report_after,
           }
         : undefined;
-    return { policies, settings };
+    const version = s?.config_version;
+    if (version === undefined) throw new Error('config_version has no row');
+    // The copy is shared by every transaction of the store: frozen, so no caller can change it.
+    const read: CachedSla = Object.freeze({
+      version,
+      policies: Object.freeze(policies),
+      settings: settings && Object.freeze({ ...settings, localHolidays: Object.freeze([...settings.localHolidays]) }),
+    });
+    if (this.config && !this.config.wroteConfiguration) this.config.cache.sla = read;
+    return read;
   }
 
   async saveSettings(s: SlaSettings, by: string | null, at: Date): Promise<void> {
+    this.config?.wrote();
     const values = {
       time_zone: s.timeZone,
       hours: s.hours,

@@ -1,5 +1,4 @@
-import type { Kysely, Selectable, Updateable } from 'kysely';
-import { sql } from 'kysely';
+import { CompiledQuery, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Ticket, TicketEvent, TicketKind, TicketStatus } from '../core/kernel/ticket.ts';
 import { TicketRef } from '../core/kernel/ticket.ts';
@@ -12,6 +11,8 @@ import type {
   TicketPatch,
   TicketRepository as TicketRepositoryPort,
 } from '../core/tickets/ports.ts';
+import { StaleConfiguration } from '../core/tickets/ports.ts';
+import type { ConfigView } from './config-cache.ts';
 import { PREPARED } from './prepared-statements.ts';
 import type { Database, TicketCommentsTable, TicketEventsTable, TicketsTable } from './schema.ts';
 import type { WriteTally } from './write-tally.ts';
@@ -86,12 +87,50 @@ function patchColumns(p: TicketPatch): Updateable<TicketsTable> {
   return u;
 }
 
+/**
+ * A ticket's opening, in one statement instead of nextval, the insert, the history, the SLA
+ * events and the organisation apart; of fixed text (prepared once per connection, never
+ * rebuilt). The ref is drawn in a FROM-less SELECT whose WHERE is checked first, so a key
+ * already used, or a configuration version ($2) that is no longer current, draws nothing; the
+ * padding is TicketRef.format's (six digits, more when the number needs them). It always
+ * returns one row, with the current configuration version.
+ */
+const OPEN_TICKET = `${PREPARED}
+  with config as (
+    select version from config_version where id = 1
+  ), drawn as (
+    select nextval($1::regclass)::text as n
+    where ($2::bigint is null or $2::bigint = (select version from config))
+      and ($3::text is null or not exists (select 1 from tickets where idempotency_key = $3::text))
+  ), ticket as (
+    insert into tickets (ref, kind, title, description, category, impact, urgency, priority, tier, status,
+      organisation_id, requester_id, configuration_item_id, idempotency_key, created_at, updated_at)
+    select $4::text || lpad(n, greatest(6, length(n)), '0'), $5, $6, $7, $8, $9, $10, $11, $12, 'new',
+      $13::uuid, $14::uuid, $15::uuid, $3::text, $16::timestamptz, $16::timestamptz
+    from drawn
+    on conflict (idempotency_key) do nothing
+    returning id, ref, organisation_id
+  ), history as (
+    insert into ticket_events (ticket_id, actor_id, at, field, from_value, to_value)
+    select id, $17::uuid, $16::timestamptz, 'status', null, 'new' from ticket
+  ), sla as (
+    insert into sla_events (ticket_id, target, kind, due_at, created_at)
+    select ticket.id, e.target, e.kind, e.due_at, $16::timestamptz
+    from ticket, unnest($18::text[], $19::text[], $20::timestamptz[]) as e(target, kind, due_at)
+  )
+  select ticket.id, ticket.ref, o.name as organisation_name, config.version::text as config_version
+  from config left join ticket on true left join organisations o on o.id = ticket.organisation_id`;
+
 /** Tickets, their history and comments on PostgreSQL. */
 export class TicketRepository implements TicketRepositoryPort {
-  /** `tally` counts the SLA events written, when the repository serves one transaction (see KyselyStore). */
+  /**
+   * `tally` counts the SLA events written, when the repository serves one transaction (see
+   * KyselyStore); `config` learns the configuration version a ticket's opening found current.
+   */
   constructor(
     private readonly db: Kysely<Database>,
     private readonly tally?: WriteTally,
+    private readonly config?: ConfigView,
   ) {}
 
   /** Draws from the kind's sequence, which never hands a number out twice, even on rollback. */
@@ -143,40 +182,67 @@ export class TicketRepository implements TicketRepositoryPort {
 
   async open(t: Omit<NewTicket, 'ref'>, opening: TicketOpening): Promise<OpenedTicket | undefined> {
     const prefix = TicketRef.prefix(t.kind);
-    const sequence = `ticket_ref_${prefix.toLowerCase()}_seq`;
     const { sla } = opening;
-    // One statement instead of nextval, the insert, the history, the SLA events and the
-    // organisation apart. The ref is drawn in a FROM-less SELECT whose WHERE is checked first,
-    // so a key already used draws nothing; the padding is TicketRef.format's (six digits, more
-    // when the number needs them).
-    const { rows } = await sql<TicketRow & { organisation_name: string }>`${sql.raw(PREPARED)}
-      with drawn as (
-        select nextval(${sequence}::regclass)::text as n
-        where ${t.idempotencyKey}::text is null
-           or not exists (select 1 from tickets where idempotency_key = ${t.idempotencyKey}::text)
-      ), ticket as (
-        insert into tickets (ref, kind, title, description, category, impact, urgency, priority, tier, status,
-          organisation_id, requester_id, configuration_item_id, idempotency_key, created_at, updated_at)
-        select ${`${prefix}-`} || lpad(n, greatest(6, length(n)), '0'), ${t.kind}, ${t.title}, ${t.description},
-          ${t.category}, ${t.impact}, ${t.urgency}, ${t.priority}, ${t.tier}, 'new', ${t.organisationId}::uuid, ${t.requesterId}::uuid,
-          ${t.configurationItemId}::uuid, ${t.idempotencyKey}::text, ${t.createdAt}::timestamptz, ${t.createdAt}::timestamptz
-        from drawn
-        on conflict (idempotency_key) do nothing
-        returning id, ref, kind, title, description, category, impact, urgency, priority, tier, status, pending_on, organisation_id, requester_id, assignee_id, vendor_id, configuration_item_id, rating, created_at, updated_at, resolved_at, closed_at
-      ), history as (
-        insert into ticket_events (ticket_id, actor_id, at, field, from_value, to_value)
-        select id, ${opening.actorId}::uuid, ${t.createdAt}::timestamptz, 'status', null, 'new' from ticket
-      ), sla as (
-        insert into sla_events (ticket_id, target, kind, due_at, created_at)
-        select ticket.id, e.target, e.kind, e.due_at, ${t.createdAt}::timestamptz
-        from ticket, unnest(${sla.map((e) => e.target)}::text[], ${sla.map((e) => e.kind)}::text[],
-          ${sla.map((e) => e.dueAt)}::timestamptz[]) as e(target, kind, due_at)
-      )
-      select ticket.*, o.name as organisation_name from ticket join organisations o on o.id = ticket.organisation_id`.execute(this.db);
-    const row = rows[0];
-    if (!row) return undefined;
+    const expected = opening.configVersion ?? null;
+    const { rows } = await this.db.executeQuery(
+      CompiledQuery.raw(OPEN_TICKET, [
+        `ticket_ref_${prefix.toLowerCase()}_seq`,
+        expected,
+        t.idempotencyKey,
+        `${prefix}-`,
+        t.kind,
+        t.title,
+        t.description,
+        t.category,
+        t.impact,
+        t.urgency,
+        t.priority,
+        t.tier,
+        t.organisationId,
+        t.requesterId,
+        t.configurationItemId,
+        t.createdAt,
+        opening.actorId,
+        sla.map((e) => e.target),
+        sla.map((e) => e.kind),
+        sla.map((e) => e.dueAt),
+      ]),
+    );
+    const row = rows[0] as { id: string | null; ref: string | null; organisation_name: string | null; config_version: string } | undefined;
+    if (!row) throw new Error('config_version has no row');
+    if (expected !== null && row.config_version !== expected) {
+      this.config?.cache.dropSla(expected);
+      throw new StaleConfiguration(expected, row.config_version);
+    }
+    this.config?.confirm(row.config_version);
+    if (row.id === null || row.ref === null) return undefined;
     if (this.tally) this.tally.slaEvents += sla.length;
-    return { ticket: toTicket(row), organisationName: row.organisation_name };
+    // The row as inserted: only what the database chose (id, ref) comes back.
+    const ticket: Ticket = {
+      id: row.id,
+      ref: row.ref,
+      kind: t.kind,
+      title: t.title,
+      description: t.description,
+      category: t.category,
+      impact: t.impact,
+      urgency: t.urgency,
+      priority: t.priority,
+      tier: t.tier,
+      status: 'new',
+      pendingOn: null,
+      organisationId: t.organisationId,
+      requesterId: t.requesterId,
+      assigneeId: null,
+      vendorId: null,
+      configurationItemId: t.configurationItemId,
+      rating: null,
+      createdAt: t.createdAt,
+      updatedAt: t.createdAt,
+      resolvedAt: null,
+      closedAt: null,
+    };
+    return { ticket, organisationName: row.organisation_name ?? '?' };
   }
 
   async findById(id: string): Promise<Ticket | undefined> {

@@ -49,7 +49,12 @@ interface Compiled {
   readonly recurring: ReadonlySet<string>;
   readonly oneOff: ReadonlySet<string>;
   readonly hasWork: boolean;
+  /** Each local day's working spans (UTC ms) once computed, by the day's UTC midnight epoch. */
+  readonly spansOfDay: Map<number, readonly Span[]>;
 }
+
+/** Local days whose spans a calendar keeps (about ten years of them). */
+const MAX_CACHED_DAYS = 4_000;
 
 const compiledCache = new WeakMap<BusinessCalendarConfig, Compiled>();
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
@@ -96,6 +101,7 @@ function compile(cfg: BusinessCalendarConfig): Compiled {
     oneOff,
     always: cfg.always === true,
     hasWork: days.some((d) => d.length > 0),
+    spansOfDay: new Map(),
   };
   compiledCache.set(cfg, c);
   return c;
@@ -113,14 +119,23 @@ function holidayOn(c: Compiled, y: number, m: number, d: number): boolean {
 /** Working spans as UTC [start, end) ms, day by day from the local date of `from`, for `days` local days. */
 function* workingSpans(c: Compiled, from: number, days: number): Generator<Span> {
   const { y, m, d } = wallClock(from, c.timeZone);
-  for (let i = 0; i < days; i++) {
-    const civil = new Date(Date.UTC(y, m - 1, d + i));
-    const [Y, M, D] = [civil.getUTCFullYear(), civil.getUTCMonth() + 1, civil.getUTCDate()];
-    if (holidayOn(c, Y, M, D)) continue;
-    for (const [s, e] of c.days[civil.getUTCDay() || 7] ?? []) {
-      yield [zonedToUtcMs(Y, M, D, s, c.timeZone), zonedToUtcMs(Y, M, D, e, c.timeZone)];
-    }
-  }
+  for (let i = 0; i < days; i++) yield* spansOfDay(c, Date.UTC(y, m - 1, d + i));
+}
+
+/** The working spans of one local day (`day`: its date's UTC midnight), computed once per calendar. */
+function spansOfDay(c: Compiled, day: number): readonly Span[] {
+  const hit = c.spansOfDay.get(day);
+  if (hit) return hit;
+  const civil = new Date(day);
+  const [Y, M, D] = [civil.getUTCFullYear(), civil.getUTCMonth() + 1, civil.getUTCDate()];
+  const spans: Span[] = holidayOn(c, Y, M, D)
+    ? []
+    : (c.days[civil.getUTCDay() || 7] ?? []).map(
+        ([s, e]): Span => [zonedToUtcMs(Y, M, D, s, c.timeZone), zonedToUtcMs(Y, M, D, e, c.timeZone)],
+      );
+  if (c.spansOfDay.size >= MAX_CACHED_DAYS) c.spansOfDay.clear();
+  c.spansOfDay.set(day, spans);
+  return spans;
 }
 
 function instant(d: Date, what: string): number {

@@ -41,6 +41,17 @@ export interface SlaRepository {
   getSettings(): Promise<SlaSettings | undefined>;
   /** `listPolicies` and `getSettings` in one round trip (every new ticket reads both). */
   policiesAndSettings(): Promise<{ readonly policies: SlaPolicyRow[]; readonly settings: SlaSettings | undefined }>;
+  /**
+   * `policiesAndSettings` as this process last read them (no query then), maybe out of date,
+   * with the configuration version they were read at: a ticket's opening checks that version
+   * (`TicketOpening.configVersion`) and its caller reads again when it is stale. The same
+   * object until the copy changes.
+   */
+  cachedPoliciesAndSettings(): Promise<{
+    readonly policies: readonly SlaPolicyRow[];
+    readonly settings: SlaSettings | undefined;
+    readonly version: string;
+  }>;
   saveSettings(settings: SlaSettings, by: string | null, at: Date): Promise<void>;
   /**
    * Locks the ticket's row until the transaction ends and returns it: firing an event and the

@@ -156,14 +156,30 @@ export async function rescheduleSla(
   return { added: diff.add.length, removed: diff.remove.length };
 }
 
+/** The context of each copy `cachedPoliciesAndSettings` returned (the same object while it holds). */
+const contextOfCopy = new WeakMap<object, SlaContext>();
+
 /**
  * What `rescheduleSla` would write for a ticket being opened, planned before it is inserted
  * (so that one statement writes both): its history is the one event that opens it and it has
- * no SLA events yet, so neither is read. `ticket` is the row about to be inserted.
+ * no SLA events yet, so neither is read. `ticket` is the row about to be inserted. Planned on
+ * this process's copy of the policies: `version` is what the opening statement must check
+ * (`TicketOpening.configVersion`).
  */
-export async function planOpeningSla(repos: Repositories, ticket: Ticket, opened: TicketEvent, now: Date): Promise<PlannedSlaEvent[]> {
-  const context = await loadSlaContext(repos);
-  return planSlaEvents({
+export async function planOpeningSla(
+  repos: Repositories,
+  ticket: Ticket,
+  opened: TicketEvent,
+  now: Date,
+): Promise<{ readonly events: PlannedSlaEvent[]; readonly version: string }> {
+  const copy = await repos.sla.cachedPoliciesAndSettings();
+  let context = contextOfCopy.get(copy);
+  if (!context) {
+    const settings = copy.settings ?? DEFAULT_SLA_SETTINGS;
+    context = { policies: SlaPolicy.effective(copy.policies), settings, calendar: SlaPolicy.calendar(settings) };
+    contextOfCopy.set(copy, context);
+  }
+  const events = planSlaEvents({
     ticket,
     timeline: [opened],
     policy: SlaPolicy.find(context.policies, ticket.tier, ticket.priority),
@@ -172,6 +188,7 @@ export async function planOpeningSla(repos: Repositories, ticket: Ticket, opened
     now,
     fired: [],
   });
+  return { events, version: copy.version };
 }
 
 /** The ticket's SLA summary, loading what it needs. */

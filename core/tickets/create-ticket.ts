@@ -1,9 +1,10 @@
 import { Actor } from '../kernel/actor.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
-import type { Impact, Ticket, TicketKind, Urgency } from '../kernel/ticket.ts';
+import type { Impact, Ticket, TicketEvent, TicketKind, Urgency } from '../kernel/ticket.ts';
 import { planOpeningSla } from '../sla/sla-events.ts';
 import { Policy } from './policy.ts';
+import { type NewTicket, type OpenedTicket, StaleConfiguration } from './ports.ts';
 import { computePriority } from './priority.ts';
 import { announceTicket } from './ticket-notices.ts';
 
@@ -77,9 +78,8 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
     resolvedAt: null,
     closedAt: null,
   };
-  const opening = { ticketId: '', actorId, at: now, field: 'status', from: null, to: 'new', note: null };
-  const sla = await planOpeningSla(ctx.repos, draft, opening, now);
-  const opened = await ctx.repos.tickets.open(row, { actorId, sla });
+  const opening: TicketEvent = { ticketId: '', actorId, at: now, field: 'status', from: null, to: 'new', note: null };
+  const opened = await openPlanned(ctx, row, draft, opening, now);
   if (!opened) {
     const winner = input.idempotencyKey ? await ctx.repos.tickets.findByIdempotencyKey(input.idempotencyKey) : undefined;
     if (!winner) throw new Error('ticket not opened and no ticket holds its idempotency key');
@@ -87,6 +87,31 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
   }
   await announceTicket(ctx, opened.ticket, { org: opened.organisationName });
   return { ticket: opened.ticket, created: true };
+}
+
+/** Tries before giving up when the SLA configuration keeps changing under the opening. */
+const OPEN_ATTEMPTS = 5;
+
+/**
+ * Plans the SLA events on this process's copy of the policies and opens the ticket; when the
+ * opening statement finds that copy stale (a committee member changed a policy, maybe in
+ * another process), nothing was written: the policies are read again and it is planned again.
+ */
+async function openPlanned(
+  ctx: UseCaseContext,
+  row: Omit<NewTicket, 'ref'>,
+  draft: Ticket,
+  opening: TicketEvent,
+  now: Date,
+): Promise<OpenedTicket | undefined> {
+  for (let attempt = 1; ; attempt++) {
+    const { events, version } = await planOpeningSla(ctx.repos, draft, opening, now);
+    try {
+      return await ctx.repos.tickets.open(row, { actorId: opening.actorId, sla: events, configVersion: version });
+    } catch (e) {
+      if (!(e instanceof StaleConfiguration) || attempt >= OPEN_ATTEMPTS) throw e;
+    }
+  }
 }
 
 /** The item's id when it belongs to the organisation; another organisation's item is refused like an unknown one. */

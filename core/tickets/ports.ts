@@ -23,6 +23,23 @@ export interface NewTicket {
 export interface TicketOpening {
   readonly actorId: string | null;
   readonly sla: readonly PlannedSlaEvent[];
+  /**
+   * The configuration version `sla` was planned at (`SlaRepository.cachedPoliciesAndSettings`):
+   * when it is no longer the current one, nothing is written and `open` throws
+   * `StaleConfiguration`, without aborting the transaction, so the caller plans again.
+   */
+  readonly configVersion?: string;
+}
+
+/** The configuration (SLA policies and settings, channel bindings) changed since it was read. */
+export class StaleConfiguration extends Error {
+  constructor(
+    readonly expected: string,
+    readonly current: string,
+  ) {
+    super(`configuration version ${expected} is stale (now ${current})`);
+    this.name = 'StaleConfiguration';
+  }
 }
 
 export interface OpenedTicket {
@@ -65,6 +82,8 @@ export interface TicketRepository {
    * first status in its history (by `actorId`) and writes its planned SLA events; returns it
    * with its organisation's name (for its card). Undefined, with no ref drawn, when a ticket
    * with the same idempotency key exists (a concurrent one may draw a ref that goes unused).
+   * Afterwards, copies of the configuration read at the version it found current serve the
+   * rest of the transaction (the card's channel bindings) without a query.
    */
   open(t: Omit<NewTicket, 'ref'>, opening: TicketOpening): Promise<OpenedTicket | undefined>;
   findById(id: string): Promise<Ticket | undefined>;

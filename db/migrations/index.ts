@@ -21,6 +21,7 @@ import * as privacy from './0018-privacy.ts';
 import * as outboxFate from './0019-outbox-fate.ts';
 import * as outboxFailures from './0020-outbox-failures.ts';
 import * as inboundInbox from './0021-inbound-inbox.ts';
+import * as configVersion from './0022-config-version.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -42,4 +43,5 @@ export const migrations: Record<string, Migration> = {
   '0019-outbox-fate': outboxFate,
   '0020-outbox-failures': outboxFailures,
   '0021-inbound-inbox': inboundInbox,
+  '0022-config-version': configVersion,
 };
