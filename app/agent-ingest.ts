@@ -6,7 +6,9 @@
  * - `POST /agent/v1/report` — a signed report (heartbeat, facts, batches of check results).
  *   Unauthenticated, forged, stale or replayed → 401 and nothing stored; malformed → 400 with
  *   the reason; over the agent's rate → 429 with Retry-After; otherwise the report is stored and
- *   evaluated in one transaction (`core/alerts/ingest.ts`) and its messages are delivered.
+ *   evaluated in one transaction (`core/alerts/ingest.ts`), shared with other agents' reports
+ *   that arrived meanwhile (`agent-ingest-batcher.ts`), answered once it has committed, and its
+ *   messages are delivered.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
@@ -15,7 +17,6 @@ import { sendJson } from '../bots/kit/http-response.ts';
 import type { HttpRoute } from '../bots/kit/http-route.ts';
 import { parseJson, readBody } from '../bots/kit/read-body.ts';
 import { enrolAgent } from '../core/alerts/enrolment.ts';
-import { ingestReport } from '../core/alerts/ingest.ts';
 import { ConfigurationItemRef } from '../core/alerts/model.ts';
 import {
   AGENT_HEADERS,
@@ -35,6 +36,7 @@ import { DomainError } from '../core/kernel/errors.ts';
 import type { Locale } from '../core/kernel/i18n.ts';
 import type { Clock, Store, Written } from '../core/kernel/ports.ts';
 import { storableText } from '../core/kernel/sanitize.ts';
+import { AgentIngestBatcher, type GroupCommitOptions } from './agent-ingest-batcher.ts';
 import { type TokenBucketOptions, TokenBuckets } from './token-bucket.ts';
 
 export interface AgentIngestOptions {
@@ -48,6 +50,8 @@ export interface AgentIngestOptions {
   readonly reportRate?: TokenBucketOptions;
   /** Per client address (code guessing); default 10, refilled one a minute. */
   readonly enrolRate?: TokenBucketOptions;
+  /** How concurrent agents' reports are grouped into transactions (`agent-ingest-batcher.ts`). */
+  readonly groupCommit?: GroupCommitOptions;
 }
 
 const text = (max: number) => z.string().min(1).max(max);
@@ -112,9 +116,15 @@ function storable(v: unknown): unknown {
   return v;
 }
 
-/** 400 with every problem of the payload, one `path: message` each. */
-function parsePayload<T>(schema: z.ZodType<T>, body: Buffer): T {
-  const parsed = schema.safeParse(storable(parseJson(body)));
+/**
+ * 400 with every problem of the payload, one `path: message` each. A NUL or an unpaired
+ * surrogate can only come from a `\u` escape (JSON forbids raw control characters, and bytes
+ * that are not UTF-8 decode as U+FFFD): a body without one is stored as parsed, not walked.
+ */
+function parsePayload<T>(schema: z.ZodType<T>, body: Buffer | string): T {
+  const text = typeof body === 'string' ? body : body.toString('utf8');
+  const json = parseJson(text);
+  const parsed = schema.safeParse(text.includes('\\u') ? storable(json) : json);
   if (!parsed.success) {
     const reasons = parsed.error.issues.slice(0, 10).map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`);
     throw new HttpError(400, 'invalid_payload', reasons.join('; '));
@@ -137,11 +147,13 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
   const enrolLimiter = new TokenBuckets(opts.enrolRate ?? { capacity: 10, refillPerSecond: 1 / 60 });
   // Once committed: most reports write no outbox row and no SLA event, and then wake nothing.
   const wakeOnCommit = { onCommit: (written: Written) => opts.onWritten?.(written) };
+  // Concurrent agents' reports stored together, each answered once its group has committed.
+  const reports = new AgentIngestBatcher({ ...opts.groupCommit, ...opts });
 
   // The signing secret of each agent that reported lately: an agent's secret never changes (a
   // new enrolment is a new agent), so a report costs no read of the agent before its
   // transaction. Revocation needs no cache invalidation: the transaction's first statement
-  // (`openReport`) refuses a revoked agent under its row lock, and the entry is dropped then.
+  // (`openReports`) refuses a revoked agent under its row lock, and the entry is dropped then.
   const secrets = new Map<string, string>();
   const secretOf = async (agentId: string): Promise<string | undefined> => {
     const known = secrets.get(agentId);
@@ -170,7 +182,8 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
     if (!agentId || !timestamp || !nonce || !signature) throw unauthorized('unauthenticated', 'signed request headers missing');
     const secret = await secretOf(agentId);
     // An unknown agent and a bad signature answer alike: ids reveal nothing.
-    if (!secret || !verifyRequest(secret, timestamp, nonce, body.toString('utf8'), signature))
+    const text = body.toString('utf8');
+    if (!secret || !verifyRequest(secret, timestamp, nonce, text, signature))
       throw unauthorized('bad_signature', 'the request signature does not match');
     const ts = /^\d{10,16}$/.test(timestamp) ? Number(timestamp) : NaN;
     if (!(Math.abs(opts.clock.now().getTime() - ts) <= MAX_CLOCK_SKEW_MS))
@@ -178,15 +191,12 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
     if (!/^[\w-]{16,128}$/.test(nonce)) throw unauthorized('bad_nonce', 'the nonce must be 16-128 characters of A-Z a-z 0-9 _ -');
     limit(reportLimiter, agentId);
 
-    const payload = parsePayload(reportSchema, body) as WireReport;
+    const payload = parsePayload(reportSchema, text) as WireReport;
     const latest = opts.clock.now().getTime() + MAX_CLOCK_SKEW_MS;
     const future = payload.batches.flatMap((b) => b.results).find((r) => Date.parse(r.observedAt) > latest);
     if (future) throw new HttpError(400, 'invalid_payload', `observedAt ${future.observedAt} is in the future`);
 
-    const outcome = await opts.store.transaction(
-      (repos) => ingestReport({ repos, clock: opts.clock, defaultLocale: opts.defaultLocale }, agentId, nonce, payload),
-      wakeOnCommit,
-    );
+    const outcome = await reports.ingest({ agentId, nonce, report: payload });
     if (outcome.kind === 'replay') throw unauthorized('replayed', 'this request was already received');
     if (outcome.kind === 'unknown_agent') {
       secrets.delete(agentId); // revoked meanwhile

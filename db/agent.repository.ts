@@ -1,17 +1,45 @@
 import { type Kysely, type Selectable, sql } from 'kysely';
 import type { MonitoredAgent, NewAgent } from '../core/alerts/model.ts';
 import { offlineFingerprint } from '../core/alerts/model.ts';
-import type { MonitoringRepository, OpenedReport } from '../core/alerts/repository.ts';
+import type { MonitoringRepository, OpenedReport, ReportOpening } from '../core/alerts/repository.ts';
 import { alertFromJson } from './alert.repository.ts';
 import { checkFromJson } from './check-state.repository.ts';
 import { idsForIn, isUuid } from './column-values.ts';
 import type { MonitoringAgentsTable, MonitoringTables } from './monitoring.tables.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 type AgentPort = Pick<
   MonitoringRepository,
-  'createAgent' | 'findAgent' | 'lockAgent' | 'revokeAgent' | 'listAgents' | 'touchAgent' | 'openReport' | 'listOverdueAgents'
+  | 'createAgent'
+  | 'findAgent'
+  | 'lockAgent'
+  | 'revokeAgent'
+  | 'listAgents'
+  | 'touchAgent'
+  | 'openReport'
+  | 'openReports'
+  | 'listOverdueAgents'
 >;
+
+/** The columns of `monitoring_agents`, named (a prepared statement's result type must not change with a migration). */
+const AGENT_COLUMNS = [
+  'id',
+  'organisation_id',
+  'person_id',
+  'name',
+  'secret',
+  'heartbeat_seconds',
+  'grace_seconds',
+  'agent_version',
+  'enrolled_at',
+  'enrolled_by',
+  'last_seen_at',
+  'revoked_at',
+  'dropped_batches',
+  'revoked_by',
+  'revoke_reason',
+] as const satisfies readonly (keyof MonitoringAgentsTable)[];
 
 function toAgent(r: Selectable<MonitoringAgentsTable>): MonitoredAgent {
   return {
@@ -111,11 +139,7 @@ export class AgentRepository implements AgentPort {
       .execute();
   }
 
-  /**
-   * `lockAgent`, `rememberNonce`, `touchAgent`, `rememberBatch`, `listOpenAlerts` and
-   * `listChecks` as one statement: the nonce goes in only for a live agent whose row is locked,
-   * the heartbeat and the batch ids only with a new nonce; the reads come back as JSON.
-   */
+  /** `openReports` for one report. */
   async openReport(
     id: string,
     nonce: string,
@@ -123,56 +147,85 @@ export class AgentRepository implements AgentPort {
     seen: { heartbeatSeconds: number; graceSeconds: number; agentVersion: string; droppedBatches: number | null },
     batches: readonly { readonly id: string; readonly results: number }[],
   ): Promise<OpenedReport | undefined> {
-    if (!isUuid(id)) return undefined;
+    return (await this.openReports(at, [{ agentId: id, nonce, seen, batches }]))[0];
+  }
+
+  /**
+   * `lockAgent`, `rememberNonce`, `touchAgent`, `rememberBatch`, `listOpenAlerts` and
+   * `listChecks` for several agents' reports as one statement of fixed text (prepared once per
+   * connection; the reports as arrays): the agents' rows are locked in id order, a nonce goes in
+   * only for a live agent whose row is locked, the heartbeat and the batch ids only with a new
+   * nonce; the reads come back as JSON, one row per live agent.
+   */
+  async openReports(at: Date, reports: readonly ReportOpening[]): Promise<(OpenedReport | undefined)[]> {
+    const valid = reports.filter((r) => isUuid(r.agentId));
+    if (new Set(valid.map((r) => r.agentId.toLowerCase())).size !== valid.length)
+      throw new Error('openReports: one report per agent in a statement');
+    if (valid.length === 0) return reports.map(() => undefined);
     type Row = Selectable<MonitoringAgentsTable> & {
       fresh: boolean;
       fresh_batches: string[];
       open_alerts: Record<string, unknown>[];
       checks: Record<string, unknown>[];
     };
-    const { rows } = await sql<Row>`
-      with live as (
-        select id from monitoring_agents where id = ${id} and revoked_at is null for update
+    const batches = valid.flatMap((r) => r.batches.map((b) => ({ agentId: r.agentId, ...b })));
+    const { rows } = await sql<Row>`${sql.raw(PREPARED)}
+      with req as (
+        select * from unnest(${valid.map((r) => r.agentId)}::uuid[], ${valid.map((r) => r.nonce)}::text[],
+          ${valid.map((r) => r.seen.heartbeatSeconds)}::int[], ${valid.map((r) => r.seen.graceSeconds)}::int[],
+          ${valid.map((r) => r.seen.agentVersion)}::text[], ${valid.map((r) => r.seen.droppedBatches)}::int[])
+          as r(agent_id, nonce, heartbeat_seconds, grace_seconds, agent_version, dropped_batches)
+      ), live as (
+        select m.id from monitoring_agents m
+         where m.id = any(${valid.map((r) => r.agentId)}::uuid[]) and m.revoked_at is null
+         order by m.id for update of m
       ), nonce as (
-        insert into agent_nonces (agent_id, nonce, seen_at) select id, ${nonce}, ${at} from live
+        insert into agent_nonces (agent_id, nonce, seen_at)
+        select r.agent_id, r.nonce, ${at}::timestamptz from req r join live on live.id = r.agent_id
         on conflict (agent_id, nonce) do nothing
         returning agent_id
       ), touched as (
         update monitoring_agents m set
           -- Buffered batches arrive late: the agent is seen now, never earlier than before.
-          last_seen_at = greatest(m.last_seen_at, ${at}),
-          heartbeat_seconds = ${seen.heartbeatSeconds},
-          grace_seconds = ${seen.graceSeconds},
-          agent_version = ${seen.agentVersion},
-          dropped_batches = coalesce(${seen.droppedBatches}::int, m.dropped_batches)
-        from nonce where m.id = nonce.agent_id
-        returning m.*
+          last_seen_at = greatest(m.last_seen_at, ${at}::timestamptz),
+          heartbeat_seconds = r.heartbeat_seconds,
+          grace_seconds = r.grace_seconds,
+          agent_version = r.agent_version,
+          dropped_batches = coalesce(r.dropped_batches, m.dropped_batches)
+        from nonce join req r on r.agent_id = nonce.agent_id
+        where m.id = nonce.agent_id
+        returning ${sql.raw(AGENT_COLUMNS.map((c) => `m.${c}`).join(', '))}
       ), stored as (
         insert into agent_batches (agent_id, batch_id, results, received_at)
-        select nonce.agent_id, b.id, b.results, ${at}
-          from nonce, unnest(${batches.map((b) => b.id)}::uuid[], ${batches.map((b) => b.results)}::int[]) as b(id, results)
+        select b.agent_id, b.id, b.results, ${at}::timestamptz
+          from unnest(${batches.map((b) => b.agentId)}::uuid[], ${batches.map((b) => b.id)}::uuid[], ${batches.map((b) => b.results)}::int[])
+            as b(agent_id, id, results)
+          join nonce on nonce.agent_id = b.agent_id
         on conflict (agent_id, batch_id) do nothing
-        returning batch_id
+        returning agent_id, batch_id
       )
-      select touched.*, true as fresh,
-          (select coalesce(array_agg(batch_id::text), '{}') from stored) as fresh_batches,
-          (select coalesce(json_agg(al), '[]') from alerts al where al.agent_id = touched.id and al.state <> 'resolved') as open_alerts,
-          (select coalesce(json_agg(c), '[]') from check_states c where c.agent_id = touched.id) as checks
-        from touched
+      select ${sql.raw(AGENT_COLUMNS.map((c) => `t.${c}`).join(', '))}, true as fresh,
+          array(select s.batch_id::text from stored s where s.agent_id = t.id) as fresh_batches,
+          (select coalesce(json_agg(al), '[]') from alerts al where al.agent_id = t.id and al.state <> 'resolved') as open_alerts,
+          (select coalesce(json_agg(c), '[]') from check_states c where c.agent_id = t.id) as checks
+        from touched t
       union all
-      select m.*, false, '{}', '[]', '[]' from monitoring_agents m join live on live.id = m.id where not exists (select 1 from touched)`.execute(
-      this.db,
-    );
-    const row = rows[0];
-    return (
-      row && {
-        agent: toAgent(row),
-        fresh: row.fresh,
-        freshBatches: new Set(row.fresh_batches),
-        openAlerts: row.open_alerts.map(alertFromJson),
-        checks: row.checks.map(checkFromJson),
-      }
-    );
+      select ${sql.raw(AGENT_COLUMNS.map((c) => `m.${c}`).join(', '))}, false, '{}', '[]', '[]'
+        from monitoring_agents m join live on live.id = m.id
+       where not exists (select 1 from touched t where t.id = m.id)`.execute(this.db);
+    const byAgent = new Map(rows.map((row) => [row.id, row]));
+    return reports.map(({ agentId }) => {
+      const row = isUuid(agentId) ? byAgent.get(agentId.toLowerCase()) : undefined;
+      return (
+        row && {
+          agent: toAgent(row),
+          fresh: row.fresh,
+          freshBatches: new Set(row.fresh_batches),
+          openAlerts: row.open_alerts.map(alertFromJson),
+          checks: row.checks.map(checkFromJson),
+        }
+      );
+    });
   }
 
   async listOverdueAgents(now: Date, limit: number): Promise<MonitoredAgent[]> {

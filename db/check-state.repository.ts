@@ -1,8 +1,10 @@
-import type { Kysely, Selectable } from 'kysely';
+import { type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { CheckRecord } from '../core/alerts/model.ts';
 import type { MonitoringRepository, StoredResult } from '../core/alerts/repository.ts';
 import { toJson } from './column-values.ts';
+import type { DeferredWrites } from './deferred-writes.ts';
 import type { CheckStatesTable, MonitoringTables } from './monitoring.tables.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 type CheckStatePort = Pick<MonitoringRepository, 'listChecks' | 'saveChecks' | 'saveEvaluation'>;
@@ -44,8 +46,15 @@ function toCheck(r: Selectable<CheckStatesTable>): CheckRecord {
 /** The current state of every check of every agent (the hysteresis input), one row per fingerprint, on PostgreSQL. */
 export class CheckStateRepository implements CheckStatePort {
   private readonly db: Kysely<Database & MonitoringTables>;
+  /** States (by fingerprint, the last saved) and results not yet written (with `deferred`). */
+  private readonly unsavedChecks = new Map<string, CheckRecord>();
+  private readonly unsavedResults: StoredResult[] = [];
 
-  constructor(db: Kysely<Database>) {
+  /** With `deferred` (in a transaction) the rows go to PostgreSQL with its next query or its commit. */
+  constructor(
+    db: Kysely<Database>,
+    private readonly deferred?: DeferredWrites,
+  ) {
     this.db = db.withTables<MonitoringTables>();
   }
 
@@ -53,70 +62,58 @@ export class CheckStateRepository implements CheckStatePort {
     return (await this.db.selectFrom('check_states').selectAll().where('agent_id', '=', agentId).execute()).map(toCheck);
   }
 
-  /** The new check states and the raw results, as two data-modifying parts of one statement. */
+  /**
+   * The new check states and the raw results, as statements of fixed text (the rows as arrays,
+   * any number of them — a group of reports' — prepared once per connection: neither planned
+   * again for each report nor built of hundreds of parameters). In a transaction they wait and
+   * leave with its next query or its commit (`DeferredWrites`); otherwise they are one
+   * statement, two data-modifying parts.
+   */
   async saveEvaluation(checks: readonly CheckRecord[], results: readonly StoredResult[]): Promise<void> {
     if (checks.length === 0 && results.length === 0) return;
-    if (results.length === 0) return this.saveChecks(checks);
-    const values = results.map((r) => ({
-      agent_id: r.agentId,
-      fingerprint: r.fingerprint,
-      status: r.status,
-      value: r.value,
-      observed_at: r.observedAt,
-    }));
-    if (checks.length === 0) return void (await this.db.insertInto('check_results').values(values).execute());
-    await this.db
-      .with('saved', () => this.upsert(checks).returning('fingerprint'))
-      .insertInto('check_results')
-      .values(values)
-      .execute();
+    if (!this.deferred) {
+      if (checks.length === 0) return void (await sql`${sql.raw(PREPARED)} ${insertResults(results)}`.execute(this.db));
+      await sql`${sql.raw(PREPARED)} with saved as (${upsertChecks(checks)}) ${insertResults(results)}`.execute(this.db);
+      return;
+    }
+    for (const c of checks) this.unsavedChecks.set(c.fingerprint, c);
+    this.unsavedResults.push(...results);
+    if (checks.length > 0)
+      this.deferred.defer('check_states', () => {
+        const rows = [...this.unsavedChecks.values()];
+        this.unsavedChecks.clear();
+        return upsertChecks(rows);
+      });
+    if (results.length > 0) this.deferred.defer('check_results', () => insertResults(this.unsavedResults.splice(0)));
   }
 
   /** Inserts new fingerprints and overwrites known ones (a fingerprint names its agent, check and target, which stay). */
   async saveChecks(checks: readonly CheckRecord[]): Promise<void> {
-    if (checks.length === 0) return;
-    await this.upsert(checks).execute();
+    await this.saveEvaluation(checks, []);
   }
+}
 
-  private upsert(checks: readonly CheckRecord[]) {
-    const rows = checks.map((c) => ({
-      fingerprint: c.fingerprint,
-      agent_id: c.agentId,
-      organisation_id: c.organisationId,
-      check_id: c.checkId,
-      kind: c.kind,
-      target: c.target,
-      status: c.status,
-      bad_since: c.badSince,
-      crit_since: c.critSince,
-      good_since: c.goodSince,
-      last_at: c.lastAt,
-      last_value: c.lastValue,
-      unit: c.unit,
-      last_message: c.lastMessage,
-      evidence: toJson(c.evidence),
-      for_seconds: c.forSeconds,
-      recovery_seconds: c.recoverySeconds,
-    }));
-    return this.db
-      .insertInto('check_states')
-      .values(rows)
-      .onConflict((oc) =>
-        oc.column('fingerprint').doUpdateSet((eb) => ({
-          organisation_id: eb.ref('excluded.organisation_id'),
-          kind: eb.ref('excluded.kind'),
-          status: eb.ref('excluded.status'),
-          bad_since: eb.ref('excluded.bad_since'),
-          crit_since: eb.ref('excluded.crit_since'),
-          good_since: eb.ref('excluded.good_since'),
-          last_at: eb.ref('excluded.last_at'),
-          last_value: eb.ref('excluded.last_value'),
-          unit: eb.ref('excluded.unit'),
-          last_message: eb.ref('excluded.last_message'),
-          evidence: eb.ref('excluded.evidence'),
-          for_seconds: eb.ref('excluded.for_seconds'),
-          recovery_seconds: eb.ref('excluded.recovery_seconds'),
-        })),
-      );
-  }
+function upsertChecks(checks: readonly CheckRecord[]): RawBuilder<unknown> {
+  const c = <T>(f: (c: CheckRecord) => T) => checks.map(f);
+  return sql`insert into check_states (fingerprint, agent_id, organisation_id, check_id, kind, target, status, bad_since,
+      crit_since, good_since, last_at, last_value, unit, last_message, evidence, for_seconds, recovery_seconds)
+    select * from unnest(${c((x) => x.fingerprint)}::text[], ${c((x) => x.agentId)}::uuid[], ${c((x) => x.organisationId)}::uuid[],
+      ${c((x) => x.checkId)}::text[], ${c((x) => x.kind)}::text[], ${c((x) => x.target)}::text[], ${c((x) => x.status)}::text[],
+      ${c((x) => x.badSince)}::timestamptz[], ${c((x) => x.critSince)}::timestamptz[], ${c((x) => x.goodSince)}::timestamptz[],
+      ${c((x) => x.lastAt)}::timestamptz[], ${c((x) => x.lastValue)}::float8[], ${c((x) => x.unit)}::text[],
+      ${c((x) => x.lastMessage)}::text[], ${c((x) => toJson(x.evidence))}::jsonb[], ${c((x) => x.forSeconds)}::int[],
+      ${c((x) => x.recoverySeconds)}::int[])
+    on conflict (fingerprint) do update set
+      organisation_id = excluded.organisation_id, kind = excluded.kind, status = excluded.status,
+      bad_since = excluded.bad_since, crit_since = excluded.crit_since, good_since = excluded.good_since,
+      last_at = excluded.last_at, last_value = excluded.last_value, unit = excluded.unit,
+      last_message = excluded.last_message, evidence = excluded.evidence, for_seconds = excluded.for_seconds,
+      recovery_seconds = excluded.recovery_seconds`;
+}
+
+function insertResults(results: readonly StoredResult[]): RawBuilder<unknown> {
+  const r = <T>(f: (r: StoredResult) => T) => results.map(f);
+  return sql`insert into check_results (agent_id, fingerprint, status, value, observed_at)
+    select * from unnest(${r((x) => x.agentId)}::uuid[], ${r((x) => x.fingerprint)}::text[], ${r((x) => x.status)}::text[],
+      ${r((x) => x.value)}::float8[], ${r((x) => x.observedAt)}::timestamptz[])`;
 }

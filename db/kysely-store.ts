@@ -47,7 +47,7 @@ export function reposFor(db: Kysely<Database>, tally?: WriteTally, deferred?: De
     linkCodes: new LinkCodeRepository(db),
     outbox: new OutboxRepository(db, tally, deferred),
     sla: new SlaRepository(db, tally, config),
-    monitoring: monitoringRepository(db),
+    monitoring: monitoringRepository(db, deferred),
     deliveryContext: new DeliveryContextRepository(db),
     inbox: new InboxRepository(db),
     community: communityRepository(db),

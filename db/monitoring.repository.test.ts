@@ -365,6 +365,78 @@ describe('CheckStateRepository', () => {
     ]);
   });
 
+  it("opens several agents' reports in one statement, each as alone; one report per agent", async () => {
+    const org = await seedOrganisation(store);
+    const [a, b, gone] = [await enrol(org, 'a'), await enrol(org, 'b'), await enrol(org, 'gone')];
+    await store.monitoring.revokeAgent(gone.id, null, 'dismessa', T0);
+    const firing = await store.monitoring.insertAlert(alertOf(b, { notifiedAt: at(1) }));
+    const state = check(a);
+    await store.monitoring.saveChecks([state]);
+    expect(await store.monitoring.rememberNonce(b.id, 'used', at(1))).toBe(true);
+    const seen = { heartbeatSeconds: 30, graceSeconds: 10, agentVersion: '2.0', droppedBatches: null };
+
+    const [ra, rb, rgone, runknown, rmalformed] = await store.monitoring.openReports(at(2), [
+      { agentId: a.id.toUpperCase(), nonce: 'n-a', seen, batches: [{ id: BATCH_1, results: 2 }] },
+      { agentId: b.id, nonce: 'used', seen, batches: [{ id: OLD_BATCH, results: 1 }] },
+      { agentId: gone.id, nonce: 'n-gone', seen, batches: [] },
+      { agentId: UNKNOWN_ID, nonce: 'n-x', seen, batches: [] },
+      { agentId: 'not-a-uuid', nonce: 'n-y', seen, batches: [] },
+    ]);
+    expect(ra).toMatchObject({ fresh: true, checks: [state], openAlerts: [], agent: { id: a.id, agentVersion: '2.0', lastSeenAt: at(2) } });
+    expect([...(ra?.freshBatches ?? [])]).toEqual([BATCH_1]);
+    // b's nonce was seen: a replay, nothing written for it (its batch id still new).
+    expect(rb).toMatchObject({ fresh: false, openAlerts: [], checks: [] });
+    expect((await store.monitoring.findAgent(b.id))?.agentVersion).toBeNull();
+    expect(await store.monitoring.rememberBatch(b.id, OLD_BATCH, 1, at(3))).toBe(true);
+    expect([rgone, runknown, rmalformed]).toEqual([undefined, undefined, undefined]);
+    // b reads its open alert when fresh.
+    const [again] = await store.monitoring.openReports(at(3), [{ agentId: b.id, nonce: 'n-b', seen, batches: [] }]);
+    expect(again?.openAlerts).toEqual([firing]);
+
+    await expect(
+      store.monitoring.openReports(at(4), [
+        { agentId: a.id, nonce: 'n1', seen, batches: [] },
+        { agentId: a.id, nonce: 'n2', seen, batches: [] },
+      ]),
+    ).rejects.toThrow(/one report per agent/);
+  });
+
+  it('in a transaction, check states and results wait for its next statement or its commit, and roll back with it', async () => {
+    const org = await seedOrganisation(store);
+    const a = await enrol(org, 'a');
+    const first = check(a);
+    const result = { agentId: a.id, fingerprint: first.fingerprint, status: 'warn', value: 91.5, observedAt: T0 } as const;
+    const count = async () =>
+      Number(
+        (
+          await tdb.db
+            .withTables<{ check_results: { agent_id: string } }>()
+            .selectFrom('check_results')
+            .select((eb) => eb.fn.countAll<string>().as('n'))
+            .where('agent_id', '=', a.id)
+            .executeTakeFirstOrThrow()
+        ).n,
+      );
+    await store.transaction(async (repos) => {
+      await repos.monitoring.saveEvaluation([first], [result]);
+      await repos.monitoring.saveEvaluation([{ ...first, lastValue: 95 }], [{ ...result, value: 95 }]);
+      // Read in the same transaction: sees both saves (the later state of the fingerprint).
+      expect(await repos.monitoring.listChecks(a.id)).toEqual([{ ...first, lastValue: 95 }]);
+      await repos.monitoring.saveEvaluation([{ ...first, lastValue: 96 }], []);
+    });
+    expect(await store.monitoring.listChecks(a.id)).toEqual([{ ...first, lastValue: 96 }]);
+    expect(await count()).toBe(2);
+
+    await expect(
+      store.transaction(async (repos) => {
+        await repos.monitoring.saveEvaluation([{ ...first, lastValue: 1 }], [result]);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    expect(await store.monitoring.listChecks(a.id)).toEqual([{ ...first, lastValue: 96 }]);
+    expect(await count()).toBe(2);
+  });
+
   it('inserts new checks and overwrites known ones, per agent', async () => {
     const org = await seedOrganisation(store);
     const [a, b] = [await enrol(org, 'a'), await enrol(org, 'b')];

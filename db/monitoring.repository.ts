@@ -5,18 +5,20 @@ import { AgentReportRepository } from './agent-report.repository.ts';
 import { AlertRepository } from './alert.repository.ts';
 import { CheckStateRepository } from './check-state.repository.ts';
 import { ConfigurationItemRepository } from './configuration-item.repository.ts';
+import type { DeferredWrites } from './deferred-writes.ts';
 import type { Database } from './schema.ts';
 import { SilenceRepository } from './silence.repository.ts';
 
 /**
  * core's one monitoring port on PostgreSQL, composed of one repository per aggregate. Every part
- * is bound to the same `db`, so within a transaction they all see and commit the same work.
+ * is bound to the same `db`, so within a transaction they all see and commit the same work; with
+ * `deferred` (in a transaction) check states and results are written with its next query or commit.
  */
-export function monitoringRepository(db: Kysely<Database>): MonitoringRepository {
+export function monitoringRepository(db: Kysely<Database>, deferred?: DeferredWrites): MonitoringRepository {
   const agents = new AgentRepository(db);
   const reports = new AgentReportRepository(db);
   const items = new ConfigurationItemRepository(db);
-  const checks = new CheckStateRepository(db);
+  const checks = new CheckStateRepository(db, deferred);
   const alerts = new AlertRepository(db);
   const silences = new SilenceRepository(db);
   return {
@@ -27,6 +29,7 @@ export function monitoringRepository(db: Kysely<Database>): MonitoringRepository
     revokeAgent: (id, by, reason, at) => agents.revokeAgent(id, by, reason, at),
     touchAgent: (id, at, seen) => agents.touchAgent(id, at, seen),
     openReport: (id, nonce, at, seen, batches) => agents.openReport(id, nonce, at, seen, batches),
+    openReports: (at, reports) => agents.openReports(at, reports),
     listOverdueAgents: (now, limit) => agents.listOverdueAgents(now, limit),
 
     rememberNonce: (agentId, nonce, at) => reports.rememberNonce(agentId, nonce, at),

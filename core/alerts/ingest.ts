@@ -2,7 +2,8 @@
  * One signed report from an agent, in one transaction: the replay guard (nonce), the heartbeat,
  * the machine's configuration item, the batch dedupe, every result stored and folded into its
  * check's hysteresis, and the alerts that fire, escalate or resolve — with their one chat
- * message each (posted or edited through the outbox) and the incidents they open.
+ * message each (posted or edited through the outbox) and the incidents they open. Several
+ * agents' reports may share the transaction (`ingestReports`, a group commit), each as alone.
  */
 
 import type { UseCaseContext } from '../kernel/context.ts';
@@ -23,7 +24,7 @@ import {
   type Silence,
 } from './model.ts';
 import type { WireReport, WireResult } from './protocol.ts';
-import type { StoredResult } from './repository.ts';
+import type { OpenedReport, StoredResult } from './repository.ts';
 import { isSilenced } from './silence.ts';
 
 /** An open alert's message is redrawn with fresh values at most this often (edits, not new messages). */
@@ -46,24 +47,65 @@ interface Changes {
   readonly resolved: Set<string>;
 }
 
+/** One agent's signed report, its request nonce checked. */
+export interface ReportToIngest {
+  readonly agentId: string;
+  readonly nonce: string;
+  readonly report: WireReport;
+}
+
+/** Check states and results of a transaction's reports, written together at its end. */
+interface Evaluation {
+  readonly checks: CheckRecord[];
+  readonly results: StoredResult[];
+}
+
 export async function ingestReport(deps: IngestDeps, agentId: string, nonce: string, report: WireReport): Promise<IngestOutcome> {
-  const { repos } = deps;
+  return (await ingestReports(deps, [{ agentId, nonce, report }]))[0]!;
+}
+
+/**
+ * Several agents' reports in one transaction (a group commit, `app/agent-ingest-batcher.ts`),
+ * each with every guarantee it has alone: one statement opens them all (locks, replay guards,
+ * heartbeats, batch dedupe, reads), each is evaluated and announced in turn, and one statement
+ * stores every report's check states and results. One report per agent; the outcomes in the
+ * order of `reports`.
+ */
+export async function ingestReports(deps: IngestDeps, reports: readonly ReportToIngest[]): Promise<IngestOutcome[]> {
   const now = deps.clock.now();
   // One report of an agent at a time (its row locked): its check states and open alerts are
-  // read, then written. The lock, the replay guard, the heartbeat, the batch dedupe and those
+  // read, then written. The locks, the replay guards, the heartbeats, the batch dedupe and those
   // reads are one round trip; the evaluation's writes another.
-  const opened = await repos.monitoring.openReport(
-    agentId,
-    nonce,
+  const opened = await deps.repos.monitoring.openReports(
     now,
-    {
-      heartbeatSeconds: report.heartbeat.periodSeconds,
-      graceSeconds: report.heartbeat.graceSeconds,
-      agentVersion: report.agentVersion,
-      droppedBatches: report.droppedBatches ?? null,
-    },
-    report.batches.map((b) => ({ id: b.id, results: b.results.length })),
+    reports.map(({ agentId, nonce, report }) => ({
+      agentId,
+      nonce,
+      seen: {
+        heartbeatSeconds: report.heartbeat.periodSeconds,
+        graceSeconds: report.heartbeat.graceSeconds,
+        agentVersion: report.agentVersion,
+        droppedBatches: report.droppedBatches ?? null,
+      },
+      batches: report.batches.map((b) => ({ id: b.id, results: b.results.length })),
+    })),
   );
+  const evaluation: Evaluation = { checks: [], results: [] };
+  const outcomes: IngestOutcome[] = [];
+  for (const [i, { report }] of reports.entries()) outcomes.push(await settle(deps, opened[i], report, evaluation, now));
+  await deps.repos.monitoring.saveEvaluation(evaluation.checks, evaluation.results);
+  return outcomes;
+}
+
+/** The rest of one report, once opened: its alerts fired, escalated, resolved and announced. */
+async function settle(
+  deps: IngestDeps,
+  opened: OpenedReport | undefined,
+  report: WireReport,
+  evaluation: Evaluation,
+  now: Date,
+): Promise<IngestOutcome> {
+  const { repos } = deps;
   if (!opened) return { kind: 'unknown_agent' };
   if (!opened.fresh) return { kind: 'replay' };
   const { agent } = opened;
@@ -108,7 +150,7 @@ export async function ingestReport(deps: IngestDeps, agentId: string, nonce: str
   // Buffered batches replay the outage in the order things happened.
   fresh.sort((a, b) => Date.parse(a.observedAt) - Date.parse(b.observedAt));
 
-  if (fresh.length > 0) await evaluate(deps, agent, itemOf, fresh, opened.checks, open, changes, now);
+  if (fresh.length > 0) await evaluate(deps, agent, itemOf, fresh, opened.checks, open, changes, evaluation, now);
   await announce(deps, agent, itemOf, changes, now);
   return { kind: 'stored', accepted, duplicates, results: fresh.length };
 }
@@ -121,6 +163,7 @@ async function evaluate(
   states: readonly CheckRecord[],
   open: Map<string, Alert>,
   changes: Changes,
+  evaluation: Evaluation,
   now: Date,
 ): Promise<void> {
   const { repos } = deps;
@@ -194,10 +237,9 @@ async function evaluate(
     if (changed) changes.alerts.set(changed.id, changed);
   }
 
-  await repos.monitoring.saveEvaluation(
-    [...dirty].map((fp) => checks.get(fp)!),
-    stored,
-  );
+  // Written with the other reports' at the end of the transaction (nothing reads them before).
+  for (const fp of dirty) evaluation.checks.push(checks.get(fp)!);
+  evaluation.results.push(...stored);
 }
 
 function isStale(alert: Alert, now: Date): boolean {

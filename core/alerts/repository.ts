@@ -26,6 +26,19 @@ export interface StoredResult {
   readonly observedAt: Date;
 }
 
+/** One report to open with `openReports`: its agent, request nonce, heartbeat and batch ids. */
+export interface ReportOpening {
+  readonly agentId: string;
+  readonly nonce: string;
+  readonly seen: {
+    readonly heartbeatSeconds: number;
+    readonly graceSeconds: number;
+    readonly agentVersion: string;
+    readonly droppedBatches: number | null;
+  };
+  readonly batches: readonly { readonly id: string; readonly results: number }[];
+}
+
 /** What `openReport` found and recorded. */
 export interface OpenedReport {
   readonly agent: MonitoredAgent;
@@ -78,6 +91,12 @@ export interface MonitoringRepository {
     },
     batches: readonly { readonly id: string; readonly results: number }[],
   ): Promise<OpenedReport | undefined>;
+  /**
+   * `openReport` for several agents' reports in one statement (a group commit): the agents' rows
+   * locked in id order (two groups never deadlock on them), each report recorded and read as
+   * alone. One report per agent (throws otherwise); the answers in the order of `reports`.
+   */
+  openReports(at: Date, reports: readonly ReportOpening[]): Promise<(OpenedReport | undefined)[]>;
   /** Live agents whose heartbeat is overdue at `now` and that have no open offline alert. */
   listOverdueAgents(now: Date, limit: number): Promise<MonitoredAgent[]>;
 
@@ -86,7 +105,7 @@ export interface MonitoringRepository {
   /** Records a batch id; false when the batch was stored before (a resend). */
   rememberBatch(agentId: string, batchId: string, results: number, at: Date): Promise<boolean>;
   insertResults(rows: readonly StoredResult[]): Promise<void>;
-  /** `saveChecks` and `insertResults` in one statement. */
+  /** `saveChecks` and `insertResults` in one statement (in a transaction, it may leave with the next statement or the commit). */
   saveEvaluation(checks: readonly CheckRecord[], results: readonly StoredResult[]): Promise<void>;
   /** Deletes nonces, batch ids and results older than the given times; returns rows deleted. */
   purge(before: { readonly nonces: Date; readonly batches: Date; readonly results: Date }): Promise<number>;
