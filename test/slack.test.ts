@@ -758,6 +758,43 @@ describe('Slack adapter acknowledgement and shutdown', () => {
     }
   });
 
+  it('never answers 200 to an event before it is stored: a store slower than 2.5 s that then fails answers 500', async () => {
+    let failStore!: () => void;
+    const storeFails = new Promise<void>((r) => (failStore = r));
+    let storing!: () => void;
+    const storeStarted = new Promise<void>((r) => (storing = r));
+    // The inbox's insert waits for a connection (a busy pool) until the test makes it fail.
+    const stuck: Store = Object.assign(Object.create(stack.store) as Store, {
+      inbox: Object.assign(Object.create(stack.store.inbox) as Store['inbox'], {
+        add: async () => {
+          storing();
+          await storeFails;
+          throw new Error('timeout exceeded when trying to connect');
+        },
+      }),
+    });
+    const a = await startSlackAdapter(
+      { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
+      { engine: stack.engine, store: stuck, log: { ...log, error() {} } },
+    );
+    const route = await serveRoutes(a.routes);
+    try {
+      const event = eventCallback(dmEvent('U_ANNA', 'chisono'));
+      const answered = postSigned(`${route.url}/slack/events`, SECRET, event);
+      await storeStarted;
+      // Past the 2.5 s a click is answered at: still no answer for the event.
+      const early = await Promise.race([answered.then(() => 'answered'), new Promise((r) => setTimeout(() => r('waiting'), 2800))]);
+      expect(early).toBe('waiting');
+      failStore();
+      expect((await answered).status).toBe(500);
+      expect(stack.handled.filter((h) => h.deliveryId === event.json.event_id)).toHaveLength(0);
+    } finally {
+      failStore();
+      await a.stop();
+      await route.close();
+    }
+  });
+
   it('answers 500 to an event the engine could not handle (database down), and the redelivery counts once', async () => {
     // Earlier tests' messages go out first: one still in the outbox when the database goes down
     // would be delivered after the baseline below and pass for a second answer to this event.

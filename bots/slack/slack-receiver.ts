@@ -116,7 +116,9 @@ export class SlackRouteReceiver implements Receiver {
     const ack = async (response?: unknown): Promise<void> => {
       if (!isEvent) answer(response);
     };
-    const deadline = setTimeout(() => answer(), ACK_DEADLINE_MS);
+    // Events get no deadline: their 200 means "stored". A store slower than Slack's 3 s is
+    // answered late (Slack retries meanwhile, and the retry finds it stored, or stores it), or 500.
+    const deadline = isEvent ? undefined : setTimeout(() => answer(), ACK_DEADLINE_MS);
     const retry = header(req, 'x-slack-retry-num');
     const reason = header(req, 'x-slack-retry-reason');
     const event: ReceiverEvent = {
