@@ -80,7 +80,9 @@ export class ChannelRepository implements ChannelRepositoryPort {
       order by b.bound_at, b.id`.execute(this.db);
     const bindings = rows.filter((r) => r.id != null).map((r) => toBinding(r as Selectable<ChannelBindingsTable>));
     const version = rows[0]?.config_version;
-    if (config && version !== undefined && !config.wroteConfiguration)
+    // No row at all: `config_version` itself is gone, not "no channel bound".
+    if (version === undefined) throw new Error('config_version has no row');
+    if (config && !config.wroteConfiguration)
       config.cache.bindings.set(purpose, { version, rows: Object.freeze(bindings.map((b) => Object.freeze(b))) });
     return bindings;
   }

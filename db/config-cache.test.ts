@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../core/kernel/actor.ts';
@@ -123,6 +123,33 @@ describe('ConfigCache: copies of the SLA configuration and bindings, checked by 
     expect(after.events).toContain(`resolution/breach@${at(120).toISOString()}`);
     // As a store with no copies at all plans it.
     expect(after.events).toEqual((await open(new KyselyStore(tdb.db))).events);
+  });
+
+  it('after a restore of an older dump, the next change is seen here too (the version is never handed out again)', async () => {
+    const policy = (responseMinutes: number) => ({
+      tier: 'volunteer' as const,
+      priority: 3 as const,
+      responseMinutes,
+      resolutionMinutes: 480,
+      allHours: true,
+    });
+    await elsewhere.sla.savePolicy(policy(60), null, T0);
+    const dumped = await sql<{ version: string }>`select version::text as version from config_version`.execute(otherDb);
+    // Any sequence behind the version is dumped (and restored) with it.
+    const sequences = await sql<{ name: string; value: string }>`select sequencename as name, last_value::text as value
+      from pg_sequences where schemaname = current_schema() and sequencename like 'config_version%'`.execute(otherDb);
+    await elsewhere.sla.savePolicy(policy(120), null, T0);
+    expect((await open(here)).events).toContain(`response/breach@${at(120).toISOString()}`); // the copy here: 120 min
+    // The dump is restored as pg_restore does it: rows (and sequences) loaded with triggers off.
+    await otherDb.connection().execute(async (c) => {
+      await sql`set session_replication_role = replica`.execute(c);
+      await sql`update sla_policies set response_minutes = 60 where tier = 'volunteer' and priority = 3`.execute(c);
+      await sql`update config_version set version = ${dumped.rows[0]!.version}::bigint`.execute(c);
+      for (const q of sequences.rows) await sql`select setval(${q.name}::regclass, ${q.value}::bigint)`.execute(c);
+      await sql`reset session_replication_role`.execute(c);
+    });
+    await elsewhere.sla.savePolicy(policy(30), null, T0);
+    expect((await open(here)).events).toContain(`response/breach@${at(30).toISOString()}`);
   });
 
   it('settings changed through another store are seen by the next ticket opened here', async () => {

@@ -4,8 +4,8 @@ import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
 /**
  * This process's copies of the configuration every new ticket reads — SLA policies and
  * settings, the channel bindings of a purpose — each with the `config_version` it was read at
- * (migration 0022: a statement that writes one of those tables gives the version a number
- * never used before, so a version always means the same contents). A copy is never trusted on
+ * (migration 0022: a statement that writes one of those tables gives the version a new random
+ * number, not one a restore could rewind, so a version always means the same contents). A copy is never trusted on
  * its own: the statement that opens a ticket checks that the version it planned with is still
  * the current one, and writes nothing when it is not (`tickets.open` then throws
  * `StaleConfiguration` and the caller reads again). A change made by another process is thus
