@@ -161,13 +161,19 @@ export class AgentIngestBatcher {
     // Alone: each report in its own transaction, with its own outcome or error; one after the
     // other (a failing group must not take every connection of the pool).
     const settled: PromiseSettledResult<IngestOutcome>[] = [];
+    const afterGroup = group.length > 1;
     for (const { report: r } of group) {
       try {
         const value = await this.opts.store.transaction(
           (repos) => ingestReport(this.deps(repos), r.agentId, r.nonce, r.report),
           this.onCommit,
         );
-        settled.push({ status: 'fulfilled', value });
+        // Its nonce already recorded: most likely by the group itself, whose commit went through
+        // although its answer was lost. Not a replay to refuse (401) but an outcome to retry: the
+        // agent sends the batch again with a new nonce, and its batch id makes it count once.
+        if (afterGroup && value.kind === 'replay')
+          settled.push({ status: 'rejected', reason: new Error('report may have been stored by its group; send it again') });
+        else settled.push({ status: 'fulfilled', value });
       } catch (reason) {
         settled.push({ status: 'rejected', reason });
       }

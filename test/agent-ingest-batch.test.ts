@@ -228,6 +228,30 @@ describe('group commit of agent reports', () => {
     }
   });
 
+  it('a group whose commit went through but whose answer was lost: its reports are to be sent again, not refused as replays', async () => {
+    const agents = await enrol(2);
+    let lose = true;
+    const lossy = Object.assign(Object.create(h.store) as Store, {
+      transaction: (async (work, opts) => {
+        const result = await h.store.transaction(work, opts);
+        if (lose) {
+          lose = false;
+          throw new Error('Connection terminated unexpectedly');
+        }
+        return result;
+      }) as Store['transaction'],
+    });
+    const g = new AgentIngestBatcher({ store: lossy, clock: h.clock, defaultLocale: 'it', log: { warn() {} } });
+    const reports = agents.map((agentId) => ({ agentId, nonce: nonce(), report: reportOf(['ok']) }));
+    const settled = await Promise.allSettled(reports.map((r) => g.ingest(r)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected']);
+    // Sent again by the agent (a new nonce, the same batch): recognised, counted once.
+    const again = await Promise.all(reports.map((r) => g.ingest({ ...r, nonce: nonce() })));
+    expect(again.map((o) => o.kind)).toEqual(['stored', 'stored']);
+    expect(await count('check_results', agents)).toBe(2);
+    expect(await count('agent_batches', agents)).toBe(2);
+  });
+
   it('an unknown agent and a replayed nonce in a group are told apart from the stored reports', async () => {
     const [a, b] = await enrol(2);
     const g = batcher();
