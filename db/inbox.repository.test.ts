@@ -43,6 +43,16 @@ describe('InboxRepository', () => {
     await a.inbox.remove('slack', ['Ev1', 'Ev2', 'Ev3']);
   });
 
+  it('stores an event whose text jsonb would refuse (a NUL, half an emoji) with U+FFFD, and the others of its batch', async () => {
+    const broken = { ...entry('ev-nul', 0, 0), payload: { event_id: 'ev-nul', event: { text: `a\u0000b \ud83d c` } } };
+    expect(await a.inbox.add([broken, entry('ev-beside', 0, 0)])).toEqual(['ev-nul', 'ev-beside']);
+    const leased = await a.inbox.lease('slack', t(1), 10, t(60));
+    const text = (id: string) => (leased.find((e) => e.deliveryId === id)?.payload as { event: { text: string } }).event.text;
+    expect(text('ev-nul')).toBe('a\ufffdb \ufffd c');
+    expect(text('ev-beside')).toBe('testo ev-beside');
+    await a.inbox.remove('slack', ['ev-nul', 'ev-beside']);
+  });
+
   it('leases only events whose lease ran out, oldest first, to one process at a time; removed ones are gone', async () => {
     await a.inbox.add([entry('Ev10', 10, 40), entry('Ev11', 5, 40), entry('Ev12', 12, 100)]);
     expect(await a.inbox.lease('slack', t(39), 10, t(69))).toEqual([]);

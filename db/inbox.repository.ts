@@ -1,6 +1,7 @@
 import { type Kysely, sql } from 'kysely';
 import type { InboxEntry, InboxRepository as InboxRepositoryPort, NewInboxEntry } from '../core/kernel/inbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
+import { storableText } from '../core/kernel/sanitize.ts';
 import type { Database } from './schema.ts';
 
 /** Row type of migration 0021, added to the database type with `withTables`. */
@@ -15,6 +16,13 @@ export type InboxTables = {
   };
 };
 
+/**
+ * jsonb refuses a NUL and an unpaired surrogate (a broken client's text): each becomes U+FFFD,
+ * or one such event would fail the insert of every event stored with it, and be lost itself.
+ */
+const storableJson = (payload: unknown): string =>
+  JSON.stringify(payload, (_key, value: unknown) => (typeof value === 'string' ? storableText(value) : value));
+
 /** The inbox of verified platform events (core/kernel/inbox.ts) on PostgreSQL. */
 export class InboxRepository implements InboxRepositoryPort {
   private readonly db: Kysely<Database & InboxTables>;
@@ -27,7 +35,7 @@ export class InboxRepository implements InboxRepositoryPort {
     if (entries.length === 0) return [];
     const values = entries.map(
       (e) =>
-        sql`(${e.platform}, ${e.deliveryId}, ${JSON.stringify(e.payload)}::jsonb, ${e.receivedAt}::timestamptz, ${e.leasedUntil}::timestamptz)`,
+        sql`(${e.platform}, ${e.deliveryId}, ${storableJson(e.payload)}::jsonb, ${e.receivedAt}::timestamptz, ${e.leasedUntil}::timestamptz)`,
     );
     const { rows } = await sql<{ platform: string; delivery_id: string }>`
       insert into inbound_inbox (platform, delivery_id, payload, received_at, leased_until)
