@@ -77,4 +77,33 @@ describe('EventInbox', () => {
     await inbox.stop();
     expect(await left('Red1')).toBe(false);
   });
+
+  it('a sweep takes a backlog a few at a time, oldest first, each leased only when its turn is near', async () => {
+    const long = new Date(Date.now() - 60_000);
+    const ids = Array.from({ length: 25 }, (_, i) => `Back${String(i).padStart(2, '0')}`);
+    await store.inbox.add(
+      ids.map((id, i) => ({
+        platform: 'slack' as const,
+        deliveryId: id,
+        payload: id,
+        receivedAt: new Date(long.getTime() + i),
+        leasedUntil: long,
+      })),
+    );
+    const handled: string[] = [];
+    const leases: number[] = [];
+    const repo = Object.assign(Object.create(store.inbox) as typeof store.inbox, {
+      lease: async (...args: Parameters<typeof store.inbox.lease>) => {
+        const due = await store.inbox.lease(...args);
+        leases.push(due.length);
+        return due;
+      },
+    });
+    const inbox = new EventInbox({ platform: 'slack', repo, log, handle: async (p) => void handled.push(String(p)) });
+    await inbox.sweep();
+    expect(handled).toEqual(ids);
+    expect(leases).toEqual([10, 10, 5, 0]);
+    await inbox.stop();
+    for (const id of ids) expect(await left(id)).toBe(false);
+  });
 });

@@ -23,7 +23,8 @@ export interface EventInboxOptions {
   readonly now?: () => number;
 }
 
-const SWEEP_BATCH = 50;
+/** Events leased at once by the replay sweep (it handles them one after the other). */
+const SWEEP_BATCH = 10;
 /** Handled events' rows are removed together, this long after the first of them was handled. */
 const REMOVE_EVERY_MS = 200;
 
@@ -149,23 +150,30 @@ export class EventInbox {
     return this.sweeping;
   }
 
+  /**
+   * Leases a few at a time, until none is due: a lease taken long before its event's turn (after
+   * an outage, hundreds waiting) would run out meanwhile, and another process would replay the
+   * event beside this one. Each leased row's lease is renewed by the lease, so a round ends.
+   */
   private async sweepRound(): Promise<void> {
-    if (this.stopped) return;
-    const now = this.now();
-    const due = await this.opts.repo.lease(this.opts.platform, new Date(now), SWEEP_BATCH, new Date(now + this.leaseMs));
     const maxAgeMs = this.opts.maxAgeMs ?? 24 * 60 * 60_000;
-    for (const entry of due) {
-      if (this.stopped) return;
-      // Handled here and waiting for its removal, or being handled here now: not again.
-      if (this.handled.has(entry.deliveryId) || this.inFlight.has(entry.deliveryId)) continue;
-      if (now - entry.receivedAt.getTime() > maxAgeMs) {
-        this.opts.log.error(this.describe(entry), 'inbox event given up: not handled in time');
-        this.handled.add(entry.deliveryId);
-        continue;
+    while (!this.stopped) {
+      const now = this.now();
+      const due = await this.opts.repo.lease(this.opts.platform, new Date(now), SWEEP_BATCH, new Date(now + this.leaseMs));
+      if (due.length === 0) break;
+      for (const entry of due) {
+        if (this.stopped) return;
+        // Handled here and waiting for its removal, or being handled here now: not again.
+        if (this.handled.has(entry.deliveryId) || this.inFlight.has(entry.deliveryId)) continue;
+        if (now - entry.receivedAt.getTime() > maxAgeMs) {
+          this.opts.log.error(this.describe(entry), 'inbox event given up: not handled in time');
+          this.handled.add(entry.deliveryId);
+          continue;
+        }
+        await this.run(entry.deliveryId, entry.payload);
       }
-      await this.run(entry.deliveryId, entry.payload);
+      this.remover.kick();
     }
-    this.remover.kick();
   }
 
   private describe(e: InboxEntry): object {
