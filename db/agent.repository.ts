@@ -162,14 +162,10 @@ export class AgentRepository implements AgentPort {
     if (new Set(valid.map((r) => r.agentId.toLowerCase())).size !== valid.length)
       throw new Error('openReports: one report per agent in a statement');
     if (valid.length === 0) return reports.map(() => undefined);
-    type Row = Selectable<MonitoringAgentsTable> & {
-      fresh: boolean;
-      fresh_batches: string[];
-      open_alerts: Record<string, unknown>[];
-      checks: Record<string, unknown>[];
-    };
+    type Row = Selectable<MonitoringAgentsTable> & { fresh: boolean; fresh_batches: string[] };
+    type StateRow = { id: string; open_alerts: Record<string, unknown>[]; checks: Record<string, unknown>[] };
     const batches = valid.flatMap((r) => r.batches.map((b) => ({ agentId: r.agentId, ...b })));
-    const { rows } = await sql<Row>`${sql.raw(PREPARED)}
+    const opening = sql<Row>`${sql.raw(PREPARED)}
       with req as (
         select * from unnest(${valid.map((r) => r.agentId)}::uuid[], ${valid.map((r) => r.nonce)}::text[],
           ${valid.map((r) => r.seen.heartbeatSeconds)}::int[], ${valid.map((r) => r.seen.graceSeconds)}::int[],
@@ -205,24 +201,41 @@ export class AgentRepository implements AgentPort {
         returning agent_id, batch_id
       )
       select ${sql.raw(AGENT_COLUMNS.map((c) => `t.${c}`).join(', '))}, true as fresh,
-          array(select s.batch_id::text from stored s where s.agent_id = t.id) as fresh_batches,
-          (select coalesce(json_agg(al), '[]') from alerts al where al.agent_id = t.id and al.state <> 'resolved') as open_alerts,
-          (select coalesce(json_agg(c), '[]') from check_states c where c.agent_id = t.id) as checks
+          array(select s.batch_id::text from stored s where s.agent_id = t.id) as fresh_batches
         from touched t
       union all
-      select ${sql.raw(AGENT_COLUMNS.map((c) => `m.${c}`).join(', '))}, false, '{}', '[]', '[]'
+      select ${sql.raw(AGENT_COLUMNS.map((c) => `m.${c}`).join(', '))}, false, '{}'
         from monitoring_agents m join live on live.id = m.id
-       where not exists (select 1 from touched t where t.id = m.id)`.execute(this.db);
+       where not exists (select 1 from touched t where t.id = m.id)`.compile(this.db);
+    // The agents' state is read by a second statement, sent in the same write right behind the
+    // first: it starts once the first holds the agents' locks, so it sees what a transaction of
+    // another process committed while the first waited for them (a statement's own reads keep
+    // the snapshot it started with; only the locked rows are read again).
+    const state = sql<StateRow>`${sql.raw(PREPARED)}
+      select a.id::text as id,
+          (select coalesce(json_agg(al), '[]') from alerts al where al.agent_id = a.id and al.state <> 'resolved') as open_alerts,
+          (select coalesce(json_agg(c), '[]') from check_states c where c.agent_id = a.id) as checks
+        from unnest(${valid.map((r) => r.agentId)}::uuid[]) as a(id)`.compile(this.db);
+    const [rows, states] = await this.db.getExecutor().provideConnection(async (connection) => {
+      const both = [connection.executeQuery<Row>(opening), connection.executeQuery<StateRow>(state)] as const;
+      const [a, b] = await Promise.allSettled(both);
+      if (a.status === 'rejected') throw a.reason;
+      if (b.status === 'rejected') throw b.reason;
+      return [a.value.rows, b.value.rows] as const;
+    });
     const byAgent = new Map(rows.map((row) => [row.id, row]));
+    const stateOf = new Map(states.map((row) => [row.id, row]));
     return reports.map(({ agentId }) => {
       const row = isUuid(agentId) ? byAgent.get(agentId.toLowerCase()) : undefined;
+      // A report not fresh (a replay) is not evaluated: nothing of the state is needed.
+      const known = row?.fresh ? stateOf.get(row.id) : undefined;
       return (
         row && {
           agent: toAgent(row),
           fresh: row.fresh,
           freshBatches: new Set(row.fresh_batches),
-          openAlerts: row.open_alerts.map(alertFromJson),
-          checks: row.checks.map(checkFromJson),
+          openAlerts: (known?.open_alerts ?? []).map(alertFromJson),
+          checks: (known?.checks ?? []).map(checkFromJson),
         }
       );
     });

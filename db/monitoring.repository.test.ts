@@ -401,6 +401,31 @@ describe('CheckStateRepository', () => {
     ).rejects.toThrow(/one report per agent/);
   });
 
+  it('a report that waited for the agent held by another transaction reads what that one committed', async () => {
+    const org = await seedOrganisation(store);
+    const a = await enrol(org, 'pc-attesa');
+    const seen = { heartbeatSeconds: 30, graceSeconds: 10, agentVersion: '2.0', droppedBatches: null };
+    const state = check(a);
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((r) => (locked = r));
+    // Another process's report: it holds the agent, writes its check state, commits later.
+    const first = store.transaction(async (repos) => {
+      await repos.monitoring.openReports(at(2), [{ agentId: a.id, nonce: 'n-held', seen, batches: [] }]);
+      await repos.monitoring.saveEvaluation([state], []);
+      locked();
+      await held;
+    });
+    await isLocked;
+    const second = store.monitoring.openReports(at(3), [{ agentId: a.id, nonce: 'n-after', seen, batches: [] }]);
+    await lockWaiters(tdb.db);
+    release();
+    await first;
+    const [opened] = await second;
+    expect(opened).toMatchObject({ fresh: true, checks: [state] });
+  });
+
   it('in a transaction, check states and results wait for its next statement or its commit, and roll back with it', async () => {
     const org = await seedOrganisation(store);
     const a = await enrol(org, 'a');
