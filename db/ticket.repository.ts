@@ -2,6 +2,7 @@ import { CompiledQuery, type Kysely, type Selectable, sql, type Updateable } fro
 import { DomainError } from '../core/kernel/errors.ts';
 import type { Ticket, TicketEvent, TicketKind, TicketStatus } from '../core/kernel/ticket.ts';
 import { TicketRef } from '../core/kernel/ticket.ts';
+import { newTicket } from '../core/tickets/new-ticket.ts';
 import type {
   NewTicket,
   OpenedTicket,
@@ -218,30 +219,7 @@ export class TicketRepository implements TicketRepositoryPort {
     if (row.id === null || row.ref === null) return undefined;
     if (this.tally) this.tally.slaEvents += sla.length;
     // The row as inserted: only what the database chose (id, ref) comes back.
-    const ticket: Ticket = {
-      id: row.id,
-      ref: row.ref,
-      kind: t.kind,
-      title: t.title,
-      description: t.description,
-      category: t.category,
-      impact: t.impact,
-      urgency: t.urgency,
-      priority: t.priority,
-      tier: t.tier,
-      status: 'new',
-      pendingOn: null,
-      organisationId: t.organisationId,
-      requesterId: t.requesterId,
-      assigneeId: null,
-      vendorId: null,
-      configurationItemId: t.configurationItemId,
-      rating: null,
-      createdAt: t.createdAt,
-      updatedAt: t.createdAt,
-      resolvedAt: null,
-      closedAt: null,
-    };
+    const ticket = newTicket(t, row.id, row.ref);
     return { ticket, organisationName: row.organisation_name ?? '?' };
   }
 

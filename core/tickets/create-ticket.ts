@@ -3,6 +3,7 @@ import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import type { Impact, Ticket, TicketEvent, TicketKind, Urgency } from '../kernel/ticket.ts';
 import { planOpeningSla } from '../sla/sla-events.ts';
+import { newTicket } from './new-ticket.ts';
 import { Policy } from './policy.ts';
 import { type NewTicket, type OpenedTicket, StaleConfiguration } from './ports.ts';
 import { computePriority } from './priority.ts';
@@ -65,19 +66,7 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
   // id or ref the database gives it), so the ref, the row, its history and its SLA events go in
   // one statement; a retried delivery whose key is taken (by an earlier or a concurrent one)
   // gets that ticket back instead.
-  const draft: Ticket = {
-    ...row,
-    id: '',
-    ref: '',
-    status: 'new',
-    pendingOn: null,
-    assigneeId: null,
-    vendorId: null,
-    rating: null,
-    updatedAt: now,
-    resolvedAt: null,
-    closedAt: null,
-  };
+  const draft = newTicket(row, '', '');
   const opening: TicketEvent = { ticketId: '', actorId, at: now, field: 'status', from: null, to: 'new', note: null };
   const opened = await openPlanned(ctx, row, draft, opening, now);
   if (!opened) {
