@@ -114,36 +114,26 @@ export class PeopleRepository implements PeopleRepositoryPort {
   }
 
   async createPerson(p: Omit<Person, 'id' | 'createdAt'>, at: Date): Promise<Person> {
-    const row = await this.db
-      .insertInto('people')
-      .values({
-        handle: p.handle,
-        display_name: p.displayName,
-        email: p.email,
-        phone: p.phone,
-        locale: p.locale,
-        created_at: at,
-      })
-      .returningAll()
-      .executeTakeFirstOrThrow();
-    return toPerson(row);
+    return toPerson(await this.insertPerson(p, at).returningAll().executeTakeFirstOrThrow());
   }
 
   async createPersonIfHandleFree(p: Omit<Person, 'id' | 'createdAt'>, at: Date): Promise<Person | undefined> {
-    const row = await this.db
-      .insertInto('people')
-      .values({
-        handle: p.handle,
-        display_name: p.displayName,
-        email: p.email,
-        phone: p.phone,
-        locale: p.locale,
-        created_at: at,
-      })
+    const row = await this.insertPerson(p, at)
       .onConflict((c) => c.column('handle').doNothing())
       .returningAll()
       .executeTakeFirst();
     return row && toPerson(row);
+  }
+
+  private insertPerson(p: Omit<Person, 'id' | 'createdAt'>, at: Date) {
+    return this.db.insertInto('people').values({
+      handle: p.handle,
+      display_name: p.displayName,
+      email: p.email,
+      phone: p.phone,
+      locale: p.locale,
+      created_at: at,
+    });
   }
 
   async findPerson(id: string): Promise<Person | undefined> {

@@ -82,13 +82,6 @@ export class SlackSender implements ChatSender {
     private readonly now: () => Date = () => new Date(),
   ) {}
 
-  /** Records the DM channel of a user seen writing to the bot (in the database, for every process). */
-  async rememberDm(userId: string, channelId: string): Promise<void> {
-    if (this.knowsDm(userId, channelId)) return;
-    await this.context.rememberDmChannel('slack', userId, channelId, this.now());
-    this.learnedDm(userId, channelId);
-  }
-
   /**
    * Whether this process stored that DM channel of the user already: the write is the same every
    * time, so it is made once per process while the channel does not change.
