@@ -32,36 +32,67 @@ import type { WriteTally } from './write-tally.ts';
  * counts the writes that wake background work (outbox rows, SLA events); with `deferred` (in a
  * transaction) the outbox rows and dialog states are written together, with the next query;
  * `config` is the store's copy of the configuration tickets read, as this transaction sees it.
+ *
+ * Each repository is made when first asked for (a transaction uses a few of the ~23) and then
+ * kept: getters on the prototype, so a spread (`{ ...repos }`) does not carry them — derive
+ * with `Object.create(repos, { name: { value } })` instead, which shares what was made.
  */
 export function reposFor(db: Kysely<Database>, tally?: WriteTally, deferred?: DeferredWrites, config?: ConfigView): Repositories {
-  const problems = new ProblemRepository(db);
-  // The dialogs a transaction locked, shared by the turn's opening statement and `dialogs`.
-  const held = deferred ? new HeldDialogs() : undefined;
-  return {
-    tickets: new TicketRepository(db, tally, config),
-    people: new PeopleRepository(db),
-    channels: new ChannelRepository(db, config),
-    dialogs: new DialogRepository(db, deferred, held),
-    deliveries: new DeliveryRepository(db),
-    turns: new TurnRepository(db, held),
-    linkCodes: new LinkCodeRepository(db),
-    outbox: new OutboxRepository(db, tally, deferred),
-    sla: new SlaRepository(db, tally, config),
-    monitoring: monitoringRepository(db, deferred),
-    deliveryContext: new DeliveryContextRepository(db),
-    inbox: new InboxRepository(db),
-    community: communityRepository(db),
-    vendors: new VendorRepository(db),
-    certifications: new CertificationRepository(db),
-    configurationItems: new ConfigurationItemRepository(db),
-    dashboard: new DashboardRepository(db),
-    cmdb: new CmdbRepository(db),
-    changes: new ChangeRepository(db),
-    problems,
-    problemCandidates: problems,
-    reports: new ReportRepository(db),
-    privacy: new PrivacyRepository(db),
-  };
+  return new LazyRepositories({ db, tally, deferred, config, held: deferred ? new HeldDialogs() : undefined }) as unknown as Repositories;
+}
+
+/** What a transaction's repositories are made from. */
+interface Parts {
+  readonly db: Kysely<Database>;
+  readonly tally: WriteTally | undefined;
+  readonly deferred: DeferredWrites | undefined;
+  readonly config: ConfigView | undefined;
+  /** The dialogs a transaction locked, shared by the turn's opening statement and `dialogs`. */
+  readonly held: HeldDialogs | undefined;
+}
+
+const MAKERS: { readonly [K in keyof Repositories]: (p: Parts, repos: Repositories) => Repositories[K] } = {
+  tickets: (p) => new TicketRepository(p.db, p.tally, p.config),
+  people: (p) => new PeopleRepository(p.db),
+  channels: (p) => new ChannelRepository(p.db, p.config),
+  dialogs: (p) => new DialogRepository(p.db, p.deferred, p.held),
+  deliveries: (p) => new DeliveryRepository(p.db),
+  turns: (p) => new TurnRepository(p.db, p.held),
+  linkCodes: (p) => new LinkCodeRepository(p.db),
+  outbox: (p) => new OutboxRepository(p.db, p.tally, p.deferred),
+  sla: (p) => new SlaRepository(p.db, p.tally, p.config),
+  monitoring: (p) => monitoringRepository(p.db, p.deferred),
+  deliveryContext: (p) => new DeliveryContextRepository(p.db),
+  inbox: (p) => new InboxRepository(p.db),
+  community: (p) => communityRepository(p.db),
+  vendors: (p) => new VendorRepository(p.db),
+  certifications: (p) => new CertificationRepository(p.db),
+  configurationItems: (p) => new ConfigurationItemRepository(p.db),
+  dashboard: (p) => new DashboardRepository(p.db),
+  cmdb: (p) => new CmdbRepository(p.db),
+  changes: (p) => new ChangeRepository(p.db),
+  problems: (p) => new ProblemRepository(p.db),
+  problemCandidates: (_, repos) => repos.problems as ProblemRepository, // the same one
+  reports: (p) => new ReportRepository(p.db),
+  privacy: (p) => new PrivacyRepository(p.db),
+};
+
+/**
+ * Making all ~23 repositories cost ~90 µs a transaction, which uses a few. The getters fill the
+ * base instance's `made` also when reached through an object derived with `Object.create`, so
+ * the two never hold two repositories with separate state (say, two outboxes).
+ */
+class LazyRepositories {
+  readonly made: Partial<Record<keyof Repositories, unknown>> = {};
+  constructor(readonly parts: Parts) {}
+}
+for (const name of Object.keys(MAKERS) as (keyof Repositories)[]) {
+  const make = MAKERS[name];
+  Object.defineProperty(LazyRepositories.prototype, name, {
+    get(this: LazyRepositories) {
+      return (this.made[name] ??= make(this.parts, this as unknown as Repositories));
+    },
+  });
 }
 
 /**

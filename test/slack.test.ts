@@ -709,7 +709,7 @@ describe('Slack adapter acknowledgement and shutdown', () => {
             }
             return first;
           };
-          return work({ ...repos, turns });
+          return work(Object.create(repos, { turns: { value: turns } }) as Repositories);
         }, opts),
     });
     const handledByA: string[] = [];

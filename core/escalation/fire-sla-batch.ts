@@ -76,13 +76,14 @@ export async function fireSlaBatch(
  * members — are read once per batch. Nothing in a firing writes those.
  */
 function batchRepos(repos: Repositories, rows: OutboxEntry[]): Repositories {
-  return {
-    ...repos,
-    outbox: withMethod(repos.outbox, 'enqueue', async (entries: readonly OutboxEntry[]) => void rows.push(...entries)),
-    people: memoized(repos.people, ['findOrganisation', 'findPerson', 'listIdentities', 'listPeopleWithRole']),
-    channels: memoized(repos.channels, ['list']),
-    vendors: memoized(repos.vendors, ['findVendor', 'memberIds']),
-  };
+  // Derived from `repos`, not a copy: a store may make its repositories on first use, with
+  // getters that a spread would not carry.
+  return Object.create(repos, {
+    outbox: { value: withMethod(repos.outbox, 'enqueue', async (entries: readonly OutboxEntry[]) => void rows.push(...entries)) },
+    people: { value: memoized(repos.people, ['findOrganisation', 'findPerson', 'listIdentities', 'listPeopleWithRole']) },
+    channels: { value: memoized(repos.channels, ['list']) },
+    vendors: { value: memoized(repos.vendors, ['findVendor', 'memberIds']) },
+  }) as Repositories;
 }
 
 /** `target` (a class instance) with method `name` replaced. */

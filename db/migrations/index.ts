@@ -22,6 +22,7 @@ import * as outboxFate from './0019-outbox-fate.ts';
 import * as outboxFailures from './0020-outbox-failures.ts';
 import * as inboundInbox from './0021-inbound-inbox.ts';
 import * as configVersion from './0022-config-version.ts';
+import * as slaDueIndex from './0023-sla-due-index.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '0020-outbox-failures': outboxFailures,
   '0021-inbound-inbox': inboundInbox,
   '0022-config-version': configVersion,
+  '0023-sla-due-index': slaDueIndex,
 };
