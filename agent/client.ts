@@ -1,13 +1,16 @@
 /**
- * The agent's HTTP client: plain node:http/https (no fetch, no library: a smaller process),
- * JSON in and out, every report signed with the agent's secret (see core/alerts/protocol.ts).
+ * The agent's client of the server: its own small HTTP/1.1 request (./http1.ts; no node:http, no
+ * fetch, no library: a smaller process), JSON in and out, every report signed with the agent's
+ * secret (see core/alerts/protocol.ts).
  */
 import { randomBytes } from 'node:crypto';
-import http from 'node:http';
-import https from 'node:https';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import { AGENT_HEADERS, signRequest } from '../core/alerts/protocol.ts';
+import { request } from './http1.ts';
 import { trustingAlso } from './tls-trust.ts';
+
+/** The server's answers are small JSON documents: more than this is not read into memory. */
+const ANSWER_LIMIT = 1024 * 1024;
 
 export interface HttpAnswer {
   readonly status: number;
@@ -32,7 +35,6 @@ export class AgentClient {
     const body = JSON.stringify(payload);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
-      'content-length': String(Buffer.byteLength(body)),
       'user-agent': 'sportello-agent',
     };
     if (auth) {
@@ -44,37 +46,24 @@ export class AgentClient {
       headers[AGENT_HEADERS.signature] = signRequest(auth.secret, timestamp, nonce, body);
     }
     const url = new URL(path, `${this.server}/`);
-    const lib = url.protocol === 'https:' ? https : http;
-    return new Promise((resolve, reject) => {
-      const req = lib.request(
-        url,
-        {
-          method: 'POST',
-          headers,
-          timeout: this.timeoutMs,
-          agent: false,
-          ...(this.secureContext && url.protocol === 'https:' ? { secureContext: this.secureContext } : {}),
-        },
-        (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (c: Buffer) => chunks.push(c));
-          res.on('error', reject);
-          res.on('end', () => {
-            const text = Buffer.concat(chunks).toString('utf8');
-            let parsed: unknown = text;
-            try {
-              parsed = text ? JSON.parse(text) : null;
-            } catch {
-              // not JSON: keep the text
-            }
-            const retry = Number(res.headers['retry-after']);
-            resolve({ status: res.statusCode ?? 0, body: parsed, retryAfterSeconds: Number.isFinite(retry) ? retry : null });
-          });
-        },
-      );
-      req.on('timeout', () => req.destroy(new Error(`no answer from ${this.server} within ${this.timeoutMs} ms`)));
-      req.on('error', reject);
-      req.end(body);
+    return request(url, {
+      method: 'POST',
+      headers,
+      body,
+      timeoutMs: this.timeoutMs,
+      timeoutError: () => new Error(`no answer from ${this.server} within ${this.timeoutMs} ms`),
+      ...(this.secureContext ? { secureContext: this.secureContext } : {}),
+      bodyLimit: ANSWER_LIMIT,
+    }).then((res) => {
+      const text = res.body.toString('utf8');
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : null;
+      } catch {
+        // not JSON: keep the text
+      }
+      const retry = Number(res.headers.get('retry-after'));
+      return { status: res.status, body: parsed, retryAfterSeconds: Number.isFinite(retry) ? retry : null };
     });
   }
 }

@@ -6,6 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckKind } from '../core/alerts/protocol.ts';
+import { parseYamlLite, Unsupported } from './yaml-lite.ts';
 
 export interface Thresholds {
   readonly warn: number | null;
@@ -116,14 +117,31 @@ export function parseBytes(v: unknown): number | undefined {
 }
 
 /**
- * Reads, parses and validates a configuration file: JSON (a `.json` file) or YAML. The YAML
- * parser is loaded only for YAML files: a JSON configuration keeps the agent a few MB smaller.
+ * Where the bin (bin/sportello-agent.cjs) puts a loader of the `yaml` package: the bundle leaves
+ * the package out (its source would stay in memory for nothing), and loads it, from where the
+ * bin finds it, only for a file ./yaml-lite.ts does not read.
  */
+const YAML_LOADER = Symbol.for('sportello-agent.loadYaml');
+
+type YamlParser = { parse(text: string): unknown };
+
+/** YAML: the common subset read here; the rest by the `yaml` package, loaded only then. */
+async function parseYaml(text: string): Promise<unknown> {
+  try {
+    return parseYamlLite(text);
+  } catch (err) {
+    if (!(err instanceof Unsupported)) throw err;
+  }
+  const load = (globalThis as { [YAML_LOADER]?: () => YamlParser })[YAML_LOADER];
+  return (load ? load() : await import('yaml')).parse(text);
+}
+
+/** Reads, parses and validates a configuration file: JSON (a `.json` file) or YAML. */
 export async function loadConfig(file: string): Promise<AgentConfig> {
   let raw: unknown;
   try {
     const text = readFileSync(file, 'utf8');
-    raw = file.endsWith('.json') ? JSON.parse(text) : (await import('yaml')).parse(text);
+    raw = file.endsWith('.json') ? JSON.parse(text) : await parseYaml(text);
   } catch (err) {
     throw new ConfigError([`${file}: ${err instanceof Error ? err.message : String(err)}`]);
   }

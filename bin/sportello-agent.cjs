@@ -55,26 +55,44 @@ function privateTmpDir(dir) {
 const cacheDir =
   writableDir(path.join(root, 'node_modules', '.cache', 'sportello-agent')) ??
   privateTmpDir(path.join(os.tmpdir(), `sportello-agent-${os.userInfo().uid}`));
-const bundle = path.join(cacheDir, 'sportello-agent.cjs');
-const meta = path.join(cacheDir, 'sportello-agent.meta.json');
+/** FNV-1a of the checkout's path: one bundle per checkout, should several share the cache directory. */
+function hashOf(text) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h.toString(16).padStart(8, '0');
+}
+const bundle = path.join(cacheDir, `sportello-agent-${hashOf(root)}.cjs`);
+const meta = path.join(cacheDir, `sportello-agent-${hashOf(root)}.meta.json`);
 
+const mtimeOf = (file) => {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+};
+
+/**
+ * The bundle is reused only if it was built from this checkout (a cache under the temporary
+ * directory, or a node_modules shared by symlink, may hold another's) and every source file it
+ * was built from, and this file, still has the modification time it had then.
+ */
 function stale() {
   if (!existsSync(bundle) || !existsSync(meta)) return true;
-  const built = statSync(bundle).mtimeMs;
-  if (statSync(__filename).mtimeMs > built) return true;
-  const { inputs } = JSON.parse(readFileSync(meta, 'utf8'));
-  return (
-    !Array.isArray(inputs) ||
-    inputs.some((input) => {
-      const file = path.resolve(root, input);
-      return !existsSync(file) || statSync(file).mtimeMs > built;
-    })
-  );
+  let m;
+  try {
+    m = JSON.parse(readFileSync(meta, 'utf8'));
+  } catch {
+    return true;
+  }
+  if (m.root !== root || m.bin !== mtimeOf(__filename) || !m.inputs || typeof m.inputs !== 'object') return true;
+  return Object.entries(m.inputs).some(([input, mtime]) => mtimeOf(path.resolve(root, input)) !== mtime);
 }
 
 function build() {
   // Loaded only to build: the running agent does not carry child_process.
   const { execFileSync } = require('node:child_process');
+  const startedAt = Date.now();
   const tmp = `${bundle}.${process.pid}.tmp`;
   const tmpMeta = `${meta}.${process.pid}.tmp`;
   execFileSync(
@@ -86,18 +104,28 @@ function build() {
       '--format=cjs',
       '--target=node20',
       '--minify',
+      // Read by agent/yaml-lite.ts; the package only for a configuration beyond it (loaded below).
+      '--external:yaml',
       '--log-level=warning',
       `--outfile=${tmp}`,
       `--metafile=${tmpMeta}`,
     ],
     { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] },
   );
-  // Keep only the list of source files: that is all `stale()` reads at every start.
-  const inputs = Object.keys(JSON.parse(readFileSync(tmpMeta, 'utf8')).inputs ?? {});
-  writeFileSync(tmpMeta, JSON.stringify({ inputs }));
-  renameSync(tmpMeta, meta);
+  // Keep the source files and their modification times: that is all `stale()` reads at every start.
+  // A file changed while the bundle was being built is recorded as unknown: the next start rebuilds.
+  const inputs = {};
+  for (const input of Object.keys(JSON.parse(readFileSync(tmpMeta, 'utf8')).inputs ?? {})) {
+    const mtime = mtimeOf(path.resolve(root, input));
+    inputs[input] = mtime < startedAt ? mtime : -2;
+  }
+  writeFileSync(tmpMeta, JSON.stringify({ root, bin: mtimeOf(__filename), inputs }));
+  // The bundle first: a start between the two renames sees the old list and builds again, harmlessly.
   renameSync(tmp, bundle);
+  renameSync(tmpMeta, meta);
 }
 
 if (stale()) build();
+// The `yaml` package, resolved from here (the bundle may live under the temporary directory).
+globalThis[Symbol.for('sportello-agent.loadYaml')] = () => require('yaml');
 require(bundle);

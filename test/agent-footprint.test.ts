@@ -2,12 +2,25 @@
  * What keeps the running agent small, checked on a real `sportello-agent run` process started as
  * a command (the bin, its shebang flags, the bundle) with every kind of check on, until it has
  * sent a report and is stopped: it never loads the built-in modules it does without
- * (fs/promises, perf_hooks, child_process, zlib), and never formats a date through V8's date
+ * (fs/promises, perf_hooks, child_process, zlib, and http/https: its own small HTTP/1.1 client
+ * is on net/tls), nor the `yaml` package for a configuration its own reader reads, and never
+ * formats a date through V8's date
  * cache (toISOString and the local-time methods), whose first use pages in ~0.9 MB of ICU's
  * time zone data and code. A preloaded script (NODE_OPTIONS=--require) records both.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import http from 'node:http';
 import https from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -136,7 +149,10 @@ for (const name of ${JSON.stringify(DATE_CACHE_METHODS)}) {
   };
 }
 process.on('exit', () => {
-  fs.writeFileSync(${JSON.stringify(path.join(work, 'recorded.json'))}, JSON.stringify({ calls, modules: process.moduleLoadList }));
+  fs.writeFileSync(
+    ${JSON.stringify(path.join(work, 'recorded.json'))},
+    JSON.stringify({ calls, modules: process.moduleLoadList, files: Object.keys(require.cache) }),
+  );
 });
 `,
   );
@@ -150,7 +166,7 @@ afterAll(async () => {
 });
 
 describe('the running agent', () => {
-  it('with every check on: no fs/promises, perf_hooks, child_process or zlib, and no date formatted through the time zone', async () => {
+  it('with every check on: no fs/promises, perf_hooks, child_process, zlib, http(s) or yaml, and no date formatted through the time zone', async () => {
     const stderr: Buffer[] = [];
     agent = spawn(BIN, ['run', '--config', path.join(work, 'agent.yml')], {
       env: { ...process.env, NODE_OPTIONS: `--require=${path.join(work, 'record.cjs')}` },
@@ -171,10 +187,39 @@ describe('the running agent', () => {
     const recorded = JSON.parse(readFileSync(path.join(work, 'recorded.json'), 'utf8')) as {
       calls: Record<string, number>;
       modules: string[];
+      files: string[];
     };
     expect(recorded.calls).toEqual({});
     const loaded = new Set(recorded.modules);
     expect(loaded.has('NativeModule tls')).toBe(true); // the probe is sound: it sees what the agent loads
-    for (const m of ['fs/promises', 'perf_hooks', 'child_process', 'zlib']) expect(loaded.has(`NativeModule ${m}`), m).toBe(false);
+    for (const m of ['fs/promises', 'perf_hooks', 'child_process', 'zlib', 'http', 'https'])
+      expect(loaded.has(`NativeModule ${m}`), m).toBe(false);
+    expect(recorded.files.some((f) => /sportello-agent-[0-9a-f]{8}\.cjs$/.test(f))).toBe(true); // the probe sees the bundle
+    expect(recorded.files.filter((f) => f.includes(`${path.sep}yaml${path.sep}`))).toEqual([]);
   }, 90_000);
+
+  it('reuses a cached bundle only if it was built from this checkout: two sharing the cache do not run each other', () => {
+    // Another checkout of the agent whose node_modules is this one's (a symlink): same cache directory.
+    const other = path.join(work, 'other-checkout');
+    const root = path.resolve(import.meta.dirname, '..');
+    cpSync(path.join(root, 'agent'), path.join(other, 'agent'), { recursive: true });
+    cpSync(path.join(root, 'core', 'alerts', 'protocol.ts'), path.join(other, 'core', 'alerts', 'protocol.ts'));
+    cpSync(BIN, path.join(other, 'bin', 'sportello-agent.cjs'));
+    symlinkSync(path.join(root, 'node_modules'), path.join(other, 'node_modules'));
+    const agentTs = path.join(other, 'agent', 'agent.ts');
+    writeFileSync(agentTs, readFileSync(agentTs, 'utf8').replace(/AGENT_VERSION = '[^']*'/, "AGENT_VERSION = '9.9.9-other'"));
+    const version = (bin: string) => execFileSync(bin, ['version'], { encoding: 'utf8' }).trim();
+    try {
+      expect(version(path.join(other, 'bin', 'sportello-agent.cjs'))).toBe('9.9.9-other'); // built last, newest of all
+      expect(version(BIN)).toBe('0.1.0');
+      expect(version(path.join(other, 'bin', 'sportello-agent.cjs'))).toBe('9.9.9-other');
+    } finally {
+      const cache = path.join(root, 'node_modules', '.cache', 'sportello-agent');
+      for (const f of readdirSync(cache)) {
+        if (!f.endsWith('.meta.json')) continue;
+        const meta = JSON.parse(readFileSync(path.join(cache, f), 'utf8')) as { root?: string };
+        if (meta.root === other) for (const g of [f, f.replace(/\.meta\.json$/, '.cjs')]) rmSync(path.join(cache, g), { force: true });
+      }
+    }
+  }, 60_000);
 });

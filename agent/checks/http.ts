@@ -4,10 +4,9 @@
  * it expires (and whether it is trusted), so "the site is down" and "the certificate expires on
  * Friday" are two different alerts.
  */
-import http from 'node:http';
-import https from 'node:https';
 import tls from 'node:tls';
 import type { CheckConfig } from '../config.ts';
+import { request } from '../http1.ts';
 import { trustingAlso } from '../tls-trust.ts';
 import { below, type Check, type CheckOutput, errorText, round } from './check.ts';
 
@@ -46,66 +45,46 @@ export class HttpCheck implements Check {
   private probeHttp(url: URL, peer: { cert?: Peer }): Promise<CheckOutput> {
     const c = this.config;
     const started = process.hrtime.bigint();
-    return new Promise<Probe>((resolve, reject) => {
-      const lib = url.protocol === 'https:' ? https : http;
-      const req = lib.request(
-        url,
-        {
-          method: 'GET',
-          timeout: c.timeoutMs,
-          headers: { 'user-agent': 'sportello-agent' },
-          ...(url.protocol === 'https:' ? this.tlsOptions() : {}),
-          agent: false,
-        },
-        (res) => {
-          if (res.socket instanceof tls.TLSSocket) peer.cert = peerOf(res.socket);
-          const chunks: Buffer[] = [];
-          let size = 0;
-          res.on('data', (chunk: Buffer) => {
-            if (size < BODY_LIMIT) chunks.push(chunk);
-            size += chunk.length;
-          });
-          res.on('end', () =>
-            resolve({
-              status: res.statusCode ?? 0,
-              ms: Number(process.hrtime.bigint() - started) / 1e6,
-              body: Buffer.concat(chunks).toString('utf8').slice(0, BODY_LIMIT),
-            }),
-          );
-          res.on('error', reject);
-        },
-      );
-      req.on('timeout', () => req.destroy(Object.assign(new Error(`no answer within ${c.timeoutMs} ms`), { code: 'TIMEOUT' })));
-      req.on('error', reject);
-      req.end();
-    }).then(
-      (p): CheckOutput => {
-        const ms = Math.round(p.ms);
-        const statusOk = p.status >= c.expect[0] && p.status <= c.expect[1];
-        const textOk = c.contains === null || p.body.includes(c.contains);
-        const ok = statusOk && textOk;
-        const why = !statusOk
-          ? `HTTP ${p.status}, expected ${c.expect[0]}-${c.expect[1]}`
-          : !textOk
-            ? `HTTP ${p.status} without "${c.contains}"`
-            : `HTTP ${p.status}`;
-        return {
-          target: c.url,
-          status: ok ? 'ok' : 'crit',
-          value: ms,
-          unit: 'ms',
-          message: `${why} in ${ms} ms`,
-          evidence: { details: { status: p.status } },
-        };
+    return request(url, {
+      method: 'GET',
+      headers: { 'user-agent': 'sportello-agent' },
+      timeoutMs: c.timeoutMs,
+      timeoutError: () => Object.assign(new Error(`no answer within ${c.timeoutMs} ms`), { code: 'TIMEOUT' }),
+      ...(url.protocol === 'https:' ? this.tlsOptions() : {}),
+      bodyLimit: BODY_LIMIT,
+      onSecure: (socket) => {
+        peer.cert = peerOf(socket);
       },
-      (err: unknown): CheckOutput => ({
-        target: c.url,
-        status: 'crit',
-        value: null,
-        unit: 'ms',
-        message: `unreachable: ${errorText(err)}`,
-      }),
-    );
+    })
+      .then((res): Probe => ({ status: res.status, ms: Number(process.hrtime.bigint() - started) / 1e6, body: res.body.toString('utf8') }))
+      .then(
+        (p): CheckOutput => {
+          const ms = Math.round(p.ms);
+          const statusOk = p.status >= c.expect[0] && p.status <= c.expect[1];
+          const textOk = c.contains === null || p.body.includes(c.contains);
+          const ok = statusOk && textOk;
+          const why = !statusOk
+            ? `HTTP ${p.status}, expected ${c.expect[0]}-${c.expect[1]}`
+            : !textOk
+              ? `HTTP ${p.status} without "${c.contains}"`
+              : `HTTP ${p.status}`;
+          return {
+            target: c.url,
+            status: ok ? 'ok' : 'crit',
+            value: ms,
+            unit: 'ms',
+            message: `${why} in ${ms} ms`,
+            evidence: { details: { status: p.status } },
+          };
+        },
+        (err: unknown): CheckOutput => ({
+          target: c.url,
+          status: 'crit',
+          value: null,
+          unit: 'ms',
+          message: `unreachable: ${errorText(err)}`,
+        }),
+      );
   }
 
   /** Reads the certificate even when it is not valid (to say why), then judges it. */
