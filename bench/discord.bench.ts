@@ -3,7 +3,9 @@
  * through the real discord.js client into the engine on PostgreSQL, the reply delivered by the
  * outbox over REST to the fake, which answers at once. Each of USERS users has one DM in
  * flight at a time; latency is from the gateway dispatch to the fake receiving the reply's
- * `POST /channels/<dm>/messages`.
+ * `POST /channels/<dm>/messages`. The gateway has no acknowledgement of a message: what stands
+ * for Telegram's webhook ack is `event_to_commit`, from the dispatch to the engine having
+ * committed the event (stored, deduplicated, its reply in the outbox), before its delivery.
  *
  * Two runs: the pipeline's own capacity (discord.js's global REST limiter lifted; bounded by
  * EVENTS or 20 s), then the production setting, where discord.js keeps to Discord's global
@@ -31,8 +33,13 @@ const silent = { info() {}, warn() {}, error() {} };
 
 interface Measured {
   readonly latencies: number[];
+  /** Dispatch → the engine's commit (our adapter only). */
+  readonly commits: number[];
   readonly wallMs: number;
 }
+
+/** DM channel → called when the engine has committed that channel's event. */
+const committed = new Map<string, () => void>();
 
 /** Our adapter on the engine, with `config`. */
 async function measure(
@@ -45,7 +52,17 @@ async function measure(
 ): Promise<Measured> {
   const adapter = await startDiscordAdapter(
     { botToken: 'bench-token', apiUrl: fake.apiUrl, guildId: fake.guildId, ...config },
-    { engine: stack.engine, store: stack.store, log: silent },
+    {
+      engine: {
+        handle: async (inbound) => {
+          const result = await stack.engine.handle(inbound);
+          committed.get(inbound.conversation.id)?.();
+          return result;
+        },
+      },
+      store: stack.store,
+      log: silent,
+    },
   );
   stack.setSender('discord', adapter.sender);
   try {
@@ -92,11 +109,16 @@ async function drive(
     const m = call.method === 'POST' ? /^\/channels\/(\d+)\/messages$/.exec(call.path) : null;
     if (m) waiters.get(m[1]!)?.();
   });
-  /** One DM from `user`; resolves with the ms until the bot's reply reached the fake. */
+  const commits: number[] = [];
+  /** One DM from `user`; resolves with the ms until the bot's reply reached the fake (and notes the ms to the commit). */
   const ask = (user: FakeUser): Promise<number> => {
     const channel = fake.dmChannelOf(user.id);
+    const t0 = performance.now();
+    committed.set(channel, () => {
+      committed.delete(channel);
+      commits.push(performance.now() - t0);
+    });
     const replied = new Promise<number>((resolve) => {
-      const t0 = performance.now();
       waiters.set(channel, () => {
         waiters.delete(channel);
         resolve(performance.now() - t0);
@@ -108,6 +130,7 @@ async function drive(
   try {
     // Warm-up (and, on the first run, each person's first contact): not measured.
     if (opts.warmup) await Promise.all(users.map((u) => ask(u)));
+    commits.length = 0;
     const latencies: number[] = [];
     const perUser = Math.ceil(events / users.length);
     const start = performance.now();
@@ -117,8 +140,9 @@ async function drive(
         for (let i = 0; i < perUser && performance.now() < deadline; i++) latencies.push(await ask(u));
       }),
     );
-    return { latencies, wallMs: performance.now() - start };
+    return { latencies, commits: [...commits], wallMs: performance.now() - start };
   } finally {
+    committed.clear();
     unsubscribe();
   }
 }
@@ -139,6 +163,7 @@ export async function run(): Promise<Record<string, number | string>> {
     }
     const merge = (parts: Measured[]): Measured => ({
       latencies: parts.flatMap((p) => p.latencies),
+      commits: parts.flatMap((p) => p.commits),
       wallMs: parts.reduce((n, p) => n + p.wallMs, 0),
     });
     const bare = merge(floorParts);
@@ -150,6 +175,7 @@ export async function run(): Promise<Record<string, number | string>> {
       events: open.latencies.length,
       events_per_s: perS(open),
       ...summarize('event_to_reply', open.latencies),
+      ...summarize('event_to_commit', open.commits),
       floor_events: bare.latencies.length,
       floor_events_per_s: perS(bare),
       ...summarize('floor_event_to_reply', bare.latencies),

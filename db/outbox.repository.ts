@@ -1,18 +1,69 @@
 import type { Kysely, Selectable } from 'kysely';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { OutboxEntry, OutboxRecord } from '../core/kernel/outbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import type { DeliveredMark, OutboxRepository as OutboxRepositoryPort } from '../core/kernel/ports.ts';
 import type { DeferredWrites } from './deferred-writes.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database, OutboxTable } from './schema.ts';
 import type { WriteTally } from './write-tally.ts';
 
 type OutboxRow = Selectable<OutboxTable>;
+/** What a lease returns: the columns a delivery reads. */
+type LeasedRow = Pick<
+  OutboxRow,
+  'id' | 'seq' | 'address' | 'message' | 'attempts' | 'failures' | 'created_at' | 'unknown_fate_attempts' | 'ref' | 'ephemeral_to'
+>;
+
+/**
+ * The lease (see `lease`), prepared once per connection: fixed text, the values as parameters
+ * ($1 now, $2 the ids to pass over, $3 the limit, $4 the new lease end, $5 the platforms). The
+ * columns are listed (see db/prepared-statements.ts). A lease still set on a due row ran out with
+ * no mark: that attempt's outcome is unknown (`unknown_fate_attempts`).
+ */
+const leaseText = (platformFilter: string) => `${PREPARED}
+  with due as (
+    select o.id, o.leased_until as previous_lease from outbox o
+    where o.status = 'pending' and o.next_attempt_at <= $1${platformFilter}
+      and (o.leased_until is null or o.leased_until < $1)
+      and o.id <> all($2::uuid[])
+      and not exists (
+        select 1 from outbox older
+        where older.conversation_key = o.conversation_key and older.status = 'pending' and older.seq < o.seq
+      )
+    order by o.seq
+    limit $3
+    for update skip locked
+  )
+  update outbox set leased_until = $4, attempts = outbox.attempts + 1,
+    unknown_fate_attempts = outbox.unknown_fate_attempts + (case when due.previous_lease is null then 0 else 1 end)
+  from due where outbox.id = due.id
+  returning outbox.id, outbox.seq, outbox.address, outbox.message, outbox.attempts, outbox.failures, outbox.created_at,
+    outbox.unknown_fate_attempts, outbox.ref, outbox.ephemeral_to`;
+const LEASE_ANY_PLATFORM = leaseText('');
+const LEASE_OF_PLATFORMS = leaseText(' and o.platform = any($5::text[])');
+
+/**
+ * Delivered marks (see `markDeliveredAll`), prepared: one row per element of the arrays $1–$4,
+ * delivered at $5. Locked in id order, as `renew` does (see there).
+ */
+const MARK_DELIVERED = `${PREPARED}
+  with m as (
+    select * from unnest($1::uuid[], $2::int[], $3::text[], $4::boolean[]) as m (id, attempt, message_id, blind)
+  ), l as (
+    select o.id, m.message_id, m.blind from outbox o join m on o.id = m.id and o.attempts = m.attempt
+    where o.status = 'pending'
+    order by o.id for update of o
+  )
+  update outbox o set status = 'delivered', delivered_at = $5, platform_message_id = l.message_id, leased_until = null,
+    blind_resend = l.blind
+  from l where o.id = l.id
+  returning o.id`;
 
 /** Platform error bodies can be whole HTML pages; the start is what helps. */
 const MAX_ERROR_LENGTH = 2_000;
 
-function toRecord(r: OutboxRow): OutboxRecord {
+function toRecord(r: LeasedRow): OutboxRecord {
   return {
     id: r.id,
     address: r.address,
@@ -87,44 +138,11 @@ export class OutboxRepository implements OutboxRepositoryPort {
   ): Promise<OutboxRecord[]> {
     if (limit <= 0 || platforms?.length === 0) return [];
     const leasedUntil = new Date(now.getTime() + leaseMs);
-    const rows = await this.db
-      .with('due', (db) =>
-        db
-          .selectFrom('outbox as o')
-          .select(['o.id', 'o.leased_until as previous_lease'])
-          .where('o.status', '=', 'pending')
-          .where('o.next_attempt_at', '<=', now)
-          .$if(platforms !== undefined, (qb) => qb.where('o.platform', 'in', [...(platforms ?? [])]))
-          .where((eb) => eb.or([eb('o.leased_until', 'is', null), eb('o.leased_until', '<', now)]))
-          .$if(exclude.length > 0, (qb) => qb.where('o.id', 'not in', [...exclude]))
-          .where((eb) =>
-            eb.not(
-              eb.exists(
-                eb
-                  .selectFrom('outbox as older')
-                  .select(sql.lit(1).as('one'))
-                  .whereRef('older.conversation_key', '=', 'o.conversation_key')
-                  .where('older.status', '=', 'pending')
-                  .whereRef('older.seq', '<', 'o.seq'),
-              ),
-            ),
-          )
-          .orderBy('o.seq')
-          .limit(limit)
-          .forUpdate()
-          .skipLocked(),
-      )
-      .updateTable('outbox')
-      .from('due')
-      .set((eb) => ({
-        leased_until: leasedUntil,
-        attempts: eb('outbox.attempts', '+', 1),
-        // A lease still set on a due row ran out with no mark: that attempt's outcome is unknown.
-        unknown_fate_attempts: sql<number>`outbox.unknown_fate_attempts + (case when due.previous_lease is null then 0 else 1 end)`,
-      }))
-      .whereRef('outbox.id', '=', 'due.id')
-      .returningAll('outbox')
-      .execute();
+    const { rows } = await this.db.executeQuery<LeasedRow>(
+      platforms === undefined
+        ? CompiledQuery.raw(LEASE_ANY_PLATFORM, [now, [...exclude], limit, leasedUntil])
+        : CompiledQuery.raw(LEASE_OF_PLATFORMS, [now, [...exclude], limit, leasedUntil, [...platforms]]),
+    );
     // UPDATE … RETURNING has no defined order.
     return rows.sort((a, b) => a.seq - b.seq).map(toRecord);
   }
@@ -177,21 +195,15 @@ export class OutboxRepository implements OutboxRepositoryPort {
 
   async markDeliveredAll(marks: readonly DeliveredMark[], at: Date): Promise<string[]> {
     if (marks.length === 0) return [];
-    const values = sql.join(
-      marks.map((m) => sql`(${m.id}::uuid, ${m.attempt}::int, ${m.platformMessageId}::text, ${m.blindResend}::boolean)`),
+    const r = await this.db.executeQuery<{ id: string }>(
+      CompiledQuery.raw(MARK_DELIVERED, [
+        marks.map((m) => m.id),
+        marks.map((m) => m.attempt),
+        marks.map((m) => m.platformMessageId),
+        marks.map((m) => m.blindResend),
+        at,
+      ]),
     );
-    // Locked in id order, as `renew` does (see there).
-    const r = await sql<{ id: string }>`
-      with m (id, attempt, message_id, blind) as (values ${values}),
-      l as (
-        select o.id, m.message_id, m.blind from outbox o join m on o.id = m.id and o.attempts = m.attempt
-        where o.status = 'pending'
-        order by o.id for update of o
-      )
-      update outbox o set status = 'delivered', delivered_at = ${at}, platform_message_id = l.message_id, leased_until = null,
-        blind_resend = l.blind
-      from l where o.id = l.id
-      returning o.id`.execute(this.db);
     return r.rows.map((row) => row.id);
   }
 

@@ -1,5 +1,4 @@
-import type { Kysely } from 'kysely';
-import { sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import type { Platform } from '../core/kernel/person.ts';
 import type { Sender, TurnRepository as TurnRepositoryPort } from '../core/kernel/ports.ts';
 import type { DialogRow, HeldDialogs } from './dialog.repository.ts';
@@ -8,6 +7,29 @@ import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 type OpeningRow = Partial<SenderRow> & { readonly fresh: boolean };
+
+/** The opening (see `open`): $1 platform, $2 delivery id, $3 now, $4 dialog key, $5 the sender's external id. */
+const OPENING = `${PREPARED}
+      with seen as (
+        insert into inbound_deliveries (platform, delivery_id, seen_at) values ($1, $2, $3)
+        on conflict (platform, delivery_id) do nothing
+        returning 1 as one
+      ), locked as (
+        select pg_advisory_xact_lock(hashtextextended($4, 0))::text as locked from seen
+      ), sender as (
+        select i.last_seen_at, p.id, p.handle, p.display_name, p.email, p.phone, p.locale, p.created_at, g.id as grant_id, g.role, g.organisation_id, g.vendor_id, g.expires_at,
+          g.granted_by, g.granted_at, g.reason
+        from identities i
+        join people p on p.id = i.person_id
+        left join role_grants g on g.person_id = p.id and g.revoked_at is null
+        where i.platform = $1 and i.external_id = $5
+      )
+      select exists (select 1 from locked) as fresh, sender.*
+      from (select 1) one left join sender on true
+      order by sender.granted_at, sender.grant_id`;
+
+/** The dialog read behind the opening: $1 dialog key, $2 now. */
+const DIALOG = `${PREPARED} select state, expires_at from dialogs where key = $1 and expires_at > $2 for update`;
 
 /**
  * The first statements of every inbound event's transaction: what `deliveries.markSeen`,
@@ -36,26 +58,9 @@ export class TurnRepository implements TurnRepositoryPort {
     readonly dialogKey: string;
     readonly at: Date;
   }): Promise<{ readonly sender: Sender | undefined } | undefined> {
-    const opening = sql<OpeningRow>`${sql.raw(PREPARED)}
-      with seen as (
-        insert into inbound_deliveries (platform, delivery_id, seen_at) values (${q.platform}, ${q.deliveryId}, ${q.at})
-        on conflict (platform, delivery_id) do nothing
-        returning 1 as one
-      ), locked as (
-        select pg_advisory_xact_lock(hashtextextended(${q.dialogKey}, 0))::text as locked from seen
-      ), sender as (
-        select i.last_seen_at, p.id, p.handle, p.display_name, p.email, p.phone, p.locale, p.created_at, g.id as grant_id, g.role, g.organisation_id, g.vendor_id, g.expires_at,
-          g.granted_by, g.granted_at, g.reason
-        from identities i
-        join people p on p.id = i.person_id
-        left join role_grants g on g.person_id = p.id and g.revoked_at is null
-        where i.platform = ${q.platform} and i.external_id = ${q.externalId}
-      )
-      select exists (select 1 from locked) as fresh, sender.*
-      from (select 1) one left join sender on true
-      order by sender.granted_at, sender.grant_id`.compile(this.db);
-    const dialog = sql<DialogRow>`${sql.raw(PREPARED)} select state, expires_at from dialogs
-      where key = ${q.dialogKey} and expires_at > ${q.at} for update`.compile(this.db);
+    // Fixed texts with their values as parameters: nothing to build or compile per event.
+    const opening = CompiledQuery.raw(OPENING, [q.platform, q.deliveryId, q.at, q.dialogKey, q.externalId]);
+    const dialog = CompiledQuery.raw(DIALOG, [q.dialogKey, q.at]);
     const [opened, read] = await this.db.getExecutor().provideConnection(async (connection) => {
       const both = [connection.executeQuery<OpeningRow>(opening), connection.executeQuery<DialogRow>(dialog)] as const;
       const [a, b] = await Promise.allSettled(both);

@@ -37,7 +37,7 @@ export interface DiscordAdapterLog {
 }
 
 export interface DiscordAdapterDeps {
-  readonly engine: ConversationEngine;
+  readonly engine: Pick<ConversationEngine, 'handle'>;
   readonly store: Store;
   readonly log: DiscordAdapterLog;
 }

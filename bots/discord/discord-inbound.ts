@@ -17,7 +17,7 @@ export interface InboundLog {
 }
 
 export interface DiscordInboundOptions {
-  readonly engine: ConversationEngine;
+  readonly engine: Pick<ConversationEngine, 'handle'>;
   readonly outbox: Pick<OutboxRepository, 'findRef'>;
   readonly rest: REST;
   readonly interactions: InteractionRegistry;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { secretMatches } from './secret-matches.ts';
+import { secretMatcher, secretMatches } from './secret-matches.ts';
 
 describe('secretMatches', () => {
   it('compares secrets of any length', () => {
@@ -8,5 +8,16 @@ describe('secretMatches', () => {
     expect(secretMatches('abcd', 'abc')).toBe(false);
     expect(secretMatches('', 'abc')).toBe(false);
     expect(secretMatches('è'.repeat(300), 'è'.repeat(300))).toBe(true);
+  });
+});
+
+describe('secretMatcher', () => {
+  it('compares with the secret it was made for', () => {
+    const matches = secretMatcher('abc');
+    expect(matches('abc')).toBe(true);
+    expect(matches('abd')).toBe(false);
+    expect(matches('abcd')).toBe(false);
+    expect(matches('')).toBe(false);
+    expect(secretMatcher('è'.repeat(300))('è'.repeat(300))).toBe(true);
   });
 });

@@ -6,7 +6,6 @@
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Telegraf } from 'telegraf';
-import type { Update } from 'telegraf/types';
 import type { ConversationEngine } from '../../core/conversation/engine.ts';
 import type { ChatSender } from '../../core/kernel/outbox.ts';
 import type { Store } from '../../core/kernel/ports.ts';
@@ -126,9 +125,9 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
     );
   };
 
-  bot.use(async (ctx) => {
-    const update = ctx.update as unknown as TgUpdate;
-    await queue.run(chatKeyOf(update), async () => {
+  /** One update, after the earlier ones of its chat. */
+  const onUpdate = (update: TgUpdate): Promise<void> =>
+    queue.run(chatKeyOf(update), async () => {
       try {
         await handleWithRetry(update);
       } finally {
@@ -136,18 +135,32 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
         if (update.callback_query) await answerCallback(update.callback_query.id);
       }
     });
-  });
+  const failed = (err: unknown, update: Pick<TgUpdate, 'update_id'>) =>
+    log.error({ err: String(err), updateId: update.update_id }, 'telegram: update failed');
+
+  // Long polling goes through Telegraf's pipeline; the webhook route calls `onUpdate` itself (it
+  // has read and checked the update already): Telegraf would build a client and a context for
+  // every update that nothing here reads.
+  bot.use((ctx) => onUpdate(ctx.update as unknown as TgUpdate));
   bot.catch((err, ctx) => {
-    log.error({ err: String(err), updateId: ctx.update.update_id }, 'telegram: update failed');
+    failed(err, ctx.update);
     if (webhook) throw err;
   });
+  const onWebhookUpdate = async (update: TgUpdate): Promise<void> => {
+    try {
+      await onUpdate(update);
+    } catch (err) {
+      failed(err, update);
+      throw err;
+    }
+  };
 
   const routes: HttpRoute[] = [];
   let launched: Promise<void> | undefined;
   let launchSettled = false;
   if (config.webhookSecret) {
     const secret = config.webhookSecret;
-    routes.push(webhookRoute({ secret, log, handleUpdate: (u) => bot.handleUpdate(u as unknown as Update) }));
+    routes.push(webhookRoute({ secret, log, handleUpdate: (u) => onWebhookUpdate(u as TgUpdate) }));
     if (config.publicUrl) {
       const base = config.publicUrl.replace(/\/+$/, '');
       const url = base.endsWith(TELEGRAM_WEBHOOK_PATH) ? base : base + TELEGRAM_WEBHOOK_PATH;

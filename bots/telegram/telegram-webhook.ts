@@ -7,7 +7,7 @@
 import { HttpError } from '../kit/http-error.ts';
 import { sendJson } from '../kit/http-response.ts';
 import { type HttpRoute, jsonRoute } from '../kit/http-route.ts';
-import { secretMatches } from '../kit/secret-matches.ts';
+import { secretMatcher } from '../kit/secret-matches.ts';
 
 export const TELEGRAM_WEBHOOK_PATH = '/telegram/webhook';
 const SECRET_HEADER = 'x-telegram-bot-api-secret-token';
@@ -22,6 +22,7 @@ export function webhookRoute(opts: {
   readonly handleUpdate: (update: { update_id: number }) => Promise<void>;
   readonly log: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }): HttpRoute {
+  const matches = secretMatcher(opts.secret);
   return jsonRoute({
     path: TELEGRAM_WEBHOOK_PATH,
     limitBytes: MAX_BODY_BYTES,
@@ -29,7 +30,7 @@ export function webhookRoute(opts: {
     authorize(req) {
       const given = req.headers[SECRET_HEADER];
       if (typeof given !== 'string' || given === '') throw new HttpError(401, 'unauthenticated', 'missing secret token');
-      if (!secretMatches(given, opts.secret)) {
+      if (!matches(given)) {
         opts.log.warn({ remote: req.socket.remoteAddress }, 'telegram webhook: wrong secret token');
         throw new HttpError(403, 'forbidden', 'wrong secret token');
       }
