@@ -155,9 +155,26 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
   // transaction. Revocation needs no cache invalidation: the transaction's first statement
   // (`openReports`) refuses a revoked agent under its row lock, and the entry is dropped then.
   const secrets = new Map<string, string>();
+  // The first report after a start reads the secrets of the agents seen last (up to the cache's
+  // size) in one query: a server restarted under the fleet's load would otherwise read them one
+  // report at a time, each read taking a connection of the pool while the reports queue behind.
+  let warming: Promise<void> | undefined;
+  const warm = (): Promise<void> =>
+    (warming ??= opts.store.monitoring.listAgentSecrets(SECRETS_CACHED).then(
+      (list) => {
+        for (const a of list) if (secrets.size < SECRETS_CACHED && !secrets.has(a.id)) secrets.set(a.id, a.secret);
+      },
+      (err: unknown) => {
+        warming = undefined; // the next report tries again; this one reads its agent alone
+        opts.log.warn({ err }, "reading the agents' signing secrets failed");
+      },
+    ));
   const secretOf = async (agentId: string): Promise<string | undefined> => {
     const known = secrets.get(agentId);
     if (known) return known;
+    await warm();
+    const warmed = secrets.get(agentId);
+    if (warmed) return warmed;
     const agent = await opts.store.monitoring.findAgent(agentId);
     if (!agent || agent.revokedAt) return undefined;
     if (secrets.size >= SECRETS_CACHED) secrets.delete(secrets.keys().next().value as string);

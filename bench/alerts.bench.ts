@@ -184,6 +184,31 @@ async function ingestion(app: App): Promise<Record<string, number | string>> {
   stored.results = await count('check_results');
   stored.alerts = await count('alerts');
   const productRate = (results / timed.wallMs) * 1000;
+  // What the slowest reports are: each agent's first (a cold process), the ten that fire an
+  // alert and open its incident, the other reports with a failing check, the rest.
+  const kindOf = (k: number): 'first' | 'fires' | 'failing' | 'ok' => {
+    const r = Math.floor(k / AGENTS);
+    const i = k % AGENTS;
+    if (r === 0) return 'first';
+    if (i % 10 === 0 && r === 10) return 'fires';
+    return i % 10 === 0 && r >= 5 ? 'failing' : 'ok';
+  };
+  const kinds = ['first', 'fires', 'failing', 'ok'] as const;
+  const slowest = timed.durations
+    .map((ms, k) => ({ ms, k }))
+    .sort((a, b) => b.ms - a.ms)
+    .slice(0, Math.ceil(timed.durations.length / 100));
+  const byKind = Object.fromEntries(
+    kinds.flatMap((kind) => [
+      ...Object.entries(
+        summarize(
+          `ingest_${kind}`,
+          timed.durations.filter((_, k) => kindOf(k) === kind),
+        ),
+      ),
+      [`ingest_slowest_1pct_${kind}`, slowest.filter((s) => kindOf(s.k) === kind).length],
+    ]),
+  );
   const floor = await bareIngestion(app, creds, start);
   return {
     agents: AGENTS,
@@ -194,6 +219,7 @@ async function ingestion(app: App): Promise<Record<string, number | string>> {
     ingest_results_per_s: round(productRate, 0),
     ingest_reports_per_s: round((requests.length / timed.wallMs) * 1000, 1),
     ...summarize('ingest', timed.durations),
+    ...byKind,
     stored_results: stored.results,
     alerts_opened: stored.alerts,
     resent_batches: resend.length,

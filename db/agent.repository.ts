@@ -13,6 +13,7 @@ type AgentPort = Pick<
   MonitoringRepository,
   | 'createAgent'
   | 'findAgent'
+  | 'listAgentSecrets'
   | 'lockAgent'
   | 'revokeAgent'
   | 'listAgents'
@@ -94,6 +95,16 @@ export class AgentRepository implements AgentPort {
     if (!isUuid(id)) return undefined;
     const row = await this.db.selectFrom('monitoring_agents').selectAll().where('id', '=', id).executeTakeFirst();
     return row && toAgent(row);
+  }
+
+  async listAgentSecrets(limit: number): Promise<{ id: string; secret: string }[]> {
+    return this.db
+      .selectFrom('monitoring_agents')
+      .select(['id', 'secret'])
+      .where('revoked_at', 'is', null)
+      .orderBy('last_seen_at', (o) => o.desc().nullsLast())
+      .limit(limit)
+      .execute();
   }
 
   async lockAgent(id: string): Promise<MonitoredAgent | undefined> {

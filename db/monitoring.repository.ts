@@ -24,6 +24,7 @@ export function monitoringRepository(db: Kysely<Database>, deferred?: DeferredWr
   return {
     createAgent: (a) => agents.createAgent(a),
     findAgent: (id) => agents.findAgent(id),
+    listAgentSecrets: (limit) => agents.listAgentSecrets(limit),
     lockAgent: (id) => agents.lockAgent(id),
     listAgents: (organisationIds) => agents.listAgents(organisationIds),
     revokeAgent: (id, by, reason, at) => agents.revokeAgent(id, by, reason, at),

@@ -296,3 +296,55 @@ describe('signed reports', () => {
     expect(res.status).toBe(200);
   });
 });
+
+describe('signing secrets after a start', () => {
+  it("the first report reads the live agents' secrets in one query, not one read per agent; a later agent is read alone", async () => {
+    const enrol = async (hostname: string) =>
+      (
+        await post(ENROL_PATH, {
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ code: await newCode(), hostname, agentVersion: 't' }),
+        })
+      ).body as unknown as WireEnrolResponse;
+    const agents = [creds, await enrol('pc-warm-1'), await enrol('pc-warm-2')];
+    // A restarted server: new routes (an empty cache) on the same database, its reads counted.
+    const reads = { findAgent: 0, listAgentSecrets: 0 };
+    const monitoring = {
+      ...store.monitoring,
+      findAgent: (id: string) => (reads.findAgent++, store.monitoring.findAgent(id)),
+      listAgentSecrets: (limit: number) => (reads.listAgentSecrets++, store.monitoring.listAgentSecrets(limit)),
+    };
+    const counted = new Proxy(store, {
+      get: (target, key) => {
+        if (key === 'monitoring') return monitoring;
+        const v = Reflect.get(target, key, target) as unknown;
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const restarted = createHttpServer({
+      log: { debug() {}, warn() {}, error() {} },
+      health: async () => ({ ok: true }),
+      metrics: { contentType: 'text/plain', render: async () => '' },
+    });
+    restarted.addRoutes(agentIngestRoutes({ store: counted, clock, defaultLocale: 'it', log: { warn() {}, info() {} } }));
+    const url = `http://127.0.0.1:${await restarted.listen(0, '127.0.0.1')}`;
+    const send = async (a: WireEnrolResponse) => {
+      const s = sign(JSON.stringify(report()), { agentId: a.agentId, secret: a.secret });
+      return (await fetch(`${url}${REPORT_PATH}`, { method: 'POST', headers: s.headers, body: s.body })).status;
+    };
+    try {
+      expect(await Promise.all(agents.map(send))).toEqual([200, 200, 200]);
+      expect(await Promise.all(agents.map(send))).toEqual([200, 200, 200]);
+      expect(reads).toEqual({ findAgent: 0, listAgentSecrets: 1 });
+      // Enrolled after the secrets were read: its first report reads it, once.
+      const late = await enrol('pc-warm-3');
+      expect([await send(late), await send(late)]).toEqual([200, 200]);
+      expect(reads).toEqual({ findAgent: 1, listAgentSecrets: 1 });
+      // A forged report of a known agent is still refused.
+      const forged = sign(JSON.stringify(report()), { agentId: late.agentId, secret: 'not-the-secret' });
+      expect((await fetch(`${url}${REPORT_PATH}`, { method: 'POST', headers: forged.headers, body: forged.body })).status).toBe(401);
+    } finally {
+      await restarted.close();
+    }
+  });
+});

@@ -12,7 +12,7 @@ import type { Repositories } from '../kernel/ports.ts';
 import { forChannel, neutralizeMentions } from '../kernel/sanitize.ts';
 import type { Ticket } from '../kernel/ticket.ts';
 import { t } from './messages.ts';
-import { type Alert, type AlertKind, AlertRef, ConfigurationItemRef } from './model.ts';
+import { type Alert, type AlertKind, AlertRef, type ConfigurationItem, ConfigurationItemRef, type MonitoredAgent } from './model.ts';
 
 /** Everything the message shows besides the alert row itself. */
 export interface AlertView {
@@ -28,12 +28,23 @@ export interface AlertView {
   readonly agentRevokedAt?: Date | null;
 }
 
-export async function loadAlertView(repos: Repositories, alert: Alert): Promise<AlertView> {
+/** What the caller already holds, current in its transaction: each one that is the alert's is not read again. */
+export interface KnownForAlert {
+  readonly agent?: MonitoredAgent | undefined;
+  readonly item?: ConfigurationItem | undefined;
+  readonly incident?: Ticket | undefined;
+}
+
+export async function loadAlertView(repos: Repositories, alert: Alert, known: KnownForAlert = {}): Promise<AlertView> {
   const [org, agent, item, incident, ackBy, falseBy] = await Promise.all([
     repos.people.findOrganisation(alert.organisationId),
-    repos.monitoring.findAgent(alert.agentId),
-    alert.configurationItemId ? repos.monitoring.findConfigurationItem(alert.configurationItemId) : undefined,
-    alert.incidentId ? repos.tickets.findById(alert.incidentId) : undefined,
+    known.agent?.id === alert.agentId ? known.agent : repos.monitoring.findAgent(alert.agentId),
+    !alert.configurationItemId
+      ? undefined
+      : known.item?.id === alert.configurationItemId
+        ? known.item
+        : repos.monitoring.findConfigurationItem(alert.configurationItemId),
+    !alert.incidentId ? undefined : known.incident?.id === alert.incidentId ? known.incident : repos.tickets.findById(alert.incidentId),
     alert.acknowledgedBy ? repos.people.findPerson(alert.acknowledgedBy) : undefined,
     alert.falseAlarmBy ? repos.people.findPerson(alert.falseAlarmBy) : undefined,
   ]);
@@ -52,8 +63,8 @@ export async function loadAlertView(repos: Repositories, alert: Alert): Promise<
 }
 
 /** Posts the alert's message in the alerts channels (the organisation's and the global ones), or edits it. */
-export async function publishAlert(repos: Repositories, notifier: Notifier, alert: Alert): Promise<void> {
-  const view = await loadAlertView(repos, alert);
+export async function publishAlert(repos: Repositories, notifier: Notifier, alert: Alert, known?: KnownForAlert): Promise<void> {
+  const view = await loadAlertView(repos, alert, known);
   await notifier.toChannels('alerts', (locale) => alertMessage(locale, view), {
     organisationId: alert.organisationId,
     ref: AlertRef.message(alert),

@@ -10,6 +10,7 @@ import type { UseCaseContext } from '../kernel/context.ts';
 import type { Locale } from '../kernel/i18n.ts';
 import { Notifier } from '../kernel/notifier.ts';
 import type { Clock, Repositories } from '../kernel/ports.ts';
+import type { Ticket } from '../kernel/ticket.ts';
 import { agentContext, ensureIncident, noteResolution, opensIncident } from './alert-incident.ts';
 import { publishAlert } from './alert-message.ts';
 import { advance, decide, type Rule, shouldReopen } from './hysteresis.ts';
@@ -306,19 +307,21 @@ async function announce(
   const asAgent = async () => (ctx === null ? (ctx = await agentContext({ ...deps, notifier }, agent)) : ctx);
 
   for (let alert of changes.alerts.values()) {
+    let incident: Ticket | undefined;
     // Also when already acknowledged or snoozed: a warning that turns critical still needs hands.
     if (alert.state !== 'resolved' && opensIncident(alert.severity)) {
       const c = await asAgent();
       if (c) {
-        const ticket = await ensureIncident(c, alert, item.name, item.number);
-        if (ticket.id !== alert.incidentId) alert = await deps.repos.monitoring.updateAlert(alert.id, { incidentId: ticket.id }, now);
+        incident = await ensureIncident(c, alert, item.name, item.number);
+        if (incident.id !== alert.incidentId) alert = await deps.repos.monitoring.updateAlert(alert.id, { incidentId: incident.id }, now);
       }
     }
     if (changes.resolved.has(alert.id)) {
       const c = await asAgent();
       if (c) await noteResolution(c, alert);
     }
-    await publishAlert(deps.repos, notifier, alert);
+    // The agent, its machine and the incident are in hand (read or written by this transaction).
+    await publishAlert(deps.repos, notifier, alert, { agent, item, incident });
   }
   await notifier.flush(now);
 }

@@ -51,6 +51,8 @@ export interface OpenedReport {
 export interface MonitoringRepository {
   createAgent(a: NewAgent): Promise<MonitoredAgent>;
   findAgent(id: string): Promise<MonitoredAgent | undefined>;
+  /** The signing secrets of at most `limit` live agents, the ones seen last first. */
+  listAgentSecrets(limit: number): Promise<{ readonly id: string; readonly secret: string }[]>;
   /** Locks the agent's row until the transaction ends: one report of an agent at a time. */
   lockAgent(id: string): Promise<MonitoredAgent | undefined>;
   /** Live (unrevoked) agents, of these organisations (all when undefined). */
