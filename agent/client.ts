@@ -62,7 +62,8 @@ export class AgentClient {
       } catch {
         // not JSON: keep the text
       }
-      const retry = Number(res.headers.get('retry-after'));
+      // Repeated headers come joined with ", ": the first Retry-After counts, as node:http kept it.
+      const retry = Number(res.headers.get('retry-after')?.split(',')[0]);
       return { status: res.status, body: parsed, retryAfterSeconds: Number.isFinite(retry) ? retry : null };
     });
   }

@@ -132,6 +132,16 @@ describe('the agent HTTP/1.1 client', () => {
     await expect(get('/', { timeoutMs: 200 })).rejects.toMatchObject({ code: 'TIMEOUT', message: 'too slow' });
   });
 
+  it('a malformed %-escape in the user info rejects (never throws)', async () => {
+    const pending = request(new URL('http://us%zzer:pw@127.0.0.1:9/'), {
+      method: 'GET',
+      timeoutMs: 1000,
+      timeoutError: () => new Error('slow'),
+      bodyLimit: 10,
+    });
+    await expect(pending).rejects.toThrow(URIError);
+  });
+
   it('a refused connection rejects with the system error', async () => {
     const probe = net.createServer();
     await new Promise<void>((r) => probe.listen(0, '127.0.0.1', r));

@@ -72,7 +72,12 @@ export function request(url: URL, r: Http1Request): Promise<Http1Response> {
   const port = Number(url.port || (secure ? 443 : 80));
   const lines = [`${r.method} ${url.pathname || '/'}${url.search} HTTP/1.1`, `host: ${url.host}`, 'connection: close'];
   if (url.username || url.password) {
-    const auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    let auth: string;
+    try {
+      auth = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    } catch (err) {
+      return Promise.reject(err); // a malformed %-escape: the request fails, as node:http's did
+    }
     lines.push(`authorization: Basic ${Buffer.from(auth).toString('base64')}`);
   }
   for (const [name, value] of Object.entries(r.headers ?? {})) {

@@ -69,6 +69,9 @@ const READ = [
   '- a\n- b\n',
   'a: -5\nb: -x\nc: "#not a comment"\nd: x # comment: with colon',
   'flow: {url: "https://a/b", n: -1, list: [a:b, -c]}',
+  // A quote inside a plain value is a character: the comment after it still ends the value.
+  'contains: Prenota il "turno #2" online\nname: say \'hi # there\'\na: x "y #z" w',
+  '- "quoted #1"\n- [\'a #b\', "c"]\n- k: "v #w"',
 ];
 
 /** Refused here (the package reads them, or errors). */
@@ -89,6 +92,8 @@ const REFUSED = [
   "a: 'x' y",
   '? complex\n: key',
   '\ta: 1',
+  '- url:\thttp://x',
+  'a: x:\tb',
   'a: -',
   '<<: {a: 1}',
   '',

@@ -31,7 +31,8 @@ export function parseYamlLite(text: string): unknown {
   const lines: Line[] = [];
   for (const raw of text.replace(/^\uFEFF/, '').split(/\r?\n/)) {
     const indent = /^ */.exec(raw)![0].length;
-    if (raw[indent] === '\t') unsupported('tab indentation');
+    // A tab (indentation, or after a key's colon) is left to the package, which reads it exactly.
+    if (raw.includes('\t')) unsupported('a tab');
     const body = stripComment(raw.slice(indent)).trimEnd();
     if (body === '') continue;
     if (indent === 0 && /^(---|\.\.\.)(\s|$)|^%/.test(body)) unsupported('document markers or directives');
@@ -53,9 +54,19 @@ function stripComment(text: string): string {
       if (ch === '\\' && quote === '"') i++;
       else if (ch === quote) quote = null;
     } else if (ch === '#' && (i === 0 || text[i - 1] === ' ' || text[i - 1] === '\t')) return text.slice(0, i);
-    else if ((ch === '"' || ch === "'") && (i === 0 || /[\s[{,:]/.test(text[i - 1]!))) quote = ch;
+    else if ((ch === '"' || ch === "'") && nodeStartsAt(text, i)) quote = ch;
   }
   return text;
+}
+
+/**
+ * Whether a quoted scalar may open at `text[i]`: at the line's start or after `- `, `: `, `[`, `{`
+ * or `,`. Elsewhere a quote is a character of a plain scalar (`Prenota il "turno #2"` ends at
+ * ` #`, as the package reads it).
+ */
+function nodeStartsAt(text: string, i: number): boolean {
+  const before = text.slice(0, i);
+  return /^\s*$|(^|\s)-\s+$|:\s+$|[[{,]\s*$/.test(before);
 }
 
 type State = { lines: Line[]; i: number };

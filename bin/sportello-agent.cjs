@@ -114,10 +114,12 @@ function build() {
   );
   // Keep the source files and their modification times: that is all `stale()` reads at every start.
   // A file changed while the bundle was being built is recorded as unknown: the next start rebuilds.
+  // (A time ahead of the clock, say from an archive, is not a change during the build.)
+  const endedAt = Date.now();
   const inputs = {};
   for (const input of Object.keys(JSON.parse(readFileSync(tmpMeta, 'utf8')).inputs ?? {})) {
     const mtime = mtimeOf(path.resolve(root, input));
-    inputs[input] = mtime < startedAt ? mtime : -2;
+    inputs[input] = mtime >= startedAt && mtime <= endedAt ? -2 : mtime;
   }
   writeFileSync(tmpMeta, JSON.stringify({ root, bin: mtimeOf(__filename), inputs }));
   // The bundle first: a start between the two renames sees the old list and builds again, harmlessly.

@@ -92,11 +92,12 @@ export class HttpCheck implements Check {
     const c = this.config;
     const port = Number(url.port || 443);
     const target = `${url.hostname}:${port}`;
+    const host = url.hostname.replace(/^\[(.*)\]$/, '$1'); // an IPv6 literal without its brackets
     return new Promise<CheckOutput>((resolve) => {
       const socket = tls.connect({
-        host: url.hostname,
+        host,
         port,
-        servername: /^[\d.]+$|:/.test(url.hostname) ? undefined : url.hostname,
+        servername: /^[\d.]+$|:/.test(host) ? undefined : host,
         ...(this.secureContext ? { secureContext: this.secureContext } : {}),
         rejectUnauthorized: false,
         timeout: c.timeoutMs,

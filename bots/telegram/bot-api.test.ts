@@ -19,6 +19,7 @@ const server = http.createServer((req, res) => {
     else if (method === 'deleteMessage') res.writeHead(502, 'Bad Gateway').end('<html>proxy</html>');
     else if (method === 'answerCallbackQuery') res.writeHead(404).end('<html>not found</html>');
     else if (method === 'sendPhoto') json(200, { ok: true, result: { message_id: 8 } });
+    else if (method === 'getMe') res.writeHead(200, { 'content-type': 'application/json' }).end('null');
     else json(400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' });
   });
 });
@@ -77,5 +78,12 @@ describe('callBotApi', () => {
     expect(Date.now() - started).toBeLessThan(2000);
     hang.closeAllConnections();
     await new Promise((resolve) => hang.close(resolve));
+  });
+
+  it('rejects an answer that is JSON but no Bot API answer (null) as a plain error, without throwing in the listener', async () => {
+    const err = await callBotApi(telegram, 'getMe', {}, 1000).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect(err).not.toBeInstanceOf(TelegramError);
+    expect((err as Error).message).toMatch(/not a Bot API answer/);
   });
 });

@@ -68,14 +68,17 @@ function postJson(telegram: Telegram, method: string, payload: object, signal: A
             reject(new TelegramError({ error_code: status, description: res.statusMessage ?? '' }, { method, payload }));
             return;
           }
-          let data: { ok?: boolean; result?: unknown; error_code: number; description: string };
+          let data: { ok?: boolean; result?: unknown; error_code: number; description: string } | null;
           try {
             data = JSON.parse(Buffer.concat(chunks).toString('utf8'));
           } catch {
             reject(new Error(`telegram ${method}: answer ${status} is not JSON`));
             return;
           }
-          if (data?.ok) resolve(data.result);
+          // Not an object (`null`, a number): no Bot API answer, an error to retry (never a throw
+          // in this listener, which nothing would catch).
+          if (typeof data !== 'object' || data === null) reject(new Error(`telegram ${method}: answer ${status} is not a Bot API answer`));
+          else if (data.ok) resolve(data.result);
           else reject(new TelegramError(data, { method, payload }));
         });
       },
