@@ -4,7 +4,7 @@
  * recursive CTEs over `configuration_item_relations`, walked from the PK (source_id, …) and the
  * (target_id, source_id) index.
  */
-import { type Kysely, type Selectable, sql } from 'kysely';
+import { type Kysely, type QueryResult, type Selectable, sql } from 'kysely';
 import type {
   ChangeOnItem,
   Impact,
@@ -15,12 +15,20 @@ import type {
   OpenTicketOnItem,
   RelationKind,
 } from '../core/cmdb/model.ts';
-import type { AddRelationOutcome, CmdbRepository as CmdbPort, ItemFilter, ItemPatch, NewItem } from '../core/cmdb/ports.ts';
+import type {
+  AddRelationOutcome,
+  CmdbRepository as CmdbPort,
+  DeviceCandidate,
+  ItemFilter,
+  ItemPatch,
+  NewItem,
+} from '../core/cmdb/ports.ts';
 import type { ConfigurationItem } from '../core/kernel/configuration-item.ts';
 import { idsForIn, isUuid } from './column-values.ts';
 import { toItem } from './configuration-item.repository.ts';
 import type { ItilTables } from './itil.tables.ts';
 import type { ConfigurationItemsTable, MonitoringTables } from './monitoring.tables.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 type Db = Database & MonitoringTables & ItilTables;
@@ -149,6 +157,27 @@ export class CmdbRepository implements CmdbPort {
       .offset(filter.offset ?? 0)
       .execute();
     return rows.map(toItem);
+  }
+
+  /**
+   * Sent without holding the connection for the answer: the query a caller starts beside it
+   * (the intake's community search) leaves in the same write (db/pipelined-client.ts), as the
+   * turn's dialog read goes behind its opening. A failure fails the transaction all the same.
+   */
+  async deviceCandidates(organisationId: string, limit: number): Promise<DeviceCandidate[]> {
+    const query = sql<DeviceCandidate>`${sql.raw(PREPARED)}
+      select id, number, name, kind from configuration_items
+       where organisation_id = ${organisationId}::uuid and status <> 'retired'
+       order by kind, lower(name), number
+       limit ${limit}`;
+    // Outside a transaction the pool's connection is not let go of before its answer.
+    if (!this.db.isTransaction) return (await query.execute(this.db)).rows;
+    let answer: Promise<QueryResult<DeviceCandidate>> | undefined;
+    await this.db.getExecutor().provideConnection(async (connection) => {
+      answer = connection.executeQuery(query.compile(this.db));
+      answer.catch(() => undefined); // read below
+    });
+    return answer ? (await answer).rows : [];
   }
 
   async countItems(filter: Omit<ItemFilter, 'limit' | 'offset'>): Promise<number> {

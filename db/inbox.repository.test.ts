@@ -111,4 +111,30 @@ describe('batched look-ups of the Slack adapter', () => {
     ).toEqual(['U_KNOWN']);
     expect(await a.deliveryContext.findDmChannel('slack', 'U_KNOWN')).toBe('D_K');
   });
+
+  it("stores events, their senders' DM channels (the last given for a user) and tells the known senders, in one statement", async () => {
+    await a.transaction(async (repos) => {
+      const p = await createPerson(repos, { now: () => t(0) }, { displayName: 'Bice Neri', locale: 'it' });
+      await repos.people.linkIdentity({ platform: 'slack', externalId: 'U_SEND1', personId: p.id, lastSeenAt: t(0) });
+    });
+    const from = (id: string, externalId: string, dmChannel?: string) => ({
+      ...entry(id, 0, 30),
+      sender: { externalId, ...(dmChannel ? { dmChannel } : {}) },
+    });
+    const added = await a.inbox.addWithSenders([
+      from('EvS1', 'U_SEND1', 'D_S1'),
+      from('EvS2', 'U_STRANGER', 'D_ST'),
+      from('EvS3', 'U_SEND1', 'D_S1b'),
+      entry('EvS4', 0, 30),
+      from('EvS1', 'U_SEND1', 'D_S1'),
+    ]);
+    expect(added.stored.sort()).toEqual(['EvS1', 'EvS2', 'EvS3', 'EvS4']);
+    expect(added.known).toEqual(['U_SEND1']);
+    expect(await b.deliveryContext.findDmChannel('slack', 'U_SEND1')).toBe('D_S1');
+    expect(await b.deliveryContext.findDmChannel('slack', 'U_STRANGER')).toBe('D_ST');
+    // A redelivery stores nothing new and still tells who is known; no sender, no look-up.
+    expect(await b.inbox.addWithSenders([from('EvS2', 'U_SEND1')])).toEqual({ stored: [], known: ['U_SEND1'] });
+    expect(await b.inbox.addWithSenders([entry('EvS5', 0, 30)])).toEqual({ stored: ['EvS5'], known: [] });
+    await a.inbox.remove('slack', ['EvS1', 'EvS2', 'EvS3', 'EvS4', 'EvS5']);
+  });
 });

@@ -2,6 +2,7 @@ import { type Kysely, sql } from 'kysely';
 import type { InboxEntry, InboxRepository as InboxRepositoryPort, NewInboxEntry } from '../core/kernel/inbox.ts';
 import type { Platform } from '../core/kernel/person.ts';
 import { storableText } from '../core/kernel/sanitize.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 /** Row type of migration 0021, added to the database type with `withTables`. */
@@ -32,17 +33,52 @@ export class InboxRepository implements InboxRepositoryPort {
   }
 
   async add(entries: readonly NewInboxEntry[]): Promise<string[]> {
-    if (entries.length === 0) return [];
-    const values = entries.map(
-      (e) =>
-        sql`(${e.platform}, ${e.deliveryId}, ${storableJson(e.payload)}::jsonb, ${e.receivedAt}::timestamptz, ${e.leasedUntil}::timestamptz)`,
-    );
-    const { rows } = await sql<{ platform: string; delivery_id: string }>`
-      insert into inbound_inbox (platform, delivery_id, payload, received_at, leased_until)
-      values ${sql.join(values)}
-      on conflict (platform, delivery_id) do nothing
-      returning platform, delivery_id`.execute(this.db);
-    return rows.map((r) => r.delivery_id);
+    return (await this.addWithSenders(entries)).stored;
+  }
+
+  /**
+   * One prepared statement of fixed text for any number of events (the values as arrays): the
+   * events stored, the senders' DM channels remembered (unchanged ones left alone: no new row
+   * version for every DM a person writes), the senders with an identity returned beside.
+   */
+  async addWithSenders(entries: readonly NewInboxEntry[]): Promise<{ stored: string[]; known: string[] }> {
+    if (entries.length === 0) return { stored: [], known: [] };
+    // One row per user: an upsert cannot touch a row twice.
+    const channels = new Map<string, { platform: string; userId: string; channelId: string; at: Date }>();
+    const senders = new Map<string, { platform: string; externalId: string }>();
+    for (const e of entries) {
+      if (!e.sender) continue;
+      const key = `${e.platform}\u0000${e.sender.externalId}`;
+      senders.set(key, { platform: e.platform, externalId: e.sender.externalId });
+      if (e.sender.dmChannel !== undefined)
+        channels.set(key, { platform: e.platform, userId: e.sender.externalId, channelId: e.sender.dmChannel, at: e.receivedAt });
+    }
+    const dm = [...channels.values()];
+    const who = [...senders.values()];
+    const { rows } = await sql<{ what: 'stored' | 'known'; id: string }>`${sql.raw(PREPARED)}
+      with stored as (
+        insert into inbound_inbox (platform, delivery_id, payload, received_at, leased_until)
+        select * from unnest(${entries.map((e) => e.platform)}::text[], ${entries.map((e) => e.deliveryId)}::text[],
+          ${entries.map((e) => storableJson(e.payload))}::jsonb[], ${entries.map((e) => e.receivedAt)}::timestamptz[],
+          ${entries.map((e) => e.leasedUntil)}::timestamptz[])
+        on conflict (platform, delivery_id) do nothing
+        returning delivery_id
+      ), dm as (
+        insert into platform_dm_channels (platform, user_id, channel_id, updated_at)
+        select * from unnest(${dm.map((c) => c.platform)}::text[], ${dm.map((c) => c.userId)}::text[],
+          ${dm.map((c) => c.channelId)}::text[], ${dm.map((c) => c.at)}::timestamptz[])
+        on conflict (platform, user_id) do update set channel_id = excluded.channel_id, updated_at = excluded.updated_at
+        where platform_dm_channels.channel_id <> excluded.channel_id
+      )
+      select 'stored' as what, delivery_id as id from stored
+      union all
+      select 'known', i.external_id from identities i
+        join unnest(${who.map((w) => w.platform)}::text[], ${who.map((w) => w.externalId)}::text[]) as w (platform, external_id)
+          on i.platform = w.platform and i.external_id = w.external_id`.execute(this.db);
+    return {
+      stored: rows.filter((r) => r.what === 'stored').map((r) => r.id),
+      known: rows.filter((r) => r.what === 'known').map((r) => r.id),
+    };
   }
 
   async remove(platform: Platform, deliveryIds: readonly string[]): Promise<void> {

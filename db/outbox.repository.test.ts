@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import type { Address } from '../core/kernel/message.ts';
 import type { OutboxEntry } from '../core/kernel/outbox.ts';
@@ -248,5 +249,14 @@ describe('OutboxRepository', () => {
     await store.outbox.rememberMessage('slack', 'C1', 'ticket:INC-000001', '333.3');
     expect(await store.outbox.findMessage('slack', 'C1', 'ticket:INC-000001')).toBe('333.3');
     expect(await store.outbox.findMessage('discord', 'C1', 'ticket:INC-000001')).toBeUndefined();
+  });
+
+  it('indexes only the pending rows beside the primary key: a delivered mark adds its row version to the primary key alone', async () => {
+    const { rows } = await sql<{ indexname: string; indexdef: string }>`
+      select indexname, indexdef from pg_indexes where tablename = 'outbox' and indexname <> 'outbox_pkey' order by indexname`.execute(
+      tdb.db,
+    );
+    expect(rows.map((r) => r.indexname)).toEqual(['outbox_pending_conversation_idx', 'outbox_pending_due_idx']);
+    for (const r of rows) expect(r.indexdef).toMatch(/WHERE \(status = 'pending'::text\)$/);
   });
 });

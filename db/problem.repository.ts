@@ -18,6 +18,7 @@ import { isUuid } from './column-values.ts';
 import type { CommunityTables } from './community.tables.ts';
 import type { ItilTables, ProblemSuggestionsTable, ProblemsTable } from './itil.tables.ts';
 import type { MonitoringTables } from './monitoring.tables.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 import { toTicket } from './ticket.repository.ts';
 
@@ -249,20 +250,21 @@ export class ProblemRepository implements ProblemRepositoryPort, ProblemCandidat
     }));
   }
 
+  /**
+   * One prepared statement of fixed text (a ticket's card asks it for every new incident): the
+   * item and the category are parameters, a missing one matching nothing.
+   */
   async openProblemsMatching(ticket: Ticket, limit: number): Promise<ProblemCandidate[]> {
-    const ci = ticket.configurationItemId;
+    const ci = ticket.configurationItemId ?? null;
     const category = ticket.category?.trim() || null;
     if (!ci && !category) return [];
-    const sameItem = ci ? sql<boolean>`p.configuration_item_id = ${ci}::uuid` : sql<boolean>`false`;
-    const sameCategory = category
-      ? sql<boolean>`(lower(p.category) = lower(${category}) and (p.organisation_id is null or p.organisation_id = ${ticket.organisationId}::uuid))`
-      : sql<boolean>`false`;
-    const { rows } = await sql<ProblemCandidate>`
+    const { rows } = await sql<ProblemCandidate>`${sql.raw(PREPARED)}
       select p.ref, p.title from problems p
        where p.status in (${OPEN})
          and not exists (select 1 from problem_links l where l.ticket_id = ${ticket.id}::uuid)
-         and (${sameItem} or ${sameCategory})
-       order by ${ci ? sql`(p.configuration_item_id is not distinct from ${ci}::uuid) desc,` : sql``} p.created_at desc, p.ref desc
+         and (p.configuration_item_id = ${ci}::uuid
+           or (lower(p.category) = lower(${category}::text) and (p.organisation_id is null or p.organisation_id = ${ticket.organisationId}::uuid)))
+       order by (${ci}::uuid is not null and p.configuration_item_id is not distinct from ${ci}::uuid) desc, p.created_at desc, p.ref desc
        limit ${limit}`.execute(this.db);
     return rows;
   }

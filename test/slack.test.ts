@@ -555,6 +555,41 @@ describe('Slack adapter in Socket Mode', () => {
     }
   });
 
+  it("a DM's sender is looked up, and its DM channel stored, by the statement storing the event: handling it asks neither again", async () => {
+    await stack.settle();
+    const lookups: string[] = [];
+    const { deliveryContext: context, people } = stack.store;
+    const watched = Object.assign(Object.create(stack.store) as Store, {
+      deliveryContext: Object.assign(Object.create(context) as typeof context, {
+        rememberDmChannels: (...args: Parameters<typeof context.rememberDmChannels>) => {
+          lookups.push('rememberDmChannels');
+          return context.rememberDmChannels(...args);
+        },
+      }),
+      people: Object.assign(Object.create(people) as typeof people, {
+        knownAccounts: (...args: Parameters<typeof people.knownAccounts>) => {
+          lookups.push('knownAccounts');
+          return people.knownAccounts(...args);
+        },
+      }),
+    });
+    const fresh = await startSlackAdapter(
+      { botToken: fake.token, signingSecret: SECRET, apiUrl: fake.apiUrl },
+      { engine: stack.engine, store: watched, log },
+    );
+    const route = await serveRoutes(fresh.routes);
+    try {
+      const event = eventCallback(dmEvent('U_BRUNO', 'chisono'));
+      expect((await postSigned(`${route.url}/slack/events`, SECRET, event)).status).toBe(200);
+      await until('the DM handled', () => stack.handled.some((h) => h.deliveryId === event.json.event_id));
+      expect(lookups).toEqual([]);
+      expect(await stack.store.deliveryContext.findDmChannel('slack', 'U_BRUNO')).toBe(dmChannelOf('U_BRUNO'));
+    } finally {
+      await fresh.stop();
+      await route.close();
+    }
+  });
+
   it('stores an event in the inbox before acknowledging its envelope, and removes it once handled', async () => {
     let release!: () => void;
     const released = new Promise<void>((r) => (release = r));
@@ -766,7 +801,7 @@ describe('Slack adapter acknowledgement and shutdown', () => {
     // The inbox's insert waits for a connection (a busy pool) until the test makes it fail.
     const stuck: Store = Object.assign(Object.create(stack.store) as Store, {
       inbox: Object.assign(Object.create(stack.store.inbox) as Store['inbox'], {
-        add: async () => {
+        addWithSenders: async () => {
           storing();
           await storeFails;
           throw new Error('timeout exceeded when trying to connect');

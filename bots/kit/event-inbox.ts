@@ -1,5 +1,5 @@
 import { CoalescingRunner } from '../../core/kernel/coalescing-runner.ts';
-import type { InboxEntry, InboxRepository, NewInboxEntry } from '../../core/kernel/inbox.ts';
+import type { InboxEntry, InboxRepository, InboxSender, NewInboxEntry } from '../../core/kernel/inbox.ts';
 import type { Platform } from '../../core/kernel/person.ts';
 import { Batcher } from './batcher.ts';
 
@@ -13,6 +13,11 @@ export interface EventInboxOptions {
   readonly repo: InboxRepository;
   /** Runs one stored event through the adapter and the engine; rejects when it must be replayed. */
   readonly handle: (payload: unknown) => Promise<void>;
+  /**
+   * An event's sender (given to `receive`) as the statement storing the event found them: their
+   * DM channel is stored, `known` whether they have an identity. Called before the event is handled.
+   */
+  readonly senderStored?: (sender: InboxSender, known: boolean) => void;
   readonly log: EventInboxLog;
   /** How long the receiving process (or a sweep) holds an event before another may replay it (default 30 s). */
   readonly leaseMs?: number;
@@ -56,7 +61,10 @@ export class EventInbox {
       (err) => opts.log.warn({ err: String(err) }, 'inbox rows not removed (the sweep will find them handled)'),
     );
     this.adder = new Batcher(async (entries) => {
-      const stored = new Set(await opts.repo.add(entries));
+      const added = await opts.repo.addWithSenders(entries);
+      const stored = new Set(added.stored);
+      const known = new Set(added.known);
+      for (const e of entries) if (e.sender) opts.senderStored?.(e.sender, known.has(e.sender.externalId));
       // An id given twice in one batch: only its first request stored it.
       return entries.map((e) => stored.delete(e.deliveryId));
     });
@@ -71,9 +79,10 @@ export class EventInbox {
    * Rejects, before acknowledging, when it could not be stored: the platform must deliver it
    * again. A delivery stored already (a redelivery) is acknowledged and left to its holder.
    * Events are stored in the order they arrived (one batch after the other, each in order), so
-   * they start being handled in that order: one person's messages keep theirs.
+   * they start being handled in that order: one person's messages keep theirs. `sender`: who
+   * sent it, looked up with the storing (see `senderStored`).
    */
-  async receive(deliveryId: string, payload: unknown, ack: () => Promise<void>): Promise<void> {
+  async receive(deliveryId: string, payload: unknown, ack: () => Promise<void>, sender?: InboxSender): Promise<void> {
     const at = this.now();
     const fresh = await this.adder.run({
       platform: this.opts.platform,
@@ -81,6 +90,7 @@ export class EventInbox {
       payload,
       receivedAt: new Date(at),
       leasedUntil: new Date(at + this.leaseMs),
+      ...(sender ? { sender } : {}),
     });
     if (fresh && !this.inFlight.has(deliveryId)) void this.run(deliveryId, payload);
     try {

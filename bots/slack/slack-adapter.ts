@@ -229,13 +229,21 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     platform: 'slack',
     repo: store.inbox,
     handle: (payload) => app.processStored(payload as Record<string, unknown>),
+    // A DM's sender was looked up, and its channel stored, by the statement storing the event:
+    // its handling then asks the database neither.
+    senderStored: (from, known) => {
+      if (from.dmChannel !== undefined) sender.learnedDm(from.externalId, from.dmChannel);
+      if (known) users.markKnown(from.externalId);
+    },
     log,
     ...(deps.inbox?.leaseMs !== undefined ? { leaseMs: deps.inbox.leaseMs } : {}),
     ...(deps.inbox?.sweepEveryMs !== undefined ? { sweepEveryMs: deps.inbox.sweepEveryMs } : {}),
   });
   app.intercept = ({ body, ack }) => {
     if (body.type !== 'event_callback' || typeof body.event_id !== 'string') return undefined;
-    return inbox.receive(body.event_id, body, () => ack());
+    const event = body.event;
+    const dm = event && typeof event === 'object' ? directMessage(event as Record<string, unknown>, body.event_id) : undefined;
+    return inbox.receive(body.event_id, body, () => ack(), dm ? { externalId: dm.userId, dmChannel: dm.conversation.id } : undefined);
   };
 
   await app.init();

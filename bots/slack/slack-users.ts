@@ -63,6 +63,11 @@ export class SlackUsers {
     return { externalId: userId };
   }
 
+  /** An account found known by another statement (the inbox's, storing the user's event): no look-up for a while. */
+  markKnown(userId: string): void {
+    this.known.set(userId, true);
+  }
+
   /** Sportello handles of the given Slack users, for those Sportello knows. */
   async handles(userIds: readonly string[]): Promise<Map<string, string>> {
     const found = new Map<string, string>();

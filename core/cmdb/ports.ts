@@ -41,6 +41,9 @@ export interface ItemFilter {
   readonly offset?: number;
 }
 
+/** An item as the intake's device step sees it. */
+export type DeviceCandidate = Pick<ConfigurationItem, 'id' | 'number' | 'name' | 'kind'>;
+
 /** The outcome of adding a relation. */
 export type AddRelationOutcome = 'added' | 'exists' | 'cycle';
 
@@ -60,6 +63,11 @@ export interface CmdbRepository {
   ): Promise<{ readonly item: ConfigurationItem; readonly changed: readonly string[] } | undefined>;
   /** By organisation, kind and name. */
   listItems(filter: ItemFilter): Promise<ConfigurationItem[]>;
+  /**
+   * The first `limit` items of one organisation in `listItems`' order, retired ones left out,
+   * with only what the intake's device step ranks and shows.
+   */
+  deviceCandidates(organisationId: string, limit: number): Promise<DeviceCandidate[]>;
   countItems(filter: Omit<ItemFilter, 'limit' | 'offset'>): Promise<number>;
   /** Newest first. */
   history(itemId: string, limit: number): Promise<ItemHistoryEntry[]>;

@@ -5,7 +5,8 @@
  * (by `CI-000007` or its name, any case) is that item; anything else stays the requester's words.
  */
 import { categoryOfKind, categoryOfText } from '../cmdb/model.ts';
-import { type ConfigurationItem, ConfigurationItemRef, ciLabel } from '../kernel/configuration-item.ts';
+import type { DeviceCandidate } from '../cmdb/ports.ts';
+import { ConfigurationItemRef, ciLabel } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import type { DeviceChoice } from './dialog-state.ts';
 
@@ -21,10 +22,10 @@ const fold = (s: string) =>
     .replace(/[^a-z0-9]+/g, ' ')
     .trim()} `;
 
-const choiceOf = (item: ConfigurationItem): DeviceChoice => ({ id: item.id, label: ciLabel(item), kind: item.kind });
+const choiceOf = (item: DeviceCandidate): DeviceChoice => ({ id: item.id, label: ciLabel(item), kind: item.kind });
 
 /** How well the text names the item: its id or whole name 10, each word of its name 2, its kind 1. */
-function score(item: ConfigurationItem, folded: string, category: string | null): number {
+function score(item: DeviceCandidate, folded: string, category: string | null): number {
   let s = 0;
   const ref = ConfigurationItemRef.format(item.number).toLowerCase();
   if (folded.includes(` ${ref.replace('-', ' ')} `) || folded.includes(` ci ${item.number} `)) s += 10;
@@ -44,7 +45,7 @@ export async function deviceChoices(
   organisationId: string,
   text: string,
 ): Promise<{ readonly choices: DeviceChoice[]; readonly named?: DeviceChoice }> {
-  const items = await ctx.repos.cmdb.listItems({ organisationIds: [organisationId], limit: CANDIDATES });
+  const items = await ctx.repos.cmdb.deviceCandidates(organisationId, CANDIDATES);
   if (items.length === 0) return { choices: [] };
   const folded = fold(text);
   const category = categoryOfText(text);

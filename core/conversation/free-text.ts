@@ -38,7 +38,13 @@ export async function handleFreeText(turn: Turn, text: string, registry: Command
   if (Actor.organisations(ctx.actor).length === 0) return turn.say(t(turn.locale, 'intake.not_member'));
 
   // Solutions that may already answer it come first; what the message says is not asked again.
-  const offer = await offerSolutions(ctx, text, turn.inbound.platform);
+  // The organisation's configuration items, best matches of the message first, for the device
+  // step: asked first, so the search's first statement leaves for the database with it.
+  const organisationId = requesterOrganisation(ctx.actor);
+  const [devices, offer] = await Promise.all([
+    organisationId ? deviceChoices(ctx, organisationId, text) : undefined,
+    offerSolutions(ctx, text, turn.inbound.platform),
+  ]);
   const solutions = offer?.hits.map((h) => ({
     kind: h.kind,
     ref: h.ref,
@@ -47,9 +53,6 @@ export async function handleFreeText(turn: Turn, text: string, registry: Command
     body: h.body.slice(0, 400),
     accepted: h.accepted,
   }));
-  // The organisation's configuration items, best matches of the message first, for the device step.
-  const organisationId = requesterOrganisation(ctx.actor);
-  const devices = organisationId ? await deviceChoices(ctx, organisationId, text) : undefined;
   const fresh = startIntake(
     text,
     turn.inbound.deliveryId,

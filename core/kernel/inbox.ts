@@ -11,7 +11,17 @@ export interface InboxEntry {
   readonly attempts: number;
 }
 
-export type NewInboxEntry = Omit<InboxEntry, 'attempts'> & { readonly leasedUntil: Date };
+export type NewInboxEntry = Omit<InboxEntry, 'attempts'> & {
+  readonly leasedUntil: Date;
+  /** Who sent it, looked up (and their DM channel remembered) by the statement that stores it. */
+  readonly sender?: InboxSender;
+};
+
+/** An event's sender: their platform id, and the DM channel the event came from (to remember). */
+export interface InboxSender {
+  readonly externalId: string;
+  readonly dmChannel?: string;
+}
 
 /**
  * The durable inbox of a platform that delivers events over HTTP and redelivers only when not
@@ -27,6 +37,11 @@ export interface InboxRepository {
    * holds it, or the sweep, handles it), as is the second of one id given twice.
    */
   add(entries: readonly NewInboxEntry[]): Promise<string[]>;
+  /**
+   * `add`, in the same statement storing the entries' senders' DM channels (one per sender, the
+   * latest given) and looking the senders up: `known`, the external ids with an identity.
+   */
+  addWithSenders(entries: readonly NewInboxEntry[]): Promise<{ readonly stored: string[]; readonly known: string[] }>;
   /** Removes handled (or ignored) events; one statement for all of them. */
   remove(platform: Platform, deliveryIds: readonly string[]): Promise<void>;
   /**

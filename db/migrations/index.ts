@@ -23,6 +23,7 @@ import * as outboxFailures from './0020-outbox-failures.ts';
 import * as inboundInbox from './0021-inbound-inbox.ts';
 import * as configVersion from './0022-config-version.ts';
 import * as slaDueIndex from './0023-sla-due-index.ts';
+import * as outboxPendingDue from './0025-outbox-pending-due.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -46,4 +47,5 @@ export const migrations: Record<string, Migration> = {
   '0021-inbound-inbox': inboundInbox,
   '0022-config-version': configVersion,
   '0023-sla-due-index': slaDueIndex,
+  '0025-outbox-pending-due': outboxPendingDue,
 };
