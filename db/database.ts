@@ -20,14 +20,17 @@ export interface DbLog {
 // Per-pool parsers rather than pg.types.setTypeParser, which would change every pg client in
 // the process. int8 comes back from count(), sequences and identity columns, all far below 2^53;
 // a `date` stays its `YYYY-MM-DD` text (a Date would move it by the server's time zone).
+// node-pg asks for each column of each result, so the parsers are made once.
+const parseInt8 = (value: string) => Number(value);
+const keepText = (value: string) => value;
 const TYPES: CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     format === 'binary'
       ? pg.types.getTypeParser(oid, format)
       : oid === pg.types.builtins.INT8
-        ? (value: string) => Number(value)
+        ? parseInt8
         : oid === pg.types.builtins.DATE
-          ? (value: string) => value
+          ? keepText
           : pg.types.getTypeParser(oid, format)) as CustomTypesConfig['getTypeParser'],
 };
 

@@ -11,6 +11,8 @@ export type DeferrableWrite = RawBuilder<unknown>;
 // The guarded transaction must be a `Transaction` (so repositories cannot nest one) over the
 // same connection; its dialect and driver are never used (no introspection, no nesting).
 const INERT_DIALECT = new PostgresDialect({ pool: async () => Promise.reject(new Error('no pool: a guarded transaction')) });
+// One for all of them: never used, and making one per transaction cost a few µs.
+const INERT_DRIVER = INERT_DIALECT.createDriver();
 
 /**
  * Writes whose result a use case does not read (its outbox rows, its dialog state) wait in the
@@ -37,7 +39,7 @@ export class DeferredWrites {
     this.guarded = new Transaction<Database>({
       config: { dialect: INERT_DIALECT },
       dialect: INERT_DIALECT,
-      driver: INERT_DIALECT.createDriver(),
+      driver: INERT_DRIVER,
       executor: base.withConnectionProvider(provider),
     });
   }
