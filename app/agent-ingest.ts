@@ -162,7 +162,8 @@ export function agentIngestRoutes(opts: AgentIngestOptions): HttpRoute[] {
   const warm = (): Promise<void> =>
     (warming ??= opts.store.monitoring.listAgentSecrets(SECRETS_CACHED).then(
       (list) => {
-        for (const a of list) if (secrets.size < SECRETS_CACHED && !secrets.has(a.id)) secrets.set(a.id, a.secret);
+        // Oldest seen first: the map drops its first entries when full, so the most active go last.
+        for (const a of list.reverse()) if (secrets.size < SECRETS_CACHED && !secrets.has(a.id)) secrets.set(a.id, a.secret);
       },
       (err: unknown) => {
         warming = undefined; // the next report tries again; this one reads its agent alone

@@ -2,6 +2,7 @@
  * The inbox of verified platform events on PostgreSQL (core/kernel/inbox.ts), with the two
  * look-ups the Slack adapter batches: DM channels remembered together, known accounts read together.
  */
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPerson } from '../core/people/register.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
@@ -136,5 +137,34 @@ describe('batched look-ups of the Slack adapter', () => {
     expect(await b.inbox.addWithSenders([from('EvS2', 'U_SEND1')])).toEqual({ stored: [], known: ['U_SEND1'] });
     expect(await b.inbox.addWithSenders([entry('EvS5', 0, 30)])).toEqual({ stored: ['EvS5'], known: [] });
     await a.inbox.remove('slack', ['EvS1', 'EvS2', 'EvS3', 'EvS4', 'EvS5']);
+  });
+
+  it("never waits for a lock on a sender's DM channel row (an erasure in progress, another process), nor fails on a NUL in an id", async () => {
+    const from = (id: string, externalId: string, dmChannel: string) => ({ ...entry(id, 0, 30), sender: { externalId, dmChannel } });
+    await a.inbox.addWithSenders([from('EvL0', 'U_ERASED', 'D_E'), from('EvL0b', 'U_HELD', 'D_H')]);
+    // One transaction deletes a row and holds it (as an erasure does while it scrubs the rest),
+    // another holds the other row locked; storing events of both users must not wait for either.
+    const erasing = await tdb.db.connection().execute(async (conn) => {
+      await sql`begin`.execute(conn);
+      await sql`delete from platform_dm_channels where user_id = 'U_ERASED'`.execute(conn);
+      await sql`select 1 from platform_dm_channels where user_id = 'U_HELD' for update`.execute(conn);
+      try {
+        const stored = await Promise.race([
+          b.inbox.addWithSenders([from('EvL1', 'U_ERASED', 'D_E'), from('EvL2', 'U_HELD', 'D_H2'), from('EvL3', 'U\u0000X', 'D\u0000X')]),
+          new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 3_000)),
+        ]);
+        return stored;
+      } finally {
+        await sql`rollback`.execute(conn);
+      }
+    });
+    expect(erasing).not.toBe('waited');
+    expect((erasing as { stored: string[] }).stored.sort()).toEqual(['EvL1', 'EvL2', 'EvL3']);
+    expect(await a.deliveryContext.findDmChannel('slack', 'U_ERASED')).toBe('D_E');
+    expect(await a.deliveryContext.findDmChannel('slack', 'U\ufffdX')).toBe('D\ufffdX');
+    // The moved channel of the row that was held is stored by the next event once it is free.
+    await b.inbox.addWithSenders([from('EvL4', 'U_HELD', 'D_H2')]);
+    expect(await a.deliveryContext.findDmChannel('slack', 'U_HELD')).toBe('D_H2');
+    await a.inbox.remove('slack', ['EvL0', 'EvL0b', 'EvL1', 'EvL2', 'EvL3', 'EvL4']);
   });
 });

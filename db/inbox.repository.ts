@@ -40,6 +40,12 @@ export class InboxRepository implements InboxRepositoryPort {
    * One prepared statement of fixed text for any number of events (the values as arrays): the
    * events stored, the senders' DM channels remembered (unchanged ones left alone: no new row
    * version for every DM a person writes), the senders with an identity returned beside.
+   *
+   * This is what Slack waits for, so it never waits for a lock on a DM channel row: a new one is
+   * inserted only when none is visible (an erasure deleting it, uncommitted, keeps it visible), a
+   * moved one is updated only if no one else holds it (`skip locked`; erasure removes it anyway),
+   * an unchanged one is not touched — an upsert would lock it — and rows go in user order, so two
+   * such statements never wait on each other in a cycle.
    */
   async addWithSenders(entries: readonly NewInboxEntry[]): Promise<{ stored: string[]; known: string[] }> {
     if (entries.length === 0) return { stored: [], known: [] };
@@ -48,12 +54,14 @@ export class InboxRepository implements InboxRepositoryPort {
     const senders = new Map<string, { platform: string; externalId: string }>();
     for (const e of entries) {
       if (!e.sender) continue;
-      const key = `${e.platform}\u0000${e.sender.externalId}`;
-      senders.set(key, { platform: e.platform, externalId: e.sender.externalId });
+      // As the payload: a NUL in an id must not fail the insert of every event stored with it.
+      const externalId = storableText(e.sender.externalId);
+      const key = `${e.platform}\u0000${externalId}`;
+      senders.set(key, { platform: e.platform, externalId });
       if (e.sender.dmChannel !== undefined)
-        channels.set(key, { platform: e.platform, userId: e.sender.externalId, channelId: e.sender.dmChannel, at: e.receivedAt });
+        channels.set(key, { platform: e.platform, userId: externalId, channelId: storableText(e.sender.dmChannel), at: e.receivedAt });
     }
-    const dm = [...channels.values()];
+    const dm = [...channels.entries()].sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)).map(([, c]) => c);
     const who = [...senders.values()];
     const { rows } = await sql<{ what: 'stored' | 'known'; id: string }>`${sql.raw(PREPARED)}
       with stored as (
@@ -63,12 +71,25 @@ export class InboxRepository implements InboxRepositoryPort {
           ${entries.map((e) => e.leasedUntil)}::timestamptz[])
         on conflict (platform, delivery_id) do nothing
         returning delivery_id
-      ), dm as (
-        insert into platform_dm_channels (platform, user_id, channel_id, updated_at)
+      ), given as (
         select * from unnest(${dm.map((c) => c.platform)}::text[], ${dm.map((c) => c.userId)}::text[],
-          ${dm.map((c) => c.channelId)}::text[], ${dm.map((c) => c.at)}::timestamptz[])
-        on conflict (platform, user_id) do update set channel_id = excluded.channel_id, updated_at = excluded.updated_at
-        where platform_dm_channels.channel_id <> excluded.channel_id
+          ${dm.map((c) => c.channelId)}::text[], ${dm.map((c) => c.at)}::timestamptz[]) with ordinality
+          as g (platform, user_id, channel_id, at, n)
+      ), added as (
+        insert into platform_dm_channels (platform, user_id, channel_id, updated_at)
+        select g.platform, g.user_id, g.channel_id, g.at from given g
+        where not exists (select 1 from platform_dm_channels p where p.platform = g.platform and p.user_id = g.user_id)
+        order by g.n
+        on conflict (platform, user_id) do nothing
+      ), moved as (
+        select p.platform, p.user_id, g.channel_id, g.at from platform_dm_channels p
+          join given g on p.platform = g.platform and p.user_id = g.user_id
+        where p.channel_id <> g.channel_id
+        order by g.n
+        for update of p skip locked
+      ), updated as (
+        update platform_dm_channels p set channel_id = m.channel_id, updated_at = m.at
+        from moved m where p.platform = m.platform and p.user_id = m.user_id
       )
       select 'stored' as what, delivery_id as id from stored
       union all
