@@ -434,8 +434,7 @@ checks:
       agent_rss_mb_end: round(rss.at(-1) ?? 0, 1),
       agent_rss_mb_peak_hwm: round(hwm, 1),
       agent_floor_rss_mb_peak_hwm: round(nodeFloorMb(), 1),
-      agent_floor_method:
-        "node itself with the agent's flags, the built-ins its checks need (crypto, http, https, tls, os) loaded, nothing run",
+      agent_floor_method: "node itself with the agent's flags, the built-ins it loads (crypto, net, tls, os, fs, path) loaded, nothing run",
       agent_cpu_method: 'share at 60 s = (utime+stime over the window / cycles in it) / 60000 ms',
     };
   } finally {
@@ -458,7 +457,7 @@ function nodeFloorMb(): number {
     [
       ...flags,
       '-e',
-      "for (const m of ['node:crypto', 'node:http', 'node:https', 'node:tls', 'node:os']) require(m); process.stdout.write(String(process.resourceUsage().maxRSS))",
+      "for (const m of ['node:crypto', 'node:net', 'node:tls', 'node:os', 'node:fs', 'node:path']) require(m); process.stdout.write(String(process.resourceUsage().maxRSS))",
     ],
     { env: { ...process.env, UV_THREADPOOL_SIZE: '1' }, encoding: 'utf8' },
   );
