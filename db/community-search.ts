@@ -8,7 +8,6 @@ import { type Kysely, type RawBuilder, sql } from 'kysely';
 import type { SearchHit, SearchKind } from '../core/community/model.ts';
 import type { SearchQuery } from '../core/community/ports.ts';
 import type { CommunityTables } from './community.tables.ts';
-import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database & CommunityTables>;
@@ -75,11 +74,9 @@ export const SearchIndex = {
     const out = new Map<string, { word: string; similarity: number }>();
     if (words.length === 0) return out;
     // `%` uses the trigram index; among the candidates the most similar wins (the shorter on a tie).
-    // The words by their subscripts, not `unnest`: the planner then guesses as many for any list,
-    // so the plan it keeps for the prepared statement (the same one) is not replanned every call.
-    const { rows } = await sql<{ tok: string; word: string | null; similarity: number | null }>`${sql.raw(PREPARED)}
+    const { rows } = await sql<{ tok: string; word: string | null; similarity: number | null }>`
       select t.tok, c.word, c.similarity
-      from (select x.a[i] as tok from (select ${[...words]}::text[] as a) x, generate_subscripts(x.a, 1) i) t
+      from unnest(${[...words]}::text[]) t(tok)
       left join lateral (
         select w.word, similarity(w.word, t.tok) as similarity from community_words w
         where w.word % t.tok order by similarity(w.word, t.tok) desc, length(w.word), w.word limit 1
@@ -189,7 +186,7 @@ async function tier(
     answered: boolean;
     created_at: Date;
     score: number;
-  }>`${sql.raw(PREPARED)}
+  }>`
     with p as materialized (
       select to_tsquery('sportello_it', ${tierQuery}) as qt, to_tsquery('sportello_it', ${any}) as qany,
         array(select to_tsquery('sportello_it', g) from unnest(${[...groups]}::text[]) with ordinality as u(g, i) order by i) as gs
