@@ -330,6 +330,8 @@ describe('Slack adapter', () => {
     }).toEqual(before);
     const challenge = await send({ json: { type: 'url_verification', token: 'x', challenge: 'c-123' } });
     expect([challenge.status, JSON.parse(challenge.body)]).toEqual([200, { challenge: 'c-123' }]);
+    // Signed, but no Slack payload (neither a type nor a command): refused, not a 500 to retry.
+    expect((await send({ json: { name: 0 } })).status).toBe(400);
   });
 
   it('a reply answered 429 (Retry-After: 1), then 500, then ok is delivered exactly once', async () => {

@@ -101,6 +101,9 @@ export class SlackRouteReceiver implements Receiver {
 
     const body = parseBody(raw, contentType);
     if (body.type === 'url_verification') return respond(res, 200, { challenge: body.challenge });
+    // Every Slack payload names its type, or (a slash command) its command; Bolt throws on one
+    // that does neither, which would answer 500 and have the sender retry it.
+    if (typeof body.type !== 'string' && typeof body.command !== 'string') return respond(res, 400);
 
     let acked = false;
     const answer = (response?: unknown): void => {
