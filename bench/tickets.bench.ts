@@ -4,6 +4,7 @@
  * ticket rows inserted with plain SQL (one autocommitted statement each) in the same run, in
  * alternating rounds. `ratio_to_floor` = core tickets/s ÷ plain SQL tickets/s.
  */
+import { readFileSync } from 'node:fs';
 import { sql } from 'kysely';
 import { Notifier } from '../core/kernel/notifier.ts';
 import { actorForPerson } from '../core/people/resolve-actor.ts';
@@ -50,20 +51,40 @@ export async function run(): Promise<Record<string, number | string>> {
     // the load of whatever else runs on the machine weighs on both alike.
     await timedPool(WARM_UP, CONCURRENCY, viaCore);
     await timedPool(WARM_UP, CONCURRENCY, (i) => viaSql(N + i));
-    const core = { durations: [] as number[], wallMs: 0 };
-    const plain = { durations: [] as number[], wallMs: 0 };
+    // CPU time spent by this process and by its PostgreSQL backends (Linux: /proc/<pid>/schedstat,
+    // nanoseconds on a CPU), read between the timed batches: what a ticket costs, whatever else
+    // runs on the machine.
+    const backends = async () =>
+      (await sql<{ pid: number }>`select pid from pg_stat_activity where datname = current_database()`.execute(db)).rows.map((r) => r.pid);
+    const backendNs = (pids: readonly number[]) => pids.reduce((sum, pid) => sum + schedstatNs(`/proc/${pid}/schedstat`), 0);
+    const core = { durations: [] as number[], wallMs: 0, nodeUs: 0, pgNs: 0 };
+    const plain = { durations: [] as number[], wallMs: 0, nodeUs: 0, pgNs: 0 };
     for (let r = 0; r < ROUNDS; r++) {
       const from = r * PER_ROUND;
       for (const [into, task] of [
         [core, viaCore],
         [plain, viaSql],
       ] as const) {
+        const pids = await backends();
+        const pg0 = backendNs(pids);
+        const node0 = process.cpuUsage();
         const batch = await timedPool(PER_ROUND, CONCURRENCY, (i) => task(2 * N + from + i));
+        const node = process.cpuUsage(node0);
+        into.pgNs += backendNs(pids) - pg0;
+        into.nodeUs += node.user + node.system;
         into.durations.push(...batch.durations);
         into.wallMs += batch.wallMs;
       }
     }
 
+    // The floor is the product's own ticket row: checked on the first of each.
+    const columns = sql`kind, description, category, impact, urgency, priority, tier, status, pending_on, organisation_id,
+      requester_id, assignee_id, vendor_id, configuration_item_id, idempotency_key, rating, resolved_at, closed_at`;
+    const rowOf = async (title: string) =>
+      JSON.stringify((await sql`select ${columns} from tickets where title = ${title}`.execute(db)).rows[0] ?? null);
+    const [ours, floors] = await Promise.all([rowOf('Stampante 0'), rowOf(`Stampante ${N}`)]);
+    if (ours !== floors) throw new Error(`the floor's ticket row is not the product's: ${floors} against ${ours}`);
+    const timed = PER_ROUND * ROUNDS;
     const tickets_per_s = round((PER_ROUND * ROUNDS * 1000) / core.wallMs, 1);
     const sql_tickets_per_s = round((PER_ROUND * ROUNDS * 1000) / plain.wallMs, 1);
     return {
@@ -74,8 +95,22 @@ export async function run(): Promise<Record<string, number | string>> {
       sql_tickets_per_s,
       ...summarize('sql', plain.durations),
       ratio_to_floor: round(tickets_per_s / sql_tickets_per_s, 2),
+      // CPU per ticket in ms: this process (the bench driver included) and the pool's backends.
+      core_node_cpu_ms: round(core.nodeUs / 1000 / timed, 3),
+      core_pg_cpu_ms: round(core.pgNs / 1e6 / timed, 3),
+      sql_node_cpu_ms: round(plain.nodeUs / 1000 / timed, 3),
+      sql_pg_cpu_ms: round(plain.pgNs / 1e6 / timed, 3),
     };
   } finally {
     await stack.close();
+  }
+}
+
+/** Nanoseconds a process has spent on a CPU; 0 where /proc has no such file (not Linux, gone). */
+function schedstatNs(path: string): number {
+  try {
+    return Number(readFileSync(path, 'utf8').split(' ')[0]) || 0;
+  } catch {
+    return 0;
   }
 }

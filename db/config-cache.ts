@@ -14,6 +14,11 @@ import type { SlaPolicyRow, SlaSettings } from '../core/sla/sla-policy.ts';
 export class ConfigCache {
   sla: CachedSla | undefined;
   readonly bindings = new Map<string, { readonly version: string; readonly rows: readonly ChannelBinding[] }>();
+  /**
+   * Organisations' names as ticket openings found them, for cards rendered before the opening
+   * (which checks the name it was given: see `TicketRepository.cardCopies`).
+   */
+  readonly organisationNames = new Map<string, string>();
 
   /** Forgets the SLA copy (a ticket's opening found it stale). */
   dropSla(version: string): void {

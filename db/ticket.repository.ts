@@ -1,9 +1,12 @@
 import { CompiledQuery, type Kysely, type Selectable, sql, type Updateable } from 'kysely';
 import { DomainError } from '../core/kernel/errors.ts';
+import type { OutboxEntry } from '../core/kernel/outbox.ts';
+import type { ChannelPurpose } from '../core/kernel/ports.ts';
 import type { Ticket, TicketEvent, TicketKind, TicketStatus } from '../core/kernel/ticket.ts';
 import { TicketRef } from '../core/kernel/ticket.ts';
 import { newTicket } from '../core/tickets/new-ticket.ts';
 import type {
+  CardCopies,
   NewTicket,
   OpenedTicket,
   TicketComment,
@@ -90,18 +93,24 @@ function patchColumns(p: TicketPatch): Updateable<TicketsTable> {
 
 /**
  * A ticket's opening, in one statement instead of nextval, the insert, the history, the SLA
- * events and the organisation apart; of fixed text (prepared once per connection, never
- * rebuilt). The ref is drawn in a FROM-less SELECT whose WHERE is checked first, so a key
- * already used, or a configuration version ($2) that is no longer current, draws nothing; the
- * padding is TicketRef.format's (six digits, more when the number needs them). It always
- * returns one row, with the current configuration version.
+ * events, the organisation and the card apart; of fixed text (prepared once per connection,
+ * never rebuilt). The ref is drawn in a FROM-less SELECT whose WHERE is checked first, so a key
+ * already used, a configuration version ($2) that is no longer current or an organisation name
+ * ($21, the one a card rendered before the opening shows) that is no longer the organisation's
+ * draws nothing; the padding is TicketRef.format's (six digits, more when the number needs
+ * them). The card's outbox rows ($22: a JSON array of entries, in order) get the drawn ref in
+ * place of the placeholder ($23) they were rendered with. It always returns one row, with the
+ * current configuration version and the organisation's name.
  */
 const OPEN_TICKET = `${PREPARED}
   with config as (
     select version from config_version where id = 1
+  ), org as (
+    select name from organisations where id = $13::uuid
   ), drawn as (
     select nextval($1::regclass)::text as n
     where ($2::bigint is null or $2::bigint = (select version from config))
+      and ($21::text is null or $21::text = (select name from org))
       and ($3::text is null or not exists (select 1 from tickets where idempotency_key = $3::text))
   ), ticket as (
     insert into tickets (ref, kind, title, description, category, impact, urgency, priority, tier, status,
@@ -110,7 +119,7 @@ const OPEN_TICKET = `${PREPARED}
       $13::uuid, $14::uuid, $15::uuid, $3::text, $16::timestamptz, $16::timestamptz
     from drawn
     on conflict (idempotency_key) do nothing
-    returning id, ref, organisation_id
+    returning id, ref
   ), history as (
     insert into ticket_events (ticket_id, actor_id, at, field, from_value, to_value)
     select id, $17::uuid, $16::timestamptz, 'status', null, 'new' from ticket
@@ -118,9 +127,22 @@ const OPEN_TICKET = `${PREPARED}
     insert into sla_events (ticket_id, target, kind, due_at, created_at)
     select ticket.id, e.target, e.kind, e.due_at, $16::timestamptz
     from ticket, unnest($18::text[], $19::text[], $20::timestamptz[]) as e(target, kind, due_at)
+  ), card as (
+    insert into outbox (platform, address, ref, message, ephemeral_to, status, next_attempt_at, created_at)
+    select e.v->'address'->>'platform', e.v->'address', e.v->>'ref', e.v->'message', e.v->>'ephemeralTo', 'pending',
+      $16::timestamptz, $16::timestamptz
+    from ticket, jsonb_array_elements(replace($22::text, $23::text, ticket.ref)::jsonb) with ordinality as e(v, n)
+    order by e.n
   )
-  select ticket.id, ticket.ref, o.name as organisation_name, config.version::text as config_version
-  from config left join ticket on true left join organisations o on o.id = ticket.organisation_id`;
+  select ticket.id, ticket.ref, (select name from org) as organisation_name, config.version::text as config_version
+  from config left join ticket on true`;
+
+/** Outbox entries as the opening's JSON array (the columns `OutboxRepository.enqueue` writes). */
+function cardRows(entries: readonly OutboxEntry[]): string {
+  return JSON.stringify(
+    entries.map((e) => ({ address: e.address, message: e.message, ref: e.ref ?? null, ephemeralTo: e.ephemeralTo ?? null })),
+  );
+}
 
 /** Tickets, their history and comments on PostgreSQL. */
 export class TicketRepository implements TicketRepositoryPort {
@@ -183,7 +205,7 @@ export class TicketRepository implements TicketRepositoryPort {
 
   async open(t: Omit<NewTicket, 'ref'>, opening: TicketOpening): Promise<OpenedTicket | undefined> {
     const prefix = TicketRef.prefix(t.kind);
-    const { sla } = opening;
+    const { sla, card } = opening;
     const expected = opening.configVersion ?? null;
     const { rows } = await this.db.executeQuery(
       CompiledQuery.raw(OPEN_TICKET, [
@@ -207,6 +229,9 @@ export class TicketRepository implements TicketRepositoryPort {
         sla.map((e) => e.target),
         sla.map((e) => e.kind),
         sla.map((e) => e.dueAt),
+        card ? card.organisationName : null,
+        card ? cardRows(card.entries) : null,
+        card ? card.placeholder : null,
       ]),
     );
     const row = rows[0] as { id: string | null; ref: string | null; organisation_name: string | null; config_version: string } | undefined;
@@ -216,11 +241,26 @@ export class TicketRepository implements TicketRepositoryPort {
       throw new StaleConfiguration(expected, row.config_version);
     }
     this.config?.confirm(row.config_version);
+    if (row.organisation_name !== null) this.config?.cache.organisationNames.set(t.organisationId, row.organisation_name);
+    // The card showed another name: nothing written; the caller renders it again with this one.
+    if (card && row.organisation_name !== card.organisationName) throw new StaleConfiguration(expected ?? '', row.config_version);
     if (row.id === null || row.ref === null) return undefined;
-    if (this.tally) this.tally.slaEvents += sla.length;
+    if (this.tally) {
+      this.tally.slaEvents += sla.length;
+      if (card) this.tally.outbox += card.entries.length;
+    }
     // The row as inserted: only what the database chose (id, ref) comes back.
     const ticket = newTicket(t, row.id, row.ref);
     return { ticket, organisationName: row.organisation_name ?? '?' };
+  }
+
+  cardCopies(organisationId: string, purpose: ChannelPurpose): CardCopies | undefined {
+    const config = this.config;
+    if (!config || config.wroteConfiguration) return undefined;
+    const bindings = config.cache.bindings.get(purpose);
+    const organisationName = config.cache.organisationNames.get(organisationId);
+    if (!bindings || organisationName === undefined) return undefined;
+    return { version: bindings.version, bindings: bindings.rows, organisationName };
   }
 
   async findById(id: string): Promise<Ticket | undefined> {

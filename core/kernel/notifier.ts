@@ -1,7 +1,7 @@
 import type { Locale } from './i18n.ts';
 import type { Address, OutMessage } from './message.ts';
 import type { OutboxEntry } from './outbox.ts';
-import type { ChannelPurpose, Repositories } from './ports.ts';
+import type { ChannelBinding, ChannelPurpose, Repositories } from './ports.ts';
 
 /** Builds a message in the recipient's language. */
 export type Compose = (locale: Locale) => OutMessage;
@@ -41,11 +41,24 @@ export class Notifier {
     compose: Compose,
     opts: { readonly organisationId?: string | null; readonly ref?: string; readonly threadRef?: string } = {},
   ): Promise<number> {
-    const bindings = (await this.repos.channels.list(purpose)).filter(
-      (b) => b.organisationId === null || b.organisationId === opts.organisationId,
-    );
+    const entries = this.channelEntries(await this.repos.channels.list(purpose), compose, opts);
+    for (const e of entries) this.push(e);
+    return entries.length;
+  }
+
+  /**
+   * The entries `toChannels` posts for a purpose whose bindings are `bindings`, without queuing
+   * them: for a caller that writes them itself (a new ticket's card, written by its opening).
+   */
+  channelEntries(
+    bindings: readonly ChannelBinding[],
+    compose: Compose,
+    opts: { readonly organisationId?: string | null; readonly ref?: string; readonly threadRef?: string } = {},
+  ): OutboxEntry[] {
+    const entries: OutboxEntry[] = [];
     for (const b of bindings) {
-      this.push({
+      if (b.organisationId !== null && b.organisationId !== opts.organisationId) continue;
+      entries.push({
         address: {
           platform: b.platform,
           kind: 'channel',
@@ -57,7 +70,12 @@ export class Notifier {
         ...(opts.ref ? { ref: opts.ref } : {}),
       });
     }
-    return bindings.length;
+    return entries;
+  }
+
+  /** How many entries wait for `flush`. */
+  get pending(): number {
+    return this.entries.length;
   }
 
   /** A reply in the conversation an inbound event came from. */

@@ -1,12 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import { Actor } from '../kernel/actor.ts';
+import { type ConfigurationItem, ciLabel } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
-import type { Impact, Ticket, TicketEvent, TicketKind, Urgency } from '../kernel/ticket.ts';
+import { type Impact, isOpen, type Ticket, type TicketEvent, type TicketKind, type Urgency } from '../kernel/ticket.ts';
 import { planOpeningSla } from '../sla/sla-events.ts';
 import { newTicket } from './new-ticket.ts';
 import { Policy } from './policy.ts';
-import { type NewTicket, type OpenedTicket, StaleConfiguration } from './ports.ts';
+import { type NewTicket, type OpenedTicket, type ProblemCandidate, StaleConfiguration, type TicketOpening } from './ports.ts';
 import { computePriority } from './priority.ts';
+import { type CardNames, cardRef, ticketCard } from './ticket-card.ts';
 import { announceTicket } from './ticket-notices.ts';
 
 export interface CreateTicketInput {
@@ -47,6 +50,7 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
 
   const now = ctx.clock.now();
   const actorId = Actor.recordedId(ctx.actor);
+  const item = await ownItem(ctx, input.configurationItemId, organisationId);
   const row = {
     kind: input.kind,
     title,
@@ -58,23 +62,24 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
     tier: 'volunteer' as const,
     organisationId,
     requesterId: ctx.actor.personId,
-    configurationItemId: await ownItem(ctx, input.configurationItemId, organisationId),
+    configurationItemId: item?.id ?? null,
     idempotencyKey: input.idempotencyKey ?? null,
     createdAt: now,
   };
   // Its SLA events are planned from the row about to be inserted (nothing in it depends on the
-  // id or ref the database gives it), so the ref, the row, its history and its SLA events go in
-  // one statement; a retried delivery whose key is taken (by an earlier or a concurrent one)
-  // gets that ticket back instead.
+  // id or ref the database gives it), and so, when this process has copies of the bindings and
+  // the organisation's name, is its card (with a placeholder for the ref): the ref, the row, its
+  // history, its SLA events and its card go in one statement; a retried delivery whose key is
+  // taken (by an earlier or a concurrent one) gets that ticket back instead.
   const draft = newTicket(row, '', '');
   const opening: TicketEvent = { ticketId: '', actorId, at: now, field: 'status', from: null, to: 'new', note: null };
-  const opened = await openPlanned(ctx, row, draft, opening, now);
+  const opened = await openPlanned(ctx, row, draft, opening, now, item);
   if (!opened) {
     const winner = input.idempotencyKey ? await ctx.repos.tickets.findByIdempotencyKey(input.idempotencyKey) : undefined;
     if (!winner) throw new Error('ticket not opened and no ticket holds its idempotency key');
     return { ticket: winner, created: false };
   }
-  await announceTicket(ctx, opened.ticket, { org: opened.organisationName });
+  if (!opened.cardWritten) await announceTicket(ctx, opened.ticket, { org: opened.organisationName });
   return { ticket: opened.ticket, created: true };
 }
 
@@ -82,9 +87,10 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
 const OPEN_ATTEMPTS = 5;
 
 /**
- * Plans the SLA events on this process's copy of the policies and opens the ticket; when the
- * opening statement finds that copy stale (a committee member changed a policy, maybe in
- * another process), nothing was written: the policies are read again and it is planned again.
+ * Plans the SLA events on this process's copy of the policies (and the card on its copies of
+ * the bindings and the organisation's name) and opens the ticket; when the opening statement
+ * finds a copy stale (a committee member changed a policy, maybe in another process), nothing
+ * was written: the copies are read again and it is planned again.
  */
 async function openPlanned(
   ctx: UseCaseContext,
@@ -92,21 +98,80 @@ async function openPlanned(
   draft: Ticket,
   opening: TicketEvent,
   now: Date,
-): Promise<OpenedTicket | undefined> {
+  item: ConfigurationItem | undefined,
+): Promise<(OpenedTicket & { readonly cardWritten: boolean }) | undefined> {
+  let problems: Promise<ProblemCandidate[]> | undefined;
   for (let attempt = 1; ; attempt++) {
     const { events, version } = await planOpeningSla(ctx.repos, draft, opening, now);
+    const card = await cardBeforeOpening(ctx, draft, version, item, () => {
+      problems ??= openProblemsOf(ctx, draft);
+      return problems;
+    });
     try {
-      return await ctx.repos.tickets.open(row, { actorId: opening.actorId, sla: events, configVersion: version });
+      const opened = await ctx.repos.tickets.open(row, {
+        actorId: opening.actorId,
+        sla: events,
+        configVersion: version,
+        ...(card ? { card } : {}),
+      });
+      return opened && { ...opened, cardWritten: card !== undefined };
     } catch (e) {
       if (!(e instanceof StaleConfiguration) || attempt >= OPEN_ATTEMPTS) throw e;
     }
   }
 }
 
-/** The item's id when it belongs to the organisation; another organisation's item is refused like an unknown one. */
-async function ownItem(ctx: UseCaseContext, id: string | null | undefined, organisationId: string): Promise<string | null> {
-  if (!id) return null;
+/**
+ * Stands for the ref in a card rendered before its ticket's opening, which replaces it with the
+ * ref it draws: made of characters JSON leaves as they are, and never shown (nor guessable).
+ * It starts with `~`, which cannot end a JSON escape, so no escaped text can form it.
+ */
+const REF_PLACEHOLDER = `~ref-${randomUUID()}`;
+
+/**
+ * The card `announceTicket` would post once the ticket is opened, rendered before, for the
+ * opening statement to write: when this process has copies of the volunteers' bindings at the
+ * configuration version the SLA events were planned at and of the organisation's name (the
+ * opening checks both) and nothing else waits in the notifier (the card would go before it).
+ */
+async function cardBeforeOpening(
+  ctx: UseCaseContext,
+  draft: Ticket,
+  version: string,
+  item: ConfigurationItem | undefined,
+  problems: () => Promise<ProblemCandidate[]>,
+): Promise<TicketOpening['card']> {
+  if (ctx.notifier.pending > 0) return undefined;
+  const copies = ctx.repos.tickets.cardCopies?.(draft.organisationId, 'volunteers');
+  if (!copies || copies.version !== version) return undefined;
+  const org = copies.organisationName;
+  if ([draft.title, draft.description, org].some((text) => text.includes(REF_PLACEHOLDER))) return undefined;
+  const ticket: Ticket = { ...draft, ref: REF_PLACEHOLDER };
+  // As `announceTicket` names them for a new ticket: nobody on it yet.
+  const found = await problems();
+  const names: CardNames = { org, assignee: null, item: item ? ciLabel(item) : null, ...(found.length ? { problems: found } : {}) };
+  const entries = ctx.notifier.channelEntries(copies.bindings, (locale) => ticketCard(locale, ticket, names), {
+    organisationId: ticket.organisationId,
+    ref: cardRef(ticket),
+  });
+  return { placeholder: REF_PLACEHOLDER, organisationName: org, entries };
+}
+
+/**
+ * The open problems a new incident's card offers to join (`announceTicket` asks the same).
+ * Asked before the ticket exists: the id is one no ticket has, and no problem links a new ticket.
+ */
+function openProblemsOf(ctx: UseCaseContext, draft: Ticket): Promise<ProblemCandidate[]> {
+  if (draft.kind !== 'incident' || !isOpen(draft.status)) return Promise.resolve([]);
+  return ctx.repos.problemCandidates.openProblemsMatching({ ...draft, id: NO_TICKET }, 2);
+}
+
+const NO_TICKET = '00000000-0000-0000-0000-000000000000';
+
+/** The item, when it belongs to the organisation; another organisation's item is refused like an unknown one. */
+async function ownItem(ctx: UseCaseContext, id: string | null | undefined, organisationId: string): Promise<ConfigurationItem | undefined> {
+  if (!id) return undefined;
   const item = await ctx.repos.configurationItems.find(id);
   if (!item || item.organisationId !== organisationId) throw new DomainError('not_found', { what: 'configuration_item', ref: id });
-  return item.id;
+  return item;
 }

@@ -1,5 +1,7 @@
 /** The tickets feature's port: tickets, their history and comments. `db/` implements it. */
 
+import type { OutboxEntry } from '../kernel/outbox.ts';
+import type { ChannelBinding, ChannelPurpose } from '../kernel/ports.ts';
 import type { Impact, PendingOn, Priority, Ticket, TicketEvent, TicketKind, TicketStatus, Tier, Urgency } from '../kernel/ticket.ts';
 import type { PlannedSlaEvent } from '../sla/sla-event-kind.ts';
 
@@ -29,6 +31,23 @@ export interface TicketOpening {
    * `StaleConfiguration`, without aborting the transaction, so the caller plans again.
    */
   readonly configVersion?: string;
+  /**
+   * The new ticket's card, rendered before the opening with `placeholder` in place of the ref
+   * it has not drawn yet: the opening statement writes these outbox rows itself, with the
+   * placeholder replaced by the ref, when (and only when) it opens the ticket. The card shows
+   * `organisationName`: when that is no longer the organisation's name, nothing is written and
+   * `open` throws `StaleConfiguration`, like a stale `configVersion` (which covers the bindings
+   * the entries were addressed from).
+   */
+  readonly card?: { readonly placeholder: string; readonly organisationName: string; readonly entries: readonly OutboxEntry[] };
+}
+
+/** What a card rendered before its ticket's opening needs, from this process's copies (`TicketRepository.cardCopies`). */
+export interface CardCopies {
+  /** The configuration version `bindings` were read at. */
+  readonly version: string;
+  readonly bindings: readonly ChannelBinding[];
+  readonly organisationName: string;
 }
 
 /** The configuration (SLA policies and settings, channel bindings) changed since it was read. */
@@ -86,6 +105,12 @@ export interface TicketRepository {
    * rest of the transaction (the card's channel bindings) without a query.
    */
   open(t: Omit<NewTicket, 'ref'>, opening: TicketOpening): Promise<OpenedTicket | undefined>;
+  /**
+   * This process's copies of the bindings of `purpose` and of the organisation's name (as an
+   * earlier opening found it), when it has both and this transaction wrote no configuration:
+   * for a card rendered before the opening, which checks them (`TicketOpening.card`).
+   */
+  cardCopies?(organisationId: string, purpose: ChannelPurpose): CardCopies | undefined;
   findById(id: string): Promise<Ticket | undefined>;
   findByRef(ref: string): Promise<Ticket | undefined>;
   findByIdempotencyKey(key: string): Promise<Ticket | undefined>;
