@@ -6,6 +6,7 @@ import { mapDeliveryError, type PlatformFailure } from '../kit/delivery-error.ts
 import { PartsSent } from '../kit/parts-sent.ts';
 import { escapeMrkdwn, renderMessage } from './block-kit.ts';
 import { ExpiringCache } from './expiring-cache.ts';
+import { callWebApi, slackFetch } from './slack-fetch.ts';
 import { fileComment, shareChart } from './slack-files.ts';
 
 /** The message metadata that names the outbox row a message was posted for. */
@@ -15,6 +16,8 @@ const LOOKUP_PAGES = 3;
 const LOOKUP_PAGE_SIZE = 200;
 /** Slack's clock and ours may differ: look this far before the row was written. */
 const CLOCK_SKEW_S = 60;
+/** A Web API call not answered by then failed (the outbox retries it). */
+const CALL_TIMEOUT_MS = 10_000;
 
 type Result = { readonly messageId: string | null; readonly deduplicated?: boolean };
 
@@ -38,15 +41,17 @@ export function toDeliveryError(err: unknown): DeliveryError {
 
 /**
  * The Web API client options of the adapter and of a delivery-only sender: the outbox retries
- * deliveries (honouring Retry-After), so the client must answer at once.
+ * deliveries (honouring Retry-After), so the client must answer at once. Its calls go over
+ * node:http(s) rather than Node's fetch (./slack-fetch.ts).
  */
 export function slackClientOptions(apiUrl: string | undefined): webApi.WebClientOptions {
   return {
     ...(apiUrl ? { slackApiUrl: apiUrl.endsWith('/') ? apiUrl : `${apiUrl}/` } : {}),
     retryConfig: { retries: 0 },
     rejectRateLimitedCalls: true,
-    timeout: 10_000,
+    timeout: CALL_TIMEOUT_MS,
     allowAbsoluteUrls: false,
+    fetch: slackFetch,
   };
 }
 
@@ -95,6 +100,19 @@ export class SlackSender implements ChatSender {
     this.dmChannels.set(userId, channelId);
   }
 
+  /**
+   * The delivery's own calls (a post, an edit, an ephemeral answer: one per reply) as the client
+   * would make them with these options, without its per-call work (./slack-fetch.ts).
+   */
+  private chat<M extends 'postMessage' | 'update' | 'postEphemeral'>(
+    method: M,
+    args: Parameters<webApi.WebClient['chat'][M]>[0],
+  ): ReturnType<webApi.WebClient['chat'][M]> {
+    return callWebApi(this.client, `chat.${method}`, args as unknown as Record<string, unknown>, CALL_TIMEOUT_MS) as ReturnType<
+      webApi.WebClient['chat'][M]
+    >;
+  }
+
   async send(d: Delivery): Promise<Result> {
     try {
       return await this.deliver(d);
@@ -114,7 +132,7 @@ export class SlackSender implements ChatSender {
     const { text, blocks } = renderMessage(d.message);
     const plainText = { text, blocks, link_names: false, parse: 'none' } as const;
     if (d.editMessageId) {
-      await this.client.chat.update({ channel, ts: d.editMessageId, ...plainText });
+      await this.chat('update', { channel, ts: d.editMessageId, ...plainText });
       return { messageId: d.editMessageId, deduplicated: true };
     }
     const threadTs = d.threadMessageId ?? d.address.threadId;
@@ -139,8 +157,7 @@ export class SlackSender implements ChatSender {
         d.id,
         async () =>
           (await earlier()) ??
-          (await this.client.chat.postMessage({ channel, ...plainText, ...thread, metadata, unfurl_links: false, unfurl_media: false }))
-            .ts ??
+          (await this.chat('postMessage', { channel, ...plainText, ...thread, metadata, unfurl_links: false, unfurl_media: false })).ts ??
           '',
       );
       // The chart is a file share: no metadata to find it by, so after an unknown fate it may show twice.
@@ -151,7 +168,7 @@ export class SlackSender implements ChatSender {
     if (d.ephemeralTo && d.address.kind === 'channel') {
       const ephemeralTo = d.ephemeralTo;
       await this.partsSent.once(d.id, async () => {
-        await this.client.chat.postEphemeral({ channel, user: ephemeralTo, ...plainText, ...thread });
+        await this.chat('postEphemeral', { channel, user: ephemeralTo, ...plainText, ...thread });
         return 'ephemeral';
       });
       // A file cannot be shown to one person in a channel: the chart goes to their DM.
@@ -163,7 +180,7 @@ export class SlackSender implements ChatSender {
     }
     const found = await earlier();
     if (found) return { messageId: found, deduplicated: true };
-    const posted = await this.client.chat.postMessage({
+    const posted = await this.chat('postMessage', {
       channel,
       ...plainText,
       ...thread,
