@@ -4,10 +4,11 @@
  * change and, over everything, by the benchmark's bulk load), the vocabulary for spelling
  * correction, and the ranked query.
  */
-import { type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
 import type { SearchHit, SearchKind } from '../core/community/model.ts';
 import type { SearchQuery } from '../core/community/ports.ts';
 import type { CommunityTables } from './community.tables.ts';
+import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
 type Db = Kysely<Database & CommunityTables>;
@@ -61,6 +62,20 @@ async function rememberWords(db: Db, where: RawBuilder<unknown>): Promise<void> 
     on conflict do nothing`.execute(db);
 }
 
+type ClosestWordRow = { tok: string; word: string | null; similarity: number | null };
+
+/**
+ * The closest word of the vocabulary to each of $1 (text[]): `%` uses the trigram index; among
+ * the candidates the most similar wins (the shorter on a tie). Prepared (a fixed text): its plan
+ * depends on no value of the words, so the one PostgreSQL keeps is the plan it would make for any.
+ */
+const CLOSEST_WORDS = `${PREPARED} select t.tok, c.word, c.similarity
+  from unnest($1::text[]) t(tok)
+  left join lateral (
+    select w.word, similarity(w.word, t.tok) as similarity from community_words w
+    where w.word % t.tok order by similarity(w.word, t.tok) desc, length(w.word), w.word limit 1
+  ) c on true`;
+
 export const SearchIndex = {
   question: (db: Db, questionId: string) => rebuildQuestions(db, sql`q.id = ${questionId}`),
   article: (db: Db, articleId: string) => rebuildArticles(db, sql`k.id = ${articleId}`),
@@ -73,14 +88,7 @@ export const SearchIndex = {
   async closestWords(db: Db, words: readonly string[]): Promise<Map<string, { word: string; similarity: number }>> {
     const out = new Map<string, { word: string; similarity: number }>();
     if (words.length === 0) return out;
-    // `%` uses the trigram index; among the candidates the most similar wins (the shorter on a tie).
-    const { rows } = await sql<{ tok: string; word: string | null; similarity: number | null }>`
-      select t.tok, c.word, c.similarity
-      from unnest(${[...words]}::text[]) t(tok)
-      left join lateral (
-        select w.word, similarity(w.word, t.tok) as similarity from community_words w
-        where w.word % t.tok order by similarity(w.word, t.tok) desc, length(w.word), w.word limit 1
-      ) c on true`.execute(db);
+    const { rows } = await db.executeQuery(CompiledQuery.raw(CLOSEST_WORDS, [[...words]]) as CompiledQuery<ClosestWordRow>);
     for (const r of rows) if (r.word !== null && r.similarity !== null) out.set(r.tok, { word: r.word, similarity: r.similarity });
     return out;
   },
@@ -149,6 +157,79 @@ function combinations(n: number, k: number): number[][] {
   return out;
 }
 
+type TierRow = {
+  kind: SearchKind;
+  ref: string;
+  root_ref: string;
+  title: string;
+  body: string;
+  tags: string[];
+  accepted: boolean;
+  answered: boolean;
+  created_at: Date;
+  score: number;
+};
+
+/** A tier's statement text by its shape (groups, ranked or not, `only`, kinds): built once, then only its parameters change. */
+const tierTexts = new Map<string, string>();
+
+/**
+ * The tier statement for `groupCount` groups: $1 the tier's tsquery text (its groups' AND
+ * combinations), $2 any group, $3 the groups (text[]), $4 the ideas no post has; the kinds are
+ * written into the text. Prepared: planning it cost more than running it (~0.4 ms of the server's
+ * CPU a call unprepared, ~0.1 prepared). The plan PostgreSQL keeps for it (a generic one, without the
+ * parameters' values) is the plan it makes with them: the words only reach the rows through the
+ * materialized `p`, whose values no plan can see, and the limits are literals, not parameters (a
+ * generic plan takes a parameter limit for a tenth of the rows).
+ */
+function tierText(groupCount: number, ordered: boolean, only: SearchQuery['only'], kinds: readonly SearchKind[]): string {
+  const key = `${groupCount}:${ordered}:${only}:${kinds.join(',')}`;
+  let text = tierTexts.get(key);
+  if (text !== undefined) return text;
+  // The kinds are the code's own words (`SearchKind`), never the user's: written into the text.
+  const kindList = kinds.map((k) => {
+    if (!/^[a-z]+$/.test(k)) throw new Error(`not a search kind: ${k}`);
+    return `'${k}'`;
+  });
+  const filter = `s.kind in (${kindList.join(', ')}) ${
+    only === 'answered'
+      ? `and (s.kind <> 'question' or s.answered)`
+      : only === 'solutions'
+        ? `and (s.kind = 'article' or (s.kind = 'answer' and s.accepted))`
+        : ''
+  }`;
+  // A lone idea is ranked when it is the whole query; as the fallback of a longer one it is not.
+  const order = ordered ? `order by ts_rank('{0.1, 0.2, 0.4, 1.0}', x.tsv, p.qt) desc` : '';
+  // One term per group, summed per row: cheaper than a subquery over an array of groups.
+  const covered = Array.from({ length: groupCount }, (_, i) => `(c.tsv @@ p.gs[${i + 1}])::int`).join(' + ');
+  const branch = (accepted: string) =>
+    `(select x.* from (select s.* from community_search s, p where s.tsv @@ p.qt and ${accepted} and ${filter} limit ${TIER_SCAN}) x, p ${order} limit ${TIER_CANDIDATES / 2})`;
+  text = `${PREPARED}
+    with p as materialized (
+      select to_tsquery('sportello_it', $1) as qt, to_tsquery('sportello_it', $2) as qany,
+        array(select to_tsquery('sportello_it', g) from unnest($3::text[]) with ordinality as u(g, i) order by i) as gs
+    ), n as (
+      select greatest(1, $4 + (select count(*) from unnest(p.gs) g where numnode(g) > 0))::real as groups from p
+    ), c as (
+      -- Articles and accepted rows (their own partial index), then the rest: of the first
+      -- TIER_SCAN rows of each, the best by the cheap rank (ts_rank; ts_rank_cd, dearer, only
+      -- scores the candidates kept).
+      ${branch('s.accepted')}
+      ${only === 'solutions' ? '' : `union all ${branch('not s.accepted')}`}
+    )
+    select c.kind, c.ref, c.root_ref, c.title, c.body, c.tags, c.accepted, c.answered, c.created_at,
+      ((0.75 * (${covered}) / n.groups + 0.25 * ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', c.tsv, p.qany, 32))
+       * case
+           when c.kind = 'article' or (c.kind = 'answer' and c.accepted) then ${TOP_BOOST}
+           when c.kind = 'answer' then 1.05 + 0.01 * least(c.useful, 10)
+           when c.answered then 1.05
+           else 1.0
+         end)::real as score
+    from c, p, n`;
+  tierTexts.set(key, text);
+  return text;
+}
+
 /** The scored rows (at most `TIER_CANDIDATES`) that cover at least `k` of the groups. */
 async function tier(
   db: Db,
@@ -161,53 +242,9 @@ async function tier(
     .map((c) => c.map((i) => `(${groups[i]})`).join(' & '))
     .join(' | ');
   const any = groups.map((g) => `(${g})`).join(' | ');
-  const filter = sql`s.kind = any(${[...q.kinds]}::text[]) ${
-    q.only === 'answered'
-      ? sql`and (s.kind <> 'question' or s.answered)`
-      : q.only === 'solutions'
-        ? sql`and (s.kind = 'article' or (s.kind = 'answer' and s.accepted))`
-        : sql``
-  }`;
-  // A lone idea is ranked when it is the whole query; as the fallback of a longer one it is not.
-  const order = k > 1 || groups.length === 1 ? sql`order by ts_rank('{0.1, 0.2, 0.4, 1.0}', x.tsv, p.qt) desc` : sql``;
-  // One term per group, summed per row: cheaper than a subquery over an array of groups.
-  const covered = sql.join(
-    groups.map((_, i) => sql`(c.tsv @@ p.gs[${sql.lit(i + 1)}])::int`),
-    sql` + `,
-  );
-  const { rows } = await sql<{
-    kind: SearchKind;
-    ref: string;
-    root_ref: string;
-    title: string;
-    body: string;
-    tags: string[];
-    accepted: boolean;
-    answered: boolean;
-    created_at: Date;
-    score: number;
-  }>`
-    with p as materialized (
-      select to_tsquery('sportello_it', ${tierQuery}) as qt, to_tsquery('sportello_it', ${any}) as qany,
-        array(select to_tsquery('sportello_it', g) from unnest(${[...groups]}::text[]) with ordinality as u(g, i) order by i) as gs
-    ), n as (
-      select greatest(1, ${unmatched} + (select count(*) from unnest(p.gs) g where numnode(g) > 0))::real as groups from p
-    ), c as (
-      -- Articles and accepted rows (their own partial index), then the rest: of the first
-      -- TIER_SCAN rows of each, the best by the cheap rank (ts_rank; ts_rank_cd, dearer, only
-      -- scores the candidates kept).
-      (select x.* from (select s.* from community_search s, p where s.tsv @@ p.qt and s.accepted and ${filter} limit ${TIER_SCAN}) x, p ${order} limit ${TIER_CANDIDATES / 2})
-      ${q.only === 'solutions' ? sql`` : sql`union all (select x.* from (select s.* from community_search s, p where s.tsv @@ p.qt and not s.accepted and ${filter} limit ${TIER_SCAN}) x, p ${order} limit ${TIER_CANDIDATES / 2})`}
-    )
-    select c.kind, c.ref, c.root_ref, c.title, c.body, c.tags, c.accepted, c.answered, c.created_at,
-      ((0.75 * (${covered}) / n.groups + 0.25 * ts_rank_cd('{0.1, 0.2, 0.4, 1.0}', c.tsv, p.qany, 32))
-       * case
-           when c.kind = 'article' or (c.kind = 'answer' and c.accepted) then ${sql.lit(TOP_BOOST)}
-           when c.kind = 'answer' then 1.05 + 0.01 * least(c.useful, 10)
-           when c.answered then 1.05
-           else 1.0
-         end)::real as score
-    from c, p, n`.execute(db);
+  const text = tierText(groups.length, k > 1 || groups.length === 1, q.only, q.kinds);
+  const query = CompiledQuery.raw(text, [tierQuery, any, [...groups], unmatched]) as CompiledQuery<TierRow>;
+  const { rows } = await db.executeQuery(query);
   return rows.map((r) => ({
     kind: r.kind,
     ref: r.ref,
