@@ -26,7 +26,9 @@ type LeasedRow = Pick<
  * one index descent per conversation with something pending, however long one conversation's
  * queue is. (Testing every due row for an older pending one cost a probe per queued row: with
  * 3,000 cards queued for the volunteers' channel each lease took 0.2–1.2 s, and the deliveries
- * of every other conversation waited behind it.)
+ * of every other conversation waited behind it; with 300,000 delivered rows not yet vacuumed,
+ * 34–49 s.) The price: with 10,000 conversations holding one pending row each, a lease reads
+ * ~32k buffers (70–100 ms) where the old one read ~2k (13–29 ms).
  */
 const leaseText = (platformFilter: string) => `${PREPARED}
   with recursive heads as (
