@@ -29,7 +29,8 @@ const REPORT_MAX_BYTES = 512 * 1024;
  * collections is low. Started at once, the first cycle's scavenges still counted the start-up's
  * burst: both semi-spaces stayed resident for ~4 s, and that was the process's peak. After a
  * quiet second the first cycle's scavenge gives the spare one back: ~0.6 MB off the peak RSS in
- * `npm run bench -- alerts` (44.5–44.7 MB instead of 45.2–45.4; pauses of 0.5 s or less did nothing).
+ * `npm run bench -- alerts` on a loaded machine (44.5–44.7 MB instead of 45.2–45.4; pauses of 0.5 s
+ * or less did nothing); on a quiet one less (44.8–45.1 MB, and 2 or 3 s did no better).
  */
 export const FIRST_CYCLE_AFTER_MS = 1000;
 

@@ -4,10 +4,10 @@
  * change and, over everything, by the benchmark's bulk load), the vocabulary for spelling
  * correction, and the ranked query.
  */
-import { CompiledQuery, type Kysely, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type Kysely, type RawBuilder, type Selectable, sql } from 'kysely';
 import type { SearchHit, SearchKind } from '../core/community/model.ts';
 import type { SearchQuery } from '../core/community/ports.ts';
-import type { CommunityTables } from './community.tables.ts';
+import type { CommunitySearchTable, CommunityTables } from './community.tables.ts';
 import { PREPARED } from './prepared-statements.ts';
 import type { Database } from './schema.ts';
 
@@ -157,18 +157,11 @@ function combinations(n: number, k: number): number[][] {
   return out;
 }
 
-type TierRow = {
-  kind: SearchKind;
-  ref: string;
-  root_ref: string;
-  title: string;
-  body: string;
-  tags: string[];
-  accepted: boolean;
-  answered: boolean;
-  created_at: Date;
-  score: number;
-};
+/** A tier's row: the search row's columns it selects, and its score. */
+type TierRow = Pick<
+  Selectable<CommunitySearchTable>,
+  'kind' | 'ref' | 'root_ref' | 'title' | 'body' | 'tags' | 'accepted' | 'answered' | 'created_at'
+> & { score: number };
 
 /** A tier's statement text by its shape (groups, ranked or not, `only`, kinds): built once, then only its parameters change. */
 const tierTexts = new Map<string, string>();
