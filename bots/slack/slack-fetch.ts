@@ -1,5 +1,5 @@
 /**
- * Slack's Web API over node:http(s) on kept-alive connections, two ways:
+ * Slack's Web API over node:http(s) on kept-alive connections (`postBuffered`), two ways:
  *
  * - `slackFetch`, the Web API client's `fetch` (its `fetch` option): the calls it makes — a
  *   form-encoded POST with a plain header object and `redirect: 'error'` — go out here; anything
@@ -10,21 +10,13 @@
  *   `WebAPIRequestError` of it, as of fetch's errors).
  * - `callWebApi`, the sender's posts without the client's per-call work (see there).
  */
-import http from 'node:http';
-import https from 'node:https';
+import type http from 'node:http';
 import { stringify as stringifyQuery } from 'node:querystring';
 import zlib from 'node:zlib';
 import { webApi } from '@slack/bolt';
+import { isCancellation, type PostAnswer, type PostLimit, postBuffered } from '../kit/http-post.ts';
 
 type FetchResponse = Awaited<ReturnType<webApi.FetchFunction>>;
-
-/** Sockets idle this long are closed by us before a server closes them under a new request. */
-const IDLE_MS = 4_000;
-
-const agents = {
-  'http:': new http.Agent({ keepAlive: true, timeout: IDLE_MS }),
-  'https:': new https.Agent({ keepAlive: true, timeout: IDLE_MS }),
-} as const;
 
 /** fetch's `Headers`, as far as the client reads them, over node's. */
 class AnswerHeaders implements Pick<FetchResponse['headers'], 'get' | 'entries'> {
@@ -105,73 +97,26 @@ const REDIRECTS = new Set([301, 302, 303, 307, 308]);
 const USER_AGENT = `sportello node/${process.version.replace(/^v/, '')}`;
 
 /**
- * One POST over node:http(s) on a kept-alive connection, resolving with the whole answer.
- * Rejects (a `TypeError` as fetch's) on a network failure, a redirect or a cut answer; with the
- * signal's reason once it aborts; with a `TimeoutError` after `timeoutMs`.
+ * One POST (`postBuffered`) with fetch's outcomes: the answer decoded; a network failure, a
+ * redirect or a cut answer rejected as a `TypeError`; the signal's reason once it aborts; a
+ * `TimeoutError` after `timeoutMs`.
  */
-function post(
-  url: string,
-  headers: Record<string, string>,
-  body: Buffer,
-  limit: { readonly signal?: AbortSignal | undefined; readonly timeoutMs?: number },
-): Promise<Answer> {
-  const protocol = /^https:/i.test(url) ? 'https:' : 'http:';
-  const request = protocol === 'https:' ? https.request : http.request;
-  const { signal, timeoutMs } = limit;
-  return new Promise<Answer>((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    let settled = false;
-    let req: http.ClientRequest | undefined;
-    const settle = () => {
-      settled = true;
-      signal?.removeEventListener('abort', onAbort);
-      if (timer) clearTimeout(timer);
-    };
-    const fail = (err: unknown) => {
-      if (settled) return;
-      settle();
-      req?.destroy();
-      reject(err);
-    };
-    const onAbort = () => fail(signal?.reason ?? new DOMException('This operation was aborted', 'AbortError'));
-    signal?.addEventListener('abort', onAbort, { once: true });
-    const timer =
-      timeoutMs === undefined
-        ? undefined
-        : setTimeout(() => fail(new DOMException('The operation was aborted due to timeout', 'TimeoutError')), timeoutMs);
-    try {
-      // Throws at once on a header node refuses or a URL it cannot take: a failed call, not a
-      // `req` the timer or the signal would later touch uninitialised.
-      req = request(url, { method: 'POST', agent: agents[protocol], headers }, (res) => {
-        const status = res.statusCode ?? 0;
-        // As fetch's `redirect: 'error'`: any redirect status, with or without a Location.
-        if (REDIRECTS.has(status)) {
-          res.resume();
-          return fail(new TypeError('fetch failed', { cause: new Error('unexpected redirect') }));
-        }
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('error', fail);
-        res.on('aborted', () => fail(new TypeError('fetch failed', { cause: new Error('the answer was cut off') })));
-        res.on('end', () => {
-          if (settled) return;
-          let answer: Buffer;
-          try {
-            answer = decoded(Buffer.concat(chunks), res.headers['content-encoding']);
-          } catch (err) {
-            return fail(new TypeError('fetch failed', { cause: err }));
-          }
-          settle();
-          resolve(new Answer(url, status, res.statusMessage ?? '', res.headers, answer));
-        });
-      });
-    } catch (err) {
-      return fail(new TypeError('fetch failed', { cause: err }));
-    }
-    // A network error names the host, never the token (it is in a header).
-    req.on('error', (err) => fail(new TypeError('fetch failed', { cause: err })));
-    req.end(body);
-  });
+async function post(url: string, headers: Record<string, string>, body: Buffer, limit: PostLimit): Promise<Answer> {
+  let answer: PostAnswer;
+  try {
+    answer = await postBuffered(url, headers, body, limit);
+  } catch (err) {
+    throw isCancellation(err, limit) ? err : new TypeError('fetch failed', { cause: err });
+  }
+  // As fetch's `redirect: 'error'`: any redirect status, with or without a Location.
+  if (REDIRECTS.has(answer.status)) throw new TypeError('fetch failed', { cause: new Error('unexpected redirect') });
+  let decodedBody: Buffer;
+  try {
+    decodedBody = decoded(answer.body, answer.headers['content-encoding']);
+  } catch (err) {
+    throw new TypeError('fetch failed', { cause: err });
+  }
+  return new Answer(url, answer.status, answer.statusMessage, answer.headers, decodedBody);
 }
 
 /**
