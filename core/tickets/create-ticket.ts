@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Actor } from '../kernel/actor.ts';
-import { type ConfigurationItem, ciLabel } from '../kernel/configuration-item.ts';
+import type { ConfigurationItem } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
 import { type Impact, isOpen, type Ticket, type TicketEvent, type TicketKind, type Urgency } from '../kernel/ticket.ts';
@@ -9,8 +9,8 @@ import { newTicket } from './new-ticket.ts';
 import { Policy } from './policy.ts';
 import { type NewTicket, type OpenedTicket, type ProblemCandidate, StaleConfiguration, type TicketOpening } from './ports.ts';
 import { computePriority } from './priority.ts';
-import { type CardNames, cardRef, ticketCard } from './ticket-card.ts';
-import { announceTicket } from './ticket-notices.ts';
+import { cardRef, ticketCard } from './ticket-card.ts';
+import { announceTicket, cardNames } from './ticket-notices.ts';
 
 export interface CreateTicketInput {
   readonly kind: TicketKind;
@@ -79,7 +79,7 @@ export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput
     if (!winner) throw new Error('ticket not opened and no ticket holds its idempotency key');
     return { ticket: winner, created: false };
   }
-  if (!opened.cardWritten) await announceTicket(ctx, opened.ticket, { org: opened.organisationName });
+  if (!opened.cardWritten) await announceTicket(ctx, opened.ticket, { org: opened.organisationName, item: item ?? null });
   return { ticket: opened.ticket, created: true };
 }
 
@@ -147,9 +147,7 @@ async function cardBeforeOpening(
   const org = copies.organisationName;
   if ([draft.title, draft.description, org].some((text) => text.includes(REF_PLACEHOLDER))) return undefined;
   const ticket: Ticket = { ...draft, ref: REF_PLACEHOLDER };
-  // As `announceTicket` names them for a new ticket: nobody on it yet.
-  const found = await problems();
-  const names: CardNames = { org, assignee: null, item: item ? ciLabel(item) : null, ...(found.length ? { problems: found } : {}) };
+  const names = await cardNames(ctx, ticket, { org, item: item ?? null, problems: await problems() });
   const entries = ctx.notifier.channelEntries(copies.bindings, (locale) => ticketCard(locale, ticket, names), {
     organisationId: ticket.organisationId,
     ref: cardRef(ticket),
@@ -158,7 +156,7 @@ async function cardBeforeOpening(
 }
 
 /**
- * The open problems a new incident's card offers to join (`announceTicket` asks the same).
+ * The open problems a new incident's card offers to join (`cardNames` asks the same).
  * Asked before the ticket exists: the id is one no ticket has, and no problem links a new ticket.
  */
 function openProblemsOf(ctx: UseCaseContext, draft: Ticket): Promise<ProblemCandidate[]> {

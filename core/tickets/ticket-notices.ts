@@ -1,17 +1,28 @@
-import { ciLabel } from '../kernel/configuration-item.ts';
+import { type ConfigurationItem, ciLabel } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { neutralizeMentions } from '../kernel/sanitize.ts';
 import { isOpen, type Ticket } from '../kernel/ticket.ts';
 import { t } from './messages.ts';
+import type { ProblemCandidate } from './ports.ts';
 import { type CardNames, cardRef, ticketCard } from './ticket-card.ts';
 
-async function names(ctx: UseCaseContext, ticket: Ticket, known: { readonly org?: string } = {}): Promise<CardNames> {
+/** What a card shows besides the ticket; what the caller already has (`known`) is not read again. */
+export interface KnownNames {
+  readonly org?: string;
+  /** The ticket's configuration item, null for none. */
+  readonly item?: ConfigurationItem | null;
+  readonly problems?: readonly ProblemCandidate[];
+}
+
+/** The names a ticket's card shows (see `ticketCard`). */
+export async function cardNames(ctx: UseCaseContext, ticket: Ticket, known: KnownNames = {}): Promise<CardNames> {
   const [org, assignee, item, problems] = await Promise.all([
     known.org !== undefined ? { name: known.org } : ctx.repos.people.findOrganisation(ticket.organisationId),
     ticket.assigneeId ? ctx.repos.people.findPerson(ticket.assigneeId) : undefined,
-    itemLabel(ctx, ticket),
+    known.item !== undefined ? known.item && ciLabel(known.item) : itemLabel(ctx, ticket),
     // An open incident on the item or category of an open problem can join it from its card.
-    ticket.kind === 'incident' && isOpen(ticket.status) ? ctx.repos.problemCandidates.openProblemsMatching(ticket, 2) : [],
+    known.problems ??
+      (ticket.kind === 'incident' && isOpen(ticket.status) ? ctx.repos.problemCandidates.openProblemsMatching(ticket, 2) : []),
   ]);
   return { org: org?.name ?? '?', assignee: assignee?.displayName ?? null, item, ...(problems.length ? { problems } : {}) };
 }
@@ -24,10 +35,10 @@ export async function itemLabel(ctx: UseCaseContext, ticket: Pick<Ticket, 'confi
 
 /**
  * Posts the ticket's card in the volunteers channels (or edits it there, by its stable ref);
- * `known.org`, the organisation's name when the caller has it, spares reading it.
+ * what the caller already has (`known`) is not read again.
  */
-export async function announceTicket(ctx: UseCaseContext, ticket: Ticket, known: { readonly org?: string } = {}): Promise<void> {
-  const n = await names(ctx, ticket, known);
+export async function announceTicket(ctx: UseCaseContext, ticket: Ticket, known: KnownNames = {}): Promise<void> {
+  const n = await cardNames(ctx, ticket, known);
   await ctx.notifier.toChannels('volunteers', (locale) => ticketCard(locale, ticket, n), {
     organisationId: ticket.organisationId,
     ref: cardRef(ticket),
