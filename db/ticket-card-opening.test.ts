@@ -170,4 +170,22 @@ describe("a new ticket's card, written by its opening statement", () => {
     expect(cards.map((c) => c.message)).toEqual([ticketCard('it', ticket, { org: 'Banco Alimentare ODV', assignee: null, item: null })]);
     expect(await tdb.db.selectFrom('tickets').select('ref').where('organisation_id', '=', other.id).execute()).toHaveLength(2);
   });
+
+  it('stores a title and a description holding a NUL or half an emoji, on both paths, instead of failing', async () => {
+    const broken = { title: 'Stampante\u0000 ferma \ud83d', description: 'Non \udc4d stampa' };
+    const first = await open(broken, {
+      before: (n) => n.reply({ platform: 'telegram', kind: 'channel', conversationId: 'volontari' }, { text: 'x' }),
+    });
+    const second = await open(broken);
+    for (const { ticket } of [first, second]) {
+      expect(ticket.title).toBe('Stampante\uFFFD ferma \uFFFD');
+      const stored = await tdb.db
+        .selectFrom('tickets')
+        .select(['title', 'description'])
+        .where('id', '=', ticket.id)
+        .executeTakeFirstOrThrow();
+      expect(stored).toEqual({ title: 'Stampante\uFFFD ferma \uFFFD', description: 'Non \uFFFD stampa' });
+      expect(JSON.stringify((await cardOf(ticket))[0]!.message)).toContain('Stampante\uFFFD ferma');
+    }
+  });
 });

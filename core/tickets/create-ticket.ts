@@ -3,6 +3,7 @@ import { Actor } from '../kernel/actor.ts';
 import type { ConfigurationItem } from '../kernel/configuration-item.ts';
 import type { UseCaseContext } from '../kernel/context.ts';
 import { DomainError } from '../kernel/errors.ts';
+import { storableText } from '../kernel/sanitize.ts';
 import { type Impact, isOpen, type Ticket, type TicketEvent, type TicketKind, type Urgency } from '../kernel/ticket.ts';
 import { planOpeningSla } from '../sla/sla-events.ts';
 import { newTicket } from './new-ticket.ts';
@@ -37,8 +38,9 @@ export const DESCRIPTION_MAX = 4000;
  * @example await createTicket(ctx, { kind: 'incident', title: 'Stampante ferma', description: '…', impact: 2, urgency: 2 })
  */
 export async function createTicket(ctx: UseCaseContext, input: CreateTicketInput): Promise<{ ticket: Ticket; created: boolean }> {
-  const title = input.title.trim();
-  const description = input.description.trim();
+  // The chat paths clean their text already; the CLI, the alerts and the API call this directly.
+  const title = storableText(input.title.trim());
+  const description = storableText(input.description.trim());
   if (!title || title.length > TITLE_MAX) throw new DomainError('invalid_input', { field: 'title', max: TITLE_MAX });
   if (!description || description.length > DESCRIPTION_MAX)
     throw new DomainError('invalid_input', { field: 'description', max: DESCRIPTION_MAX });
