@@ -222,7 +222,13 @@ export class OutboxRepository implements OutboxRepositoryPort {
   }
 
   /** `retryAt` null gives up for good, which also unblocks the rest of the conversation. */
-  async markFailed(id: string, attempt: number, error: string, retryAt: Date | null, rateLimited = false): Promise<boolean> {
+  async markFailed(
+    id: string,
+    attempt: number,
+    error: string,
+    retryAt: Date | null,
+    how: { readonly rateLimited?: boolean; readonly fateUnknown?: boolean } = {},
+  ): Promise<boolean> {
     const lastError = error.slice(0, MAX_ERROR_LENGTH);
     const r = await this.db
       .updateTable('outbox')
@@ -233,7 +239,8 @@ export class OutboxRepository implements OutboxRepositoryPort {
               next_attempt_at: retryAt,
               last_error: lastError,
               leased_until: null,
-              failures: rateLimited ? eb.ref('failures') : eb('failures', '+', 1),
+              failures: how.rateLimited ? eb.ref('failures') : eb('failures', '+', 1),
+              ...(how.fateUnknown ? { unknown_fate_attempts: eb('unknown_fate_attempts', '+', 1) } : {}),
             },
       )
       .where('id', '=', id)

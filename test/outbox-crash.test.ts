@@ -310,6 +310,31 @@ describe('Slack: a row of unknown fate is looked up before it is posted again', 
     expect(fake.posts('C_THREADS').map((a) => a.text)).toEqual(['messaggio card', 'messaggio reply', 'messaggio lost']);
   });
 
+  it('looks up a post whose answer never came (the connection cut after Slack took it) instead of posting it twice', async () => {
+    const sender = createSlackSender({ botToken: fake.token, apiUrl: fake.apiUrl }, { store });
+    await store.outbox.enqueue(
+      [{ address: { platform: 'slack', kind: 'channel', conversationId: 'C_CUT' }, message: { text: 'tagliato' } }],
+      new Date(),
+    );
+    const row = (await rowsByText()).get('tagliato');
+    const outcomes: DeliveryOutcome[] = [];
+    const dispatcher = new OutboxDispatcher({
+      store,
+      clock,
+      senders: { slack: sender },
+      backoffMs: () => 0,
+      onResult: (_p, o) => void outcomes.push(o),
+    });
+    fake.cutAnswerOfNext('chat.postMessage');
+    await dispatcher.runOnce();
+    expect(await rowOf(row!.id)).toMatchObject({ status: 'pending', unknown_fate_attempts: 1 });
+    await until('the retry to be delivered', async () => (await dispatcher.runOnce(), (await rowOf(row!.id)).status === 'delivered'));
+    expect(fake.posts('C_CUT').map((a) => a.text)).toEqual(['tagliato']);
+    expect(fake.ok('conversations.history', (a) => a.channel === 'C_CUT')).toHaveLength(1);
+    expect(await rowOf(row!.id)).toMatchObject({ attempts: 2, blind_resend: false, platform_message_id: fake.posts('C_CUT')[0]!.ts });
+    expect(outcomes).toEqual(['retry', 'delivered']);
+  });
+
   it('posts blind, and says so, when the history cannot be read', async () => {
     const sender = createSlackSender({ botToken: fake.token, apiUrl: fake.apiUrl }, { store });
     fake.failNext('conversations.history', [{ status: 200, body: { ok: false, error: 'missing_scope' } }]);

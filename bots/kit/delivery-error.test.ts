@@ -7,7 +7,8 @@ describe('deliveryError', () => {
     ['429 with Retry-After', { what: 'x', status: 429, retryAfterMs: 7000 }, { retryAfterMs: 7000 }],
     ['429 without one waits a second', { what: 'x', status: 429 }, { retryAfterMs: 1000 }],
     ['a client-side rate limit (no status)', { what: 'x', retryAfterMs: 0 }, { retryAfterMs: 0 }],
-    ['no answer (network)', { what: 'x' }, {}],
+    ['no answer (network): its fate is unknown', { what: 'x' }, { fateUnknown: true }],
+    ['no answer, never sent', { what: 'x', neverSent: true }, {}],
     ['408', { what: 'x', status: 408 }, {}],
     ['500', { what: 'x', status: 500 }, {}],
     ['503', { what: 'x', status: 503 }, {}],
@@ -38,7 +39,21 @@ describe('mapDeliveryError', () => {
     const own = new DeliveryError('already decided', { permanent: true });
     expect(mapDeliveryError(own, 'acme', describeErr)).toBe(own);
     const network = mapDeliveryError(new TypeError('fetch failed'), 'acme sendMessage', describeErr);
-    expect([network.message, network.options]).toEqual(['acme sendMessage: fetch failed', {}]);
+    expect([network.message, network.options]).toEqual(['acme sendMessage: fetch failed', { fateUnknown: true }]);
     expect(mapDeliveryError('weird', 'acme', describeErr).message).toBe('acme: weird');
+  });
+
+  it('knows a request that never left: refused or unresolved, however deep the client wrapped it', () => {
+    const code = (c: string) => Object.assign(new Error(c), { code: c });
+    const refused = new TypeError('fetch failed', { cause: code('ECONNREFUSED') });
+    expect(mapDeliveryError(refused, 'acme', describeErr).options).toEqual({});
+    const slackWrapped = Object.assign(new Error('A request error occurred'), { code: 'slack_webapi_request_error', original: refused });
+    expect(mapDeliveryError(slackWrapped, 'acme', describeErr).options).toEqual({});
+    expect(mapDeliveryError(code('ENOTFOUND'), 'acme', describeErr).options).toEqual({});
+    // Cut or timed out after sending: it may have arrived.
+    expect(mapDeliveryError(code('ECONNRESET'), 'acme', describeErr).options).toEqual({ fateUnknown: true });
+    expect(mapDeliveryError(new TypeError('fetch failed', { cause: code('UND_ERR_SOCKET') }), 'acme', describeErr).options).toEqual({
+      fateUnknown: true,
+    });
   });
 });

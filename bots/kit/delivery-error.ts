@@ -4,7 +4,9 @@
  *
  * - a wait the platform asked for (429 Retry-After) → retry after that wait (1 s if none given);
  * - no answer at all (network failure, our timeout: the message may or may not have arrived),
- *   408, or 5xx → retry with the outbox's backoff;
+ *   408, or 5xx → retry with the outbox's backoff; with no answer the next attempt is also told
+ *   its fate is unknown (`fateUnknown`), so a sender that can ask the platform looks first,
+ *   unless the request never left (connection refused, no such host);
  * - any other 4xx (unknown chat, blocked, forbidden, bad request) → permanent: retrying
  *   cannot fix it.
  */
@@ -20,6 +22,8 @@ export interface PlatformFailure {
   readonly retryAfterMs?: number | undefined;
   /** Overrides the decision by status, for refusals the platform sends with a 2xx (Slack's `ok: false`). */
   readonly transient?: boolean | undefined;
+  /** No answer, but the request provably never reached the platform (see `neverSent`). */
+  readonly neverSent?: boolean | undefined;
 }
 
 /** The outbox's decision for `failure` (see the module comment). */
@@ -27,7 +31,21 @@ export function deliveryError(failure: PlatformFailure): DeliveryError {
   const { what, status, retryAfterMs } = failure;
   if (retryAfterMs !== undefined || status === 429) return new DeliveryError(what, { retryAfterMs: retryAfterMs ?? 1000 });
   const transient = failure.transient ?? (status === undefined || status === 408 || status >= 500);
-  return new DeliveryError(what, transient ? {} : { permanent: true });
+  if (!transient) return new DeliveryError(what, { permanent: true });
+  return new DeliveryError(what, status === undefined && failure.neverSent !== true ? { fateUnknown: true } : {});
+}
+
+/** Failures before a byte of the request could reach the platform. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);
+
+/** Whether `err` (or an error it wraps: `cause`, the Slack client's `original`) says no connection was made. */
+export function neverSent(err: unknown): boolean {
+  for (let e = err, depth = 0; e && typeof e === 'object' && depth < 5; depth++) {
+    const { code, cause, original } = e as { code?: unknown; cause?: unknown; original?: unknown };
+    if (typeof code === 'string' && NOT_CONNECTED.has(code)) return true;
+    e = cause ?? original;
+  }
+  return false;
 }
 
 /**
@@ -37,5 +55,7 @@ export function deliveryError(failure: PlatformFailure): DeliveryError {
  */
 export function mapDeliveryError(err: unknown, label: string, describe: (err: unknown) => PlatformFailure | undefined): DeliveryError {
   if (err instanceof DeliveryError) return err;
-  return deliveryError(describe(err) ?? { what: `${label}: ${err instanceof Error ? err.message : String(err)}` });
+  return deliveryError(
+    describe(err) ?? { what: `${label}: ${err instanceof Error ? err.message : String(err)}`, neverSent: neverSent(err) },
+  );
 }

@@ -273,7 +273,10 @@ export class OutboxDispatcher {
       const rateLimited = de?.options.retryAfterMs !== undefined;
       const delay = de?.options.retryAfterMs ?? (this.opts.backoffMs ?? defaultBackoff)(r.failures + 1);
       const error = String(err instanceof Error ? err.message : err);
-      await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay), rateLimited);
+      await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay), {
+        rateLimited,
+        fateUnknown: de?.options.fateUnknown === true,
+      });
       this.opts.log?.warn({ outboxId: r.id, platform, attempts: r.attempts, permanent, err: error }, 'outbox delivery failed');
       this.opts.onResult?.(platform, permanent ? 'failed' : 'retry');
       return;

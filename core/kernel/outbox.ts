@@ -69,7 +69,12 @@ export class DeliveryError extends Error {
   override readonly name = 'DeliveryError';
   constructor(
     message: string,
-    readonly options: { readonly retryAfterMs?: number; readonly permanent?: boolean } = {},
+    readonly options: {
+      readonly retryAfterMs?: number;
+      readonly permanent?: boolean;
+      /** No answer came (timeout, connection cut): the platform may show the message already. */
+      readonly fateUnknown?: boolean;
+    } = {},
   ) {
     super(message);
   }

@@ -168,8 +168,18 @@ export interface OutboxRepository {
    * mid-send may have made appear twice (the reliability run's `in_flight`).
    */
   inFlightResends(since: Date): Promise<Partial<Record<Platform, number>>>;
-  /** Schedules a retry at `retryAt`, or gives up for good when null; fenced like `markDelivered`. */
-  markFailed(id: string, attempt: number, error: string, retryAt: Date | null, rateLimited?: boolean): Promise<boolean>;
+  /**
+   * Schedules a retry at `retryAt`, or gives up for good when null; fenced like `markDelivered`.
+   * `rateLimited` does not count as a failure (no longer backoff); `fateUnknown` (no answer came)
+   * tells the next attempt the platform may show the message already.
+   */
+  markFailed(
+    id: string,
+    attempt: number,
+    error: string,
+    retryAt: Date | null,
+    how?: { readonly rateLimited?: boolean; readonly fateUnknown?: boolean },
+  ): Promise<boolean>;
   /** Platform message id of an earlier message with a stable reference in a conversation. */
   findMessage(platform: Platform, conversationId: string, ref: string): Promise<string | undefined>;
   rememberMessage(platform: Platform, conversationId: string, ref: string, platformMessageId: string): Promise<void>;

@@ -55,6 +55,8 @@ export class SlackFake {
   readonly shared: SharedFile[] = [];
   private fileSeq = 0;
   private readonly failures: { method: string; when: (args: Record<string, unknown>) => boolean; replies: FakeFailure[] }[] = [];
+  /** Calls to carry out and then cut, by method, left to cut. */
+  private readonly cuts = new Map<string, number>();
   private readonly listeners = new Set<(c: FakeCall) => void>();
   private readonly sockets = new Set<Socket>();
   private ts = 0;
@@ -86,6 +88,11 @@ export class SlackFake {
   /** The next calls of `method` matching `when` get these answers, in order, instead of success. */
   failNext(method: string, replies: FakeFailure[], when: (args: Record<string, unknown>) => boolean = () => true): void {
     this.failures.push({ method, when, replies: [...replies] });
+  }
+
+  /** The next `n` calls of `method` are carried out (a post is posted) but the connection is cut before the answer. */
+  cutAnswerOfNext(method: string, n = 1): void {
+    this.cuts.set(method, (this.cuts.get(method) ?? 0) + n);
   }
 
   /** Successful calls of `method`, optionally only those matching `where`. */
@@ -157,6 +164,14 @@ export class SlackFake {
       this.record(method, args, false);
       res.writeHead(failure.status, { 'content-type': 'application/json', ...failure.headers });
       res.end(JSON.stringify(failure.body ?? { ok: false, error: 'fake_failure' }));
+      return;
+    }
+    const cuts = this.cuts.get(method) ?? 0;
+    if (cuts > 0) {
+      this.cuts.set(method, cuts - 1);
+      const body = this.reply(method, args, req);
+      this.record(method, args, body.ok === true, body);
+      req.socket.destroy();
       return;
     }
     this.answer(res, method, args, this.reply(method, args, req));
