@@ -235,7 +235,8 @@ describe('Bot API errors', () => {
       retryAfterMs: 7000,
     });
     expect(toDeliveryError(tgError(502, 'Bad Gateway'), 'sendMessage').options).toEqual({});
-    expect(toDeliveryError(new Error('socket hang up'), 'sendMessage').options).toEqual({});
+    // No answer: it may have arrived, so the next attempt is told its fate is unknown.
+    expect(toDeliveryError(new Error('socket hang up'), 'sendMessage').options).toEqual({ fateUnknown: true });
     expect(toDeliveryError(tgError(400, 'Bad Request: chat not found'), 'sendMessage').options).toEqual({ permanent: true });
     expect(toDeliveryError(tgError(403, 'Forbidden: bot was blocked by the user'), 'sendMessage').options).toEqual({ permanent: true });
     expect(
