@@ -6,7 +6,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { decodeInline } from '../bots/telegram/callback-data.ts';
+import { decodeInline, encodeInline } from '../bots/telegram/callback-data.ts';
 import { startTelegramAdapter, TELEGRAM_WEBHOOK_PATH, type TelegramAdapter } from '../bots/telegram/telegram-adapter.ts';
 import type { Inbound } from '../core/kernel/message.ts';
 import { type FakeCall, TelegramFake } from './fakes/telegram-fake.ts';
@@ -158,9 +158,13 @@ async function pollingBench(engine?: Pick<typeof stack.engine, 'handle'>, fake?:
 }
 
 /** The adapter in webhook mode, its route mounted on a node:http server like the app's. */
-async function webhookBench(
-  engine?: Pick<typeof stack.engine, 'handle'>,
-): Promise<Bench & { post(update: object, secret?: string): Promise<number>; close(): Promise<void> }> {
+async function webhookBench(engine?: Pick<typeof stack.engine, 'handle'>): Promise<
+  Bench & {
+    post(update: object, secret?: string): Promise<number>;
+    answer(update: object, secret: string): Promise<{ status: number; body: unknown }>;
+    close(): Promise<void>;
+  }
+> {
   const fake = await TelegramFake.start();
   const adapter = await startTelegramAdapter(
     { token: fake.token, apiRoot: fake.apiRoot, webhookSecret: SECRET, publicUrl: 'https://sportello.example.org/' },
@@ -175,15 +179,15 @@ async function webhookBench(
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}${TELEGRAM_WEBHOOK_PATH}`;
   let updateIds = 9000;
-  const post = async (update: object, secret?: string) => {
+  const answer = async (update: object, secret?: string) => {
     const res = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...(secret !== undefined ? { 'x-telegram-bot-api-secret-token': secret } : {}) },
       body: JSON.stringify(update),
     });
-    await res.arrayBuffer();
-    return res.status;
+    return { status: res.status, body: (await res.json()) as unknown };
   };
+  const post = async (update: object, secret?: string) => (await answer(update, secret)).status;
   const deliver: Deliver = async (u) => {
     const update_id = updateIds++;
     const status = await post({ update_id, ...u }, SECRET);
@@ -193,6 +197,7 @@ async function webhookBench(
   return {
     ...driver(fake, adapter, deliver),
     post,
+    answer,
     async close() {
       await adapter.stop();
       server.closeAllConnections();
@@ -331,6 +336,36 @@ describe('failures while handling', () => {
   });
 });
 
+describe('button presses in webhook mode', () => {
+  it('a handled press is answered in the webhook answer, without a Bot API call; a failed one by the Bot API, then 500', async () => {
+    const failing = new Set<string>();
+    const engine = flaky(failing);
+    const w = await webhookBench(engine);
+    try {
+      const who = user(6336, 'Pia');
+      const data = encodeInline('intake.kind', 'incident')!;
+      const press = {
+        id: 'q-press',
+        from: who,
+        chat_instance: 'ci',
+        data,
+        message: { message_id: 1, date: now(), chat: { id: who.id, type: 'private' } },
+      };
+      const update = { update_id: 7788, callback_query: press };
+      const answered = () => w.fake.callsOf('answerCallbackQuery').filter((c) => c.payload.callback_query_id === press.id).length;
+      failing.add(`tg:${w.fake.bot.id}:7788`);
+      expect((await w.answer(update, SECRET)).status).toBe(500);
+      expect(answered()).toBe(1);
+      // Telegram delivers it again: handled (the 200 comes after the engine), answered in the 200 only.
+      expect(await w.answer(update, SECRET)).toEqual({ status: 200, body: { method: 'answerCallbackQuery', callback_query_id: press.id } });
+      expect(engine.calls.map((c) => c.ok)).toEqual([false, true]);
+      expect(answered()).toBe(1);
+    } finally {
+      await w.close();
+    }
+  });
+});
+
 describe('restarts in polling mode', () => {
   it('a crash mid-update replays it to the next process, the dedupe absorbs it; a clean stop acknowledges', async () => {
     const fake = await TelegramFake.start();
@@ -446,16 +481,11 @@ describe('webhook mode', () => {
     expect(String(answered.payload.text)).toContain('/');
 
     expect(
-      await w.post(
+      await w.answer(
         { update_id: 9339, callback_query: { id: 'q-poison', data: 'x', message: { message_id: 1, chat: { id: 1, type: 'private' } } } },
         SECRET,
       ),
-    ).toBe(200);
-    await w.fake.waitFor(
-      () => w.fake.callsOf('answerCallbackQuery').find((c) => c.payload.callback_query_id === 'q-poison'),
-      WAIT_MS,
-      'the answered press',
-    );
+    ).toEqual({ status: 200, body: { method: 'answerCallbackQuery', callback_query_id: 'q-poison' } });
   });
 
   it('a 429 with retry_after is delivered once, after the wait', async () => {

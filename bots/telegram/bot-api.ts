@@ -42,12 +42,13 @@ function methodUrl(telegram: Telegram, method: string): URL {
 }
 
 /** One JSON call; resolves with `result`, rejects with a `TelegramError` or a network error. */
-async function postJson(telegram: Telegram, method: string, payload: object, signal: AbortSignal): Promise<unknown> {
+async function postJson(telegram: Telegram, method: string, payload: object, timeoutMs: number): Promise<unknown> {
   const url = methodUrl(telegram, method);
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     throw new Error(`telegram ${method}: unsupported API root protocol ${url.protocol}`);
   const body = Buffer.from(JSON.stringify(payload, replacer));
-  const res = await postBuffered(url, { 'content-type': 'application/json', 'content-length': String(body.length) }, body, { signal });
+  // A plain timer, not `AbortSignal.timeout`: the signal and its abort listener cost ~25 µs a call.
+  const res = await postBuffered(url, { 'content-type': 'application/json', 'content-length': String(body.length) }, body, { timeoutMs });
   if (res.status >= 500) throw new TelegramError({ error_code: res.status, description: res.statusMessage }, { method, payload });
   let data: { ok?: boolean; result?: unknown; error_code: number; description: string } | null;
   try {
@@ -68,8 +69,8 @@ export function callBotApi<M extends keyof Methods>(
   payload: Opts<M>,
   timeoutMs: number,
 ): Promise<ReturnType<Methods[M]>> {
-  const signal = AbortSignal.timeout(timeoutMs);
-  if (!hasFile(payload)) return postJson(telegram, method, payload, signal) as Promise<ReturnType<Methods[M]>>;
+  if (!hasFile(payload)) return postJson(telegram, method, payload, timeoutMs) as Promise<ReturnType<Methods[M]>>;
   // Telegraf types the signal as the abort-controller polyfill's; node-fetch accepts Node's own.
-  return telegram.callApi(method, payload, { signal: signal as unknown as CallOptions['signal'] });
+  const signal = AbortSignal.timeout(timeoutMs) as unknown as CallOptions['signal'];
+  return telegram.callApi(method, payload, { signal });
 }

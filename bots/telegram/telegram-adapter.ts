@@ -17,7 +17,7 @@ import { CallbackCodec, dialogTokenStore } from './callback-data.ts';
 import { commandMenus } from './telegram-commands.ts';
 import { TelegramSender } from './telegram-sender.ts';
 import { type BotIdentity, chatKeyOf, readUpdate, type TgUpdate } from './telegram-update.ts';
-import { TELEGRAM_WEBHOOK_PATH, webhookRoute } from './telegram-webhook.ts';
+import { TELEGRAM_WEBHOOK_PATH, type WebhookReply, webhookRoute } from './telegram-webhook.ts';
 
 export { TELEGRAM_WEBHOOK_PATH };
 
@@ -73,7 +73,7 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
   const { engine, store, log } = deps;
   const webhook = Boolean(config.webhookSecret);
   const bot = new Telegraf(config.token, {
-    // Every call goes through the API, so its result and errors are seen (no webhook replies).
+    // Telegraf sends every call through the API, so its result and errors are seen (its webhook replies are off).
     telegram: { webhookReply: false, ...(config.apiRoot ? { apiRoot: config.apiRoot } : {}) },
     // Our handler waits for the database itself; a Telegraf timeout would acknowledge the update meanwhile.
     handlerTimeout: Infinity,
@@ -125,14 +125,19 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
     );
   };
 
-  /** One update, after the earlier ones of its chat. */
-  const onUpdate = (update: TgUpdate): Promise<void> =>
+  /**
+   * One update, after the earlier ones of its chat. A press is answered here, or, with
+   * `answerInReply` and once it was handled, by the caller (in the webhook's answer).
+   */
+  const onUpdate = (update: TgUpdate, answerInReply = false): Promise<void> =>
     queue.run(chatKeyOf(update), async () => {
+      let handled = false;
       try {
         await handleWithRetry(update);
+        handled = true;
       } finally {
         // Always, even after an error: otherwise the user's button spins until Telegram gives up.
-        if (update.callback_query) await answerCallback(update.callback_query.id);
+        if (update.callback_query && !(handled && answerInReply)) await answerCallback(update.callback_query.id);
       }
     });
   const failed = (err: unknown, update: Pick<TgUpdate, 'update_id'>) =>
@@ -146,13 +151,20 @@ export async function startTelegramAdapter(config: TelegramAdapterConfig, deps: 
     failed(err, ctx.update);
     if (webhook) throw err;
   });
-  const onWebhookUpdate = async (update: TgUpdate): Promise<void> => {
+  /**
+   * A handled press is answered in the webhook's answer (Telegram runs the method given there):
+   * no Bot API call of its own, and the webhook is not held by one. Its result was never used;
+   * only the warning of a failed answer is lost. After a failure it is still called (above).
+   */
+  const onWebhookUpdate = async (update: TgUpdate): Promise<WebhookReply | undefined> => {
     try {
-      await onUpdate(update);
+      await onUpdate(update, true);
     } catch (err) {
       failed(err, update);
       throw err;
     }
+    const q = update.callback_query;
+    return q ? { method: 'answerCallbackQuery', callback_query_id: q.id } : undefined;
   };
 
   const routes: HttpRoute[] = [];

@@ -3,6 +3,8 @@
  * Telegram sends the secret given to setWebhook in `X-Telegram-Bot-Api-Secret-Token`; without
  * it (401) or with another (403) the body is not read. The answer comes after the update was
  * handled: a 5xx makes Telegram deliver it again, and the engine's dedupe absorbs any repeat.
+ * A 200 may carry one Bot API call for Telegram to make (a "webhook reply"), whose result
+ * nobody sees: only for calls whose result we do not need.
  */
 import { HttpError } from '../kit/http-error.ts';
 import { sendJson } from '../kit/http-response.ts';
@@ -16,10 +18,19 @@ const MAX_BODY_BYTES = 1024 * 1024;
 const isUpdate = (x: unknown): x is { update_id: number } =>
   typeof x === 'object' && x !== null && Number.isSafeInteger((x as { update_id?: unknown }).update_id);
 
-/** The webhook route; `handleUpdate` resolves once the update is handled, and rejects to ask for a redelivery. */
+/** A Bot API call made by Telegram on our behalf, given in the webhook's answer. */
+export interface WebhookReply {
+  readonly method: string;
+  readonly [param: string]: unknown;
+}
+
+/**
+ * The webhook route; `handleUpdate` resolves once the update is handled (with a call to answer
+ * with, if any), and rejects to ask for a redelivery.
+ */
 export function webhookRoute(opts: {
   readonly secret: string;
-  readonly handleUpdate: (update: { update_id: number }) => Promise<void>;
+  readonly handleUpdate: (update: { update_id: number }) => Promise<WebhookReply | undefined>;
   readonly log: { warn(obj: object, msg?: string): void; error(obj: object, msg?: string): void };
 }): HttpRoute {
   const matches = secretMatcher(opts.secret);
@@ -40,13 +51,16 @@ export function webhookRoute(opts: {
       return json;
     },
     async handle(update, _req, res) {
+      let reply: WebhookReply | undefined;
       try {
-        await opts.handleUpdate(update);
+        reply = await opts.handleUpdate(update);
       } catch (err) {
         opts.log.error({ err: String(err), updateId: update.update_id }, 'telegram webhook: update not handled; Telegram will retry');
         throw new HttpError(500, 'not_handled', 'update not handled');
       }
-      sendJson(res, 200, {});
+      // A reply's content type exactly as Telegram documents it (and Telegraf sends it).
+      if (reply) sendJson(res, 200, reply, { 'content-type': 'application/json' });
+      else sendJson(res, 200, {});
     },
   });
 }
