@@ -364,7 +364,7 @@ describe('discord adapter', () => {
     };
     const first = await adapter.sender.send(delivery).catch((e: unknown) => e);
     expect(first).toBeInstanceOf(DeliveryError);
-    expect((first as DeliveryError).options.permanent).toBeUndefined();
+    expect((first as DeliveryError).options).toEqual({ fateUnknown: true });
     const second = await adapter.sender.send(delivery);
     const posted = fake.posted(general).filter((m) => m.content === 'Avviso di manutenzione');
     expect(posted.map((m) => m.id)).toEqual([second.messageId]);

@@ -67,6 +67,25 @@ describe('the outbox backoff', () => {
     expect(await row()).toMatchObject({ status: 'delivered' });
   });
 
+  it('waits at least 5 s after a send with no answer, so the platform has finished it when the retry looks it up', async () => {
+    await tdb.db.deleteFrom('outbox').execute();
+    const now = new Date('2026-03-02T11:00:00Z');
+    const sender: ChatSender = {
+      async send() {
+        throw new DeliveryError('timeout', { fateUnknown: true });
+      },
+    };
+    const dispatcher = new OutboxDispatcher({ store, clock: { now: () => now }, senders: { telegram: sender } });
+    await store.outbox.enqueue([{ address: { platform: 'telegram', kind: 'dm', conversationId: '43' }, message: { text: 'ciao' } }], now);
+    expect(await dispatcher.runOnce()).toBe(1);
+    const row = await tdb.db
+      .selectFrom('outbox')
+      .select(['next_attempt_at', 'failures', 'unknown_fate_attempts'])
+      .executeTakeFirstOrThrow();
+    // The first backoff step alone would be 1 s.
+    expect(row).toEqual({ next_attempt_at: new Date(now.getTime() + 5_000), failures: 1, unknown_fate_attempts: 1 });
+  });
+
   it('never sends again from this process a row it is still sending, even when its lease ran out under a moved clock', async () => {
     await tdb.db.deleteFrom('outbox').execute();
     let now = new Date('2026-03-02T10:00:00Z');

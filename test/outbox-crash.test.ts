@@ -323,6 +323,7 @@ describe('Slack: a row of unknown fate is looked up before it is posted again', 
       clock,
       senders: { slack: sender },
       backoffMs: () => 0,
+      unknownFateRetryMs: 0,
       onResult: (_p, o) => void outcomes.push(o),
     });
     fake.cutAnswerOfNext('chat.postMessage');

@@ -136,7 +136,7 @@ describe('toDeliveryError', () => {
   });
 
   it('retries 5xx and network failures, gives up on refusals', () => {
-    expect(toDeliveryError(new HTTPError(502, 'Bad Gateway', 'POST', 'u', { body: {} })).options).toEqual({});
+    expect(toDeliveryError(new HTTPError(502, 'Bad Gateway', 'POST', 'u', { body: {} })).options).toEqual({ fateUnknown: true });
     expect(toDeliveryError(apiError(503, 0)).options).toEqual({});
     expect(toDeliveryError(new TypeError('fetch failed')).options).toEqual({ fateUnknown: true });
     for (const [status, code] of [

@@ -4,9 +4,9 @@
  *
  * - a wait the platform asked for (429 Retry-After) → retry after that wait (1 s if none given);
  * - no answer at all (network failure, our timeout: the message may or may not have arrived),
- *   408, or 5xx → retry with the outbox's backoff; with no answer the next attempt is also told
- *   its fate is unknown (`fateUnknown`), so a sender that can ask the platform looks first,
- *   unless the request never left (connection refused, no such host);
+ *   408, or 5xx → retry with the outbox's backoff; with no answer (or a gateway's 502/504) the
+ *   next attempt is also told its fate is unknown (`fateUnknown`), so a sender that can ask the
+ *   platform looks first, unless the request never left (connection refused, no such host);
  * - any other 4xx (unknown chat, blocked, forbidden, bad request) → permanent: retrying
  *   cannot fix it.
  */
@@ -24,6 +24,8 @@ export interface PlatformFailure {
   readonly transient?: boolean | undefined;
   /** No answer, but the request provably never reached the platform (see `neverSent`). */
   readonly neverSent?: boolean | undefined;
+  /** Overrides the decision by status: an answer that says the platform may have acted anyway. */
+  readonly fateUnknown?: boolean | undefined;
 }
 
 /** The outbox's decision for `failure` (see the module comment). */
@@ -32,8 +34,12 @@ export function deliveryError(failure: PlatformFailure): DeliveryError {
   if (retryAfterMs !== undefined || status === 429) return new DeliveryError(what, { retryAfterMs: retryAfterMs ?? 1000 });
   const transient = failure.transient ?? (status === undefined || status === 408 || status >= 500);
   if (!transient) return new DeliveryError(what, { permanent: true });
-  return new DeliveryError(what, status === undefined && failure.neverSent !== true ? { fateUnknown: true } : {});
+  const unknown = failure.fateUnknown ?? (status === undefined ? failure.neverSent !== true : GATEWAY_GAVE_UP.has(status));
+  return new DeliveryError(what, unknown ? { fateUnknown: true } : {});
 }
+
+/** A gateway in front of the platform got no (valid) answer from it: the platform may have acted. */
+const GATEWAY_GAVE_UP = new Set([502, 504]);
 
 /** Failures before a byte of the request could reach the platform. */
 const NOT_CONNECTED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH', 'EADDRNOTAVAIL']);

@@ -234,7 +234,8 @@ describe('Bot API errors', () => {
     expect(toDeliveryError(tgError(429, 'Too Many Requests: retry after 7', { retry_after: 7 }), 'sendMessage').options).toEqual({
       retryAfterMs: 7000,
     });
-    expect(toDeliveryError(tgError(502, 'Bad Gateway'), 'sendMessage').options).toEqual({});
+    expect(toDeliveryError(tgError(502, 'Bad Gateway'), 'sendMessage').options).toEqual({ fateUnknown: true });
+    expect(toDeliveryError(tgError(500, 'Internal Server Error'), 'sendMessage').options).toEqual({});
     // No answer: it may have arrived, so the next attempt is told its fate is unknown.
     expect(toDeliveryError(new Error('socket hang up'), 'sendMessage').options).toEqual({ fateUnknown: true });
     expect(toDeliveryError(tgError(400, 'Bad Request: chat not found'), 'sendMessage').options).toEqual({ permanent: true });

@@ -38,11 +38,17 @@ export interface OutboxDispatcherOptions {
    * limits are not failures: they wait what the platform asked and do not grow this delay.
    */
   readonly backoffMs?: (failures: number) => number;
+  /**
+   * The least wait before retrying a send that got no answer (default 5 s): the platform may
+   * still be finishing it, and the retry's look-up (Slack's history) must find it to adopt it.
+   */
+  readonly unknownFateRetryMs?: number;
   /** Called per outcome, for metrics. */
   readonly onResult?: (platform: Platform, outcome: DeliveryOutcome) => void;
 }
 
 export const DEFAULT_LEASE_MS = 15_000;
+const DEFAULT_UNKNOWN_FATE_RETRY_MS = 5_000;
 const DEFAULT_MAX_SEND_MS = 2 * 60_000;
 
 /** 1 s, 2 s, 4 s … capped at 5 minutes: a platform outage delays messages, never drops them. */
@@ -55,11 +61,12 @@ export const defaultBackoff = (failures: number): number => Math.min(1000 * 2 **
  * While a row is being sent its lease is renewed (a heartbeat), so a short lease is enough for
  * the slowest send and the rows of a process that died are taken over within seconds.
  *
- * A crash between sending and marking leaves the row's fate unknown: the next lease says so
- * (`unknownFate`), and the sender checks the platform where it can (Discord's enforced nonce,
- * Slack's message metadata, the web chat's row id) so the message still shows once. Where the
- * platform offers no check (Telegram) the message is sent again and may show twice: only the
- * rows in flight in the dead process, counted as `resent_blind` (and `inFlightResends`).
+ * A crash between sending and marking, or a send that got no answer (timeout, connection cut),
+ * leaves the row's fate unknown: the next lease says so (`unknownFate`), and the sender checks
+ * the platform where it can (Discord's enforced nonce, Slack's message metadata, the web chat's
+ * row id) so the message still shows once. Where the platform offers no check (Telegram) the
+ * message is sent again and may show twice: only those rows, counted as `resent_blind` (and
+ * `inFlightResends`).
  */
 export class OutboxDispatcher {
   private timer: NodeJS.Timeout | undefined;
@@ -271,7 +278,10 @@ export class OutboxDispatcher {
       const de = err instanceof DeliveryError ? err : undefined;
       const permanent = de?.options.permanent === true;
       const rateLimited = de?.options.retryAfterMs !== undefined;
-      const delay = de?.options.retryAfterMs ?? (this.opts.backoffMs ?? defaultBackoff)(r.failures + 1);
+      const backoff = (this.opts.backoffMs ?? defaultBackoff)(r.failures + 1);
+      const delay =
+        de?.options.retryAfterMs ??
+        (de?.options.fateUnknown ? Math.max(backoff, this.opts.unknownFateRetryMs ?? DEFAULT_UNKNOWN_FATE_RETRY_MS) : backoff);
       const error = String(err instanceof Error ? err.message : err);
       await store.outbox.markFailed(r.id, r.attempts, error, permanent ? null : new Date(clock.now().getTime() + delay), {
         rateLimited,

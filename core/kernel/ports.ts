@@ -165,7 +165,7 @@ export interface OutboxRepository {
   markDeliveredAll(marks: readonly DeliveredMark[], at: Date): Promise<string[]>;
   /**
    * Rows delivered since `since` by a blind resend, per platform: the messages a process killed
-   * mid-send may have made appear twice (the reliability run's `in_flight`).
+   * mid-send, or a send with no answer, may have made appear twice (the reliability run's `in_flight`).
    */
   inFlightResends(since: Date): Promise<Partial<Record<Platform, number>>>;
   /**
