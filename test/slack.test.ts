@@ -416,6 +416,30 @@ describe('Slack adapter', () => {
     expect(shown).toContain('scrivete a [email] per le chiavi');
     expect(shown).not.toContain('mailto');
   });
+
+  it("the bot's own events are ignored, as Bolt's ignoreSelf would; the token is verified once, at start", async () => {
+    // The fake's auth.test names the bot UBOT / BBOT; the one adapter started so far asked once.
+    expect(fake.ok('auth.test')).toHaveLength(1);
+    const before = fake.calls.length;
+    const own = [
+      eventCallback(dmEvent('UBOT', 'un messaggio del bot stesso')),
+      eventCallback({ type: 'app_mention', channel: GENERAL, user: 'UBOT', text: '<@UBOT> aiuto', ts: '1800000002.000001' }),
+      eventCallback({
+        type: 'message',
+        subtype: 'bot_message',
+        bot_id: 'BBOT',
+        channel: dmChannelOf('U_ANNA'),
+        channel_type: 'im',
+        text: 'eco',
+      }),
+    ];
+    for (const e of own) expect((await send(e)).status).toBe(200);
+    for (const e of own) await leftInbox(String(e.json.event_id));
+    await stack.settle();
+    const ids = new Set(own.map((e) => e.json.event_id));
+    expect(stack.handled.filter((h) => ids.has(h.deliveryId))).toEqual([]);
+    expect(fake.calls.slice(before)).toEqual([]);
+  });
 });
 
 describe('Slack events inbox', () => {
