@@ -303,7 +303,9 @@ describe('Slack: a row of unknown fate is looked up before it is posted again', 
     // The same row again, its fate unknown: found among the thread's replies, not posted twice.
     const again = await sender.send(delivery('reply', { ...inThread, unknownFate: { since } }));
     expect(again).toEqual({ messageId: first.messageId, deduplicated: true });
-    expect(fake.ok('conversations.replies', (a) => a.ts === card.messageId)).toHaveLength(1);
+    expect(fake.ok('conversations.replies', (a) => a.ts === card.messageId)).toMatchObject([
+      { oldest: String(since.getTime() / 1000 - 60) },
+    ]);
     // A row whose earlier attempt did not arrive is posted after the lookup.
     const lost = await sender.send(delivery('lost', { ...inThread, unknownFate: { since } }));
     expect(lost.deduplicated).toBe(true);

@@ -147,6 +147,9 @@ function formBody(args: Readonly<Record<string, unknown>>): string {
   return stringifyQuery(fields);
 }
 
+/** The Slack client's words for a 429 without a usable Retry-After (thrown as a plain Error). */
+export const NO_RETRY_AFTER = 'Retry header did not contain a valid timeout';
+
 /**
  * A Web API method called as `client.apiCall(method, args)` would call it with the adapter's
  * options (`slackClientOptions`: no retries, rate limits rejected, a deadline), the same form
@@ -180,7 +183,7 @@ export async function callWebApi(
     const header = res.headers.get('retry-after');
     const retryAfter = header === null ? Number.NaN : Number.parseInt(header, 10);
     if (!Number.isNaN(retryAfter)) throw new webApi.WebAPIRateLimitedError(retryAfter);
-    throw new Error(`Retry header did not contain a valid timeout (url: ${url}, retry-after header: ${header})`);
+    throw new Error(`${NO_RETRY_AFTER} (url: ${url}, retry-after header: ${header})`);
   }
   const text = await res.text();
   if (res.status !== 200) throw new webApi.WebAPIHTTPError(res.status, res.statusText, Object.fromEntries(res.headers.entries()), text);

@@ -117,7 +117,16 @@ describe('Slack errors → outbox retry decisions', () => {
     expect(toDeliveryError(new webApi.WebAPIHTTPError(503, 'down', {}, '')).options).toEqual({});
     expect(toDeliveryError(new webApi.WebAPIHTTPError(404, 'nope', {}, '')).options).toEqual({ permanent: true });
     expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'channel_not_found' })).options).toEqual({ permanent: true });
-    expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'internal_error' })).options).toEqual({});
-    expect(toDeliveryError(new webApi.WebAPIRequestError(new Error('ECONNRESET'))).options).toEqual({});
+    // Slack: "it's possible some aspect of the operation succeeded before the error was raised".
+    expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'internal_error' })).options).toEqual({ fateUnknown: true });
+    // An answer that says "later" and did nothing: retried, not looked up.
+    expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'ratelimited' })).options).toEqual({});
+    expect(toDeliveryError(new Error('Retry header did not contain a valid timeout (url: u, retry-after header: null)')).options).toEqual({
+      retryAfterMs: 1000,
+    });
+    // No answer: it may have arrived (the next attempt looks first), unless no connection was made.
+    expect(toDeliveryError(new webApi.WebAPIRequestError(new Error('ECONNRESET'))).options).toEqual({ fateUnknown: true });
+    const refused = Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' });
+    expect(toDeliveryError(new webApi.WebAPIRequestError(refused)).options).toEqual({});
   });
 });

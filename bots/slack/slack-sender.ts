@@ -6,7 +6,7 @@ import { mapDeliveryError, type PlatformFailure } from '../kit/delivery-error.ts
 import { PartsSent } from '../kit/parts-sent.ts';
 import { escapeMrkdwn, renderMessage } from './block-kit.ts';
 import { ExpiringCache } from './expiring-cache.ts';
-import { callWebApi, slackFetch } from './slack-fetch.ts';
+import { callWebApi, NO_RETRY_AFTER, slackFetch } from './slack-fetch.ts';
 import { fileComment, shareChart } from './slack-files.ts';
 
 /** The message metadata that names the outbox row a message was posted for. */
@@ -23,6 +23,8 @@ type Result = { readonly messageId: string | null; readonly deduplicated?: boole
 
 // Platform errors that say "try again later"; every other `ok: false` is a refusal retrying cannot fix.
 const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+// Slack on these: "it's possible some aspect of the operation succeeded before the error was raised".
+const MAYBE_DONE = new Set(['internal_error', 'fatal_error', 'request_timeout']);
 
 /** A Web API failure → the outbox's retry decision (bots/kit/delivery-error.ts). */
 export function toDeliveryError(err: unknown): DeliveryError {
@@ -31,9 +33,12 @@ export function toDeliveryError(err: unknown): DeliveryError {
       return { what: `slack rate limited (retry after ${e.retryAfter} s)`, retryAfterMs: e.retryAfter * 1000 };
     if (e instanceof webApi.WebAPIPlatformError) {
       const code = String(e.data.error);
-      return { what: `slack refused: ${code}`, transient: TRANSIENT.has(code) };
+      // An answer came: only the errors Slack says may have half-succeeded are of unknown fate.
+      return { what: `slack refused: ${code}`, transient: TRANSIENT.has(code), fateUnknown: MAYBE_DONE.has(code) };
     }
     if (e instanceof webApi.WebAPIHTTPError) return { what: `slack http ${e.statusCode}`, status: e.statusCode };
+    // An answer (a 429 with no usable wait), not a network failure: not of unknown fate.
+    if (e instanceof Error && e.message.startsWith(NO_RETRY_AFTER)) return { what: `slack rate limited (${e.message})`, status: 429 };
     // Network errors and timeouts (WebAPIRequestError) and anything unexpected: the kit retries them.
     return undefined;
   });
@@ -209,7 +214,9 @@ export class SlackSender implements ChatSender {
     const oldest = since.getTime() / 1000 - CLOCK_SKEW_S;
     let cursor: string | undefined;
     for (let page = 0; page < LOOKUP_PAGES; page++) {
-      const args = { channel, include_all_metadata: true, limit: LOOKUP_PAGE_SIZE, ...(cursor ? { cursor } : {}) };
+      // `oldest`: a thread's replies come oldest first, so without it a long thread's pages would
+      // never reach the row's time.
+      const args = { channel, include_all_metadata: true, limit: LOOKUP_PAGE_SIZE, oldest: String(oldest), ...(cursor ? { cursor } : {}) };
       const res = threadTs
         ? await this.client.conversations.replies({ ...args, ts: threadTs })
         : await this.client.conversations.history(args);
