@@ -56,8 +56,9 @@ export function createDatabase(url: string, opts: { max?: number; log?: DbLog } 
   // a database restart would crash the process. The next query on it fails and is reported.
   pool.on('connect', (client) => {
     client.on('error', (err) => opts.log?.warn({ err: describeError(err) }, 'database connection lost'));
-    prepareMarkedStatements(client);
+    // In this order: a transaction's first statement reaches pipelineTransactions named.
     pipelineTransactions(client);
+    prepareMarkedStatements(client);
   });
   return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
 }

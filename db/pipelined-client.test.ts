@@ -1,9 +1,11 @@
 import net from 'node:net';
 import { sql } from 'kysely';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { createDatabase } from './database.ts';
 import { KyselyStore } from './kysely-store.ts';
+import { PREPARED } from './prepared-statements.ts';
 
 let tdb: TestDatabase;
 let store: KyselyStore;
@@ -33,6 +35,23 @@ async function writesOf(work: () => Promise<unknown>): Promise<number> {
     await work();
   } finally {
     proto._writeGeneric = original;
+  }
+  return n;
+}
+
+/** How many ReadyForQuery `work` receives: each one an answer the backend flushed and node read. */
+async function answersOf(work: () => Promise<unknown>): Promise<number> {
+  const proto = pg.Connection.prototype as unknown as { emit(this: unknown, event: string | symbol, ...a: unknown[]): boolean };
+  const original = proto.emit;
+  let n = 0;
+  proto.emit = function (this: unknown, event: string | symbol, ...a: unknown[]) {
+    if (event === 'readyForQuery') n++;
+    return original.call(this, event, ...a);
+  };
+  try {
+    await work();
+  } finally {
+    proto.emit = original;
   }
   return n;
 }
@@ -107,6 +126,47 @@ describe('pipelined transactions', () => {
       ).rejects.toThrow(/null value/);
       expect(await one.transaction((repos) => repos.turns.open(opening('e3')))).toEqual({ sender: undefined });
       expect(await store.deliveries.markSeen('web', 'e3', T)).toBe(false); // committed: seen by another connection
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('answers the begin and the first statement with one ReadyForQuery, the statement keeping its own result', async () => {
+    const db = createDatabase(tdb.url, { max: 1 });
+    try {
+      await sql`create table begun_probe (id int primary key, note text not null)`.execute(db);
+      let inserted: unknown;
+      // Two answers: the begin with the insert, the commit (three when the begin had its own Sync).
+      expect(
+        await answersOf(() =>
+          db.transaction().execute(async (trx) => {
+            inserted = await sql`insert into begun_probe values (${1}, ${'uno'}) returning id, note`.execute(trx);
+          }),
+        ),
+      ).toBe(2);
+      expect(inserted).toEqual({ numAffectedRows: 1n, rows: [{ id: 1, note: 'uno' }] });
+      // A first statement without values (simple protocol) still follows a begin of its own.
+      const counted = await db.transaction().execute((trx) => sql<{ n: number }>`select count(*)::int as n from begun_probe`.execute(trx));
+      expect(counted.rows).toEqual([{ n: 1 }]);
+      expect(await sql<{ n: number }>`select count(*)::int as n from begun_probe where note = 'uno'`.execute(tdb.db)).toMatchObject({
+        rows: [{ n: 1 }],
+      });
+    } finally {
+      await db.destroy();
+    }
+  });
+
+  it('parses a prepared first statement again on its connection after its Parse failed behind the begin', async () => {
+    const db = createDatabase(tdb.url, { max: 1 });
+    const read = (trx: typeof db) => sql<{ note: string }>`${sql.raw(PREPARED)} select note from begun_later where id = ${1}`.execute(trx);
+    try {
+      await expect(db.transaction().execute(read)).rejects.toThrow(/begun_later" does not exist/);
+      await sql`create table begun_later (id int primary key, note text not null)`.execute(db);
+      await sql`insert into begun_later values (1, 'dopo')`.execute(db);
+      // Parsed now (not skipped as parsed when begin's ParseComplete arrived), then only bound.
+      expect((await db.transaction().execute(read)).rows).toEqual([{ note: 'dopo' }]);
+      expect((await db.transaction().execute(read)).rows).toEqual([{ note: 'dopo' }]);
+      expect((await read(db)).rows).toEqual([{ note: 'dopo' }]);
     } finally {
       await db.destroy();
     }
