@@ -101,16 +101,17 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     throw new Error('Slack needs SLACK_SIGNING_SECRET (HTTP mode) or SLACK_APP_TOKEN (Socket Mode)');
 
   const clientOptions = slackClientOptions(config.apiUrl);
+  const logger = boltLogger(log);
   // The token verified here rather than by Bolt's init: the bot's ids are then ours too, for the
   // events dispatched without Bolt (see `dispatch` below); Bolt is given them and calls nothing.
-  const auth = await new webApi.WebClient(config.botToken, clientOptions).auth.test();
+  const auth = await new webApi.WebClient(config.botToken, { ...clientOptions, logger }).auth.test();
   const bot = { botId: auth.bot_id, botUserId: auth.user_id };
   const receiver = socketMode ? undefined : new SlackRouteReceiver({ signingSecret: config.signingSecret ?? '', log });
   const app = new InboxApp({
     token: config.botToken,
     ...(bot.botId && bot.botUserId ? { botId: bot.botId, botUserId: bot.botUserId, tokenVerificationEnabled: false } : {}),
     clientOptions,
-    logger: boltLogger(log),
+    logger,
     deferInitialization: true,
     convoStore: false,
     ...(socketMode ? { socketMode: true, appToken: config.appToken } : { receiver }),
@@ -218,7 +219,7 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
         event.type === 'message'
           ? onMessage(event, body.event_id, botUserId)
           : event.type === 'app_mention'
-            ? handle(mention(event, body.event_id, botUserId))
+            ? (async (eventId: string) => handle(mention(event, eventId, botUserId)))(body.event_id) // a throw is a rejection, as in Bolt
             : Promise.resolve();
       // As Bolt's error handler (`app.error` above) would: logged, and the event left for the sweep.
       return run.catch((err: unknown) => {

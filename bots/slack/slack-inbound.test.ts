@@ -121,6 +121,8 @@ describe('Slack errors → outbox retry decisions', () => {
     expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'internal_error' })).options).toEqual({ fateUnknown: true });
     // An answer that says "later" and did nothing: retried, not looked up.
     expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'ratelimited' })).options).toEqual({});
+    expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'rate_limited' })).options).toEqual({});
+    expect(toDeliveryError(new webApi.WebAPIPlatformError({ ok: false, error: 'request_timeout' })).options).toEqual({});
     expect(toDeliveryError(new Error('Retry header did not contain a valid timeout (url: u, retry-after header: null)')).options).toEqual({
       retryAfterMs: 1000,
     });

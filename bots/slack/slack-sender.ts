@@ -22,9 +22,18 @@ const CALL_TIMEOUT_MS = 10_000;
 type Result = { readonly messageId: string | null; readonly deduplicated?: boolean };
 
 // Platform errors that say "try again later"; every other `ok: false` is a refusal retrying cannot fix.
-const TRANSIENT = new Set(['ratelimited', 'internal_error', 'fatal_error', 'service_unavailable', 'request_timeout', 'team_added_to_org']);
+// (`ratelimited` is the Web API's, `rate_limited` chat.postMessage's "posted too many messages".)
+const TRANSIENT = new Set([
+  'ratelimited',
+  'rate_limited',
+  'internal_error',
+  'fatal_error',
+  'service_unavailable',
+  'request_timeout',
+  'team_added_to_org',
+]);
 // Slack on these: "it's possible some aspect of the operation succeeded before the error was raised".
-const MAYBE_DONE = new Set(['internal_error', 'fatal_error', 'request_timeout']);
+const MAYBE_DONE = new Set(['internal_error', 'fatal_error']);
 
 /** A Web API failure → the outbox's retry decision (bots/kit/delivery-error.ts). */
 export function toDeliveryError(err: unknown): DeliveryError {
@@ -214,8 +223,8 @@ export class SlackSender implements ChatSender {
     const oldest = since.getTime() / 1000 - CLOCK_SKEW_S;
     let cursor: string | undefined;
     for (let page = 0; page < LOOKUP_PAGES; page++) {
-      // `oldest`: a thread's replies come oldest first, so without it a long thread's pages would
-      // never reach the row's time.
+      // Nothing older than `oldest` is asked for: a thread's replies come oldest first, so without
+      // it a long thread's pages would never reach the row's time.
       const args = { channel, include_all_metadata: true, limit: LOOKUP_PAGE_SIZE, oldest: String(oldest), ...(cursor ? { cursor } : {}) };
       const res = threadTs
         ? await this.client.conversations.replies({ ...args, ts: threadTs })
@@ -224,9 +233,7 @@ export class SlackSender implements ChatSender {
       const hit = messages.find((m) => m.metadata?.event_type === OUTBOX_EVENT_TYPE && m.metadata.event_payload?.row === rowId);
       if (hit?.ts) return hit.ts;
       cursor = res.response_metadata?.next_cursor || undefined;
-      // History comes newest first: a page reaching back before the row was written ends the search.
-      const reachedBack = !threadTs && messages.some((m) => Number(m.ts) < oldest);
-      if (!cursor || reachedBack) return undefined;
+      if (!cursor) return undefined;
     }
     return undefined;
   }
