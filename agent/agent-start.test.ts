@@ -1,7 +1,9 @@
 /**
  * `Agent.start()` runs its first cycle after a short pause, not at once (FIRST_CYCLE_AFTER_MS:
  * the start-up's garbage collection happens in the pause, which keeps the process's peak RSS
- * lower), then one cycle every interval; `stop()` during the pause runs none.
+ * lower), then one cycle every interval; `stop()` during the pause runs none. With V8's `gc`
+ * exposed (the bin's --expose-gc) it collects garbage twice in the pause, and after every cycle
+ * (a full collection after the first).
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -48,6 +50,28 @@ describe('Agent.start', () => {
     await vi.advanceTimersByTimeAsync(60_000);
     expect(cycles()).toBe(2);
     await a.stop();
+  });
+
+  it("collects garbage in the pause and after every cycle when V8's gc is exposed", async () => {
+    const calls: string[] = [];
+    const gc = vi.fn((o?: { type?: string }) => void calls.push(o?.type ?? 'full'));
+    vi.stubGlobal('gc', gc);
+    try {
+      const { agent: a, cycles } = agent();
+      a.start();
+      await vi.advanceTimersByTimeAsync(FIRST_CYCLE_AFTER_MS / 2);
+      expect(calls).toEqual(['minor']); // closes the start-up's burst
+      await vi.advanceTimersByTimeAsync(FIRST_CYCLE_AFTER_MS / 2);
+      expect(cycles()).toBe(1);
+      // One more before the first cycle (gives the spare semi-space back), then after it.
+      expect(calls).toEqual(['minor', 'minor', 'minor', 'full']);
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(cycles()).toBe(2);
+      expect(calls).toEqual(['minor', 'minor', 'minor', 'full', 'minor']);
+      await a.stop();
+    } finally {
+      vi.unstubAllGlobals();
+    }
   });
 
   it('runs no cycle when stopped during the pause', async () => {

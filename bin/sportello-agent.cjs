@@ -1,4 +1,4 @@
-#!/usr/bin/env -S UV_THREADPOOL_SIZE=1 node --jitless --no-expose-wasm --max-semi-space-size=1 --single-threaded
+#!/usr/bin/env -S UV_THREADPOOL_SIZE=1 node --jitless --no-expose-wasm --max-semi-space-size=1 --single-threaded --expose-gc
 // Package bin of the monitoring agent. The agent is TypeScript (agent/main.ts); instead of a
 // TypeScript loader at run time (tsx roughly doubles the memory of a small process), it is
 // bundled once into one plain CommonJS file with esbuild (installed with tsx) and required here,
@@ -12,7 +12,8 @@
 // needs WebAssembly off, which the agent does not use), a 1 MB young generation is plenty, and
 // the agent needs no helper threads: V8's garbage collection and compilation run on the main
 // thread (--single-threaded), and libuv's file-system pool has one thread instead of four
-// (UV_THREADPOOL_SIZE). The line stays under 127 characters, the limit of older kernels.
+// (UV_THREADPOOL_SIZE). --expose-gc lets the agent collect its garbage when a cycle ends and
+// before the first one (agent/gc.ts). The line stays under 127 characters, the limit of older kernels.
 // They apply when the file is run as a command (`sportello-agent …`, systemd's ExecStart);
 // `node bin/sportello-agent.cjs …` works too, without them.
 'use strict';

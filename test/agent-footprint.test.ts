@@ -151,7 +151,7 @@ for (const name of ${JSON.stringify(DATE_CACHE_METHODS)}) {
 process.on('exit', () => {
   fs.writeFileSync(
     ${JSON.stringify(path.join(work, 'recorded.json'))},
-    JSON.stringify({ calls, modules: process.moduleLoadList, files: Object.keys(require.cache) }),
+    JSON.stringify({ calls, modules: process.moduleLoadList, files: Object.keys(require.cache), gc: typeof globalThis.gc }),
   );
 });
 `,
@@ -188,8 +188,13 @@ describe('the running agent', () => {
       calls: Record<string, number>;
       modules: string[];
       files: string[];
+      gc: string;
     };
     expect(recorded.calls).toEqual({});
+    // The shebang's flags apply, --expose-gc among them (the agent collects its garbage at set moments: agent/gc.ts),
+    // and the line fits older kernels' 127 characters.
+    expect(recorded.gc).toBe('function');
+    expect(readFileSync(BIN, 'utf8').split('\n', 1)[0]!.length).toBeLessThanOrEqual(127);
     const loaded = new Set(recorded.modules);
     expect(loaded.has('NativeModule tls')).toBe(true); // the probe is sound: it sees what the agent loads
     for (const m of ['fs/promises', 'perf_hooks', 'child_process', 'zlib', 'http', 'https'])
