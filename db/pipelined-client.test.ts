@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { createDatabase } from './database.ts';
 import { KyselyStore } from './kysely-store.ts';
+import { pipelineTransactions } from './pipelined-client.ts';
 import { PREPARED } from './prepared-statements.ts';
 
 let tdb: TestDatabase;
@@ -169,6 +170,24 @@ describe('pipelined transactions', () => {
       expect((await read(db)).rows).toEqual([{ note: 'dopo' }]);
     } finally {
       await db.destroy();
+    }
+  });
+
+  it('keeps the transaction when node-pg refuses its first statement unsent and the caller goes on', async () => {
+    const client = new pg.Client({ connectionString: tdb.url, pipeline: true } as pg.ClientConfig);
+    await client.connect();
+    try {
+      pipelineTransactions(client as pg.PoolClient);
+      await client.query('create table begun_refused (id int primary key)');
+      await client.query({ name: 'taken', text: 'select 1' });
+      await client.query('begin');
+      // The name is known for another text: node-pg refuses the statement before writing it.
+      await expect(client.query({ name: 'taken', text: 'select 2', values: [] })).rejects.toThrow(/must be unique/);
+      await client.query('insert into begun_refused values ($1)', [2]);
+      await client.query('rollback');
+      expect((await client.query('select count(*)::int as n from begun_refused')).rows).toEqual([{ n: 0 }]);
+    } finally {
+      await client.end();
     }
   });
 });

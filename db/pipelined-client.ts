@@ -44,17 +44,23 @@ class BegunQuery extends PgQuery {
   private begun = false;
   private statementName: string | undefined;
 
-  override submit(connection: Connection): Error | null {
+  /**
+   * Whether node-pg would refuse this statement without writing it (node-pg's own checks, in its
+   * terms): it must then not carry the begin, whose answers no query would await, nor lose it.
+   */
+  refusedOn(connection: Connection | undefined): boolean {
     const { name, text, values } = this;
-    const previous = name && (connection.parsedStatements[name] ?? connection.submittedNamedStatements[name]);
-    // A statement node-pg refuses is never sent: a begin written for it would leave answers that no query awaits.
-    if (
+    const previous = name && connection && (connection.parsedStatements[name] || connection.submittedNamedStatements[name]);
+    return (
       (typeof text !== 'string' && typeof name !== 'string') ||
-      (text && previous && text !== previous) ||
-      (values && !Array.isArray(values))
-    ) {
-      return super.submit(connection);
-    }
+      Boolean(text && previous && text !== previous) ||
+      Boolean(values && !Array.isArray(values)) ||
+      Boolean((this as { rows?: unknown }).rows) // refused in pipeline mode
+    );
+  }
+
+  override submit(connection: Connection): Error | null {
+    if (this.refusedOn(connection)) return super.submit(connection);
     connection.stream.cork?.();
     try {
       connection.parse({ text: 'begin' });
@@ -133,7 +139,9 @@ export function pipelineTransactions(client: pg.PoolClient): void {
     if (plain && (text === 'commit' || text === 'rollback')) return Promise.resolve(resultOf(text === 'commit' ? 'COMMIT' : 'ROLLBACK'));
     if (text !== null && typeof text === 'object' && 'submit' in text) return sendWithBegin(send, args);
     const begun = new BegunQuery(text, values, callback);
-    if (begun.requiresPreparation()) {
+    // Otherwise (a statement node-pg refuses, or one in the simple protocol) a begin of its own
+    // goes first, so the transaction holds even if the caller goes on after the refusal.
+    if (begun.requiresPreparation() && !begun.refusedOn(connection as Connection | undefined)) {
       if (begun.callback) return void send(begun);
       return new Promise((resolve, reject) => {
         begun.callback = (err, res) => (err ? reject(err) : resolve(res));
