@@ -268,6 +268,29 @@ describe('Slack adapter', () => {
     await stack.settle();
     expect(fake.calls.slice(before)).toEqual([]);
     expect(findRefs.filter((r) => r === '1699999999.000001')).toHaveLength(1);
+
+    // A reply under the card that @mentions the bot is its app_mention's to handle (Slack sends
+    // both): as a message it is left alone, or it would be noted twice.
+    const mentioning = eventCallback({
+      type: 'message',
+      channel: VOLUNTEERS,
+      channel_type: 'channel',
+      user: 'U_VERA',
+      text: '<@UBOT> stato',
+      ts: '1800000000.000004',
+      thread_ts: ts,
+    });
+    await send(mentioning);
+    await leftInbox(String(mentioning.json.event_id));
+    await stack.settle();
+    expect(
+      await stack.tdb.db
+        .selectFrom('ticket_comments')
+        .select('body')
+        .where('ticket_id', '=', ticket!.id)
+        .where('body', 'like', '%stato%')
+        .execute(),
+    ).toEqual([]);
   });
 
   it('the same event delivered twice (Slack retry) has one effect; a first contact gets a name and language', async () => {
