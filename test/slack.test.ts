@@ -440,7 +440,7 @@ describe('Slack adapter', () => {
     expect(shown).not.toContain('mailto');
   });
 
-  it("the bot's own events are ignored, as Bolt's ignoreSelf would; the token is verified once, at start", async () => {
+  it("the bot's own events are acknowledged and ignored, never stored, as Bolt's ignoreSelf would; the token is verified once, at start", async () => {
     // The fake's auth.test names the bot UBOT / BBOT; the one adapter started so far asked once.
     expect(fake.ok('auth.test')).toHaveLength(1);
     const before = fake.calls.length;
@@ -456,12 +456,28 @@ describe('Slack adapter', () => {
         text: 'eco',
       }),
     ];
-    for (const e of own) expect((await send(e)).status).toBe(200);
-    for (const e of own) await leftInbox(String(e.json.event_id));
-    await stack.settle();
+    // What reaches the inbox is noted by a trigger: our own events are acknowledged unstored.
+    const db = stack.tdb.db;
+    await sql`create table inbox_seen (delivery_id text)`.execute(db);
+    await sql`create function note_inbox() returns trigger language plpgsql as $$
+      begin insert into inbox_seen values (new.delivery_id); return new; end $$`.execute(db);
+    await sql`create trigger note_inbox after insert on inbound_inbox for each row execute function note_inbox()`.execute(db);
+    try {
+      for (const e of own) expect((await send(e)).status).toBe(200);
+      const someone = eventCallback(dmEvent('U_ANNA', 'aiuto'));
+      expect((await send(someone)).status).toBe(200);
+      for (const e of [...own, someone]) await leftInbox(String(e.json.event_id));
+      await stack.settle();
+      const seen = (await sql<{ delivery_id: string }>`select delivery_id from inbox_seen`.execute(db)).rows.map((r) => r.delivery_id);
+      expect(seen).toEqual([String(someone.json.event_id)]);
+    } finally {
+      await sql`drop trigger note_inbox on inbound_inbox`.execute(db);
+      await sql`drop function note_inbox()`.execute(db);
+      await sql`drop table inbox_seen`.execute(db);
+    }
     const ids = new Set(own.map((e) => e.json.event_id));
     expect(stack.handled.filter((h) => ids.has(h.deliveryId))).toEqual([]);
-    expect(fake.calls.slice(before)).toEqual([]);
+    expect(fake.calls.slice(before).filter((c) => c.args.channel !== dmChannelOf('U_ANNA'))).toEqual([]);
   });
 });
 

@@ -211,10 +211,7 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
     app.dispatch = (body) => {
       const event = body.event as Record<string, unknown> | undefined;
       if (body.type !== 'event_callback' || typeof body.event_id !== 'string' || !event || typeof event !== 'object') return undefined;
-      // Bolt's ignoreSelf: our own posts, and any other event of our own user but joins and leaves.
-      if (event.type === 'message' && event.subtype === 'bot_message' && event.bot_id === botId) return Promise.resolve();
-      if (event.user === botUserId && event.type !== 'member_joined_channel' && event.type !== 'member_left_channel')
-        return Promise.resolve();
+      if (isOwnEvent(event, botId, botUserId)) return Promise.resolve();
       const run =
         event.type === 'message'
           ? onMessage(event, body.event_id, botUserId)
@@ -277,6 +274,8 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
   app.intercept = ({ body, ack }) => {
     if (body.type !== 'event_callback' || typeof body.event_id !== 'string') return undefined;
     const event = body.event;
+    // Every post of ours comes back as an event: acknowledged, never stored (a write each).
+    if (bot.botId && bot.botUserId && event && typeof event === 'object' && isOwnEvent(event, bot.botId, bot.botUserId)) return ack();
     const dm = event && typeof event === 'object' ? directMessage(event as Record<string, unknown>, body.event_id) : undefined;
     return inbox.receive(body.event_id, body, () => ack(), dm ? { externalId: dm.userId, dmChannel: dm.conversation.id } : undefined);
   };
@@ -298,4 +297,10 @@ export async function startSlackAdapter(config: SlackAdapterConfig, deps: SlackA
         await work.idle();
       })()),
   };
+}
+
+/** Bolt's ignoreSelf: our own posts, and any other event of our own user but joins and leaves. */
+function isOwnEvent(event: Readonly<Record<string, unknown>>, botId: string, botUserId: string): boolean {
+  if (event.type === 'message' && event.subtype === 'bot_message' && event.bot_id === botId) return true;
+  return event.user === botUserId && event.type !== 'member_joined_channel' && event.type !== 'member_left_channel';
 }
