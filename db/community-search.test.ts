@@ -1,7 +1,7 @@
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SearchQuery } from '../core/community/ports.ts';
-import { seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
+import { seedPerson, seedQuestion } from '../test/fixtures/repository-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import type { CommunityTables } from './community.tables.ts';
 import { SearchIndex } from './community-search.ts';
@@ -19,17 +19,7 @@ beforeAll(async () => {
     ['La stampante non stampa', 'Da ieri la stampante della segreteria non stampa più'],
     ['Il wifi è lento', 'La rete wifi in ufficio è lentissima'],
   ] as const)
-    await store.community.insertQuestion({
-      ref: await store.community.nextRef('question'),
-      title,
-      body,
-      tags: [],
-      authorId: anna.id,
-      organisationId: null,
-      platform: 'slack',
-      idempotencyKey: null,
-      createdAt: T0,
-    });
+    await seedQuestion(store, anna.id, title, body);
 });
 
 afterAll(async () => {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Person } from '../core/kernel/person.ts';
-import { at, seedOrganisation, seedPerson, T0 } from '../test/fixtures/repository-fixtures.ts';
+import { at, seedOrganisation, seedPerson, seedQuestion, T0 } from '../test/fixtures/repository-fixtures.ts';
 import { createTestDatabase, type TestDatabase } from '../test/test-database.ts';
 import { KyselyStore } from './kysely-store.ts';
 
@@ -22,21 +22,7 @@ afterAll(async () => {
 
 const repo = () => store.community;
 
-async function question(title: string, body = title, key: string | null = null) {
-  const q = await repo().insertQuestion({
-    ref: await repo().nextRef('question'),
-    title,
-    body,
-    tags: [],
-    authorId: anna.id,
-    organisationId: null,
-    platform: 'slack',
-    idempotencyKey: key,
-    createdAt: T0,
-  });
-  if (!q) throw new Error('not inserted');
-  return q;
-}
+const question = (title: string, body = title, key: string | null = null) => seedQuestion(store, anna.id, title, body, key);
 
 async function answer(questionId: string, body: string, key: string | null = null) {
   const a = await repo().insertAnswer({
