@@ -26,6 +26,7 @@ interface PgQuery {
   name?: string | undefined;
   text?: string;
   values?: unknown;
+  rows?: unknown;
   callback?: Callback;
   requiresPreparation(): boolean;
   submit(connection: Connection): Error | null;
@@ -55,7 +56,7 @@ class BegunQuery extends PgQuery {
       (typeof text !== 'string' && typeof name !== 'string') ||
       Boolean(text && previous && text !== previous) ||
       Boolean(values && !Array.isArray(values)) ||
-      Boolean((this as { rows?: unknown }).rows) // refused in pipeline mode
+      Boolean(this.rows) // refused in pipeline mode
     );
   }
 
