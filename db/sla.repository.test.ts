@@ -90,8 +90,19 @@ describe('SlaRepository', () => {
       ['breach', at(90).getTime(), false],
     ]);
     await expect(store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: at(95) }], at(50))).rejects.toThrow(
-      /sla_events_pending_key/,
+      /sla_events_ticket_key/,
     );
+    // Only pending events are unique per ticket, clock and kind: fired ones may repeat (a new tier).
+    const pending = (await store.sla.listEvents(t.id)).find((e) => e.firedAt === null)!;
+    await store.sla.markFired(pending.id, at(90));
+    await store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: at(95) }], at(91));
+    const breach2 = (await store.sla.listEvents(t.id)).find((e) => e.firedAt === null)!;
+    await store.sla.markFired(breach2.id, at(95));
+    expect((await store.sla.listEvents(t.id)).map((e) => [e.kind, e.firedAt !== null])).toEqual([
+      ['warn_75', true],
+      ['breach', true],
+      ['breach', true],
+    ]);
   });
 
   it('markFired hands an event to exactly one of many racing callers', async () => {

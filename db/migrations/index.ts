@@ -24,6 +24,7 @@ import * as inboundInbox from './0021-inbound-inbox.ts';
 import * as configVersion from './0022-config-version.ts';
 import * as slaDueIndex from './0023-sla-due-index.ts';
 import * as outboxPendingDue from './0025-outbox-pending-due.ts';
+import * as slaTicketKey from './0026-sla-ticket-key.ts';
 
 /** Migrations keyed by name; append new ones, never rename or edit applied ones. */
 export const migrations: Record<string, Migration> = {
@@ -48,4 +49,5 @@ export const migrations: Record<string, Migration> = {
   '0022-config-version': configVersion,
   '0023-sla-due-index': slaDueIndex,
   '0025-outbox-pending-due': outboxPendingDue,
+  '0026-sla-ticket-key': slaTicketKey,
 };
