@@ -19,6 +19,13 @@ const REQUESTERS = Number(process.env.BENCH_REQUESTERS ?? 200);
 /** The shorter intake: the first message says kind, device, title and description; impact, urgency and Confirm follow. */
 const MESSAGES_PER_INTAKE = 4;
 const WARMUP = Number(process.env.BENCH_WARMUP ?? 40);
+/**
+ * The same requesters at a person's pace: each reads the answer and takes 1–3 s to send the next
+ * message (spread evenly, the same in every run), the first messages spread over 2 s. The
+ * timed run above has every requester send again the instant it is answered: its latency is
+ * mostly the queue of 200 messages always waiting (≈ 200 ÷ messages/s), the floor's too.
+ */
+const THINK_MS = (requester: number, message: number) => 1000 + ((requester * 7919 + message * 104_729) % 2000);
 
 export async function run(): Promise<Record<string, number | string>> {
   const stack = await createStack();
@@ -30,6 +37,8 @@ export async function run(): Promise<Record<string, number | string>> {
       await stack.person({ platform: 'web', externalId: `req${i}`, name: `Richiedente ${i}`, roles: ['requester'], orgId });
     for (let i = 0; i < WARMUP; i++)
       await stack.person({ platform: 'web', externalId: `warm${i}`, name: `Riscaldamento ${i}`, roles: ['requester'], orgId });
+    for (let i = 0; i < REQUESTERS; i++)
+      await stack.person({ platform: 'web', externalId: `paced${i}`, name: `Richiedente calmo ${i}`, roles: ['requester'], orgId });
 
     const perMessage: number[] = [];
     const send = async (from: string, e: Pick<Inbound, 'text' | 'action'>) => {
@@ -44,19 +53,24 @@ export async function run(): Promise<Record<string, number | string>> {
       perMessage.push(performance.now() - t0);
     };
     let dialogState = '';
-    const intakes = (prefix: string, n: number) =>
+    const pause = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+    const intakes = (prefix: string, n: number, think?: (requester: number, message: number) => number) =>
       Promise.all(
         Array.from({ length: n }, async (_, i) => {
           const who = `${prefix}${i}`;
+          if (think) await pause((i * 2000) / n);
           await send(who, { text: 'La stampante non stampa più da stamattina' });
+          if (think) await pause(think(i, 1));
           await send(who, { action: { id: 'intake.impact', value: '2' } });
+          if (think) await pause(think(i, 2));
           await send(who, { action: { id: 'intake.urgency', value: '2' } });
           const dialog = await stack.tdb.db
             .selectFrom('dialogs')
             .select('state')
             .where('key', 'like', `web:${who}:%`)
             .executeTakeFirstOrThrow();
-          if (i === 0) dialogState = JSON.stringify(dialog.state);
+          if (i === 0 && !think) dialogState = JSON.stringify(dialog.state);
+          if (think) await pause(think(i, 3));
           await send(who, { action: { id: 'intake.confirm', value: (dialog.state as { dialogId: string }).dialogId } });
         }),
       );
@@ -65,9 +79,15 @@ export async function run(): Promise<Record<string, number | string>> {
     const t0 = performance.now();
     await intakes('req', REQUESTERS);
     const engineMs = performance.now() - t0;
+    const timed = [...perMessage];
+    perMessage.length = 0;
+    const p0 = performance.now();
+    await intakes('paced', REQUESTERS, THINK_MS);
+    const pacedMs = performance.now() - p0;
+    const paced = [...perMessage];
     const db = stack.tdb.db;
     const tickets = Number((await sql<{ n: number }>`select count(*)::int as n from tickets`.execute(db)).rows[0]!.n);
-    if (tickets !== REQUESTERS + WARMUP) throw new Error(`expected ${REQUESTERS + WARMUP} tickets, got ${tickets}`);
+    if (tickets !== 2 * REQUESTERS + WARMUP) throw new Error(`expected ${2 * REQUESTERS + WARMUP} tickets, got ${tickets}`);
 
     // The floor writes what the engine wrote for one requester, row for row: the replies and the
     // card as they are in the outbox, a dialog state of the intake's size, the ticket's SLA events.
@@ -152,10 +172,12 @@ export async function run(): Promise<Record<string, number | string>> {
     const directTps = round((REQUESTERS / directMs) * 1000, 1);
     return {
       requesters: REQUESTERS,
-      messages: perMessage.length,
+      messages: timed.length,
       tickets_per_s: engineTps,
-      messages_per_s: round((perMessage.length / engineMs) * 1000, 1),
-      ...summarize('message', perMessage),
+      messages_per_s: round((timed.length / engineMs) * 1000, 1),
+      ...summarize('message', timed),
+      paced_messages_per_s: round((paced.length / pacedMs) * 1000, 1),
+      ...summarize('paced_message', paced),
       direct_tickets_per_s: directTps,
       direct_messages_per_s: round((direct.length / directMs) * 1000, 1),
       ...summarize('direct_message', direct),
