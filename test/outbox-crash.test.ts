@@ -352,3 +352,33 @@ describe('Slack: a row of unknown fate is looked up before it is posted again', 
     expect(fake.posts('C_THREADS').filter((a) => a.text === 'messaggio later')).toEqual([]);
   });
 });
+
+describe("Discord: a resend is deduplicated only within the nonce's window", () => {
+  let fake: DiscordFake;
+  beforeAll(async () => {
+    fake = await DiscordFake.start();
+  });
+  afterAll(async () => {
+    await fake?.close();
+  });
+
+  it('trusts the nonce for a row written minutes ago, and counts a resend after a long outage as blind', async () => {
+    const sender = createDiscordSender({ botToken: 'fake-bot-token', apiUrl: fake.apiUrl }, { store, log: quiet });
+    const channel = fake.textChannel('nonce');
+    const delivery = (id: string, writtenMsAgo: number): Delivery => ({
+      id,
+      address: { platform: 'discord', kind: 'channel', conversationId: channel },
+      message: { text: `messaggio ${id}` },
+      unknownFate: { since: new Date(Date.now() - writtenMsAgo) },
+    });
+    const first = await sender.send({ ...delivery('recent', 0), unknownFate: undefined });
+    // The same row again a minute after it was written: Discord returns the first message.
+    const again = await sender.send(delivery('recent', 60_000));
+    expect(again).toEqual({ messageId: first.messageId, deduplicated: true });
+    // Written ten minutes ago: Discord may no longer know the nonce, so the post is not vouched for.
+    const late = await sender.send(delivery('late', 10 * 60_000));
+    expect(late.messageId).toBeTruthy();
+    expect(late.deduplicated).toBeUndefined();
+    expect(fake.posted(channel).map((m) => m.content)).toEqual(['messaggio recent', 'messaggio late']);
+  });
+});

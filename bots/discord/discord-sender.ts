@@ -23,7 +23,16 @@ export interface DiscordSenderOptions {
   readonly interactions: InteractionRegistry;
   readonly dms: DmChannels;
   readonly log: { warn(o: object, m?: string): void };
+  /** Milliseconds since the epoch (tests move it); the process clock by default. */
+  readonly now?: () => number;
 }
+
+/**
+ * How long after a row was written its nonce is still trusted to catch a repeat. Discord checks
+ * an enforced nonce against "the past few minutes"; the row's first attempt came after it was
+ * written, so a resend within this much of the writing is surely within Discord's window.
+ */
+export const NONCE_TRUSTED_MS = 2 * 60_000;
 
 /** `deduplicated`: a resend cannot show twice (a post with an enforced nonce, an edit). */
 type Sent = { readonly messageId: string; readonly deduplicated?: boolean };
@@ -111,7 +120,10 @@ export class DiscordSender implements ChatSender {
   private async post(channelId: string, body: Outgoing, d: DiscordDelivery): Promise<Sent> {
     const nonce = { nonce: nonceOf(d.id), enforce_nonce: true };
     const message = (await this.o.rest.post(Routes.channelMessages(channelId), request(body, nonce))) as APIMessage;
-    return { messageId: message.id, deduplicated: true };
+    // A resend after a long outage may fall outside the nonce's window and post a second copy:
+    // it is then not told deduplicated, so the outbox counts it as sent blind.
+    const late = d.unknownFate !== undefined && (this.o.now ?? Date.now)() - d.unknownFate.since.getTime() >= NONCE_TRUSTED_MS;
+    return late ? { messageId: message.id } : { messageId: message.id, deduplicated: true };
   }
 
   private async edit(channelId: string, messageId: string, body: Outgoing): Promise<Sent> {
