@@ -28,4 +28,30 @@ describe('statements marked PREPARED', () => {
       await db.destroy();
     }
   });
+
+  it('still work on a connection where a first use failed on a value node-pg could not send', async () => {
+    const db = createDatabase(tdb.url, { max: 1 });
+    try {
+      const unsendable = {
+        toPostgres: () => {
+          throw new Error('no wire form');
+        },
+      };
+      const marked = (v: unknown) => sql<{ v: string }>`${sql.raw(PREPARED)} select ${v}::text as v`.execute(db);
+      // node-pg sent the Parse, then a Close instead of the Bind: the statement does not stay.
+      await expect(marked(unsendable)).rejects.toThrow(/no wire form/);
+      expect((await marked('dopo')).rows).toEqual([{ v: 'dopo' }]);
+      expect((await marked('ancora')).rows).toEqual([{ v: 'ancora' }]);
+      // In a transaction too, where the held begin goes with the first statement.
+      await expect(
+        db.transaction().execute(async (trx) => sql`${sql.raw(PREPARED)} select ${unsendable}::text as w`.execute(trx)),
+      ).rejects.toThrow(/no wire form/);
+      const inTransaction = await db
+        .transaction()
+        .execute(async (trx) => sql<{ w: string }>`${sql.raw(PREPARED)} select ${'ok'}::text as w`.execute(trx));
+      expect(inTransaction.rows).toEqual([{ w: 'ok' }]);
+    } finally {
+      await db.destroy();
+    }
+  });
 });

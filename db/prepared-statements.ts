@@ -1,5 +1,9 @@
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import type pg from 'pg';
+
+/** node-pg's own conversion of a parameter to what it sends (`pg/lib/utils.js`, in its exports). */
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as { prepareValue: (value: unknown) => unknown };
 
 /**
  * A statement whose text begins with this comment is prepared once per connection and then only
@@ -21,12 +25,26 @@ function nameOf(text: string): string {
   return name;
 }
 
-/** Makes `client` prepare the statements marked `PREPARED` (node-pg keeps them per connection, by name). */
+/**
+ * Makes `client` prepare the statements marked `PREPARED` (node-pg keeps them per connection, by
+ * name). Their values are converted to what node-pg sends before the statement is handed over:
+ * a value it cannot convert (a `toPostgres` that throws, a circular reference) then fails before
+ * anything is sent. Left to node-pg, the statement's Parse went out, its Bind failed, and node-pg
+ * noted it parsed although it closed it, so every later use on that connection failed with
+ * "prepared statement … does not exist".
+ */
 export function prepareMarkedStatements(client: pg.PoolClient): void {
   const query = client.query.bind(client) as (...args: unknown[]) => unknown;
   client.query = ((text: unknown, values?: unknown, callback?: unknown) => {
     if (typeof text !== 'string' || !text.startsWith(PREPARED)) return query(text, values, callback);
-    const config = { name: nameOf(text), text, values };
+    let sent: unknown;
+    try {
+      sent = Array.isArray(values) ? values.map((v) => prepareValue(v)) : values;
+    } catch (err) {
+      if (typeof callback === 'function') return void queueMicrotask(() => (callback as (e: unknown) => void)(err));
+      return Promise.reject(err);
+    }
+    const config = { name: nameOf(text), text, values: sent };
     return callback === undefined ? query(config) : query(config, callback);
   }) as typeof client.query;
 }
