@@ -89,9 +89,10 @@ describe('SlaRepository', () => {
       ['warn_75', at(45).getTime(), true], // fired: kept
       ['breach', at(90).getTime(), false],
     ]);
-    await expect(store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: at(95) }], at(50))).rejects.toThrow(
-      /sla_events_ticket_key/,
-    );
+    await expect(store.sla.rewrite(t.id, [], [{ target: 'response', kind: 'breach', dueAt: at(95) }], at(50))).rejects.toMatchObject({
+      code: '23505',
+      constraint: 'sla_events_ticket_key',
+    });
     // Only pending events are unique per ticket, clock and kind: fired ones may repeat (a new tier).
     const pending = (await store.sla.listEvents(t.id)).find((e) => e.firedAt === null)!;
     await store.sla.markFired(pending.id, at(90));

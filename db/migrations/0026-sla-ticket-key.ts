@@ -5,7 +5,11 @@
  * kind. The new key starts with the same columns and ends with the event's id once it fired and
  * a constant before, so it is unique among the pending events exactly as the old one was, while
  * holding every event for the look-ups by ticket (and by ticket, clock and kind: the reports'
- * breaches). A ticket's opening writes eight events, so eight index entries fewer.
+ * breaches). A ticket's opening writes eight events, so eight index entries fewer; the monthly
+ * report's met-target figures, which look for a ticket's breach by clock and kind, ran 2.6–3.3×
+ * faster on 40,000 tickets with 8 events each, most fired. The price: the key keeps every event,
+ * fired ones too, in wider entries (two texts and a uuid more than the old index by ticket): on
+ * that data 28 MB against 16.5 MB for the two indexes it replaces.
  */
 import { type Kysely, sql } from 'kysely';
 
