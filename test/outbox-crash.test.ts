@@ -12,6 +12,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createDiscordSender } from '../bots/discord/discord-adapter.ts';
+import { nonceOf } from '../bots/discord/discord-sender.ts';
 import { createSlackSender } from '../bots/slack/slack-sender.ts';
 import { createTelegramSender } from '../bots/telegram/telegram-sender.ts';
 import { WebHub, WebSender } from '../bots/web/web-sender.ts';
@@ -375,10 +376,17 @@ describe("Discord: a resend is deduplicated only within the nonce's window", () 
     // The same row again a minute after it was written: Discord returns the first message.
     const again = await sender.send(delivery('recent', 60_000));
     expect(again).toEqual({ messageId: first.messageId, deduplicated: true });
-    // Written ten minutes ago: Discord may no longer know the nonce, so the post is not vouched for.
+    // Written ten minutes ago and posted now: an earlier attempt may have posted outside the
+    // nonce's window, so the post is not vouched for.
     const late = await sender.send(delivery('late', 10 * 60_000));
     expect(late.messageId).toBeTruthy();
     expect(late.deduplicated).toBeUndefined();
-    expect(fake.posted(channel).map((m) => m.content)).toEqual(['messaggio recent', 'messaggio late']);
+    // Written ten minutes ago, its first attempt posted 90 s ago: Discord returns that message.
+    const earlier = fake.posted(channel).find((m) => m.content === 'messaggio recent')!;
+    const ninetySecondsAgo = new Date(Date.now() - 90_000).toISOString();
+    fake.messages.set('1', { ...earlier, id: '1', content: 'messaggio queued', nonce: nonceOf('queued'), timestamp: ninetySecondsAgo });
+    const queued = await sender.send(delivery('queued', 10 * 60_000));
+    expect(queued).toEqual({ messageId: '1', deduplicated: true });
+    expect(fake.posted(channel).map((m) => m.content)).toEqual(['messaggio recent', 'messaggio late', 'messaggio queued']);
   });
 });

@@ -23,8 +23,6 @@ export interface DiscordSenderOptions {
   readonly interactions: InteractionRegistry;
   readonly dms: DmChannels;
   readonly log: { warn(o: object, m?: string): void };
-  /** Milliseconds since the epoch (tests move it); the process clock by default. */
-  readonly now?: () => number;
 }
 
 /**
@@ -33,6 +31,8 @@ export interface DiscordSenderOptions {
  * written, so a resend within this much of the writing is surely within Discord's window.
  */
 export const NONCE_TRUSTED_MS = 2 * 60_000;
+/** Clocks differ: a message is taken as one an earlier attempt posted only when clearly older. */
+const CLOCK_SLACK_MS = 1_000;
 
 /** `deduplicated`: a resend cannot show twice (a post with an enforced nonce, an edit). */
 type Sent = { readonly messageId: string; readonly deduplicated?: boolean };
@@ -119,11 +119,14 @@ export class DiscordSender implements ChatSender {
 
   private async post(channelId: string, body: Outgoing, d: DiscordDelivery): Promise<Sent> {
     const nonce = { nonce: nonceOf(d.id), enforce_nonce: true };
+    const started = Date.now();
     const message = (await this.o.rest.post(Routes.channelMessages(channelId), request(body, nonce))) as APIMessage;
-    // A resend after a long outage may fall outside the nonce's window and post a second copy:
-    // it is then not told deduplicated, so the outbox counts it as sent blind.
-    const late = d.unknownFate !== undefined && (this.o.now ?? Date.now)() - d.unknownFate.since.getTime() >= NONCE_TRUSTED_MS;
-    return late ? { messageId: message.id } : { messageId: message.id, deduplicated: true };
+    // Older than this request: Discord returned the message an earlier attempt posted. A new one
+    // is no repeat while the nonce is surely remembered; later (a row that waited in a queue or
+    // through an outage), an earlier attempt may have posted outside the window: counted blind.
+    const returned = Date.parse(message.timestamp) < started - CLOCK_SLACK_MS;
+    const late = d.unknownFate !== undefined && started - d.unknownFate.since.getTime() >= NONCE_TRUSTED_MS;
+    return late && !returned ? { messageId: message.id } : { messageId: message.id, deduplicated: true };
   }
 
   private async edit(channelId: string, messageId: string, body: Outgoing): Promise<Sent> {
