@@ -363,7 +363,7 @@ describe("Discord: a resend is deduplicated only within the nonce's window", () 
     await fake?.close();
   });
 
-  it('trusts the nonce for a row written minutes ago, and counts a resend after a long outage as blind', async () => {
+  it('vouches for a resend of a recent row or one Discord answers with the earlier message; counts a new post for an older row as blind', async () => {
     const sender = createDiscordSender({ botToken: 'fake-bot-token', apiUrl: fake.apiUrl }, { store, log: quiet });
     const channel = fake.textChannel('nonce');
     const delivery = (id: string, writtenMsAgo: number): Delivery => ({
