@@ -30,7 +30,7 @@ export interface DiscordSenderOptions {
  * an enforced nonce against "the past few minutes"; the row's first attempt came after it was
  * written, so a resend within this much of the writing is surely within Discord's window.
  */
-export const NONCE_TRUSTED_MS = 2 * 60_000;
+const NONCE_TRUSTED_MS = 2 * 60_000;
 /** Clocks differ: a message is taken as one an earlier attempt posted only when clearly older. */
 const CLOCK_SLACK_MS = 1_000;
 
